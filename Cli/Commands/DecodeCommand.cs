@@ -1,0 +1,68 @@
+using System.CommandLine;
+using Mca.Cli.Output;
+using Mca.Systems.Hardware;
+using Mca.Systems.Linux;
+using Mca.Systems.Model;
+using Mca.Systems.Xen;
+
+namespace Mca.Cli.Commands;
+
+/// <summary><c>mca decode</c>: an mcelog-style decode of one record (linux-mce.md §7).</summary>
+internal static class DecodeCommand
+{
+    public static Command Create()
+    {
+        var status = new Argument<string>("STATUS") { Description = "MCi_STATUS (hex)" };
+        var mcg = new Option<string?>("--mcg") { Description = "MCG_STATUS (hex)" };
+        var addr = new Option<string?>("--addr") { Description = "MCi_ADDR (hex)" };
+        var misc = new Option<string?>("--misc") { Description = "MCi_MISC (hex)" };
+        var bank = new Option<int>("--bank") { Description = "Bank number to print" };
+        var modern = new Option<bool>("--modern-levels") { Description = "Print cache levels as mcelog has since 2021 (LL+1); the default is the classic wording Xen's mce-test checks" };
+        var json = Common.Json();
+        var command = new Command("decode", "Decode a machine-check record as mcelog does") { status, mcg, addr, misc, bank, modern, json };
+        command.SetAction(parse =>
+        {
+            ulong s = HexParser.Parse(parse.GetValue(status)!, "STATUS");
+            ulong g = Optional(parse.GetValue(mcg), "--mcg");
+            ulong a = Optional(parse.GetValue(addr), "--addr");
+            ulong m = Optional(parse.GetValue(misc), "--misc");
+            int b = parse.GetValue(bank);
+            var spec = MachineSpec.Default;
+            var input = new McelogInput(0, b, s, g, a, m, spec.McgCap, 0, 0, 0, 0, 0, 0);
+            var style = parse.GetValue(modern) ? McelogLevelStyle.Modern : McelogLevelStyle.Classic;
+            string text = Mcelog.Format(in input, McelogOptions.For(style));
+            string[] lines = text.TrimEnd('\n').Split('\n');
+            var o = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json))
+            {
+                o.Write(JsonOut.Build(w =>
+                {
+                    w.WriteStartObject();
+                    w.WriteString("status", Hex.Of(s));
+                    w.WriteString("mca", Mcelog.DecodeMcacod(MciStatusBits.Mcacod(s), style));
+                    w.WriteString("xen_type", IntelMca.CheckMceType(s, ser: true).ToString().ToUpperInvariant());
+                    w.WriteStartArray("lines");
+                    foreach (string line in lines)
+                    {
+                        w.WriteStringValue(line);
+                    }
+
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                }));
+            }
+            else
+            {
+                foreach (string line in lines)
+                {
+                    o.WriteLine(line);
+                }
+            }
+
+            return Program.ExitOk;
+        });
+        return command;
+    }
+
+    private static ulong Optional(string? text, string what) => text is null ? 0 : HexParser.Parse(text, what);
+}

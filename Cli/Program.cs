@@ -1,0 +1,47 @@
+using System.CommandLine;
+using Mca.Cli.Commands;
+
+namespace Mca.Cli;
+
+/// <summary>
+/// The <c>mca</c> command line. Bad input of any kind prints one line on stderr and exits 2;
+/// success exits 0; a replay divergence exits 1.
+/// </summary>
+public static class Program
+{
+    public const int ExitOk = 0;
+    public const int ExitUsage = 2;
+
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("mca: a fleet-scale simulator of x86 machine-check handling in Xen");
+        root.Subcommands.Add(XenMceInjCommand.Create());
+        root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(DecodeCommand.Create());
+        root.Subcommands.Add(GradeCommand.Create());
+        return Invoke(root, args, Console.Out, Console.Error);
+    }
+
+    /// <summary>Parses and runs, mapping parse errors and <see cref="UsageException"/> to one line and exit 2.</summary>
+    public static int Invoke(RootCommand root, string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        ArgumentNullException.ThrowIfNull(stderr);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            stderr.WriteLine("mca: " + parse.Errors[0].Message);
+            return ExitUsage;
+        }
+
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        }
+        catch (UsageException e)
+        {
+            stderr.WriteLine("mca: " + e.Message);
+            return ExitUsage;
+        }
+    }
+}

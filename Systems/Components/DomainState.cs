@@ -1,0 +1,28 @@
+using Mca.Systems.Model;
+
+namespace Mca.Systems.Components;
+
+/// <summary>Whether a domain runs.</summary>
+public enum DomainRunState : byte
+{
+    Running,
+    Crashed,
+    Restarting,
+}
+
+/// <summary>A domain entity (dom0 = 0).</summary>
+public struct DomainState
+{
+    public int MachineRow;
+    public short DomId;
+    public DomainKind Kind;
+    public byte VcpuCount;
+    public int VcpuRow;
+    public bool VirqMcaBound;
+    public bool TrapCallbackRegistered;
+    public bool Shadow;
+    public DomainRunState RunState;
+    public long RestartAtNs;
+    /// <summary>March 2009 per-domain vMCE: entries still to deliver (xen-mca.md §3.1).</summary>
+    public int NrInjection;
+}

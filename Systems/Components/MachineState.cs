@@ -1,0 +1,53 @@
+namespace Mca.Systems.Components;
+
+/// <summary>Whether a machine is running or rebooting.</summary>
+public enum MachinePhase : byte
+{
+    Up,
+    Down,
+}
+
+/// <summary>
+/// The machine entity's state: clock, reboot, poll timer, dom0 fetch timer, where its CPUs, banks,
+/// domains and vCPUs sit in their columns, and the scratch of the #MC being handled now.
+/// </summary>
+public struct MachineState
+{
+    /// <summary>Fleet-wide machine id: the key of every random stream of this machine.</summary>
+    public int MachineId;
+    public long NowNs;
+    public MachinePhase Phase;
+    public long UpAtNs;
+
+    /// <summary>Time of the next poll-timer round (long.MaxValue when down).</summary>
+    public long NextPollNs;
+    /// <summary>The adaptive poll period after the last round (xen-mca.md §5: 8 s start, 2..16 s).</summary>
+    public long PollPeriodNs;
+    /// <summary>Error-finding polls while dom0 did not listen (xen-mca.md §2.5: dumps start at the 10th).</summary>
+    public int PollDumpCount;
+    /// <summary>The RFC's post-reset poll over every bank is still due (PostResetLogging.FirstPoll).</summary>
+    public bool PostResetPollDue;
+
+    /// <summary>When dom0's VIRQ_MCA handler runs its fetch loop (long.MaxValue if not scheduled).</summary>
+    public long Dom0FetchAtNs;
+
+    public int CpuRow;
+    public int BankRow;
+    public int DomainRow;
+    public int VcpuRow;
+
+    /// <summary>Counts handler invocations: the counter of per-event random draws.</summary>
+    public long EventSeq;
+
+    // Scratch of the current #MC (valid between the rendezvous and the end of the pipeline).
+    public bool McePending;
+    public bool MceLmce;
+    public short MceTargetCpu;
+    public short SeverityCpu;
+    public int WorstSeverity;
+    public bool ResetPending;
+    public byte ResetReason;
+    public bool VirqPending;
+    /// <summary>The guest context the #MC's consuming error interrupted.</summary>
+    public byte MceContext;
+}

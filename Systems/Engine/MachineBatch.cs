@@ -1,0 +1,345 @@
+using System.Diagnostics;
+using Mca.Ecs;
+using Mca.Systems.Components;
+using Mca.Systems.Events;
+using Mca.Systems.Model;
+using Mca.Systems.Pipeline;
+
+namespace Mca.Systems.Engine;
+
+/// <summary>
+/// One batch of machines of one shape: an independent ECS world whose machine, CPU, bank, domain
+/// and vCPU entities are created once, in machine order, and never move (so a machine's CPUs and
+/// banks are contiguous rows of their columns). <see cref="RunUntil"/> steps every machine that has
+/// work through the pipeline of DESIGN.md, one event instant per machine per round; idle machines
+/// are not visited and empty polls are skipped in closed form.
+/// </summary>
+public sealed class MachineBatch
+{
+    private static readonly QueryDescription MachineQuery = new QueryDescription().WithAll<MachineState>();
+    private static readonly QueryDescription CpuQuery = new QueryDescription().WithAll<CpuState>();
+    private static readonly QueryDescription BankQuery = new QueryDescription().WithAll<BankState>();
+    private static readonly QueryDescription DomainQuery = new QueryDescription().WithAll<DomainState>();
+    private static readonly QueryDescription VcpuQuery = new QueryDescription().WithAll<VcpuState>();
+
+    private readonly Query _machines;
+    private readonly Query _cpus;
+    private readonly Query _banks;
+    private readonly Query _domains;
+    private readonly Query _vcpus;
+    private readonly int[] _worklist;
+    private readonly Pipeline.Pipeline _pipeline;
+
+    public MachineBatch(MachineSpec spec, HandlerPolicy policy, int firstMachineId, int machineCount, ulong seed, IErrorSource source, HandlerTrace? trace = null, bool literalPolling = false)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(machineCount);
+        if (spec.BankCount > 64)
+        {
+            throw new ArgumentException($"machine '{spec.Name}' has {spec.BankCount} banks: expected at most 64");
+        }
+
+        Spec = spec;
+        Policy = policy;
+        Seed = seed;
+        Source = source;
+        Trace = trace ?? HandlerTrace.Off;
+        LiteralPolling = literalPolling;
+        MachineCount = machineCount;
+        FirstMachineId = firstMachineId;
+        World = new World(machineCount * (1 + spec.CpuCount + spec.BankInstanceCount + spec.Domains.Count + 8));
+        _worklist = new int[machineCount];
+        Telemetry = new TelemetryStore(this);
+        Events = new EventBuffer();
+
+        Populate();
+        _machines = World.Query(MachineQuery);
+        _cpus = World.Query(CpuQuery);
+        _banks = World.Query(BankQuery);
+        _domains = World.Query(DomainQuery);
+        _vcpus = World.Query(VcpuQuery);
+        Debug.Assert(_machines.EntityCount == machineCount, "one machine entity per machine");
+        _pipeline = new Pipeline.Pipeline(this);
+        Boot();
+    }
+
+    public MachineSpec Spec { get; }
+    public HandlerPolicy Policy { get; }
+    public ulong Seed { get; }
+    public IErrorSource Source { get; }
+    public HandlerTrace Trace { get; }
+    public World World { get; }
+    public int MachineCount { get; }
+    public int FirstMachineId { get; }
+    /// <summary>Step every poll tick instead of skipping empty ones in closed form (the reference mode).</summary>
+    public bool LiteralPolling { get; }
+    public EventBuffer Events { get; }
+    public TelemetryStore Telemetry { get; }
+    /// <summary>Pages Xen has offlined, per machine (membership only; never iterated).</summary>
+    internal HashSet<(int Machine, long Mfn)> BrokenPages { get; } = [];
+    /// <summary>RFC vMCE items injected this round, delivered one at a time in order by the guest system.</summary>
+    internal List<RfcVmce> RfcQueue { get; } = [];
+
+    public Span<MachineState> Machines => Column<MachineState>(_machines);
+    public Span<CpuState> AllCpus => Column<CpuState>(_cpus);
+    public Span<BankState> AllBanks => Column<BankState>(_banks);
+    public Span<DomainState> AllDomains => Column<DomainState>(_domains);
+    public Span<VcpuState> AllVcpus => Column<VcpuState>(_vcpus);
+
+    public Span<CpuState> CpusOf(int machine) => AllCpus.Slice(Machines[machine].CpuRow, Spec.CpuCount);
+    public Span<BankState> BanksOf(int machine) => AllBanks.Slice(Machines[machine].BankRow, Spec.BankInstanceCount);
+    public Span<DomainState> DomainsOf(int machine) => AllDomains.Slice(Machines[machine].DomainRow, Spec.Domains.Count);
+
+    public Span<VcpuState> VcpusOf(int machine, int domainIndex)
+    {
+        ref var d = ref DomainsOf(machine)[domainIndex];
+        return AllVcpus.Slice(d.VcpuRow, d.VcpuCount);
+    }
+
+    /// <summary>Index of a domain id within the machine's domains, or -1.</summary>
+    public int DomainIndexOf(int domId)
+    {
+        for (int i = 0; i < Spec.Domains.Count; i++)
+        {
+            if (Spec.Domains[i].DomId == domId)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>The bank instance row (within the machine) that CPU <paramref name="cpu"/> sees as <paramref name="bankIndex"/>.</summary>
+    public int BankRowOf(int cpu, int bankIndex) => Spec.BankInstanceOf(cpu, bankIndex);
+
+    public void Emit(in HandlerEvent e) => Events.Add(e);
+
+    public HandlerEvent NewEvent(int machine, HandlerEventKind kind) => new()
+    {
+        TimeNs = Machines[machine].NowNs,
+        Machine = FirstMachineId + machine,
+        Kind = kind,
+        Cpu = -1,
+        Bank = -1,
+        Domain = -1,
+        Vcpu = -1,
+    };
+
+    /// <summary>
+    /// Processes every event due before <paramref name="endNs"/> on every machine, in each machine's
+    /// own time order. Each round visits only machines with work and moves each to its next instant.
+    /// </summary>
+    public void RunUntil(long endNs)
+    {
+        var machines = Machines;
+        int count = 0;
+        for (int m = 0; m < MachineCount; m++)
+        {
+            if (NextEventNs(m) < endNs)
+            {
+                _worklist[count++] = m;
+            }
+        }
+
+        // Bounded: every round consumes at least one due event per listed machine.
+        while (count > 0)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                int m = _worklist[i];
+                long next = NextEventNs(m);
+                Debug.Assert(next >= machines[m].NowNs, "time never goes back");
+                machines[m].NowNs = next;
+            }
+
+            _pipeline.Run(_worklist.AsSpan(0, count));
+
+            int kept = 0;
+            for (int i = 0; i < count; i++)
+            {
+                int m = _worklist[i];
+                if (NextEventNs(m) < endNs)
+                {
+                    _worklist[kept++] = m;
+                }
+            }
+
+            count = kept;
+        }
+
+        for (int m = 0; m < MachineCount; m++)
+        {
+            if (machines[m].NowNs < endNs)
+            {
+                AdvanceIdle(m, endNs);
+            }
+        }
+    }
+
+    /// <summary>The machine's next instant with work: an arrival, a useful poll, dom0's fetch, a reboot or a restart.</summary>
+    public long NextEventNs(int machine)
+    {
+        ref var m = ref Machines[machine];
+        long next = Source.NextArrivalNs(machine);
+        if (m.Phase == MachinePhase.Down)
+        {
+            // Nothing runs while down; errors due meanwhile arrive once it is up again.
+            return m.UpAtNs;
+        }
+
+        next = Math.Max(next, m.NowNs);
+        next = Math.Min(next, m.Dom0FetchAtNs);
+        next = Math.Min(next, NextRestartNs(machine));
+        if (LiteralPolling || PollWouldFind(machine))
+        {
+            next = Math.Min(next, m.NextPollNs);
+        }
+
+        return next;
+    }
+
+    private long NextRestartNs(int machine)
+    {
+        long next = long.MaxValue;
+        foreach (ref var d in DomainsOf(machine))
+        {
+            if (d.RunState != DomainRunState.Running)
+            {
+                next = Math.Min(next, d.RestartAtNs);
+            }
+        }
+
+        return next;
+    }
+
+    /// <summary>Whether the next poll round would find a valid bank (so it must be visited).</summary>
+    public bool PollWouldFind(int machine)
+    {
+        ref var m = ref Machines[machine];
+        if (m.PostResetPollDue)
+        {
+            return true;
+        }
+
+        foreach (ref var b in BanksOf(machine))
+        {
+            if (b.CmciOwnerCpu < 0 && ((b.Status | (b.InterposedCpu >= 0 ? b.InterposedStatus : 0)) & Hardware.MciStatusBits.Val) != 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Moves an idle machine's clock to <paramref name="endNs"/>, applying the empty poll rounds in
+    /// between in closed form (each doubles the period up to 16 s, xen-mca.md §5).
+    /// </summary>
+    private void AdvanceIdle(int machine, long endNs)
+    {
+        ref var m = ref Machines[machine];
+        if (m.Phase == MachinePhase.Up)
+        {
+            PollSchedule.SkipEmptyRounds(ref m, endNs);
+        }
+
+        m.NowNs = endNs;
+    }
+
+    private static Span<T> Column<T>(Query query)
+        where T : unmanaged
+    {
+        foreach (var chunk in query)
+        {
+            return chunk.GetSpan<T>();
+        }
+
+        return [];
+    }
+
+    private void Populate()
+    {
+        var spec = Spec;
+        int cpuRow = 0, bankRow = 0, domainRow = 0, vcpuRow = 0;
+        for (int m = 0; m < MachineCount; m++)
+        {
+            World.Create(new MachineState
+            {
+                MachineId = FirstMachineId + m,
+                CpuRow = cpuRow,
+                BankRow = bankRow,
+                DomainRow = domainRow,
+                VcpuRow = vcpuRow,
+                Dom0FetchAtNs = long.MaxValue,
+                SeverityCpu = -1,
+                MceTargetCpu = -1,
+            });
+            for (int c = 0; c < spec.CpuCount; c++)
+            {
+                World.Create(new CpuState
+                {
+                    MachineRow = m,
+                    CpuIndex = (short)c,
+                    Socket = (byte)spec.SocketOf(c),
+                    Core = (byte)spec.CoreOf(c),
+                    Thread = (byte)spec.ThreadOf(c),
+                    ApicId = (short)spec.ApicIdOf(c),
+                    Online = true,
+                    RunningDomain = -1,
+                    RunningVcpu = -1,
+                    PendingCookie = -1,
+                });
+            }
+
+            cpuRow += spec.CpuCount;
+            for (int i = 0; i < spec.BankInstanceCount; i++)
+            {
+                int bankIndex = spec.BankIndexOfInstance(i);
+                World.Create(new BankState
+                {
+                    MachineRow = m,
+                    BankIndex = (short)bankIndex,
+                    Scope = spec.Banks[bankIndex].Scope,
+                    CmciOwnerCpu = -1,
+                    InterposedCpu = -1,
+                });
+            }
+
+            bankRow += spec.BankInstanceCount;
+            foreach (var d in spec.Domains)
+            {
+                World.Create(new DomainState
+                {
+                    MachineRow = m,
+                    DomId = (short)d.DomId,
+                    Kind = d.Kind,
+                    VcpuCount = (byte)d.VcpuCount,
+                    VcpuRow = vcpuRow,
+                    VirqMcaBound = d.VirqMcaBound,
+                    TrapCallbackRegistered = d.TrapCallbackRegistered,
+                    Shadow = d.Shadow,
+                    RunState = DomainRunState.Running,
+                });
+                for (int v = 0; v < d.VcpuCount; v++)
+                {
+                    World.Create(new VcpuState { DomainRow = domainRow, DomId = (short)d.DomId, VcpuIndex = (byte)v });
+                }
+
+                vcpuRow += d.VcpuCount;
+                domainRow++;
+            }
+        }
+    }
+
+    private void Boot()
+    {
+        for (int m = 0; m < MachineCount; m++)
+        {
+            _pipeline.Boot(m, isReboot: false);
+        }
+    }
+}

@@ -1,0 +1,304 @@
+using System.Globalization;
+using Mca.Systems.Components;
+using Mca.Systems.Events;
+using Mca.Systems.Linux;
+using Mca.Systems.Xen;
+
+namespace Mca.Systems.Engine;
+
+/// <summary>
+/// The batch's telemetry: one mctelem pool per machine that has records in flight, taken from a
+/// free list on the first reservation and returned when every entry is free again, so a fleet of
+/// mostly idle machines holds only a handful of pools. Also the single place where records turn
+/// into console dumps, dom0 mcelog lines and loss events.
+/// </summary>
+public sealed class TelemetryStore
+{
+    private readonly MachineBatch _batch;
+    private readonly McTelemetry?[] _pools;
+    private readonly Stack<McTelemetry> _free = new();
+
+    internal TelemetryStore(MachineBatch batch)
+    {
+        _batch = batch;
+        _pools = new McTelemetry?[batch.MachineCount];
+    }
+
+    /// <summary>Entries dropped because the pool was exhausted, over the whole batch.</summary>
+    public long DropCount { get; private set; }
+
+    /// <summary>Pools currently held by machines (for memory accounting).</summary>
+    public int PoolsInUse { get; private set; }
+
+    /// <summary>mctelem_reserve: a cookie, or -1 when the class has no free entry (the drop is counted).</summary>
+    public int Reserve(int machine, bool urgent)
+    {
+        var pool = PoolOf(machine);
+        int cookie = pool.Reserve(urgent ? TelemetryClass.Urgent : TelemetryClass.NonUrgent);
+        if (cookie < 0)
+        {
+            DropCount++;
+            Release(machine);
+        }
+
+        return cookie;
+    }
+
+    /// <summary>Fills the global record: flags from the logout, MCG_STATUS, the detecting CPU, the running vCPU.</summary>
+    public void SetGlobal(int machine, int cookie, int cpu, ulong mcgStatus, in CpuState c)
+    {
+        var info = Data(machine, cookie);
+        var g = McGlobal.Create(0, mcgStatus, cpu, _batch.Machines[machine].NowNs);
+        g.SocketId = c.Socket;
+        g.CoreId = c.Core;
+        g.ThreadId = c.Thread;
+        g.ApicId = (uint)c.ApicId;
+        g.DomId = c.RunningDomain >= 0 ? (ushort)c.RunningDomain : XenIds.DomIdXen;
+        g.VcpuId = c.RunningVcpu >= 0 ? (ushort)c.RunningVcpu : XenIds.VcpuIdInvalid;
+        info.SetGlobal(in g);
+    }
+
+    /// <summary>Appends a bank record (status; misc if MISCV; addr if ADDRV) and ORs the global flags.</summary>
+    public void AddBank(int machine, int cookie, int bank, ulong status, ulong addr, ulong misc, ulong ctl2, int domId)
+    {
+        var info = Data(machine, cookie);
+        var record = McBankRecord.FromRegisters(bank, status, addr, misc);
+        record.DomId = (ushort)domId;
+        record.Ctl2 = ctl2;
+        record.Tsc = (ulong)_batch.Machines[machine].NowNs;
+        info.TryAddBank(in record);
+    }
+
+    public void Commit(int machine, int cookie, bool urgent)
+    {
+        var pool = PoolOf(machine);
+        _batch.Emit(_batch.NewEvent(machine, HandlerEventKind.TelemetryCommitted) with
+        {
+            Cpu = (short)pool.Data(cookie).Global.Cpu,
+            Arg = urgent ? 0 : 1,
+        });
+        pool.Commit(cookie);
+    }
+
+    public void Dismiss(int machine, int cookie)
+    {
+        PoolOf(machine).Dismiss(cookie);
+        Release(machine);
+    }
+
+    /// <summary>Dismisses an uncommitted record that will never reach dom0, counting each bank as lost.</summary>
+    public void Lose(int machine, int cookie, LossCause cause)
+    {
+        EmitLost(machine, PoolOf(machine).Data(cookie), cause);
+        Dismiss(machine, cookie);
+    }
+
+    /// <summary>A reset: every record not yet acked by dom0 is lost with <paramref name="cause"/>; the pool is freed.</summary>
+    public void LoseAll(int machine, LossCause cause)
+    {
+        var pool = _pools[machine];
+        if (pool is null)
+        {
+            return;
+        }
+
+        for (int cookie = 0; cookie < McTelemetry.EntryCount; cookie++)
+        {
+            if (pool.State(cookie) != TelemetryEntryState.Free)
+            {
+                EmitLost(machine, pool.Data(cookie), cause);
+            }
+        }
+
+        pool.Reset(_batch.Spec.CpuCount);
+        Release(machine);
+    }
+
+    public bool HasCommitted(int machine)
+    {
+        var pool = _pools[machine];
+        return pool is not null
+            && (pool.CommittedCount(TelemetryClass.Urgent) + pool.CommittedCount(TelemetryClass.NonUrgent)
+                + pool.ProcessingCount(TelemetryClass.Urgent) + pool.ProcessingCount(TelemetryClass.NonUrgent)) > 0;
+    }
+
+    /// <summary>XEN_MC_fetch: the oldest record of a class (it stays until acked), or -1 for NODATA.</summary>
+    public int Fetch(int machine, bool urgent)
+    {
+        var pool = _pools[machine];
+        if (pool is null)
+        {
+            return -1;
+        }
+
+        return pool.Fetch(urgent ? TelemetryClass.Urgent : TelemetryClass.NonUrgent, out int cookie) == FetchResult.Ok ? cookie : -1;
+    }
+
+    public void Ack(int machine, bool urgent, int cookie)
+    {
+        PoolOf(machine).Ack(urgent ? TelemetryClass.Urgent : TelemetryClass.NonUrgent, cookie);
+        Release(machine);
+    }
+
+    /// <summary>Dom0 turns a fetched record into mcelog records, one per bank (xen-mca.md §2.5 consumer loop).</summary>
+    public void LogToDom0(int machine, int cookie)
+    {
+        var info = PoolOf(machine).Data(cookie);
+        ref var g = ref info.Global;
+        var trace = _batch.Trace;
+        var spec = _batch.Spec;
+        foreach (ref var b in info.Banks)
+        {
+            _batch.Emit(_batch.NewEvent(machine, HandlerEventKind.Dom0Logged) with
+            {
+                Cpu = (short)g.Cpu,
+                Bank = (short)b.Bank,
+                Domain = (short)(b.DomId < XenIds.DomIdFirstReserved ? b.DomId : -1),
+                Status = b.Status,
+                Addr = b.Addr,
+                Misc = b.Misc,
+            });
+            if (trace.Enabled)
+            {
+                var input = new McelogInput(g.Cpu, b.Bank, b.Status, g.McgStatus, b.Addr, b.Misc, spec.McgCap, (int)g.ApicId, (int)g.SocketId, b.Tsc, (ulong)(g.TimeNs / MachineSpecNs), 0, 0);
+                foreach (string line in Mcelog.Format(in input))
+                {
+                    trace.Mcelog(line);
+                }
+            }
+        }
+    }
+
+    /// <summary>x86_mcinfo_dump of a record to the Xen console (only when tracing).</summary>
+    public void TraceDump(int machine, int cookie)
+    {
+        if (!_batch.Trace.Enabled)
+        {
+            return;
+        }
+
+        foreach (string line in XenConsole.McinfoDump(PoolOf(machine).Data(cookie)))
+        {
+            _batch.Trace.Xen(line);
+        }
+    }
+
+    public int BankCount(int machine, int cookie) => Data(machine, cookie).BankCount;
+
+    public void GetBank(int machine, int cookie, int slot, out int bankIndex, out ulong status, out ulong addr, out ulong misc)
+    {
+        ref var b = ref Data(machine, cookie).Bank(slot);
+        bankIndex = b.Bank;
+        status = b.Status;
+        addr = b.Addr;
+        misc = b.Misc;
+    }
+
+    /// <summary>The first UC bank record of a telemetry entry (the one an RFC vMCE item shows the guest).</summary>
+    public void FirstUcBank(int machine, int cookie, out int bankIndex, out ulong status, out ulong addr, out ulong misc)
+    {
+        var info = Data(machine, cookie);
+        for (int i = 0; i < info.BankCount; i++)
+        {
+            ref var b = ref info.Bank(i);
+            if ((b.Status & Hardware.MciStatusBits.Uc) != 0)
+            {
+                (bankIndex, status, addr, misc) = (b.Bank, b.Status, b.Addr, b.Misc);
+                return;
+            }
+        }
+
+        GetBank(machine, cookie, 0, out bankIndex, out status, out addr, out misc);
+    }
+
+    public void SetBankDomain(int machine, int cookie, int slot, int domId) => Data(machine, cookie).Bank(slot).DomId = (ushort)domId;
+
+    public void SetBankAddr(int machine, int cookie, int slot, ulong addr) => Data(machine, cookie).Bank(slot).Addr = addr;
+
+    /// <summary>Appends the MC_TYPE_RECOVERY record of a page offline (xen-mca.md §2.4 step 3).</summary>
+    public void AddRecovery(int machine, int cookie, int bankIndex, long mfn, PageOfflineStatus status) =>
+        Data(machine, cookie).TryAddRecovery(McRecoveryRecord.PageOffline((ushort)bankIndex, (ulong)mfn, (ulong)status));
+
+    /// <summary>mce_urgent_action's table over a CPU's records: RESET makes the CPU fatal.</summary>
+    public bool UrgentResultIsReset(int machine, int cookie, bool ser) =>
+        UrgentTable.Run(Data(machine, cookie).Banks, ser) == McerResult.Reset;
+
+    /// <summary>The deferred handler table over a record's banks (xen-mca.md §2.3), with the pipeline's memory handler.</summary>
+    public McerResult RunDeferredTable<THandler>(int machine, int cookie, bool ser, ref THandler handler)
+        where THandler : struct, IMemoryErrorHandler =>
+        DeferredTable.Run(Data(machine, cookie).Banks, ser, ref handler);
+
+    /// <summary>
+    /// The RFC's "no recovery method" test: every UC record must be recoverable (intel_recoverable_scan)
+    /// and, for SRAR, name a known recovery code (0x134, 0x150) with a physical address.
+    /// </summary>
+    public bool HasRecoveryMethod(int machine, int cookie, bool ser)
+    {
+        foreach (ref var b in Data(machine, cookie).Banks)
+        {
+            if ((b.Status & Hardware.MciStatusBits.Uc) == 0)
+            {
+                continue;
+            }
+
+            if (!IntelMca.RecoverableScan(b.Status, ser))
+            {
+                return false;
+            }
+
+            if (IntelMca.CheckMceType(b.Status, ser) == XenMceType.Srar
+                && (!IntelMca.IsSrarMemoryCode(b.Status) || !IntelMca.IsPhysicalAddress(b.Status, b.Misc)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private const long MachineSpecNs = Model.MachineSpec.NsPerSecond;
+
+    private McInfo Data(int machine, int cookie) => PoolOf(machine).Data(cookie);
+
+    private void EmitLost(int machine, McInfo info, LossCause cause)
+    {
+        foreach (ref var b in info.Banks)
+        {
+            _batch.Emit(_batch.NewEvent(machine, HandlerEventKind.LogLost) with
+            {
+                Cpu = (short)info.Global.Cpu,
+                Bank = (short)b.Bank,
+                Status = b.Status,
+                Arg = (long)cause,
+            });
+        }
+    }
+
+    private McTelemetry PoolOf(int machine)
+    {
+        var pool = _pools[machine];
+        if (pool is null)
+        {
+            pool = _free.Count > 0 ? _free.Pop() : new McTelemetry(_batch.Spec.CpuCount);
+            _pools[machine] = pool;
+            PoolsInUse++;
+        }
+
+        return pool;
+    }
+
+    /// <summary>Returns a machine's pool to the free list once every entry is free.</summary>
+    private void Release(int machine)
+    {
+        var pool = _pools[machine];
+        if (pool is not null && pool.FreeCount == McTelemetry.EntryCount)
+        {
+            pool.Reset(_batch.Spec.CpuCount);
+            _pools[machine] = null;
+            _free.Push(pool);
+            PoolsInUse--;
+        }
+    }
+
+    internal static string Hex(ulong v) => v.ToString("x", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,109 @@
+namespace Mca.Systems.Events;
+
+/// <summary>What a <see cref="HandlerEvent"/> records. Values are part of the replay format: append only.</summary>
+public enum HandlerEventKind : byte
+{
+    None = 0,
+    /// <summary>An error was written into a bank. Cpu, Bank, Status, Addr, Misc; Arg = <see cref="Signal"/>.</summary>
+    ErrorArrived = 1,
+    /// <summary>A #MC rendezvous started. Cpu = target CPU; Arg = 1 if LMCE.</summary>
+    MceEntered = 2,
+    /// <summary>A CPU read and claimed a bank during logout (the bank's MCE# owner). Cpu, Bank, Status.</summary>
+    BankOwned = 3,
+    /// <summary>The CPU chosen to do the deferred work. Cpu.</summary>
+    ProcessingCpu = 4,
+    /// <summary>A bank record was graded. Cpu, Bank, Status; Arg = XenMceType; Arg2 = result of its handler.</summary>
+    Graded = 5,
+    /// <summary>The worst handler result of an event. Arg = McerResult.</summary>
+    McerResult = 6,
+    /// <summary>The machine reset. Arg = <see cref="ResetReason"/>.</summary>
+    Reset = 7,
+    /// <summary>The machine finished rebooting and its domains run again.</summary>
+    Rebooted = 8,
+    /// <summary>A page was offlined (or offlining was attempted). Addr = mfn; Arg = offline outcome.</summary>
+    PageOffline = 9,
+    /// <summary>A vMCE was delivered. Domain, Vcpu, Bank, Status, Addr, Misc; Arg = guest MCG_STATUS.</summary>
+    VmceInjected = 10,
+    /// <summary>A guest handled (or failed to handle) a vMCE. Domain; Arg = <see cref="GuestOutcomeKind"/>.</summary>
+    GuestOutcome = 11,
+    /// <summary>Xen crashed a domain. Domain; Arg = <see cref="CrashReason"/>.</summary>
+    DomainCrashed = 12,
+    /// <summary>Telemetry committed. Cpu; Arg = class (0 urgent, 1 non-urgent).</summary>
+    TelemetryCommitted = 13,
+    /// <summary>Dom0 logged one bank record via mcelog. Cpu, Bank, Status, Addr, Misc.</summary>
+    Dom0Logged = 14,
+    /// <summary>A record never reached dom0. Cpu, Bank, Status; Arg = <see cref="LossCause"/>.</summary>
+    LogLost = 15,
+    /// <summary>A CMCI fired. Cpu (owner), Bank.</summary>
+    CmciRaised = 16,
+    /// <summary>A poll found a record. Cpu, Bank, Status.</summary>
+    PollFound = 17,
+    /// <summary>VIRQ_MCA sent to dom0.</summary>
+    VirqSent = 18,
+    /// <summary>Corrected errors folded into a bank's count without a handler run. Bank; Arg = how many.</summary>
+    CorrectedFolded = 19,
+    /// <summary>A domain restarted after a crash or reset. Domain.</summary>
+    DomainRestarted = 20,
+}
+
+/// <summary>How an arriving error is signalled (DESIGN.md pipeline step 1).</summary>
+public enum Signal : byte
+{
+    /// <summary>Nothing: the poller finds it.</summary>
+    None = 0,
+    Mce = 1,
+    Lmce = 2,
+    Cmci = 3,
+}
+
+/// <summary>Why a machine reset.</summary>
+public enum ResetReason : byte
+{
+    /// <summary>PCC found during the RFC's round-1 severity scan, or a fatal CPU in the common handler.</summary>
+    Fatal = 1,
+    /// <summary>No recovery method: the deferred handlers returned RESET.</summary>
+    Unrecoverable = 2,
+    /// <summary>#MC with no valid bank on any CPU.</summary>
+    NoValidMce = 3,
+    /// <summary>A second #MC while MCIP was still set: the CPU shuts down (xen-mca.md §1.3).</summary>
+    McipShutdown = 4,
+    /// <summary>The hardware domain crashed, which reboots the host.</summary>
+    Dom0Crash = 5,
+}
+
+/// <summary>What a guest did with a vMCE.</summary>
+public enum GuestOutcomeKind : byte
+{
+    Unaffected = 0,
+    Recovered = 1,
+    ProcessKilled = 2,
+    Panic = 3,
+    Crashed = 4,
+}
+
+/// <summary>Why Xen crashed a domain.</summary>
+public enum CrashReason : byte
+{
+    /// <summary>Re-injection while MCIP or mce_pending is set (xen-mca.md §3.1 current model).</summary>
+    VmceBusy = 1,
+    /// <summary>Unmap of the broken page failed (PV domU, shadow HVM; xen-mca.md §2.4).</summary>
+    UnmapFailed = 2,
+    /// <summary>offline_page found the page already broken and owned ("preventing recursive mce").</summary>
+    RecursiveMce = 3,
+    /// <summary>No #MC trap callback (PV) or vMCE not ready.</summary>
+    NoHandler = 4,
+    /// <summary>The guest kernel panicked on the vMCE.</summary>
+    GuestPanic = 5,
+}
+
+/// <summary>Why a telemetry record never reached dom0 (DESIGN.md pipeline step 8).</summary>
+public enum LossCause : byte
+{
+    PoolExhausted = 1,
+    ResetBeforeFetch = 2,
+    VirqNotBound = 3,
+    /// <summary>Interposed (injected) values do not survive a reset (xen-mca.md §2.6).</summary>
+    InterposedLostOnReset = 4,
+    /// <summary>A CE was overwritten in its bank before anybody read it (SDM Table 15-7).</summary>
+    Overwritten = 5,
+}

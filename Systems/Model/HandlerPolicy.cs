@@ -1,0 +1,117 @@
+namespace Mca.Systems.Model;
+
+/// <summary>How the #MC handler scans and logs out banks.</summary>
+public enum RendezvousStyle : byte
+{
+    /// <summary>
+    /// Era (A), xen-mca.md §2.1: round 1 panics at once on any PCC bank (banks stay sticky); round 2
+    /// logout reads and clears every valid bank; severity 3/2/1 per CPU.
+    /// </summary>
+    TwoRound2009,
+    /// <summary>Era (B), xen-mca.md §2.2: one serialized logout with need_clearbank_scan, fatal-CPU mask, urgent table.</summary>
+    Common,
+}
+
+/// <summary>Which CPU runs the deferred work in the softirq.</summary>
+public enum ProcessingCpuRule : byte
+{
+    /// <summary>The RFC's most offending CPU: strictly highest severity, ties keep the earlier CPU (xen-mca.md §2.1).</summary>
+    MostOffending,
+    /// <summary>Current Xen: the last CPU without pending telemetry, else the last arrival (xen-mca.md §2.2 softirq step 1).</summary>
+    LastWithoutPending,
+}
+
+/// <summary>How a vMCE reaches guests.</summary>
+public enum VmceModel : byte
+{
+    /// <summary>
+    /// The RFC's vmce_data: items (domain, set of impacted pCPUs); one vMCE per (domain, pCPU),
+    /// delivered one at a time to vCPU 0 (xen-mca.md §3.1 RFC).
+    /// </summary>
+    RfcPerDomainPcpu,
+    /// <summary>Current Xen: per-vCPU bank 1, MSCOD masked, broadcast to all vCPUs (xen-mca.md §3.1 current model).</summary>
+    PerVcpuBank1,
+}
+
+/// <summary>Who receives a vMCE under <see cref="VmceModel.RfcPerDomainPcpu"/>.</summary>
+public enum VmceTarget : byte
+{
+    /// <summary>The RFC's first step: dom0 only, whatever domain owns the page.</summary>
+    Dom0Only,
+    /// <summary>The RFC's stated next step: the domain that owns the frame in MCi_ADDR.</summary>
+    ImpactedDomain,
+}
+
+/// <summary>How banks left sticky by a reset reach dom0.</summary>
+public enum PostResetLogging : byte
+{
+    /// <summary>The RFC text: "after reboot the MCA polling sends vIRQ to DOM0 for logging": found by the first poll.</summary>
+    FirstPoll,
+    /// <summary>Current Xen: MCA_RESET logout at CPU init commits NONURGENT; dom0 drains after binding VIRQ_MCA (xen-mca.md §2.6).</summary>
+    BootLogout,
+}
+
+/// <summary>
+/// A handler policy: a whole behaviour named as data (DESIGN.md "Policies"). The systems read
+/// these fields; no system branches on the policy's name.
+/// </summary>
+public sealed record HandlerPolicy
+{
+    public required string Name { get; init; }
+    public required RendezvousStyle Rendezvous { get; init; }
+    public required ProcessingCpuRule ProcessingCpu { get; init; }
+    public required VmceModel Vmce { get; init; }
+    public VmceTarget Target { get; init; } = VmceTarget.Dom0Only;
+    public required PostResetLogging PostReset { get; init; }
+    /// <summary>Whether recovery offlines the page and judges the impacted domain (mcaction, xen-mca.md §2.4).</summary>
+    public required bool PageOffline { get; init; }
+
+    /// <summary>
+    /// The seed design (Feb 2009 RFC), where the RFC text is silent following the March 2009
+    /// commits (xen-mca.md §2.1): fatal or unrecoverable resets at once; the first CPU to read and
+    /// clear a bank owns it; the most offending CPU processes; VIRQ to dom0; vMCE through vmce_data
+    /// items to dom0.
+    /// </summary>
+    public static HandlerPolicy Rfc2009 { get; } = new()
+    {
+        Name = "rfc2009",
+        Rendezvous = RendezvousStyle.TwoRound2009,
+        ProcessingCpu = ProcessingCpuRule.MostOffending,
+        Vmce = VmceModel.RfcPerDomainPcpu,
+        Target = VmceTarget.Dom0Only,
+        PostReset = PostResetLogging.FirstPoll,
+        // The RFC's "Impacted DOM judgement algorithm" (owner of the frame in MCi_ADDR) is what picks
+        // the vmce_data item's domain; the offline itself was a TODO in 2009 (xen-mca.md §2.1 Caveats).
+        PageOffline = false,
+    };
+
+    /// <summary>The RFC with its stated next step: inject into the impacted domain instead of dom0.</summary>
+    public static HandlerPolicy Rfc2009Impacted { get; } = Rfc2009 with { Name = "rfc2009-impacted", Target = VmceTarget.ImpactedDomain };
+
+    /// <summary>Current upstream Xen (xen-mca.md §2.2-§3.3).</summary>
+    public static HandlerPolicy Xen { get; } = new()
+    {
+        Name = "xen",
+        Rendezvous = RendezvousStyle.Common,
+        ProcessingCpu = ProcessingCpuRule.LastWithoutPending,
+        Vmce = VmceModel.PerVcpuBank1,
+        PostReset = PostResetLogging.BootLogout,
+        PageOffline = true,
+    };
+
+    public static IReadOnlyList<HandlerPolicy> All { get; } = [Rfc2009, Rfc2009Impacted, Xen];
+
+    /// <summary>Looks a policy up by name; throws with the known names when there is none.</summary>
+    public static HandlerPolicy Parse(string name)
+    {
+        foreach (var p in All)
+        {
+            if (string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return p;
+            }
+        }
+
+        throw new ArgumentException($"unknown policy '{name}': expected one of {string.Join(", ", All.Select(p => p.Name))}");
+    }
+}

@@ -1,0 +1,187 @@
+using System.Diagnostics;
+using Mca.Systems.Components;
+using Mca.Systems.Engine;
+using Mca.Systems.Events;
+using Mca.Systems.Hardware;
+using Mca.Systems.Xen;
+
+namespace Mca.Systems.Pipeline;
+
+/// <summary>
+/// Pipeline step 1 (DESIGN.md): writes the errors due now into their banks with the SDM overwrite
+/// rules (or as interposed values) and signals them: #MC (broadcast or LMCE), CMCI, or nothing.
+/// </summary>
+internal sealed class ArriveErrorsSystem
+{
+    private readonly MachineBatch _batch;
+
+    public ArriveErrorsSystem(MachineBatch batch)
+    {
+        _batch = batch;
+    }
+
+    public void Run(ReadOnlySpan<int> machines)
+    {
+        var states = _batch.Machines;
+        foreach (int m in machines)
+        {
+            ref var s = ref states[m];
+            if (s.Phase != MachinePhase.Up)
+            {
+                continue;
+            }
+
+            // Bounded by the source: each iteration consumes one error.
+            while (_batch.Source.NextArrivalNs(m) <= s.NowNs)
+            {
+                var e = _batch.Source.Take(m);
+                Arrive(m, ref s, in e);
+            }
+        }
+    }
+
+    private void Arrive(int machine, ref MachineState m, in ErrorInjection e)
+    {
+        var spec = _batch.Spec;
+        Debug.Assert(e.Cpu >= 0 && e.Cpu < spec.CpuCount, "scenario validation checks the CPU");
+        Debug.Assert(e.BankIndex >= 0 && e.BankIndex < spec.BankCount, "scenario validation checks the bank");
+        var cpus = _batch.CpusOf(machine);
+        var banks = _batch.BanksOf(machine);
+        ref var bank = ref banks[spec.BankInstanceOf(e.Cpu, e.BankIndex)];
+        ref var cpu = ref cpus[e.Cpu];
+        long count = Math.Max(1, e.Count);
+
+        _batch.Emit(_batch.NewEvent(machine, HandlerEventKind.ErrorArrived) with
+        {
+            Cpu = (short)e.Cpu,
+            Bank = (short)e.BankIndex,
+            Status = e.Status,
+            Addr = e.Addr,
+            Misc = e.Misc,
+            Arg = (long)e.Signal,
+            Arg2 = count,
+        });
+
+        if (e.Interposed)
+        {
+            // XEN_MC_msrinject with INTERPOSE: values seen by this CPU only (xen-mca.md §4.1).
+            bank.InterposedCpu = (short)e.Cpu;
+            bank.InterposedStatus = e.Status;
+            bank.InterposedAddr = e.Addr;
+            bank.InterposedMisc = e.Misc;
+            cpu.InterposedMcgStatus = e.McgStatus | (e.Signal == Signal.Lmce ? McgStatusBits.Lmce : 0);
+            cpu.McgInterposed = true;
+        }
+        else
+        {
+            ulong before = bank.Status;
+            var merged = BankWriteRules.Merge(bank.Status, bank.Addr, bank.Misc, e.Status, e.Addr, e.Misc, spec.Ser, count, (spec.McgCap & McgCapBits.CmciP) != 0);
+            // A corrected record displaced by an uncorrected one is never logged (SDM Table 15-7).
+            if ((before & MciStatusBits.Val) != 0 && (before & MciStatusBits.Uc) == 0 && (merged.Status & MciStatusBits.Uc) != 0)
+            {
+                _batch.Emit(_batch.NewEvent(machine, HandlerEventKind.LogLost) with
+                {
+                    Cpu = (short)e.Cpu,
+                    Bank = (short)e.BankIndex,
+                    Status = before,
+                    Arg = (long)LossCause.Overwritten,
+                });
+            }
+
+            bank.Status = merged.Status;
+            bank.Addr = merged.Addr;
+            bank.Misc = merged.Misc;
+            if ((e.Status & MciStatusBits.Uc) == 0)
+            {
+                bank.CorrectedSinceLogout += count;
+            }
+        }
+
+        Signal signal = e.AutoSignal ? HardwareSignal(in bank, e.Status, count) : e.Signal;
+        switch (signal)
+        {
+            case Signal.Mce:
+            case Signal.Lmce:
+                bool lmce = signal == Signal.Lmce && spec.LmceSupported;
+                if (!m.McePending)
+                {
+                    m.McePending = true;
+                    m.MceLmce = lmce;
+                    m.MceTargetCpu = (short)e.Cpu;
+                }
+                else
+                {
+                    // A second error in the same instant joins the rendezvous; any broadcast makes it broadcast.
+                    m.MceLmce &= lmce;
+                }
+
+                if (!e.Interposed)
+                {
+                    // The consuming CPU gets the error's MCG_STATUS; the others of a broadcast see MCIP|RIPV.
+                    cpu.McgStatus = e.McgStatus | McgStatusBits.Mcip | (lmce ? McgStatusBits.Lmce : 0);
+                    if (!lmce)
+                    {
+                        for (int c = 0; c < cpus.Length; c++)
+                        {
+                            if (c != e.Cpu && (cpus[c].McgStatus & McgStatusBits.Mcip) == 0)
+                            {
+                                cpus[c].McgStatus = McgStatusBits.Mcip | McgStatusBits.Ripv;
+                            }
+                        }
+                    }
+                }
+
+                break;
+            case Signal.Cmci:
+                if (e.AutoSignal)
+                {
+                    if (bank.CmciOwnerCpu >= 0)
+                    {
+                        cpus[bank.CmciOwnerCpu].CmciPending = true;
+                    }
+                }
+                else
+                {
+                    // XEN_MC_inject_v2 CMCI with CPU_BROADCAST: the vector IPI reaches every online CPU (xen-mca.md §4.1).
+                    for (int c = 0; c < cpus.Length; c++)
+                    {
+                        cpus[c].CmciPending |= cpus[c].Online;
+                    }
+                }
+
+                break;
+            default:
+                break;
+        }
+    }
+
+    /// <summary>
+    /// How the hardware signals an error (SDM Table 15-6, xen-mca.md §1.10): PCC, non-SER UC and
+    /// S=1 errors raise #MC (SRAR locally when LMCE is supported); UCNA raises CMCI at once; corrected
+    /// errors raise CMCI when the bank's count reaches its threshold; a bank without CMCI is polled.
+    /// </summary>
+    private Signal HardwareSignal(in BankState bank, ulong status, long count)
+    {
+        var spec = _batch.Spec;
+        if ((status & MciStatusBits.Uc) != 0)
+        {
+            if ((status & MciStatusBits.Pcc) != 0 || !spec.Ser || (status & MciStatusBits.S) != 0)
+            {
+                bool srar = spec.Ser && (status & (MciStatusBits.S | MciStatusBits.Ar | MciStatusBits.Pcc)) == (MciStatusBits.S | MciStatusBits.Ar);
+                return srar && spec.LmceSupported ? Signal.Lmce : Signal.Mce;
+            }
+
+            return bank.CmciOwnerCpu >= 0 ? Signal.Cmci : Signal.None;
+        }
+
+        if (bank.CmciOwnerCpu < 0)
+        {
+            return Signal.None;
+        }
+
+        long threshold = (long)(bank.Ctl2 & MciCtl2Bits.ThresholdMask);
+        long after = bank.CorrectedSinceLogout;
+        long before = after - count;
+        return before < threshold && after >= threshold ? Signal.Cmci : Signal.None;
+    }
+}

@@ -1,0 +1,209 @@
+using System.Globalization;
+using Mca.Systems.Components;
+using Mca.Systems.Engine;
+using Mca.Systems.Events;
+using Mca.Systems.Hardware;
+using Mca.Systems.Linux;
+using Mca.Systems.Model;
+using Mca.Systems.Xen;
+
+namespace Mca.Systems.Pipeline;
+
+/// <summary>
+/// Pipeline step 7 (DESIGN.md): guests take their vMCEs. Each guest kernel (Linux) reads its
+/// virtual MSRs under Xen's rules, grades the bank with the Linux table, acts (memory_failure,
+/// SIGBUS, panic), then clears the bank and MCIP, which ends the vMCE (xen-mca.md §3.2;
+/// linux-mce.md §3-§4).
+/// </summary>
+internal sealed class HandleGuestVmceSystem
+{
+    /// <summary>Guest frames below 16 MiB hold the kernel image and reserved data in a Linux guest.</summary>
+    private const long ReservedKernelFrames = 0x1000;
+
+    private readonly MachineBatch _batch;
+    private readonly VmceInjector _injector;
+
+    public HandleGuestVmceSystem(MachineBatch batch)
+    {
+        _batch = batch;
+        _injector = new VmceInjector(batch);
+    }
+
+    public void Run(ReadOnlySpan<int> machines)
+    {
+        var states = _batch.Machines;
+        foreach (int m in machines)
+        {
+            ref var s = ref states[m];
+            if (s.Phase != MachinePhase.Up || s.ResetPending)
+            {
+                continue;
+            }
+
+            var domains = _batch.DomainsOf(m);
+            for (int d = 0; d < domains.Length; d++)
+            {
+                if (domains[d].RunState == DomainRunState.Running)
+                {
+                    HandleCurrentModel(m, d, (GuestContext)s.MceContext);
+                }
+            }
+        }
+
+        // RFC items, in injection order: the guest handles the list head, IRETs, and the next is armed.
+        foreach (var item in _batch.RfcQueue)
+        {
+            ref var dom = ref _batch.DomainsOf(item.Machine)[item.TargetIndex];
+            if (_batch.Machines[item.Machine].ResetPending || dom.RunState != DomainRunState.Running)
+            {
+                continue;
+            }
+
+            var context = (GuestContext)_batch.Machines[item.Machine].MceContext;
+            var outcome = Handle(item.Machine, item.TargetIndex, item.McgStatus, item.Status, item.Addr, item.Misc, context, guestSer: _batch.Spec.Ser);
+            dom.NrInjection = Math.Max(0, dom.NrInjection - 1);
+            ref var v0 = ref _batch.VcpusOf(item.Machine, item.TargetIndex)[0];
+            v0.McePending = dom.NrInjection > 0;
+            Finish(item.Machine, item.TargetIndex, outcome);
+        }
+
+        _batch.RfcQueue.Clear();
+    }
+
+    /// <summary>The current model: every vCPU with mce_pending enters the guest's #MC handler.</summary>
+    private void HandleCurrentModel(int machine, int domainIndex, GuestContext context)
+    {
+        var vcpus = _batch.VcpusOf(machine, domainIndex);
+        int realVcpu = -1;
+        bool any = false;
+        for (int v = 0; v < vcpus.Length; v++)
+        {
+            if (vcpus[v].McePending)
+            {
+                any = true;
+                if (realVcpu < 0 && (vcpus[v].Bank1Status & MciStatusBits.Val) != 0)
+                {
+                    realVcpu = v;
+                }
+            }
+        }
+
+        if (!any)
+        {
+            return;
+        }
+
+        var outcome = GuestOutcomeKind.Unaffected;
+        if (realVcpu >= 0)
+        {
+            ref var vc = ref vcpus[realVcpu];
+            // The guest reads MCG_STATUS and bank 1 through vmce_rdmsr (xen-mca.md §3.2).
+            VmceMsrs.Read(ref ToVcpuMca(ref vc), McaMsr.McgStatus, out ulong mcg);
+            VmceMsrs.Read(ref ToVcpuMca(ref vc), McaMsr.Status(1), out ulong status);
+            VmceMsrs.Read(ref ToVcpuMca(ref vc), McaMsr.Addr(1), out ulong addr);
+            VmceMsrs.Read(ref ToVcpuMca(ref vc), McaMsr.Misc(1), out ulong misc);
+            bool guestSer = McgCapBits.Ser(vc.McgCap);
+            outcome = Handle(machine, domainIndex, mcg, status, addr, misc, context, guestSer);
+        }
+
+        if (_batch.DomainsOf(machine)[domainIndex].RunState != DomainRunState.Running)
+        {
+            Finish(machine, domainIndex, outcome);
+            return;
+        }
+
+        // mce_clear_state / end of do_machine_check: zero the bank, then MCG_STATUS (MCIP off).
+        for (int v = 0; v < vcpus.Length; v++)
+        {
+            ref var vc = ref vcpus[v];
+            if (!vc.McePending)
+            {
+                continue;
+            }
+
+            VmceMsrs.Write(ref ToVcpuMca(ref vc), McaMsr.Status(1), 0);
+            VmceMsrs.Write(ref ToVcpuMca(ref vc), McaMsr.McgStatus, 0);
+            vc.McePending = false;
+        }
+
+        Finish(machine, domainIndex, outcome);
+    }
+
+    private void Finish(int machine, int domainIndex, GuestOutcomeKind outcome)
+    {
+        ref var dom = ref _batch.DomainsOf(machine)[domainIndex];
+        _batch.Emit(_batch.NewEvent(machine, HandlerEventKind.GuestOutcome) with { Domain = dom.DomId, Arg = (long)outcome });
+        if (outcome == GuestOutcomeKind.Panic)
+        {
+            _injector.CrashDomain(machine, domainIndex, CrashReason.GuestPanic);
+        }
+    }
+
+    /// <summary>
+    /// A Linux guest's handling of one vMCE record (linux-mce.md §3, §4): grade with the Intel table
+    /// in the #MC context; PANIC panics; AR in user space kills the task via memory_failure; AO
+    /// with a usable address retires the page; anything else is logged and the guest continues.
+    /// </summary>
+    private GuestOutcomeKind Handle(int machine, int domainIndex, ulong mcg, ulong status, ulong addr, ulong misc, GuestContext context, bool guestSer)
+    {
+        int domId = _batch.DomainsOf(machine)[domainIndex].DomId;
+        ushort cs = context == GuestContext.User ? (ushort)0x33 : (ushort)0x10;
+        var linuxContext = LinuxSeverityTable.ContextOf(mcg, cs, kernelRecoverableFixup: context == GuestContext.KernelRecov);
+        var grade = LinuxSeverityTable.Grade(status, mcg, guestSer, linuxContext, isException: true);
+        var trace = _batch.Trace;
+        long pfn = (long)(addr >> MemoryMap.PageShift);
+        bool usable = (status & (MciStatusBits.AddrV | MciStatusBits.MiscV)) == (MciStatusBits.AddrV | MciStatusBits.MiscV)
+            && MciMiscBits.Lsb(misc) <= MemoryMap.PageShift && MciMiscBits.Mode(misc) == 2;
+
+        // mce_reign: worst >= PANIC panics; worst <= KEEP is a machine check from an unknown source.
+        if (grade.Severity >= LinuxSeverity.Panic)
+        {
+            if (trace.Enabled)
+            {
+                trace.Guest(domId, "Machine check: " + grade.Message);
+                trace.Guest(domId, "Kernel panic - not syncing: Fatal machine check");
+            }
+
+            return GuestOutcomeKind.Panic;
+        }
+
+        if (grade.Severity <= LinuxSeverity.Keep)
+        {
+            if (trace.Enabled)
+            {
+                trace.Guest(domId, "Kernel panic - not syncing: Fatal machine check from unknown source");
+            }
+
+            return GuestOutcomeKind.Panic;
+        }
+
+        switch (grade.Severity)
+        {
+            case LinuxSeverity.Ar when linuxContext == LinuxContext.User:
+                if (trace.Enabled)
+                {
+                    trace.Guest(domId, string.Create(CultureInfo.InvariantCulture, $"MCE {pfn:#x}: Killing task:1 due to hardware memory corruption"));
+                }
+
+                return GuestOutcomeKind.ProcessKilled;
+            case LinuxSeverity.Uc when (mcg & McgStatusBits.Ripv) == 0:
+                trace.Guest(domId, "Machine check: killing the current task (no restart IP)");
+                return GuestOutcomeKind.ProcessKilled;
+            case LinuxSeverity.Ao when usable:
+                if (trace.Enabled)
+                {
+                    // memory_failure (2.6.32-era wording, which mce-test's guest_verify greps, xen-mca.md §4.3).
+                    bool kernelPage = pfn < ReservedKernelFrames;
+                    trace.Guest(domId, string.Create(CultureInfo.InvariantCulture,
+                        $"MCE {pfn:#x}: {(kernelPage ? "reserved kernel" : "dirty LRU")} page recovery: {(kernelPage ? "Ignored" : "Recovered")}"));
+                }
+
+                return GuestOutcomeKind.Recovered;
+            default:
+                trace.Guest(domId, "Machine check: " + grade.Message);
+                return GuestOutcomeKind.Recovered;
+        }
+    }
+
+    private static ref VcpuMca ToVcpuMca(ref VcpuState v) => ref v.Mca;
+}

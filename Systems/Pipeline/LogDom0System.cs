@@ -1,0 +1,71 @@
+using Mca.Systems.Components;
+using Mca.Systems.Engine;
+using Mca.Systems.Events;
+
+namespace Mca.Systems.Pipeline;
+
+/// <summary>
+/// Pipeline step 8 (DESIGN.md): VIRQ_MCA wakes dom0's handler after its latency; it fetches and acks
+/// telemetry, URGENT then NONURGENT, and writes each bank record to mcelog (xen-mca.md §2.5).
+/// </summary>
+internal sealed class LogDom0System
+{
+    private readonly MachineBatch _batch;
+
+    public LogDom0System(MachineBatch batch)
+    {
+        _batch = batch;
+    }
+
+    public void Run(ReadOnlySpan<int> machines)
+    {
+        var states = _batch.Machines;
+        foreach (int m in machines)
+        {
+            ref var s = ref states[m];
+            if (s.Phase != MachinePhase.Up)
+            {
+                continue;
+            }
+
+            int d0 = _batch.DomainIndexOf(0);
+            bool listening = d0 >= 0 && _batch.DomainsOf(m)[d0].VirqMcaBound && _batch.DomainsOf(m)[d0].RunState == DomainRunState.Running;
+            if (s.VirqPending)
+            {
+                s.VirqPending = false;
+                if (listening)
+                {
+                    _batch.Emit(_batch.NewEvent(m, HandlerEventKind.VirqSent));
+                    s.Dom0FetchAtNs = Math.Min(s.Dom0FetchAtNs, s.NowNs + _batch.Spec.Dom0LogLatencyNs);
+                }
+            }
+
+            if (s.Dom0FetchAtNs <= s.NowNs)
+            {
+                s.Dom0FetchAtNs = long.MaxValue;
+                if (listening)
+                {
+                    Drain(m, urgent: true);
+                    Drain(m, urgent: false);
+                }
+            }
+        }
+    }
+
+    /// <summary>The consumer loop: fetch the oldest record, log its banks, ack it; stop at NODATA.</summary>
+    private void Drain(int machine, bool urgent)
+    {
+        // Bounded by the pool size: every ack frees one entry.
+        for (int guard = 0; guard < 64; guard++)
+        {
+            int cookie = _batch.Telemetry.Fetch(machine, urgent);
+            if (cookie < 0)
+            {
+                return;
+            }
+
+            _batch.Telemetry.LogToDom0(machine, cookie);
+            _batch.Telemetry.Ack(machine, urgent, cookie);
+        }
+    }
+}

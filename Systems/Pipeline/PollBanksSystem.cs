@@ -1,0 +1,131 @@
+using Mca.Systems.Components;
+using Mca.Systems.Engine;
+using Mca.Systems.Events;
+using Mca.Systems.Xen;
+
+namespace Mca.Systems.Pipeline;
+
+/// <summary>
+/// Pipeline step 2 (DESIGN.md): CMCI handlers of the CPUs a CMCI reached, then the poll-timer round
+/// if one is due (xen-mca.md §2.6, §5). Found records go NONURGENT to dom0 with VIRQ_MCA, or are
+/// dumped and dismissed when dom0 does not listen.
+/// </summary>
+internal sealed class PollBanksSystem
+{
+    /// <summary>Error-finding polls dismissed silently before dumps start (xen-mca.md §5).</summary>
+    private const int PollDumpAfter = 10;
+
+    private readonly MachineBatch _batch;
+
+    public PollBanksSystem(MachineBatch batch)
+    {
+        _batch = batch;
+    }
+
+    public void Run(ReadOnlySpan<int> machines)
+    {
+        var states = _batch.Machines;
+        foreach (int m in machines)
+        {
+            ref var s = ref states[m];
+            if (s.Phase != MachinePhase.Up)
+            {
+                continue;
+            }
+
+            var cpus = _batch.CpusOf(m);
+            for (int c = 0; c < cpus.Length; c++)
+            {
+                if (cpus[c].CmciPending)
+                {
+                    cpus[c].CmciPending = false;
+                    _batch.Emit(_batch.NewEvent(m, HandlerEventKind.CmciRaised) with { Cpu = (short)c });
+                    CmciLogout(m, c);
+                }
+            }
+
+            if (s.NextPollNs == s.NowNs)
+            {
+                PollRound(m, ref s);
+            }
+        }
+    }
+
+    /// <summary>The CMCI handler: MCA_CMCI_HANDLER logout of the banks this CPU owns (xen-mca.md §2.6).</summary>
+    public void CmciLogout(int machine, int cpu)
+    {
+        ulong owned = _batch.CpusOf(machine)[cpu].CmciOwnedMask;
+        if (owned == 0)
+        {
+            return;
+        }
+
+        var summary = McaLogout.Run(_batch, machine, cpu, LogoutSource.Cmci, owned);
+        if (summary.Found > 0)
+        {
+            Deliver(machine, summary.Cookie, dumpIfDeaf: true);
+        }
+    }
+
+    private void PollRound(int machine, ref MachineState s)
+    {
+        var cpus = _batch.CpusOf(machine);
+        bool everyBank = s.PostResetPollDue;
+        ulong all = Pipeline.AllBanksMask(_batch.Spec);
+        int cpusWithErrors = 0;
+        // on_each_cpu(mce_checkregs): CPUs in index order; the first to read a shared bank clears it.
+        for (int c = 0; c < cpus.Length; c++)
+        {
+            if (!cpus[c].Online)
+            {
+                continue;
+            }
+
+            // The RFC's post-reset poll reads every bank (PostResetLogging.FirstPoll).
+            ulong mask = everyBank ? all : cpus[c].PollMask;
+            if (mask == 0)
+            {
+                continue;
+            }
+
+            var summary = McaLogout.Run(_batch, machine, c, LogoutSource.Poller, mask);
+            if (summary.Found > 0)
+            {
+                cpusWithErrors++;
+                Deliver(machine, summary.Cookie, dumpIfDeaf: ++s.PollDumpCount >= PollDumpAfter);
+            }
+        }
+
+        s.PostResetPollDue = false;
+        PollSchedule.AfterRound(ref s, cpusWithErrors);
+    }
+
+    /// <summary>Commit NONURGENT and raise VIRQ_MCA, or (dom0 not listening) dump and dismiss (xen-mca.md §2.5).</summary>
+    private void Deliver(int machine, int cookie, bool dumpIfDeaf)
+    {
+        if (cookie < 0)
+        {
+            return;
+        }
+
+        if (Dom0Listening(machine))
+        {
+            _batch.Telemetry.Commit(machine, cookie, urgent: false);
+            _batch.Machines[machine].VirqPending = true;
+            return;
+        }
+
+        if (dumpIfDeaf)
+        {
+            _batch.Telemetry.TraceDump(machine, cookie);
+        }
+
+        _batch.Telemetry.Lose(machine, cookie, LossCause.VirqNotBound);
+    }
+
+    private bool Dom0Listening(int machine)
+    {
+        int d0 = _batch.DomainIndexOf(0);
+        return d0 >= 0 && _batch.DomainsOf(machine)[d0].VirqMcaBound;
+    }
+}

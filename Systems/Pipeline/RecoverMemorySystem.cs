@@ -1,0 +1,244 @@
+using Mca.Systems.Components;
+using Mca.Systems.Engine;
+using Mca.Systems.Events;
+using Mca.Systems.Hardware;
+using Mca.Systems.Model;
+using Mca.Systems.Xen;
+
+namespace Mca.Systems.Pipeline;
+
+/// <summary>
+/// Pipeline step 6 (DESIGN.md): the softirq's deferred work on the processing CPU. Current Xen runs
+/// the deferred handler table on every CPU's pending telemetry, with mcaction's page offline,
+/// impacted-domain judgement and per-vCPU vMCE (xen-mca.md §2.2, §2.4, §3.1); the RFC's most
+/// offending CPU gathers vmce_data items (domain, pCPU set) and injects one vMCE per item
+/// (xen-mca.md §2.1 mce_actions, §3.1 RFC). Both end with VIRQ_MCA to dom0.
+/// </summary>
+internal sealed class RecoverMemorySystem
+{
+    private readonly MachineBatch _batch;
+    private readonly VmceInjector _injector;
+    /// <summary>vmce_data items of the current event: (domain index, pCPU) pairs in first-seen order.</summary>
+    private readonly List<(int DomainIndex, int Cpu, int Cookie)> _items = [];
+
+    public RecoverMemorySystem(MachineBatch batch)
+    {
+        _batch = batch;
+        _injector = new VmceInjector(batch);
+    }
+
+    public void Run(ReadOnlySpan<int> machines)
+    {
+        var states = _batch.Machines;
+        foreach (int m in machines)
+        {
+            ref var s = ref states[m];
+            if (s.Phase != MachinePhase.Up || !s.McePending)
+            {
+                continue;
+            }
+
+            if (!s.ResetPending)
+            {
+                if (_batch.Policy.Rendezvous == RendezvousStyle.Common)
+                {
+                    ProcessDeferred(m, ref s);
+                }
+                else
+                {
+                    MceActions(m, ref s);
+                }
+
+                // VIRQ_MCA from the processing CPU whether or not anything was processed (xen-mca.md §2.2 softirq step 3).
+                s.VirqPending = true;
+            }
+
+            s.McePending = false;
+        }
+    }
+
+    /// <summary>mctelem_process_deferred for every online CPU, in CPU order (xen-mca.md §2.2 softirq step 2).</summary>
+    private void ProcessDeferred(int machine, ref MachineState s)
+    {
+        var cpus = _batch.CpusOf(machine);
+        for (int c = 0; c < cpus.Length; c++)
+        {
+            ref var cpu = ref cpus[c];
+            int cookie = cpu.PendingCookie;
+            if (cookie < 0)
+            {
+                continue;
+            }
+
+            cpu.PendingCookie = -1;
+            var handler = new MemoryErrorHandler(this, machine, c, cookie);
+            McerResult result = _batch.Telemetry.RunDeferredTable(machine, cookie, _batch.Spec.Ser, ref handler);
+            _batch.Emit(_batch.NewEvent(machine, HandlerEventKind.McerResult) with { Cpu = (short)c, Arg = (long)result });
+            switch (result)
+            {
+                case McerResult.Reset:
+                    _batch.Trace.Xen(XenConsole.Dprintk("MCE delayed action failed"));
+                    _batch.Telemetry.TraceDump(machine, cookie);
+                    _batch.Telemetry.Lose(machine, cookie, LossCause.ResetBeforeFetch);
+                    XenPanic.Trace(_batch, machine, "MCE: Software recovery failed for the UCR", banner: false);
+                    s.ResetPending = true;
+                    s.ResetReason = (byte)ResetReason.Unrecoverable;
+                    return;
+                case McerResult.Recovered:
+                    _batch.Trace.Xen(XenConsole.Dprintk("MCE: Error is successfully recovered"));
+                    _batch.Telemetry.Commit(machine, cookie, urgent: true);
+                    break;
+                case McerResult.Continue:
+                    _batch.Trace.Xen(XenConsole.Dprintk("MCE: Error can't be recovered, system is tainted"));
+                    _batch.Telemetry.TraceDump(machine, cookie);
+                    _batch.Telemetry.Commit(machine, cookie, urgent: true);
+                    break;
+                default:
+                    _batch.Telemetry.Dismiss(machine, cookie);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// mc_memerr_dhandler (xen-mca.md §2.4): page offline and classification by owner; for a domain
+    /// page: unmap, address rewritten to the guest frame, fill and inject the vMCE, RECOVERED; any
+    /// failure crashes the domain and keeps the preset result.
+    /// </summary>
+    internal McerResult MemoryError(int machine, int cpu, int cookie, int bankSlot, McerResult preset)
+    {
+        var batch = _batch;
+        var spec = batch.Spec;
+        batch.Telemetry.GetBank(machine, cookie, bankSlot, out int bankIndex, out ulong status, out ulong addr, out ulong misc);
+        if (!batch.Policy.PageOffline)
+        {
+            return preset;
+        }
+
+        if (!McaLogout.IsPhysical(status, misc))
+        {
+            batch.Trace.Xen(XenConsole.Dprintk("No physical address provided for memory error"));
+            return preset;
+        }
+
+        long mfn = (long)(addr >> MemoryMap.PageShift);
+        var owner = spec.Memory.OwnerOf(mfn);
+        bool alreadyBroken = batch.BrokenPages.Contains((machine, mfn));
+        var offline = owner.Kind switch
+        {
+            FrameOwnerKind.Invalid => PageOfflineStatus.InvalidMfn,
+            FrameOwnerKind.XenFixed => PageOfflineStatus.XenFixed,
+            FrameOwnerKind.Free => PageOfflineStatus.Offlined,
+            FrameOwnerKind.XenHeap => PageOfflineStatus.PendingXen,
+            _ => alreadyBroken ? PageOfflineStatus.Again : PageOfflineStatus.PendingOwned,
+        };
+        if (offline is PageOfflineStatus.InvalidMfn or PageOfflineStatus.XenFixed)
+        {
+            batch.Trace.Xen(XenConsole.Dprintk($"Failed to offline page {mfn:x} for MCE error"));
+            batch.Emit(batch.NewEvent(machine, HandlerEventKind.PageOffline) with { Cpu = (short)cpu, Bank = (short)bankIndex, Addr = (ulong)mfn, Arg = (long)offline });
+            return preset;
+        }
+
+        batch.BrokenPages.Add((machine, mfn));
+        batch.Telemetry.AddRecovery(machine, cookie, bankIndex, mfn, offline);
+        batch.Emit(batch.NewEvent(machine, HandlerEventKind.PageOffline) with { Cpu = (short)cpu, Bank = (short)bankIndex, Addr = (ulong)mfn, Arg = (long)offline });
+        switch (offline)
+        {
+            case PageOfflineStatus.Offlined:
+                return McerResult.Recovered;
+            case PageOfflineStatus.PendingXen:
+                return preset;
+            case PageOfflineStatus.Again:
+                // offline_page crashed the owner itself, "preventing recursive mce".
+                _injector.CrashDomain(machine, batch.DomainIndexOf(owner.DomId), CrashReason.RecursiveMce);
+                return McerResult.Continue;
+        }
+
+        int d = batch.DomainIndexOf(owner.DomId);
+        batch.Trace.Xen($"MCE: This error page is ownded by DOM {owner.DomId}");
+        batch.Telemetry.SetBankDomain(machine, cookie, bankSlot, owner.DomId);
+        ref var dom = ref batch.DomainsOf(machine)[d];
+        if (dom.RunState != DomainRunState.Running)
+        {
+            return preset;
+        }
+
+        // unmmap_broken_page: dom0 is trusted; HVM without shadow gets p2m_ram_broken; PV domU or shadow fails.
+        if (dom.DomId != 0 && (dom.Kind == DomainKind.Pv || dom.Shadow))
+        {
+            batch.Trace.Xen(XenConsole.Dprintk($"Unmap broken memory {mfn:x} for DOM{owner.DomId} failed"));
+            _injector.CrashDomain(machine, d, CrashReason.UnmapFailed);
+            return preset;
+        }
+
+        ulong gaddr = ((ulong)owner.Gfn << MemoryMap.PageShift) | (addr & ((1UL << MemoryMap.PageShift) - 1));
+        batch.Telemetry.SetBankAddr(machine, cookie, bankSlot, gaddr);
+        ulong mcg = McaLogout.ReadMcgStatus(in batch.CpusOf(machine)[cpu]);
+        ulong gstatus = status;
+        bool ok = _injector.InjectCurrentModel(machine, d, cpu, mcg, bankIndex, gstatus, gaddr, misc);
+        return ok ? McerResult.Recovered : preset;
+    }
+
+    /// <summary>
+    /// The RFC's mce_actions on the most offending CPU: each UC bank whose physical page a domain owns
+    /// adds (domain, pCPU) to vmce_data; telemetry is committed URGENT; then one vMCE per item to the
+    /// policy's target (dom0, or the impacted domain).
+    /// </summary>
+    private void MceActions(int machine, ref MachineState s)
+    {
+        var batch = _batch;
+        var spec = batch.Spec;
+        var cpus = batch.CpusOf(machine);
+        _items.Clear();
+        for (int c = 0; c < cpus.Length; c++)
+        {
+            ref var cpu = ref cpus[c];
+            int cookie = cpu.PendingCookie;
+            if (cookie < 0)
+            {
+                continue;
+            }
+
+            cpu.PendingCookie = -1;
+            int n = batch.Telemetry.BankCount(machine, cookie);
+            for (int i = 0; i < n; i++)
+            {
+                batch.Telemetry.GetBank(machine, cookie, i, out int bankIndex, out ulong status, out ulong addr, out ulong misc);
+                if ((status & MciStatusBits.Uc) == 0 || !McaLogout.IsPhysical(status, misc))
+                {
+                    continue;
+                }
+
+                var owner = spec.Memory.OwnerOf((long)(addr >> MemoryMap.PageShift));
+                if (owner.Kind != FrameOwnerKind.Domain)
+                {
+                    continue;
+                }
+
+                batch.Telemetry.SetBankDomain(machine, cookie, i, owner.DomId);
+                int d = batch.DomainIndexOf(owner.DomId);
+                if (!_items.Exists(x => x.DomainIndex == d && x.Cpu == c))
+                {
+                    _items.Add((d, c, cookie));
+                }
+            }
+
+            batch.Telemetry.Commit(machine, cookie, urgent: true);
+        }
+
+        foreach (var (d, c, cookie) in _items)
+        {
+            int target = batch.Policy.Target == VmceTarget.Dom0Only ? batch.DomainIndexOf(0) : d;
+            if (target >= 0)
+            {
+                _injector.InjectRfcItem(machine, target, d, c, cookie);
+            }
+        }
+    }
+
+    /// <summary>The deferred table's memory-error callback (a struct, so the table makes no allocation).</summary>
+    private readonly struct MemoryErrorHandler(RecoverMemorySystem owner, int machine, int cpu, int cookie) : IMemoryErrorHandler
+    {
+        public McerResult Handle(int bankSlot, McerResult preset) => owner.MemoryError(machine, cpu, cookie, bankSlot, preset);
+    }
+}

@@ -1,0 +1,219 @@
+using Mca.Ecs;
+using Mca.Systems.Components;
+using Mca.Systems.Engine;
+using Mca.Systems.Events;
+using Mca.Systems.Hardware;
+using Mca.Systems.Model;
+using Mca.Systems.Xen;
+
+namespace Mca.Systems.Pipeline;
+
+/// <summary>
+/// Pipeline step 3 (DESIGN.md): every participating CPU enters the #MC handler in an order drawn
+/// from per-CPU latencies; logout is serialized, so the first CPU to read and clear a shared bank
+/// owns it. Era (A) first runs the RFC's round-1 PCC scan; era (B) defers UC telemetry and marks
+/// fatal CPUs.
+/// </summary>
+internal sealed class RendezvousMceSystem
+{
+    /// <summary>Purpose key of the arrival-latency stream.</summary>
+    public const ulong ArrivalPurpose = 0x4D43_4541_5252_4956; // "MCEARRIV"
+
+    private readonly MachineBatch _batch;
+    private readonly int[] _order;
+    private readonly long[] _latency;
+
+    public RendezvousMceSystem(MachineBatch batch)
+    {
+        _batch = batch;
+        _order = new int[batch.Spec.CpuCount];
+        _latency = new long[batch.Spec.CpuCount];
+    }
+
+    /// <summary>The participants of the current #MC in arrival order (valid until the next Run).</summary>
+    public ReadOnlySpan<int> Order => _order.AsSpan(0, OrderCount);
+
+    public int OrderCount { get; private set; }
+
+    public void Run(ReadOnlySpan<int> machines)
+    {
+        var states = _batch.Machines;
+        foreach (int m in machines)
+        {
+            ref var s = ref states[m];
+            if (s.Phase != MachinePhase.Up || !s.McePending)
+            {
+                continue;
+            }
+
+            s.EventSeq++;
+            _batch.Emit(_batch.NewEvent(m, HandlerEventKind.MceEntered) with { Cpu = s.MceTargetCpu, Arg = s.MceLmce ? 1 : 0 });
+            ArrivalOrder(m, ref s);
+            var cpus = _batch.CpusOf(m);
+            foreach (ref var c in cpus)
+            {
+                c.FoundError = false;
+                c.Fatal = false;
+                c.PendingCookie = -1;
+                c.Severity = 0;
+                c.InMce = false;
+            }
+
+            s.SeverityCpu = -1;
+            s.WorstSeverity = 0;
+            if (_batch.Policy.Rendezvous == RendezvousStyle.TwoRound2009)
+            {
+                TwoRound(m, ref s);
+            }
+            else
+            {
+                Common(m, ref s);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Era (B) step 1 (xen-mca.md §2.2): MCE_SCAN logout per CPU under mce_logout_lock; UC or PCC
+    /// telemetry is deferred, PCC or unrecoverable marks the CPU fatal; corrected-only is committed
+    /// URGENT; the last CPU through the lock with errors becomes severity_cpu.
+    /// </summary>
+    private void Common(int machine, ref MachineState s)
+    {
+        var cpus = _batch.CpusOf(machine);
+        ulong all = Pipeline.AllBanksMask(_batch.Spec);
+        foreach (int c in Order)
+        {
+            ref var cpu = ref cpus[c];
+            var summary = McaLogout.Run(_batch, machine, c, LogoutSource.MceScan, all);
+            if (summary.Found == 0)
+            {
+                continue;
+            }
+
+            if (summary.Cookie >= 0)
+            {
+                if (summary.Uc || summary.Pcc)
+                {
+                    cpu.PendingCookie = summary.Cookie;
+                }
+                else
+                {
+                    _batch.Telemetry.Commit(machine, summary.Cookie, urgent: true);
+                    cpu.PendingCookie = -2; // has telemetry, already committed
+                }
+            }
+
+            if (summary.Pcc || !summary.Recoverable)
+            {
+                cpu.Fatal = true;
+            }
+
+            cpu.FoundError = true;
+            cpu.Severity = (byte)(summary.Pcc ? 3 : summary.Uc ? 2 : 1);
+            s.SeverityCpu = (short)c;
+            McaLogout.ClearMarked(_batch, machine, c, summary.ClearMask);
+        }
+    }
+
+    /// <summary>
+    /// Era (A) (xen-mca.md §2.1): round 1 reads every bank without clearing and resets at once on
+    /// VAL|UC|EN|PCC, leaving banks sticky; round 2 logs out and clears every valid bank, grading
+    /// each CPU 3 (PCC or no recovery method), 2 (UC) or 1; the strictly worst CPU, earliest on a
+    /// tie, becomes the most offending CPU.
+    /// </summary>
+    private void TwoRound(int machine, ref MachineState s)
+    {
+        var spec = _batch.Spec;
+        var banks = _batch.BanksOf(machine);
+        var cpus = _batch.CpusOf(machine);
+        const ulong PccFatal = MciStatusBits.Val | MciStatusBits.Uc | MciStatusBits.En | MciStatusBits.Pcc;
+
+        foreach (int c in Order)
+        {
+            for (int b = spec.FirstBank; b < spec.BankCount; b++)
+            {
+                McaLogout.ReadBank(in banks[spec.BankInstanceOf(c, b)], c, out ulong status, out _, out _);
+                if ((status & PccFatal) == PccFatal)
+                {
+                    _batch.Trace.Xen("Fatal machine check: pcc = 1, cpu unable to continue");
+                    cpus[c].Fatal = true;
+                    s.ResetPending = true;
+                    s.ResetReason = (byte)ResetReason.Fatal;
+                    return;
+                }
+            }
+        }
+
+        ulong all = Pipeline.AllBanksMask(spec);
+        foreach (int c in Order)
+        {
+            ref var cpu = ref cpus[c];
+            var summary = McaLogout.Run(_batch, machine, c, LogoutSource.MceScan, all, clearAll: true);
+            if (summary.Found == 0)
+            {
+                continue;
+            }
+
+            cpu.FoundError = true;
+            cpu.PendingCookie = summary.Cookie;
+            int severity = summary.Pcc ? 3 : summary.Uc ? 2 : 1;
+            if (summary.Uc && summary.Cookie >= 0 && !_batch.Telemetry.HasRecoveryMethod(machine, summary.Cookie, spec.Ser))
+            {
+                // The RFC resets at once on an unrecoverable error: a UC record with no recovery method.
+                severity = 3;
+            }
+
+            cpu.Severity = (byte)severity;
+            if (severity > s.WorstSeverity)
+            {
+                s.WorstSeverity = severity;
+                s.SeverityCpu = (short)c;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Who enters and in which order: every online CPU for a broadcast #MC, the target alone for
+    /// LMCE or a non-broadcast host; the order sorts CPUs by a latency drawn from the machine's
+    /// arrival stream (ties by CPU index).
+    /// </summary>
+    private void ArrivalOrder(int machine, ref MachineState s)
+    {
+        var spec = _batch.Spec;
+        var cpus = _batch.CpusOf(machine);
+        int n = 0;
+        if (spec.Broadcast && !s.MceLmce)
+        {
+            var rng = CounterRng.Create(_batch.Seed, (ulong)s.MachineId, ArrivalPurpose);
+            for (int c = 0; c < cpus.Length; c++)
+            {
+                if (!cpus[c].Online)
+                {
+                    continue;
+                }
+
+                // Entry latency 100..1099 ns, one draw per (event, CPU).
+                _latency[c] = 100 + (long)(rng.At(((ulong)s.EventSeq * (ulong)cpus.Length) + (ulong)c) % 1000);
+                int i = n++;
+                while (i > 0 && (_latency[_order[i - 1]] > _latency[c] || (_latency[_order[i - 1]] == _latency[c] && _order[i - 1] > c)))
+                {
+                    _order[i] = _order[i - 1];
+                    i--;
+                }
+
+                _order[i] = c;
+            }
+        }
+        else
+        {
+            _order[n++] = s.MceTargetCpu;
+        }
+
+        OrderCount = n;
+        for (int i = 0; i < n; i++)
+        {
+            cpus[_order[i]].ArrivalRank = (byte)i;
+            cpus[_order[i]].InMce = true;
+        }
+    }
+}

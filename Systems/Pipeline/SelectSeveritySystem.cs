@@ -1,0 +1,201 @@
+using System.Globalization;
+using Mca.Systems.Components;
+using Mca.Systems.Engine;
+using Mca.Systems.Events;
+using Mca.Systems.Hardware;
+using Mca.Systems.Model;
+
+namespace Mca.Systems.Pipeline;
+
+/// <summary>
+/// Pipeline step 4 (DESIGN.md): the #MC handler's verdict. Era (B): urgent action per CPU with
+/// telemetry, then no valid MCE or any fatal CPU panics (xen-mca.md §2.2 steps 2-3); era (A): the
+/// worst CPU severity decides (xen-mca.md §2.1 step 5). Otherwise MCIP is cleared and the
+/// processing CPU is chosen per policy.
+/// </summary>
+internal sealed class SelectSeveritySystem
+{
+    private readonly MachineBatch _batch;
+
+    public SelectSeveritySystem(MachineBatch batch)
+    {
+        _batch = batch;
+    }
+
+    public void Run(ReadOnlySpan<int> machines)
+    {
+        var states = _batch.Machines;
+        foreach (int m in machines)
+        {
+            ref var s = ref states[m];
+            if (s.Phase != MachinePhase.Up || !s.McePending || s.ResetPending)
+            {
+                continue;
+            }
+
+            bool proceed = _batch.Policy.Rendezvous == RendezvousStyle.TwoRound2009 ? VerdictTwoRound(m, ref s) : VerdictCommon(m, ref s);
+            if (!proceed)
+            {
+                continue;
+            }
+
+            ClearMcip(m);
+            s.SeverityCpu = (short)ChooseProcessingCpu(m, ref s);
+            _batch.Emit(_batch.NewEvent(m, HandlerEventKind.ProcessingCpu) with { Cpu = s.SeverityCpu });
+        }
+    }
+
+    private bool VerdictCommon(int machine, ref MachineState s)
+    {
+        var cpus = _batch.CpusOf(machine);
+        bool found = false;
+        ulong fatalMask = 0;
+        for (int c = 0; c < cpus.Length; c++)
+        {
+            ref var cpu = ref cpus[c];
+            if (!cpu.InMce || !cpu.FoundError)
+            {
+                continue;
+            }
+
+            found = true;
+            if (cpu.PendingCookie != -1)
+            {
+                // mce_urgent_action: RIPV=0 with EIPV=0 or Xen context cannot resume (xen-mca.md §2.2 step 2).
+                ulong mcg = McaLogout.ReadMcgStatus(in cpu);
+                bool inXen = cpu.RunningDomain < 0;
+                if ((mcg & McgStatusBits.Ripv) == 0 && ((mcg & McgStatusBits.Eipv) == 0 || inXen))
+                {
+                    cpu.Fatal = true;
+                }
+
+                if (cpu.PendingCookie >= 0 && _batch.Telemetry.UrgentResultIsReset(machine, cpu.PendingCookie, _batch.Spec.Ser))
+                {
+                    cpu.Fatal = true;
+                }
+            }
+
+            if (cpu.Fatal)
+            {
+                fatalMask |= 1UL << c;
+            }
+        }
+
+        if (!found)
+        {
+            Panic(machine, ref s, "MCE: No CPU found valid MCE, need reset", ResetReason.NoValidMce);
+            return false;
+        }
+
+        if (fatalMask != 0)
+        {
+            Panic(machine, ref s, "MCE: Fatal error happened on CPUs " + CpuMask(fatalMask, cpus.Length), ResetReason.Fatal);
+            return false;
+        }
+
+        return true;
+    }
+
+    private bool VerdictTwoRound(int machine, ref MachineState s)
+    {
+        if (s.WorstSeverity >= 3)
+        {
+            Panic(machine, ref s, "worst=3 should have caused RESET", ResetReason.Fatal);
+            return false;
+        }
+
+        if (s.SeverityCpu < 0)
+        {
+            Panic(machine, ref s, "MCE: not found severity_cpu!", ResetReason.NoValidMce);
+            return false;
+        }
+
+        _batch.Trace.Xen("MCE: trying to recover");
+        return true;
+    }
+
+    /// <summary>
+    /// The processing CPU (xen-mca.md §2.1, §2.2 softirq step 1): the RFC's most offending CPU, or
+    /// current Xen's last arrival without pending telemetry (else the last arrival); LMCE: the local CPU.
+    /// </summary>
+    private int ChooseProcessingCpu(int machine, ref MachineState s)
+    {
+        if (s.MceLmce)
+        {
+            return s.MceTargetCpu;
+        }
+
+        var cpus = _batch.CpusOf(machine);
+        if (_batch.Policy.ProcessingCpu == ProcessingCpuRule.MostOffending)
+        {
+            int best = -1, bestRank = int.MaxValue, worst = 0;
+            for (int c = 0; c < cpus.Length; c++)
+            {
+                ref var cpu = ref cpus[c];
+                if (cpu.InMce && (cpu.Severity > worst || (cpu.Severity == worst && cpu.Severity > 0 && cpu.ArrivalRank < bestRank)))
+                {
+                    worst = cpu.Severity;
+                    best = c;
+                    bestRank = cpu.ArrivalRank;
+                }
+            }
+
+            return best >= 0 ? best : s.MceTargetCpu;
+        }
+
+        int last = -1, lastRank = -1, lastFree = -1, lastFreeRank = -1;
+        for (int c = 0; c < cpus.Length; c++)
+        {
+            ref var cpu = ref cpus[c];
+            if (!cpu.InMce)
+            {
+                continue;
+            }
+
+            if (cpu.ArrivalRank > lastRank)
+            {
+                last = c;
+                lastRank = cpu.ArrivalRank;
+            }
+
+            if (cpu.PendingCookie < 0 && cpu.ArrivalRank > lastFreeRank)
+            {
+                lastFree = c;
+                lastFreeRank = cpu.ArrivalRank;
+            }
+        }
+
+        return lastFree >= 0 ? lastFree : last;
+    }
+
+    /// <summary>Step 4: each CPU that still sees MCIP writes MCG_STATUS = 0 (an interposed value is deleted).</summary>
+    private void ClearMcip(int machine)
+    {
+        foreach (ref var cpu in _batch.CpusOf(machine))
+        {
+            if (cpu.McgInterposed)
+            {
+                cpu.McgInterposed = false;
+                cpu.InterposedMcgStatus = 0;
+            }
+            else if ((cpu.McgStatus & McgStatusBits.Mcip) != 0)
+            {
+                cpu.McgStatus = 0;
+            }
+        }
+    }
+
+    private void Panic(int machine, ref MachineState s, string message, ResetReason reason)
+    {
+        XenPanic.Trace(_batch, machine, message);
+        s.ResetPending = true;
+        s.ResetReason = (byte)reason;
+    }
+
+    /// <summary>A CPU mask as Xen prints %*pb: hex digits, lowest CPU in the last digit.</summary>
+    internal static string CpuMask(ulong mask, int cpuCount)
+    {
+        int digits = Math.Max(1, (cpuCount + 3) / 4);
+        return mask.ToString("x" + digits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,63 @@
+using Mca.Systems.Engine;
+using Mca.Systems.Events;
+using Mca.Systems.Hardware;
+using Mca.Systems.Model;
+using Mca.Systems.Scenario;
+using Mca.Workloads.MceInject;
+
+namespace Mca.Workloads.Scenarios;
+
+/// <summary>
+/// Turns an mce-inject scenario (linux-mce.md §5) into hardware errors for the Xen handler. Records
+/// are real bank contents (host-physical addresses), not interposed values. Each non-held record,
+/// with the HOLD records queued before it, arrives one second after the previous group.
+/// Signalling: EXCP, or a UC record without POLL, raises #MC (NOBROADCAST: a local MCE); POLL and
+/// non-UC records are left to the hardware rules (CMCI at the bank's threshold, or the poller).
+/// </summary>
+public static class MceInjectScenario
+{
+    public static IReadOnlyList<ErrorInjection> ToInjections(IReadOnlyList<MceRecord> records, MachineSpec spec, string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        ArgumentNullException.ThrowIfNull(spec);
+        var result = new List<ErrorInjection>(records.Count);
+        long group = 1;
+        foreach (var r in records)
+        {
+            if (r.Cpu < 0 || r.Cpu >= spec.CpuCount)
+            {
+                throw new ScenarioException(fileName, r.Line, 1, $"a CPU in 0..{spec.CpuCount - 1}", $"CPU {r.Cpu}");
+            }
+
+            if (r.Bank < 0 || r.Bank >= spec.BankCount)
+            {
+                throw new ScenarioException(fileName, r.Line, 1, $"a bank in 0..{spec.BankCount - 1}", $"BANK {r.Bank}");
+            }
+
+            bool uc = (r.Status & MciStatusBits.Uc) != 0;
+            bool poll = (r.Flags & InjectFlags.Poll) != 0;
+            bool excp = (r.Flags & InjectFlags.Excp) != 0 || (uc && !poll);
+            Signal signal = !excp ? Signal.None : (r.Flags & InjectFlags.NoBroadcast) != 0 ? Signal.Lmce : Signal.Mce;
+            result.Add(new ErrorInjection
+            {
+                TimeNs = group * MachineSpec.NsPerSecond,
+                Cpu = r.Cpu,
+                BankIndex = r.Bank,
+                Status = r.Status,
+                Addr = r.Addr,
+                Misc = r.Misc,
+                McgStatus = r.McgStatus & ~McgStatusBits.Mcip,
+                Signal = signal,
+                AutoSignal = !excp,
+                Count = 1,
+                Context = (r.Cs & 3) == 3 ? GuestContext.User : GuestContext.Kernel,
+            });
+            if ((r.Flags & InjectFlags.Hold) == 0)
+            {
+                group++;
+            }
+        }
+
+        return result;
+    }
+}
