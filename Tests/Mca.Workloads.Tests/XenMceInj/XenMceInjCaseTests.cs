@@ -1,0 +1,216 @@
+using Mca.Systems.Events;
+using Mca.Systems.Model;
+using Mca.Systems.Scenario;
+using Mca.Workloads.XenMceInj;
+
+namespace Mca.Workloads.Tests.XenMceInj;
+
+/// <summary>
+/// The nine mce-test cases of xen-mca.md §4.4 plus types 3, 4 and the LMCE variants, end to end on
+/// the default machine under the current-Xen policy; then the same cases under rfc2009 with its
+/// expected differences pinned.
+/// </summary>
+public class XenMceInjCaseTests
+{
+    private const int DomIdXen = XenMceInjOptions.DomIdXen;
+
+    private static ScenarioReport Xen(int type, int domain = DomIdXen, bool lmce = false, int cpu = 0, ulong page = 0x180020) =>
+        XenMceInjRunner.Run(MachineSpec.Default, HandlerPolicy.Xen, new XenMceInjOptions { Type = type, Domain = domain, Lmce = lmce, Cpu = cpu, Page = page });
+
+    private static ScenarioReport Rfc(int type, int domain = DomIdXen, HandlerPolicy? policy = null) =>
+        XenMceInjRunner.Run(MachineSpec.Default, policy ?? HandlerPolicy.Rfc2009, new XenMceInjOptions { Type = type, Domain = domain });
+
+    private static bool Has(IEnumerable<string> lines, string text) => lines.Any(l => l.Contains(text, StringComparison.Ordinal));
+
+    private static GuestReport Guest(ScenarioReport r, int domain) => r.Guests.Single(g => g.Domain == domain);
+
+    [Theory]
+    [InlineData(0, "MEMORY CONTROLLER MS_CHANNELunspecified_ERR")]
+    [InlineData(1, "Generic CACHE Level-2 Eviction Error")]
+    public void SraoXen_FreeHostPage_RecoveredAndLogged(int type, string mcelog)
+    {
+        var r = Xen(type);
+        Assert.True(Has(r.Console, "MCE: Error is successfully recovered"), string.Join("\n", r.Console));
+        Assert.True(Has(r.Dom0Mcelog, mcelog), string.Join("\n", r.Dom0Mcelog));
+        Assert.Empty(r.Vmce);
+        Assert.False(r.Reset);
+        Assert.Null(r.Panic);
+        Assert.All(r.Guests, g => Assert.Equal(GuestOutcomeKind.Unaffected, g.Outcome));
+        Assert.Contains(r.Events, e => e.Kind == HandlerEventKind.PageOffline && e.Addr == 0x180);
+    }
+
+    [Theory]
+    [InlineData(0, 0xBD000000000000CFUL, "MEMORY CONTROLLER MS_CHANNELunspecified_ERR")]
+    [InlineData(1, 0xBD2000000000017AUL, "Generic CACHE Level-2 Eviction Error")]
+    public void SraoDom0_OwnedPage_VmceBroadcastToDom0(int type, ulong guestStatus, string mcelog)
+    {
+        var r = Xen(type, domain: 0);
+        Assert.True(Has(r.Console, "MCE: This error page is ownded by DOM 0"), string.Join("\n", r.Console));
+        Assert.True(Has(r.Console, "MCE: Error is successfully recovered"));
+        Assert.True(Has(r.Dom0Mcelog, mcelog));
+        // xen-mca.md §4.4 srao_mem/dom0: vcpu0 gets the real error in bank 1, the others MCIP|RIPV.
+        var v0 = r.Vmce.Single(v => v.Domain == 0 && v.Vcpu == 0);
+        Assert.Equal(0x5UL, v0.McgStatus);
+        Assert.Equal(1, v0.Bank);
+        Assert.Equal(guestStatus, v0.Status);
+        Assert.Equal(0x180020UL, v0.Addr);
+        Assert.Equal(0x86UL, v0.Misc);
+        var others = r.Vmce.Where(v => v.Domain == 0 && v.Vcpu != 0).ToList();
+        Assert.Equal(3, others.Count);
+        Assert.All(others, v => Assert.Equal((0x5UL, 0UL), (v.McgStatus, v.Status)));
+        Assert.Equal(GuestOutcomeKind.Recovered, Guest(r, 0).Outcome);
+        Assert.False(r.Reset);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void SraoGuest_HvmPage_GuestRecoversKernelPage(int type)
+    {
+        var r = Xen(type, domain: 1);
+        Assert.True(Has(r.Console, "MCE: This error page is ownded by DOM 1"));
+        Assert.True(Has(r.Console, "MCE: Error is successfully recovered"));
+        Assert.Equal(2, r.Vmce.Count(v => v.Domain == 1));
+        Assert.Equal(0x180020UL, r.Vmce.Single(v => v.Domain == 1 && v.Vcpu == 0).Addr);
+        var g = Guest(r, 1);
+        Assert.Equal(GuestOutcomeKind.Recovered, g.Outcome);
+        // mce-test guest_verify greps "kernel page recovery" (xen-mca.md §4.3).
+        Assert.Contains("kernel page recovery", g.Message, StringComparison.Ordinal);
+        Assert.Equal(GuestOutcomeKind.Unaffected, Guest(r, 0).Outcome);
+    }
+
+    [Theory]
+    [InlineData(DomIdXen, -1)]
+    [InlineData(0, 0)]
+    [InlineData(1, 1)]
+    public void UcnaLlc_Cmci_LoggedWithoutVmce(int domain, int expectedDomId)
+    {
+        var r = Xen(2, domain);
+        Assert.True(Has(r.Dom0Mcelog, "Data CACHE Level-2 Data-Read Error"), string.Join("\n", r.Dom0Mcelog));
+        Assert.Empty(r.Vmce);
+        Assert.False(Has(r.Console, "successfully recovered"));
+        Assert.DoesNotContain(r.Events, e => e.Kind == HandlerEventKind.PageOffline);
+        Assert.All(r.Guests, g => Assert.Equal(GuestOutcomeKind.Unaffected, g.Outcome));
+        // The bank's mc_domid is the owner of the frame: a log hint only.
+        var logged = r.Events.Single(e => e.Kind == HandlerEventKind.Dom0Logged);
+        Assert.Equal(expectedDomId, logged.Domain);
+        Assert.Contains(r.Events, e => e.Kind == HandlerEventKind.CmciRaised);
+    }
+
+    [Fact]
+    public void UcnaLlc_CpuThatDoesNotOwnBank9_NobodyReadsIt()
+    {
+        // xen-mca.md §4.4 ucna_llc: the interposed value exists only for CPU c; bank 9 is
+        // CMCI-owned by CPU 0, so for c = 3 the case fails (nothing is logged).
+        var r = Xen(2, cpu: 3);
+        Assert.Empty(r.Dom0Mcelog);
+        Assert.DoesNotContain(r.Events, e => e.Kind == HandlerEventKind.Dom0Logged);
+    }
+
+    [Fact]
+    public void Type3_CorrectedViaMce_CommittedUrgentNotCleared()
+    {
+        var r = Xen(3);
+        Assert.False(r.Reset);
+        Assert.Empty(r.Vmce);
+        Assert.True(Has(r.Dom0Mcelog, "Instruction CACHE Level-0 Instruction-Fetch Error"), string.Join("\n", r.Dom0Mcelog));
+        Assert.Contains(r.Events, e => e.Kind == HandlerEventKind.TelemetryCommitted && e.Arg == 0);
+    }
+
+    [Fact]
+    public void Type4_Pcc_FatalResetAndNothingSurvives()
+    {
+        var r = Xen(4);
+        Assert.True(r.Reset);
+        Assert.NotNull(r.Panic);
+        Assert.StartsWith("Fatal machine check: MCE: Fatal error happened on CPUs", r.Panic, StringComparison.Ordinal);
+        Assert.True(Has(r.Console, "HARDWARE ERROR"));
+        Assert.Empty(r.Dom0Mcelog);
+        Assert.Contains(r.Events, e => e.Kind == HandlerEventKind.LogLost && e.Arg == (long)LossCause.InterposedLostOnReset);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void Lmce_Type01_OnlyTargetCpuHandles(int type)
+    {
+        var r = Xen(type, domain: 1, lmce: true);
+        Assert.DoesNotContain(r.Console, l => l.StartsWith("Simulating #MC", StringComparison.Ordinal));
+        Assert.Equal(1, r.Events.Count(e => e.Kind == HandlerEventKind.ProcessingCpu));
+        Assert.Equal(0, r.Events.Single(e => e.Kind == HandlerEventKind.ProcessingCpu).Cpu);
+        // The guest did not enable LMCE_EN, so the vMCE is broadcast to its vCPUs.
+        Assert.Equal(2, r.Vmce.Count(v => v.Domain == 1));
+        Assert.True(Has(r.Console, "MCE: Error is successfully recovered"));
+    }
+
+    [Fact]
+    public void Rfc2009_SraoDom0_OneVmcePerPcpuToVcpu0()
+    {
+        var r = Rfc(0, domain: 0);
+        Assert.True(Has(r.Console, "MCE: trying to recover"));
+        var v = Assert.Single(r.Vmce);
+        Assert.Equal((0, 0, 8), (v.Domain, v.Vcpu, v.Bank));
+        // The RFC keeps the host view: bank 8, MSCOD intact, the machine address.
+        Assert.Equal(0xBD000000004000CFUL, v.Status);
+        Assert.True(Has(r.Dom0Mcelog, "MEMORY CONTROLLER MS_CHANNELunspecified_ERR"));
+        Assert.False(r.Reset);
+    }
+
+    [Fact]
+    public void Rfc2009_SraoGuest_Dom0OnlyTargetsDom0_ImpactedTargetsGuest()
+    {
+        var dom0Only = Rfc(1, domain: 1);
+        Assert.Equal(0, Assert.Single(dom0Only.Vmce).Domain);
+        Assert.Equal(GuestOutcomeKind.Unaffected, Guest(dom0Only, 1).Outcome);
+
+        var impacted = Rfc(1, domain: 1, HandlerPolicy.Rfc2009Impacted);
+        Assert.Equal(1, Assert.Single(impacted.Vmce).Domain);
+        Assert.Equal(GuestOutcomeKind.Recovered, Guest(impacted, 1).Outcome);
+    }
+
+    [Fact]
+    public void Rfc2009_SraoXenPage_NoVmceNoOffline()
+    {
+        var r = Rfc(0);
+        Assert.Empty(r.Vmce);
+        Assert.DoesNotContain(r.Events, e => e.Kind == HandlerEventKind.PageOffline);
+        Assert.True(Has(r.Dom0Mcelog, "MEMORY CONTROLLER MS_CHANNELunspecified_ERR"));
+    }
+
+    [Fact]
+    public void Rfc2009_Type4_Round1PanicsAtOnce()
+    {
+        var r = Rfc(4);
+        Assert.True(r.Reset);
+        Assert.Equal("Fatal machine check: pcc = 1, cpu unable to continue", r.Panic);
+        Assert.DoesNotContain(r.Events, e => e.Kind == HandlerEventKind.BankOwned);
+    }
+
+    [Fact]
+    public void Rfc2009_UcnaLlc_LoggedLikeXen()
+    {
+        var r = Rfc(2);
+        Assert.True(Has(r.Dom0Mcelog, "Data CACHE Level-2 Data-Read Error"));
+        Assert.Empty(r.Vmce);
+    }
+
+    [Theory]
+    [InlineData(9, 0, 0, 0x180020UL, "type 9 is not in the error table")]
+    [InlineData(0, 99, 0, 0x180020UL, "cpu 99 is not online")]
+    [InlineData(0, 0, 7, 0x180020UL, "domain 7 does not exist")]
+    [InlineData(0, 0, 1, 0x100000000UL, "Fail: gaddr exceeds max_gpa")]
+    public void BadOptions_ClearError(int type, int cpu, int domain, ulong page, string message)
+    {
+        var e = Assert.Throws<XenMceInjException>(() => Xen(type, domain, cpu: cpu, page: page));
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_SameSeed_SameEvents()
+    {
+        var a = Xen(0, domain: 1);
+        var b = Xen(0, domain: 1);
+        Assert.Equal(a.Events, b.Events);
+        Assert.Equal(a.Console, b.Console);
+    }
+}
