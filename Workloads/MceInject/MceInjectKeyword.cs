@@ -2,7 +2,11 @@ using Mca.Systems.Hardware;
 
 namespace Mca.Workloads.MceInject;
 
-/// <summary>Every keyword of the mce-inject scanner (andikleen/mce-inject mce.lex; linux-mce.md §5).</summary>
+/// <summary>
+/// Every keyword of the mce-inject scanner (andikleen/mce-inject mce.lex; linux-mce.md §5). The order
+/// groups term starts, STATUS symbols and MCGSTATUS symbols into ranges that
+/// <see cref="MceInjectKeywords"/> tests with comparisons; keep each group contiguous.
+/// </summary>
 internal enum MceInjectKeyword
 {
     None = 0,

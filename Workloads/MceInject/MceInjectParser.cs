@@ -192,6 +192,7 @@ public static class MceInjectParser
                     ExpectPunctuation(MceInjectTokenKind.Colon, "':' after the PROCESSOR vendor");
                     ExpectNumber("a CPUID number after 'PROCESSOR vendor:'", uint.MaxValue, "a CPUID number 0..0xffffffff");
                     break;
+                // linux-mce.md §5: the flags HOLD, NOBROADCAST, IRQBROADCAST, NMIBROADCAST, IN_IRQ, IN_PROC, POLL, EXCP.
                 case MceInjectKeyword.Hold:
                     record.Flags |= InjectFlags.Hold;
                     break;
