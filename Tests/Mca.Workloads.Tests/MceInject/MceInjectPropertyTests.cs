@@ -90,32 +90,46 @@ public class MceInjectPropertyTests
     [Fact]
     public void Parse_RandomTokenSoup_OnlyEverThrowsScenarioException()
     {
-        // Sequences of real tokens reach far deeper into the grammar than random characters do.
-        string[] pieces =
+        // Mostly well-formed record starts and terms with loose tokens mixed in: this reaches far deeper
+        // into the grammar than random characters do, and every accepting path as well.
+        string[] starts = ["CPU 0", "MCE", "CPU 1 2", "CPU 3: MACHINE CHECK EXCEPTION: 5 BANK 8: 0xb"];
+        string[] terms =
+        [
+            "STATUS UC EN 0x17a", "STATUS", "MCGSTATUS RIPV MCIP", "MCGSTATUS", "BANK 3", "ADDR 0x10", "MISC 0x86",
+            "RIP 7", "RIP 1:2", "RIP 0x10:<0x1>{f}", "TSC 1", "TIME 2", "SOCKETID 1", "APICID 2", "MCGCAP 0x1000c14",
+            "PROCESSOR 0:0x50654", "HOLD", "NOBROADCAST", "IRQBROADCAST", "NMIBROADCAST", "IN_IRQ", "IN_PROC",
+            "POLL", "EXCP", "STATUS FATAL SRAR TES_YELLOW", "MCGSTATUS LMCES TES_P SEAM_NR EIPV",
+        ];
+        string[] loose =
         [
             "CPU", "MCE", "BANK", "STATUS", "MCGSTATUS", "ADDR", "MISC", "RIP", "TSC", "TIME", "SOCKETID",
-            "APICID", "MCGCAP", "PROCESSOR", "HOLD", "NOBROADCAST", "IRQBROADCAST", "NMIBROADCAST", "IN_IRQ",
-            "IN_PROC", "POLL", "EXCP", "VAL", "OVER", "UC", "EN", "PCC", "S", "AR", "TES_YELLOW", "CORRECTED",
-            "UNCORRECTED", "FATAL", "UCNA", "SRAO", "SRAR", "RIPV", "EIPV", "MCIP", "LMCES", "TES_P", "SEAM_NR",
-            "MACHINE", "CHECK", "EXCEPTION", "sym", ":", "<", ">", "{", "}", "0", "7", "255", "256", "0x17a",
-            "0xffffffffffffffff", "0x1ffffffffffffffff", "010", "09", "#c\n", "\n", "-", "$",
+            "APICID", "MCGCAP", "PROCESSOR", "VAL", "OVER", "UC", "EN", "PCC", "S", "AR", "CORRECTED",
+            "UNCORRECTED", "UCNA", "SRAO", "RIPV", "MACHINE", "CHECK", "EXCEPTION", "sym", ":", "<", ">", "{",
+            "}", "0", "7", "255", "256", "0x17a", "0xffffffffffffffff", "0x1ffffffffffffffff", "010", "09",
+            "#c\n", "\n", "-", "$",
         ];
-        Gen.Int[0, pieces.Length - 1].Array[0, 24]
-            .Select(indexes => string.Join(' ', indexes.Select(i => pieces[i])))
-            .Sample(text => ParseOrScenarioError(text), iter: 50_000);
+        Gen<string> piece = Gen.Select(Gen.Int[0, 99], Gen.Int[0, 1023], (kind, i) =>
+            kind < 20 ? starts[i % starts.Length] : kind < 85 ? terms[i % terms.Length] : loose[i % loose.Length]);
+        int parsedRecords = 0;
+        piece.Array[0, 16]
+            .Select(pieces => string.Join(' ', pieces))
+            .Sample(text => Interlocked.Add(ref parsedRecords, ParseOrScenarioError(text)), iter: 50_000);
+        Assert.True(parsedRecords > 1000, $"only {parsedRecords} records parsed");
     }
 
-    private static void ParseOrScenarioError(string text)
+    /// <summary>Parses and returns the record count, or checks the error is a well-formed ScenarioException.</summary>
+    private static int ParseOrScenarioError(string text)
     {
         try
         {
-            MceInjectParser.Parse(text, "fuzz");
+            return MceInjectParser.Parse(text, "fuzz").Count;
         }
         catch (ScenarioException error)
         {
             Assert.StartsWith("fuzz:", error.Message, StringComparison.Ordinal);
             Assert.True(error.Line >= 1 && error.Column >= 1, error.Message);
             Assert.DoesNotContain('\n', error.Message);
+            return 0;
         }
     }
 }
