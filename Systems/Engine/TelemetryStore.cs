@@ -161,7 +161,7 @@ public sealed class TelemetryStore
             if (trace.Enabled)
             {
                 var input = new McelogInput(g.Cpu, b.Bank, b.Status, g.McgStatus, b.Addr, b.Misc, spec.McgCap, (int)g.ApicId, (int)g.SocketId, b.Tsc, (ulong)(g.TimeNs / MachineSpecNs), 0, 0);
-                foreach (string line in Mcelog.Format(in input))
+                foreach (string line in Mcelog.Format(in input).TrimEnd('\n').Split('\n'))
                 {
                     trace.Mcelog(line);
                 }
