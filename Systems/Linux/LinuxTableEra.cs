@@ -1,0 +1,15 @@
+namespace Mca.Systems.Linux;
+
+/// <summary>
+/// Which kernel generation's grading table and #MC handler details to apply
+/// (linux-mce.md §3 "Table history", §4). Old eras model the default tolerant = 1.
+/// </summary>
+public enum LinuxTableEra : byte
+{
+    /// <summary>Current severity.c/core.c (v6.x): EXCP gates, UCNA level, AR rules, timeouts panic.</summary>
+    Modern,
+    /// <summary>v3.x mce-severity.c: first AR rules ("Action required: data load error"), no EXCP notion.</summary>
+    V3,
+    /// <summary>2.6.32 mce-severity.c: no AR rules, "Action required; unknown MCACOD" for MCACOD 0 only.</summary>
+    V2632,
+}
