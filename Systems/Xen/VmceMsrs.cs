@@ -128,7 +128,7 @@ public static class VmceMsrs
     }
 
     /// <summary>A guest WRMSR of <paramref name="value"/>.</summary>
-    public static MsrResult Write(ref VcpuMca vcpu, uint msr, ulong value, bool hostIntel)
+    public static MsrResult Write(ref VcpuMca vcpu, uint msr, bool hostIntel, ulong value)
     {
         switch (msr)
         {
