@@ -195,6 +195,7 @@ public static class MemoryErrorAction
         switch (offline.Outcome)
         {
             case PageOfflineOutcome.Offlined:
+                // xen-mca.md §2.4 step 4 (same in 4.0/4.1): a free page retired is recovered
                 return reset with { Result = McerResult.Recovered };
 
             case PageOfflineOutcome.PendingOwned:

@@ -63,6 +63,7 @@ public readonly record struct PageOfflineResult(PageOfflineOutcome Outcome, usho
     /// </summary>
     public ulong StatusWord => Outcome switch
     {
+        // xen-mca.md §2.4 offline-status table: OFFLINED, AGAIN, PENDING | OWNED (owner in 31:16), PENDING (Xen heap), ANONYMOUS/FAILED
         PageOfflineOutcome.Offlined => PageOfflineStatus.Offlined | PageOfflineStatus.Broken,
         PageOfflineOutcome.Again => PageOfflineStatus.Again,
         PageOfflineOutcome.PendingOwned => PageOfflineStatus.Owned | PageOfflineStatus.Pending | ((ulong)Owner << PageOfflineStatus.OwnerShift) | PageOfflineStatus.Broken,

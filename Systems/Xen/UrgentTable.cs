@@ -45,8 +45,10 @@ public static class UrgentTable
     }
 
     /// <summary>
-    /// <c>mce_urgent_action</c> for a CPU that has telemetry: true when the CPU joins
-    /// <c>mce_fatal_cpus</c> (unrestartable context, or the urgent table says RESET).
+    /// <c>mce_urgent_action</c>: true when the CPU joins <c>mce_fatal_cpus</c> (unrestartable context,
+    /// or the urgent table says RESET over <paramref name="banks"/>, the CPU's telemetry bank records).
+    /// Xen calls it only for a CPU whose logout found errors AND reserved telemetry: when the pool
+    /// was exhausted the RIPV/EIPV check is skipped too, so do not call it then.
     /// </summary>
     public static bool IsCpuFatal(ulong mcgStatus, bool interruptedGuest, ReadOnlySpan<McBankRecord> banks, bool ser)
     {

@@ -15,6 +15,7 @@ public static class VmceMsrs2009
     {
         ArgumentNullException.ThrowIfNull(domain);
         value = 0;
+        // xen-mca.md §3.1 "Committed in March 2009": per-domain mcg_status, mcg_cap (host minus CMCI_P) and mcg_ctl
         switch (msr)
         {
             case McaMsr.McgStatus:
@@ -41,6 +42,7 @@ public static class VmceMsrs2009
 
         if (register == 0)
         {
+            // xen-mca.md §3.1 "Committed in March 2009": mci_ctl[] as stored (all ones at creation)
             value = domain.MciCtl[bank];
             return MsrResult.Ok;
         }

@@ -163,6 +163,8 @@ public static class XenConsole
     public static void Panic(string message, int cpu, ICollection<string> lines)
     {
         ArgumentNullException.ThrowIfNull(lines);
+
+        // Xen's generic panic() frame (console.c); xen-mca.md §2.2 only names its message. Not in the reference.
         lines.Add(string.Empty);
         lines.Add(Stars);
         lines.Add(string.Create(CultureInfo.InvariantCulture, $"Panic on CPU {cpu}:"));
