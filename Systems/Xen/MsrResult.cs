@@ -1,0 +1,15 @@
+namespace Mca.Systems.Xen;
+
+/// <summary>
+/// The outcome of a guest MSR access routed to vMCE (xen-mca.md §3.2): the handler's return value
+/// &gt; 0, 0 or &lt; 0.
+/// </summary>
+public enum MsrResult : byte
+{
+    /// <summary>&gt; 0: handled.</summary>
+    Ok,
+    /// <summary>0: not handled by vMCE; for an MSR in the MCA ranges the guest reads 0 and writes are ignored.</summary>
+    NotHandled,
+    /// <summary>&lt; 0: the guest gets #GP.</summary>
+    GeneralProtection,
+}

@@ -1,0 +1,84 @@
+using Mca.Systems.Hardware;
+
+namespace Mca.Systems.Xen;
+
+/// <summary>The #MC-context decisions: Intel's urgent handler table and <c>mce_urgent_action</c> (xen-mca.md §2.2 step 2, §2.3).</summary>
+public static class UrgentTable
+{
+    /// <summary>The single default entry of <c>intel_mce_uhandlers</c>: fatal gives RESET, anything else CONTINUE.</summary>
+    public static McerResult UrgentAction(ulong status, bool ser)
+    {
+        // xen-mca.md §2.3 "Handler tables": urgent table, one default entry; fatal gives RESET, else CONTINUE
+        return IntelMca.CheckMceType(status, ser) == XenMceType.Fatal ? McerResult.Reset : McerResult.Continue;
+    }
+
+    /// <summary>
+    /// <c>mce_action</c> with the urgent table over a CPU's bank records: the worst result, the bank
+    /// loop stopping after the first RESET. NOERROR for no banks.
+    /// </summary>
+    public static McerResult Run(ReadOnlySpan<McBankRecord> banks, bool ser)
+    {
+        McerResult worst = McerResult.NoError;
+        for (int i = 0; i < banks.Length; i++)
+        {
+            McerResult result = UrgentAction(banks[i].Status, ser);
+            worst = McerResults.Worst(worst, result);
+
+            // xen-mca.md §2.2 softirq step 2: the bank loop stops at the first RESET (mce_action is shared by both tables)
+            if (result == McerResult.Reset)
+            {
+                break;
+            }
+        }
+
+        return worst;
+    }
+
+    /// <summary>
+    /// "Xen is not pre-emptible": RIPV = 0 and (EIPV = 0 or the #MC interrupted Xen rather than a guest).
+    /// </summary>
+    public static bool IsUnrestartable(ulong mcgStatus, bool interruptedGuest)
+    {
+        // xen-mca.md §2.2 step 2: RIPV = 0 and (EIPV = 0 or the #MC interrupted Xen itself) -> fatal
+        return (mcgStatus & McgStatusBits.Ripv) == 0
+            && ((mcgStatus & McgStatusBits.Eipv) == 0 || !interruptedGuest);
+    }
+
+    /// <summary>
+    /// <c>mce_urgent_action</c>: true when the CPU joins <c>mce_fatal_cpus</c> (unrestartable context,
+    /// or the urgent table says RESET over <paramref name="banks"/>, the CPU's telemetry bank records).
+    /// Xen calls it only for a CPU whose logout found errors AND reserved telemetry: when the pool
+    /// was exhausted the RIPV/EIPV check is skipped too, so do not call it then.
+    /// </summary>
+    public static bool IsCpuFatal(ulong mcgStatus, bool interruptedGuest, ReadOnlySpan<McBankRecord> banks, bool ser)
+    {
+        // xen-mca.md §2.2 step 2: "Xen is not pre-emptible" check first, then MCER_RESET from the urgent table
+        return IsUnrestartable(mcgStatus, interruptedGuest) || Run(banks, ser) == McerResult.Reset;
+    }
+
+    /// <summary>
+    /// Era 4.0/4.1: the #MC handler panicked at logout instead of marking the CPU fatal. Returns the
+    /// <c>mc_panic</c> reason (PCC first, then RIPV = 0, then unrecoverable), or null. Only for a CPU
+    /// whose logout saw UC or PCC.
+    /// </summary>
+    public static string? Era40PanicReason(in McaSummary summary)
+    {
+        if (!summary.MustDefer)
+        {
+            return null;
+        }
+
+        // xen-mca.md §2.3 "Era 4.0/4.1 variant": PCC, RIPV = 0 or unrecoverable each caused an immediate mc_panic
+        if (summary.Pcc)
+        {
+            return XenConsole.Era40PanicStateLost;
+        }
+
+        if (!summary.Ripv)
+        {
+            return XenConsole.Era40PanicRipv;
+        }
+
+        return summary.Recoverable ? null : XenConsole.Era40PanicRecoveryFail;
+    }
+}
