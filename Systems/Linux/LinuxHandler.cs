@@ -13,6 +13,9 @@ namespace Mca.Systems.Linux;
 /// mce-inject tool keeps held records, which only matters when a later injection skips their CPU).
 /// HOLD records left at the end are never injected. Each injection raises one #MC rendezvous
 /// and/or polls. Callin order is CPU order, which is also the order the injection lists its CPUs.
+/// mce-inject fakes one bank per CPU (the per-CPU injectm, linux-mce.md §5), so every CPU an
+/// injection touches has its banks reset before its record is written: a bank left sticky by an
+/// earlier injection is not seen again once its CPU is injected anew (fillers included).
 /// </remarks>
 public static class LinuxHandler
 {
@@ -59,6 +62,25 @@ public static class LinuxHandler
         => (record.Flags & InjectFlags.Excp) != 0
             || ((record.Flags & InjectFlags.Poll) == 0 && (record.Status & MciStatusBits.Uc) != 0);
 
+    /// <summary>
+    /// Whether an injection triggered by <paramref name="trigger"/> broadcasts fillers: not with
+    /// NOBROADCAST, and a non-exception record forces NOBROADCAST (linux-mce.md §5).
+    /// </summary>
+    internal static bool Broadcasts(in MceRecord trigger)
+        => RaisesException(trigger) && (trigger.Flags & InjectFlags.NoBroadcast) == 0;
+
+    /// <summary>The filler's MCG_STATUS: MCIP of the original, plus RIPV if the original is UC (linux-mce.md §5).</summary>
+    internal static ulong FillerMcgStatus(in MceRecord trigger)
+    {
+        ulong mcg = trigger.McgStatus & McgStatusBits.Mcip;
+        if ((trigger.Status & MciStatusBits.Uc) != 0)
+        {
+            mcg |= McgStatusBits.Ripv;
+        }
+
+        return mcg;
+    }
+
     private static void Inject(LinuxMachine machine, in MceRecord trigger, MceRecord?[] held)
     {
         machine.BeginInjection();
@@ -71,9 +93,8 @@ public static class LinuxHandler
 
         // The record that triggers the injection supersedes a held one for its own CPU.
         records[trigger.Cpu] = trigger;
-        bool triggerIsException = RaisesException(trigger);
-        // linux-mce.md §5: a non-exception record forces NOBROADCAST
-        bool broadcast = triggerIsException && (trigger.Flags & InjectFlags.NoBroadcast) == 0;
+        bool broadcast = Broadcasts(trigger);
+        ulong fillerMcg = FillerMcgStatus(trigger);
 
         var entering = new List<int>(cpuCount);
         var polling = new List<int>(cpuCount);
@@ -82,6 +103,7 @@ public static class LinuxHandler
             if (records[cpu] is { } record)
             {
                 bool exception = RaisesException(record);
+                machine.ResetBanks(cpu);
                 // mce-inject raises a non-exception record only when its status is not 0
                 if (!exception && record.Status == 0)
                 {
@@ -93,16 +115,10 @@ public static class LinuxHandler
             }
             else if (broadcast)
             {
-                // linux-mce.md §5: every other online CPU gets a filler: MCG = MCIP of the original | RIPV (if UC),
-                // status = only the UC bit (no VAL), raised as an exception. The filler's bank has no VAL, so it is
-                // not written: it would only hide bank 0 from the handler.
-                ulong mcg = trigger.McgStatus & McgStatusBits.Mcip;
-                if ((trigger.Status & MciStatusBits.Uc) != 0)
-                {
-                    mcg |= McgStatusBits.Ripv;
-                }
-
-                machine.SetMcgStatus(cpu, mcg);
+                // linux-mce.md §5: every other online CPU without its own record gets a filler raised as an exception.
+                // The filler's status is only the UC bit (no VAL), so its bank is not written: it would only hide bank 0.
+                machine.ResetBanks(cpu);
+                machine.SetMcgStatus(cpu, fillerMcg);
                 machine.SetInterruptedContext(cpu, 0, 0);
                 machine.SetStamp(cpu, 0, 0, 0, 0);
                 entering.Add(cpu);

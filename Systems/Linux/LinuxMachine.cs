@@ -102,6 +102,16 @@ public sealed partial class LinuxMachine
 
     public ulong BankStatus(int cpu, int bank) => _bankStatus[BankIndex(cpu, bank)];
 
+    /// <summary>Zeroes every bank of <paramref name="cpu"/> (STATUS, ADDR, MISC).</summary>
+    public void ResetBanks(int cpu)
+    {
+        CheckCpu(cpu);
+        int first = cpu * _bankCount;
+        Array.Clear(_bankStatus, first, _bankCount);
+        Array.Clear(_bankAddr, first, _bankCount);
+        Array.Clear(_bankMisc, first, _bankCount);
+    }
+
     public void SetMcgStatus(int cpu, ulong mcgStatus) => _mcgStatus[CheckCpu(cpu)] = mcgStatus;
 
     public ulong McgStatus(int cpu) => _mcgStatus[CheckCpu(cpu)];
