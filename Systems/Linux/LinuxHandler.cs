@@ -91,7 +91,7 @@ public static class LinuxHandler
             records[cpu] = held[cpu];
         }
 
-        // The record that triggers the injection supersedes a held one for its own CPU.
+        // mce-inject: the record that triggers the injection supersedes a held one for its own CPU.
         records[trigger.Cpu] = trigger;
         bool broadcast = Broadcasts(trigger);
         ulong fillerMcg = FillerMcgStatus(trigger);

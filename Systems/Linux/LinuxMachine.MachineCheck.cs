@@ -126,12 +126,12 @@ public sealed partial class LinuxMachine
             CopyIn = context == LinuxContext.KernelRecov && copyIn && !mcSafe,
             // linux-mce.md §4 item 3: kill_current_task = 1 if RIPV = 0
             KillCurrentTask = (mcg & McgStatusBits.Ripv) == 0,
-            // linux-mce.md §4 item 4: lmce = MCG.LMCES on Intel (modern kernels only)
+            // linux-mce.md §4 item 4: lmce = MCG.LMCES on Intel; the old eras are assumed to have no LMCE
             Local = _era == LinuxTableEra.Modern && (mcg & McgStatusBits.Lmce) != 0,
             FinalIndex = -1,
         };
 
-        // linux-mce.md §4 item 2: mce_no_way_out grades every valid bank with is_excp, stops at the first >= PANIC
+        // linux-mce.md §4 item 2: mce_no_way_out grades every valid bank with is_excp, stops at the first >= PANIC (all eras)
         for (int bank = 0; bank < _bankCount; bank++)
         {
             ulong status = _bankStatus[cpu * _bankCount + bank];
@@ -308,7 +308,7 @@ public sealed partial class LinuxMachine
         {
             if (_era != LinuxTableEra.Modern && group[i].NoWayOut)
             {
-                // 2.6.32/v3.x do_machine_check panicked "Fatal machine check on current CPU" on no_way_out after mce_end too
+                // Assumption (not in linux-mce.md): 2.6.32/v3.x also panicked "Fatal machine check on current CPU" on no_way_out after a good mce_end
                 PanicCurrentCpu(group[i]);
                 if (_halted)
                 {
@@ -330,7 +330,7 @@ public sealed partial class LinuxMachine
             LinuxSeverity severity = group[i].Worst;
             if (_era != LinuxTableEra.Modern && group[i].FinalIndex >= 0)
             {
-                // Old kernels re-graded mces_seen to rank the CPUs; modern ones use the stored severity.
+                // Assumption (not in linux-mce.md): old kernels re-graded mces_seen to rank CPUs; modern ones use the stored severity
                 LoggedMce seen = _logged[group[i].FinalIndex];
                 severity = LinuxSeverityTable.Grade(_era, seen.Status, seen.McgStatus, _ser, ReignContext(seen), isException: true).Severity;
             }
@@ -455,7 +455,7 @@ public sealed partial class LinuxMachine
     {
         if (c.Worst == LinuxSeverity.Ar)
         {
-            // v3.x: AR sets TIF_MCE_NOTIFY; mce_notify_process calls memory_failure(pfn, MF_ACTION_REQUIRED [| MF_MUST_KILL])
+            // Assumption (not in linux-mce.md): v3.x AR sets TIF_MCE_NOTIFY and mce_notify_process does memory_failure(pfn, AR [| MUST_KILL])
             LoggedMce final = _logged[c.FinalIndex];
             MemoryFailureFlags flags = MemoryFailureFlags.ActionRequired;
             if ((final.McgStatus & McgStatusBits.Ripv) == 0)
@@ -467,7 +467,7 @@ public sealed partial class LinuxMachine
         }
         else if (c.KillCurrentTask)
         {
-            // 2.6.32/v3.x: kill_it (no RIPV) -> force_sig(SIGBUS, current)
+            // Assumption (not in linux-mce.md): 2.6.32/v3.x kill_it (no RIPV) -> force_sig(SIGBUS, current), user or kernel mode
             Sigbus(c.Cpu, 0, LinuxSigbusCode.Kernel, "force_sig");
         }
     }

@@ -29,6 +29,7 @@ public sealed partial class LinuxMachine
                 continue;
             }
 
+            // linux-mce.md §4 "machine_check_poll" grades with is_excp = false; assumption: 2.6.32/v3.x did not grade polled records
             LinuxGrade? grade = _era == LinuxTableEra.Modern
                 ? LinuxSeverityTable.Grade(_era, status, mcg, _ser, context, isException: false)
                 : null;
