@@ -100,19 +100,27 @@ public static class LinuxSeverityTable
     /// </summary>
     private static readonly LinuxSeverityRule[] V3 =
     [
-        // linux-mce.md §3 "Table history": v3.x keeps the unconditional 2.6.32 head of the table
+        // linux-mce.md §3 rule 1; "Table history": no EXCP notion, so rules 2, 4, 5 and 6 are unconditional
         new(1, LinuxSeverity.No, "Invalid", Val, 0),
+        // linux-mce.md §3 rule 2 (old form: no EXCP gate, no raise)
         new(2, LinuxSeverity.No, "Not enabled", En, 0),
+        // linux-mce.md §3 rule 3 (old form: no EXCP gate, no raise)
         new(3, LinuxSeverity.Panic, "Processor context corrupt", Pcc, Pcc),
+        // linux-mce.md §3 rule 4 (old form: no EXCP gate, no raise)
         new(4, LinuxSeverity.Panic, "MCIP not set in MCA handler", 0, 0, Mcip, 0),
+        // linux-mce.md §3 rule 5 (old form: no EXCP gate, no raise)
         new(5, LinuxSeverity.Panic, "Neither restart nor error IP", 0, 0, Ripv | Eipv, 0),
+        // linux-mce.md §3 rule 6 (old form: no EXCP gate, no raise)
         new(6, LinuxSeverity.Panic, "In kernel and no restart IP", 0, 0, Ripv, 0, context: RuleContext.Kernel),
+        // linux-mce.md §3 rule 7 (old form: no EXCP gate, no raise)
         new(7, LinuxSeverity.Keep, "Corrected error", Uc, 0, ser: RuleSer.NoSer),
         // linux-mce.md §2: old kernels graded UCNA as KEEP
         new(8, LinuxSeverity.Keep, "Uncorrected no action required", UcSar, Uc, ser: RuleSer.Ser),
+        // linux-mce.md §3 rule 12 (old form: no EXCP gate, no raise)
         new(9, LinuxSeverity.Panic, "Illegal combination (UCNA with AR=1)", Over | UcSar, UcAr, ser: RuleSer.Ser),
         // linux-mce.md §3 rule 13: the 2.6.32/v3 text is spelled "signalled"
         new(10, LinuxSeverity.Keep, "Non signalled machine check", S, 0, ser: RuleSer.Ser),
+        // linux-mce.md §3 rule 14 (old form: no EXCP gate, no raise)
         new(11, LinuxSeverity.Panic, "Action required with lost events", Over | UcSar, Over | UcSar, ser: RuleSer.Ser),
         // linux-mce.md §3 "Table history": v3.x added the HT-thread KEEP rule (EIPV=0)
         new(12, LinuxSeverity.Keep, "HT thread notices Action required: data load error", Over | UcSar | AddrMisc | McacodMask, UcSar | AddrMisc | DataLoad, Eipv, 0, ser: RuleSer.Ser),
@@ -122,42 +130,62 @@ public static class LinuxSeverityTable
         new(14, LinuxSeverity.Panic, "Action required: unknown MCACOD", Over | UcSar, UcSar, ser: RuleSer.Ser),
         // linux-mce.md §3 "Table history": AO rules required S=1 and OVER=0
         new(15, LinuxSeverity.Ao, "Action optional: memory scrubbing error", Over | UcSar | ScrubMask, UcS | Scrub, ser: RuleSer.Ser),
+        // linux-mce.md §3 rule 9 (old form: no EXCP gate, no raise)
         new(16, LinuxSeverity.Ao, "Action optional: last level cache writeback error", Over | UcSar | McacodMask, UcS | L3Wb, ser: RuleSer.Ser),
+        // linux-mce.md §3 rule 22 (old form: no EXCP gate, no raise)
         new(17, LinuxSeverity.Some, "Action optional: unknown MCACOD", Over | UcSar, UcS, ser: RuleSer.Ser),
+        // linux-mce.md §3 rule 23 (old form: no EXCP gate, no raise)
         new(18, LinuxSeverity.Some, "Action optional with lost events", Over | UcSar, Over | UcS, ser: RuleSer.Ser),
+        // linux-mce.md §3 rule 24 (old form: no EXCP gate, no raise)
         new(19, LinuxSeverity.Panic, "Overflowed uncorrected", Over | Uc, Over | Uc),
+        // linux-mce.md §3 rule 25 (old form: no EXCP gate, no raise)
         new(20, LinuxSeverity.Uc, "Uncorrected", Uc, Uc),
+        // linux-mce.md §3 rule 26 (old form: no EXCP gate, no raise)
         new(21, LinuxSeverity.Some, "No match", 0, 0),
     ];
 
     /// <summary>The 2.6.32 table (linux-mce.md §3 "Table history").</summary>
     private static readonly LinuxSeverityRule[] V2632 =
     [
-        // linux-mce.md §3 "Table history": no EXCP notion; "Not enabled" and the MCIP/RIPV rules are unconditional
+        // linux-mce.md §3 rule 1; "Table history": no EXCP notion, so rules 2, 4, 5 and 6 are unconditional
         new(1, LinuxSeverity.No, "Invalid", Val, 0),
+        // linux-mce.md §3 rule 2 (old form: no EXCP gate, no raise)
         new(2, LinuxSeverity.No, "Not enabled", En, 0),
+        // linux-mce.md §3 rule 3 (old form: no EXCP gate, no raise)
         new(3, LinuxSeverity.Panic, "Processor context corrupt", Pcc, Pcc),
+        // linux-mce.md §3 rule 4 (old form: no EXCP gate, no raise)
         new(4, LinuxSeverity.Panic, "MCIP not set in MCA handler", 0, 0, Mcip, 0),
+        // linux-mce.md §3 rule 5 (old form: no EXCP gate, no raise)
         new(5, LinuxSeverity.Panic, "Neither restart nor error IP", 0, 0, Ripv | Eipv, 0),
+        // linux-mce.md §3 rule 6 (old form: no EXCP gate, no raise)
         new(6, LinuxSeverity.Panic, "In kernel and no restart IP", 0, 0, Ripv, 0, context: RuleContext.Kernel),
+        // linux-mce.md §3 rule 7 (old form: no EXCP gate, no raise)
         new(7, LinuxSeverity.Keep, "Corrected error", Uc, 0, ser: RuleSer.NoSer),
         // linux-mce.md §3 "Table history": the extra, dead SOME rule (rule 2 already took EN=0)
         new(8, LinuxSeverity.Some, "Spurious not enabled", Over | Uc | En, Uc, ser: RuleSer.Ser),
         // linux-mce.md §3 "Table history": UCNA -> KEEP
         new(9, LinuxSeverity.Keep, "Uncorrected no action required", UcSar, Uc, ser: RuleSer.Ser),
+        // linux-mce.md §3 rule 12 (old form: no EXCP gate, no raise)
         new(10, LinuxSeverity.Panic, "Illegal combination (UCNA with AR=1)", Over | UcSar, UcAr, ser: RuleSer.Ser),
+        // linux-mce.md §3 rule 13 (old form: no EXCP gate, no raise)
         new(11, LinuxSeverity.Keep, "Non signalled machine check", S, 0, ser: RuleSer.Ser),
+        // linux-mce.md §3 rule 14 (old form: no EXCP gate, no raise)
         new(12, LinuxSeverity.Panic, "Action required with lost events", Over | UcSar, Over | UcSar, ser: RuleSer.Ser),
         // linux-mce.md §3 "Table history": semicolon, MCACOD == 0 only, before the AO rules
         new(13, LinuxSeverity.Panic, "Action required; unknown MCACOD", Over | UcSar | McacodMask, UcSar, ser: RuleSer.Ser),
         // linux-mce.md §3 "Table history": the AO rules required S=1 and OVER=0
         new(14, LinuxSeverity.Ao, "Action optional: memory scrubbing error", Over | UcSar | ScrubMask, UcS | Scrub, ser: RuleSer.Ser),
+        // linux-mce.md §3 rule 9 (old form: no EXCP gate, no raise)
         new(15, LinuxSeverity.Ao, "Action optional: last level cache writeback error", Over | UcSar | McacodMask, UcS | L3Wb, ser: RuleSer.Ser),
         // linux-mce.md §3 "Table history": "Action optional unknown MCACOD" had no colon
         new(16, LinuxSeverity.Some, "Action optional unknown MCACOD", Over | UcSar, UcS, ser: RuleSer.Ser),
+        // linux-mce.md §3 rule 23 (old form: no EXCP gate, no raise)
         new(17, LinuxSeverity.Some, "Action optional with lost events", Over | UcSar, Over | UcS, ser: RuleSer.Ser),
+        // linux-mce.md §3 rule 24 (old form: no EXCP gate, no raise)
         new(18, LinuxSeverity.Panic, "Overflowed uncorrected", Over | Uc, Over | Uc),
+        // linux-mce.md §3 rule 25 (old form: no EXCP gate, no raise)
         new(19, LinuxSeverity.Uc, "Uncorrected", Uc, Uc),
+        // linux-mce.md §3 rule 26 (old form: no EXCP gate, no raise)
         new(20, LinuxSeverity.Some, "No match", 0, 0),
     ];
 
