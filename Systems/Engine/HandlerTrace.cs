@@ -18,6 +18,9 @@ public sealed class HandlerTrace
     public static HandlerTrace Off { get; } = new(false);
 
     public bool Enabled { get; }
+
+    /// <summary>The Xen console as a sink for the XenConsole formatters, or null when tracing is off.</summary>
+    public ICollection<string>? XenSink => Enabled ? _console : null;
     public IReadOnlyList<string> Console => _console;
     public IReadOnlyList<string> Dom0Mcelog => _dom0Mcelog;
     public IReadOnlyList<string> GuestConsole => _guestConsole;

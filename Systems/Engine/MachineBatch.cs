@@ -4,6 +4,7 @@ using Mca.Systems.Components;
 using Mca.Systems.Events;
 using Mca.Systems.Model;
 using Mca.Systems.Pipeline;
+using Mca.Systems.Xen;
 
 namespace Mca.Systems.Engine;
 
@@ -20,7 +21,7 @@ public sealed class MachineBatch
     private static readonly QueryDescription CpuQuery = new QueryDescription().WithAll<CpuState>();
     private static readonly QueryDescription BankQuery = new QueryDescription().WithAll<BankState>();
     private static readonly QueryDescription DomainQuery = new QueryDescription().WithAll<DomainState>();
-    private static readonly QueryDescription VcpuQuery = new QueryDescription().WithAll<VcpuState>();
+    private static readonly QueryDescription VcpuQuery = new QueryDescription().WithAll<VcpuInfo, VcpuMca>();
 
     private readonly Query _machines;
     private readonly Query _cpus;
@@ -51,6 +52,7 @@ public sealed class MachineBatch
         FirstMachineId = firstMachineId;
         World = new World(machineCount * (1 + spec.CpuCount + spec.BankInstanceCount + spec.Domains.Count + 8));
         _worklist = new int[machineCount];
+        PanicMessages = new string?[machineCount];
         Telemetry = new TelemetryStore(this);
         Events = new EventBuffer();
 
@@ -79,6 +81,9 @@ public sealed class MachineBatch
     public TelemetryStore Telemetry { get; }
     /// <summary>Pages Xen has offlined, per machine (membership only; never iterated).</summary>
     internal HashSet<(int Machine, long Mfn)> BrokenPages { get; } = [];
+    /// <summary>The first panic message of each machine (null if it never panicked).</summary>
+    public string?[] PanicMessages { get; private set; } = [];
+
     /// <summary>RFC vMCE items injected this round, delivered one at a time in order by the guest system.</summary>
     internal List<RfcVmce> RfcQueue { get; } = [];
 
@@ -86,13 +91,13 @@ public sealed class MachineBatch
     public Span<CpuState> AllCpus => Column<CpuState>(_cpus);
     public Span<BankState> AllBanks => Column<BankState>(_banks);
     public Span<DomainState> AllDomains => Column<DomainState>(_domains);
-    public Span<VcpuState> AllVcpus => Column<VcpuState>(_vcpus);
+    public Span<VcpuMca> AllVcpus => Column<VcpuMca>(_vcpus);
 
     public Span<CpuState> CpusOf(int machine) => AllCpus.Slice(Machines[machine].CpuRow, Spec.CpuCount);
     public Span<BankState> BanksOf(int machine) => AllBanks.Slice(Machines[machine].BankRow, Spec.BankInstanceCount);
     public Span<DomainState> DomainsOf(int machine) => AllDomains.Slice(Machines[machine].DomainRow, Spec.Domains.Count);
 
-    public Span<VcpuState> VcpusOf(int machine, int domainIndex)
+    public Span<VcpuMca> VcpusOf(int machine, int domainIndex)
     {
         ref var d = ref DomainsOf(machine)[domainIndex];
         return AllVcpus.Slice(d.VcpuRow, d.VcpuCount);
@@ -326,7 +331,7 @@ public sealed class MachineBatch
                 });
                 for (int v = 0; v < d.VcpuCount; v++)
                 {
-                    World.Create(new VcpuState { DomainRow = domainRow, DomId = (short)d.DomId, VcpuIndex = (byte)v });
+                    World.Create(new VcpuInfo { DomainRow = domainRow, DomId = (short)d.DomId, VcpuIndex = (byte)v }, default(VcpuMca));
                 }
 
                 vcpuRow += d.VcpuCount;

@@ -177,10 +177,7 @@ public sealed class TelemetryStore
             return;
         }
 
-        foreach (string line in XenConsole.McinfoDump(PoolOf(machine).Data(cookie)))
-        {
-            _batch.Trace.Xen(line);
-        }
+        XenConsole.McinfoDump(PoolOf(machine).Data(cookie), _batch.Trace.XenSink!);
     }
 
     public int BankCount(int machine, int cookie) => Data(machine, cookie).BankCount;
@@ -216,8 +213,8 @@ public sealed class TelemetryStore
     public void SetBankAddr(int machine, int cookie, int slot, ulong addr) => Data(machine, cookie).Bank(slot).Addr = addr;
 
     /// <summary>Appends the MC_TYPE_RECOVERY record of a page offline (xen-mca.md §2.4 step 3).</summary>
-    public void AddRecovery(int machine, int cookie, int bankIndex, long mfn, PageOfflineStatus status) =>
-        Data(machine, cookie).TryAddRecovery(McRecoveryRecord.PageOffline((ushort)bankIndex, (ulong)mfn, (ulong)status));
+    public void AddRecovery(int machine, int cookie, int bankIndex, long mfn, ulong offlineStatus) =>
+        Data(machine, cookie).TryAddRecovery(McRecoveryRecord.PageOffline((ushort)bankIndex, (ulong)mfn, offlineStatus));
 
     /// <summary>mce_urgent_action's table over a CPU's records: RESET makes the CPU fatal.</summary>
     public bool UrgentResultIsReset(int machine, int cookie, bool ser) =>
@@ -258,7 +255,8 @@ public sealed class TelemetryStore
 
     private const long MachineSpecNs = Model.MachineSpec.NsPerSecond;
 
-    private McInfo Data(int machine, int cookie) => PoolOf(machine).Data(cookie);
+    /// <summary>The payload of a live entry.</summary>
+    public McInfo Data(int machine, int cookie) => PoolOf(machine).Data(cookie);
 
     private void EmitLost(int machine, McInfo info, LossCause cause)
     {

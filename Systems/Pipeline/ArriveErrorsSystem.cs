@@ -75,7 +75,11 @@ internal sealed class ArriveErrorsSystem
         else
         {
             ulong before = bank.Status;
-            var merged = BankWriteRules.Merge(bank.Status, bank.Addr, bank.Misc, e.Status, e.Addr, e.Misc, spec.Ser, count, (spec.McgCap & McgCapBits.CmciP) != 0);
+            bool cmciP = (spec.McgCap & McgCapBits.CmciP) != 0;
+            // k corrected errors between two handler runs fold in O(1), as if written one by one (SDM Table 15-7).
+            var merged = (e.Status & MciStatusBits.Uc) == 0 && count > 1
+                ? BankWriteRules.FoldCorrected(bank.Status, bank.Addr, bank.Misc, e.Status, e.Addr, e.Misc, count, spec.Ser, cmciP)
+                : BankWriteRules.Merge(bank.Status, bank.Addr, bank.Misc, e.Status, e.Addr, e.Misc, spec.Ser, cmciP);
             // A corrected record displaced by an uncorrected one is never logged (SDM Table 15-7).
             if ((before & MciStatusBits.Val) != 0 && (before & MciStatusBits.Uc) == 0 && (merged.Status & MciStatusBits.Uc) != 0)
             {

@@ -81,7 +81,7 @@ internal sealed class HandleGuestVmceSystem
             if (vcpus[v].McePending)
             {
                 any = true;
-                if (realVcpu < 0 && (vcpus[v].Bank1Status & MciStatusBits.Val) != 0)
+                if (realVcpu < 0 && (vcpus[v].Bank1.Status & MciStatusBits.Val) != 0)
                 {
                     realVcpu = v;
                 }
@@ -98,10 +98,10 @@ internal sealed class HandleGuestVmceSystem
         {
             ref var vc = ref vcpus[realVcpu];
             // The guest reads MCG_STATUS and bank 1 through vmce_rdmsr (xen-mca.md §3.2).
-            VmceMsrs.Read(ref ToVcpuMca(ref vc), McaMsr.McgStatus, out ulong mcg);
-            VmceMsrs.Read(ref ToVcpuMca(ref vc), McaMsr.Status(1), out ulong status);
-            VmceMsrs.Read(ref ToVcpuMca(ref vc), McaMsr.Addr(1), out ulong addr);
-            VmceMsrs.Read(ref ToVcpuMca(ref vc), McaMsr.Misc(1), out ulong misc);
+            VmceMsrs.Read(ref vc, McaMsr.McgStatus, hostIntel: true, out ulong mcg);
+            VmceMsrs.Read(ref vc, McaMsr.Status(1), hostIntel: true, out ulong status);
+            VmceMsrs.Read(ref vc, McaMsr.Addr(1), hostIntel: true, out ulong addr);
+            VmceMsrs.Read(ref vc, McaMsr.Misc(1), hostIntel: true, out ulong misc);
             bool guestSer = McgCapBits.Ser(vc.McgCap);
             outcome = Handle(machine, domainIndex, mcg, status, addr, misc, context, guestSer);
         }
@@ -121,8 +121,8 @@ internal sealed class HandleGuestVmceSystem
                 continue;
             }
 
-            VmceMsrs.Write(ref ToVcpuMca(ref vc), McaMsr.Status(1), 0);
-            VmceMsrs.Write(ref ToVcpuMca(ref vc), McaMsr.McgStatus, 0);
+            VmceMsrs.Write(ref vc, McaMsr.Status(1), hostIntel: true, 0);
+            VmceMsrs.Write(ref vc, McaMsr.McgStatus, hostIntel: true, 0);
             vc.McePending = false;
         }
 
@@ -182,7 +182,7 @@ internal sealed class HandleGuestVmceSystem
             case LinuxSeverity.Ar when linuxContext == LinuxContext.User:
                 if (trace.Enabled)
                 {
-                    trace.Guest(domId, string.Create(CultureInfo.InvariantCulture, $"MCE {pfn:#x}: Killing task:1 due to hardware memory corruption"));
+                    trace.Guest(domId, string.Create(CultureInfo.InvariantCulture, $"MCE 0x{pfn:x}: Killing task:1 due to hardware memory corruption"));
                 }
 
                 return GuestOutcomeKind.ProcessKilled;
@@ -195,7 +195,7 @@ internal sealed class HandleGuestVmceSystem
                     // memory_failure (2.6.32-era wording, which mce-test's guest_verify greps, xen-mca.md §4.3).
                     bool kernelPage = pfn < ReservedKernelFrames;
                     trace.Guest(domId, string.Create(CultureInfo.InvariantCulture,
-                        $"MCE {pfn:#x}: {(kernelPage ? "reserved kernel" : "dirty LRU")} page recovery: {(kernelPage ? "Ignored" : "Recovered")}"));
+                        $"MCE 0x{pfn:x}: {(kernelPage ? "reserved kernel" : "dirty LRU")} page recovery: {(kernelPage ? "Ignored" : "Recovered")}"));
                 }
 
                 return GuestOutcomeKind.Recovered;
@@ -204,6 +204,4 @@ internal sealed class HandleGuestVmceSystem
                 return GuestOutcomeKind.Recovered;
         }
     }
-
-    private static ref VcpuMca ToVcpuMca(ref VcpuState v) => ref v.Mca;
 }

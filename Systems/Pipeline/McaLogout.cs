@@ -85,7 +85,7 @@ internal static class McaLogout
             if (summary.Cookie >= 0)
             {
                 // mca_init_bank: for poller/CMCI records, the owner of a physical frame is a log hint (xen-mca.md §2.4).
-                int domId = McInfo.DomidInvalid;
+                int domId = XenIds.DomIdInvalid;
                 if (who is LogoutSource.Poller or LogoutSource.Cmci && IsPhysical(status, misc))
                 {
                     var owner = spec.Memory.OwnerOf((long)(addr >> MemoryMap.PageShift));
@@ -119,6 +119,13 @@ internal static class McaLogout
                     ClearBank(ref bank, cpu);
                 }
             }
+        }
+
+        if (summary.Cookie >= 0)
+        {
+            // MC_FLAG_UNCORRECTABLE if any PCC, else RECOVERABLE if any UC, else CORRECTABLE, OR the source (xen-mca.md §2.2 step 1).
+            McFlags severity = summary.Pcc ? McFlags.Uncorrectable : summary.Uc ? McFlags.Recoverable : McFlags.Correctable;
+            batch.Telemetry.Data(machine, summary.Cookie).Global.Flags = McaSummary.SourceFlag(who) | severity;
         }
 
         return summary;

@@ -196,18 +196,11 @@ internal sealed class Pipeline
         var spec = _batch.Spec;
         // Guest MCG_CAP: current model SER_P|TES_P|CMCI_P|2 (xen-mca.md §3.1); March 2009: host cap without CMCI_P.
         ulong cap = _batch.Policy.Vmce == VmceModel.PerVcpuBank1
-            ? VmceMsrs.GuestMcgCapIntel
+            ? VmceMsrs.GuestMcgCap(hostIntel: true, lmce: false)
             : spec.McgCap & ~McgCapBits.CmciP;
         foreach (ref var v in _batch.VcpusOf(machine, domainIndex))
         {
-            v.McgCap = cap;
-            v.McgStatus = 0;
-            v.McgExtCtl = 0;
-            v.Bank1Status = 0;
-            v.Bank1Addr = 0;
-            v.Bank1Misc = 0;
-            v.Bank1Ctl2 = 0;
-            v.McePending = false;
+            v = new VcpuMca { McgCap = cap };
         }
     }
 

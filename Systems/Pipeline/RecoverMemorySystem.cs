@@ -74,23 +74,22 @@ internal sealed class RecoverMemorySystem
             var handler = new MemoryErrorHandler(this, machine, c, cookie);
             McerResult result = _batch.Telemetry.RunDeferredTable(machine, cookie, _batch.Spec.Ser, ref handler);
             _batch.Emit(_batch.NewEvent(machine, HandlerEventKind.McerResult) with { Cpu = (short)c, Arg = (long)result });
-            switch (result)
+            var disposition = DelayedAction.Decide(result);
+            if (_batch.Trace.Enabled)
             {
-                case McerResult.Reset:
-                    _batch.Trace.Xen(XenConsole.Dprintk("MCE delayed action failed"));
-                    _batch.Telemetry.TraceDump(machine, cookie);
+                XenConsole.DelayedActionLines(disposition, _batch.Telemetry.Data(machine, cookie), c, _batch.Trace.XenSink!);
+            }
+
+            switch (disposition)
+            {
+                case DelayedDisposition.Panic:
                     _batch.Telemetry.Lose(machine, cookie, LossCause.ResetBeforeFetch);
-                    XenPanic.Trace(_batch, machine, "MCE: Software recovery failed for the UCR", banner: false);
                     s.ResetPending = true;
                     s.ResetReason = (byte)ResetReason.Unrecoverable;
+                    XenPanic.Panic(_batch, machine, XenConsole.SoftwareRecoveryFailed);
                     return;
-                case McerResult.Recovered:
-                    _batch.Trace.Xen(XenConsole.Dprintk("MCE: Error is successfully recovered"));
-                    _batch.Telemetry.Commit(machine, cookie, urgent: true);
-                    break;
-                case McerResult.Continue:
-                    _batch.Trace.Xen(XenConsole.Dprintk("MCE: Error can't be recovered, system is tainted"));
-                    _batch.Telemetry.TraceDump(machine, cookie);
+                case DelayedDisposition.CommitRecovered:
+                case DelayedDisposition.CommitTainted:
                     _batch.Telemetry.Commit(machine, cookie, urgent: true);
                     break;
                 default:
@@ -105,58 +104,58 @@ internal sealed class RecoverMemorySystem
     /// page: unmap, address rewritten to the guest frame, fill and inject the vMCE, RECOVERED; any
     /// failure crashes the domain and keeps the preset result.
     /// </summary>
-    internal McerResult MemoryError(int machine, int cpu, int cookie, int bankSlot, McerResult preset)
+    internal McerResult MemoryError(int machine, int cpu, int cookie, ref McBankRecord bank, McerResult preset)
     {
         var batch = _batch;
         var spec = batch.Spec;
-        batch.Telemetry.GetBank(machine, cookie, bankSlot, out int bankIndex, out ulong status, out ulong addr, out ulong misc);
         if (!batch.Policy.PageOffline)
         {
             return preset;
         }
 
-        if (!McaLogout.IsPhysical(status, misc))
+        if (!IntelMca.IsPhysicalAddress(bank.Status, bank.Misc))
         {
-            batch.Trace.Xen(XenConsole.Dprintk("No physical address provided for memory error"));
+            batch.Trace.Xen(XenConsole.NoPhysicalAddress());
             return preset;
         }
 
-        long mfn = (long)(addr >> MemoryMap.PageShift);
+        long mfn = (long)MemoryErrorAction.Mfn(bank.Addr);
         var owner = spec.Memory.OwnerOf(mfn);
         bool alreadyBroken = batch.BrokenPages.Contains((machine, mfn));
         var offline = owner.Kind switch
         {
-            FrameOwnerKind.Invalid => PageOfflineStatus.InvalidMfn,
-            FrameOwnerKind.XenFixed => PageOfflineStatus.XenFixed,
-            FrameOwnerKind.Free => PageOfflineStatus.Offlined,
-            FrameOwnerKind.XenHeap => PageOfflineStatus.PendingXen,
-            _ => alreadyBroken ? PageOfflineStatus.Again : PageOfflineStatus.PendingOwned,
+            FrameOwnerKind.Invalid => PageOfflineResult.InvalidMfn(),
+            FrameOwnerKind.XenFixed => PageOfflineResult.XenFixed(),
+            FrameOwnerKind.Free => PageOfflineResult.Offlined(),
+            FrameOwnerKind.XenHeap => PageOfflineResult.PendingXenHeap(),
+            _ => alreadyBroken ? PageOfflineResult.Again() : PageOfflineResult.PendingOwned((ushort)owner.DomId),
         };
-        if (offline is PageOfflineStatus.InvalidMfn or PageOfflineStatus.XenFixed)
+        batch.Emit(batch.NewEvent(machine, HandlerEventKind.PageOffline) with { Cpu = (short)cpu, Bank = (short)bank.Bank, Addr = (ulong)mfn, Arg = (long)offline.Outcome });
+        if (offline.CallFailed)
         {
-            batch.Trace.Xen(XenConsole.Dprintk($"Failed to offline page {mfn:x} for MCE error"));
-            batch.Emit(batch.NewEvent(machine, HandlerEventKind.PageOffline) with { Cpu = (short)cpu, Bank = (short)bankIndex, Addr = (ulong)mfn, Arg = (long)offline });
+            batch.Trace.Xen(XenConsole.OfflineFailed((ulong)mfn));
             return preset;
         }
 
         batch.BrokenPages.Add((machine, mfn));
-        batch.Telemetry.AddRecovery(machine, cookie, bankIndex, mfn, offline);
-        batch.Emit(batch.NewEvent(machine, HandlerEventKind.PageOffline) with { Cpu = (short)cpu, Bank = (short)bankIndex, Addr = (ulong)mfn, Arg = (long)offline });
-        switch (offline)
+        batch.Telemetry.AddRecovery(machine, cookie, bank.Bank, mfn, offline.StatusWord);
+        switch (offline.Outcome)
         {
-            case PageOfflineStatus.Offlined:
+            case PageOfflineOutcome.Offlined:
                 return McerResult.Recovered;
-            case PageOfflineStatus.PendingXen:
-                return preset;
-            case PageOfflineStatus.Again:
+            case PageOfflineOutcome.Again:
                 // offline_page crashed the owner itself, "preventing recursive mce".
                 _injector.CrashDomain(machine, batch.DomainIndexOf(owner.DomId), CrashReason.RecursiveMce);
                 return McerResult.Continue;
+            case PageOfflineOutcome.PendingOwned:
+                break;
+            default:
+                return preset;
         }
 
         int d = batch.DomainIndexOf(owner.DomId);
-        batch.Trace.Xen($"MCE: This error page is ownded by DOM {owner.DomId}");
-        batch.Telemetry.SetBankDomain(machine, cookie, bankSlot, owner.DomId);
+        batch.Trace.Xen(XenConsole.OwnedBy((ushort)owner.DomId));
+        bank.DomId = (ushort)owner.DomId;
         ref var dom = ref batch.DomainsOf(machine)[d];
         if (dom.RunState != DomainRunState.Running)
         {
@@ -166,16 +165,13 @@ internal sealed class RecoverMemorySystem
         // unmmap_broken_page: dom0 is trusted; HVM without shadow gets p2m_ram_broken; PV domU or shadow fails.
         if (dom.DomId != 0 && (dom.Kind == DomainKind.Pv || dom.Shadow))
         {
-            batch.Trace.Xen(XenConsole.Dprintk($"Unmap broken memory {mfn:x} for DOM{owner.DomId} failed"));
+            batch.Trace.Xen(XenConsole.UnmapFailed((ulong)mfn, (ushort)dom.DomId));
             _injector.CrashDomain(machine, d, CrashReason.UnmapFailed);
             return preset;
         }
 
-        ulong gaddr = ((ulong)owner.Gfn << MemoryMap.PageShift) | (addr & ((1UL << MemoryMap.PageShift) - 1));
-        batch.Telemetry.SetBankAddr(machine, cookie, bankSlot, gaddr);
-        ulong mcg = McaLogout.ReadMcgStatus(in batch.CpusOf(machine)[cpu]);
-        ulong gstatus = status;
-        bool ok = _injector.InjectCurrentModel(machine, d, cpu, mcg, bankIndex, gstatus, gaddr, misc);
+        bank.Addr = MemoryErrorAction.GuestAddress((ulong)owner.Gfn, bank.Addr);
+        bool ok = _injector.InjectCurrentModel(machine, d, cpu, cookie, in bank);
         return ok ? McerResult.Recovered : preset;
     }
 
@@ -217,7 +213,7 @@ internal sealed class RecoverMemorySystem
 
                 batch.Telemetry.SetBankDomain(machine, cookie, i, owner.DomId);
                 int d = batch.DomainIndexOf(owner.DomId);
-                if (!_items.Exists(x => x.DomainIndex == d && x.Cpu == c))
+                if (!HasItem(d, c))
                 {
                     _items.Add((d, c, cookie));
                 }
@@ -236,9 +232,22 @@ internal sealed class RecoverMemorySystem
         }
     }
 
+    private bool HasItem(int domainIndex, int cpu)
+    {
+        foreach (var item in _items)
+        {
+            if (item.DomainIndex == domainIndex && item.Cpu == cpu)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The deferred table's memory-error callback (a struct, so the table makes no allocation).</summary>
     private readonly struct MemoryErrorHandler(RecoverMemorySystem owner, int machine, int cpu, int cookie) : IMemoryErrorHandler
     {
-        public McerResult Handle(int bankSlot, McerResult preset) => owner.MemoryError(machine, cpu, cookie, bankSlot, preset);
+        public McerResult Handle(int recordIndex, ref McBankRecord bank, McerResult preset) => owner.MemoryError(machine, cpu, cookie, ref bank, preset);
     }
 }

@@ -48,7 +48,6 @@ internal sealed class RendezvousMceSystem
 
             s.EventSeq++;
             _batch.Emit(_batch.NewEvent(m, HandlerEventKind.MceEntered) with { Cpu = s.MceTargetCpu, Arg = s.MceLmce ? 1 : 0 });
-            ArrivalOrder(m, ref s);
             var cpus = _batch.CpusOf(m);
             foreach (ref var c in cpus)
             {
@@ -58,6 +57,8 @@ internal sealed class RendezvousMceSystem
                 c.Severity = 0;
                 c.InMce = false;
             }
+
+            ArrivalOrder(m, ref s);
 
             s.SeverityCpu = -1;
             s.WorstSeverity = 0;
@@ -135,7 +136,7 @@ internal sealed class RendezvousMceSystem
                 McaLogout.ReadBank(in banks[spec.BankInstanceOf(c, b)], c, out ulong status, out _, out _);
                 if ((status & PccFatal) == PccFatal)
                 {
-                    _batch.Trace.Xen("Fatal machine check: pcc = 1, cpu unable to continue");
+                    XenPanic.McPanic(_batch, machine, c, "pcc = 1, cpu unable to continue");
                     cpus[c].Fatal = true;
                     s.ResetPending = true;
                     s.ResetReason = (byte)ResetReason.Fatal;

@@ -1,9 +1,9 @@
-using System.Globalization;
 using Mca.Systems.Components;
 using Mca.Systems.Engine;
 using Mca.Systems.Events;
 using Mca.Systems.Hardware;
 using Mca.Systems.Model;
+using Mca.Systems.Xen;
 
 namespace Mca.Systems.Pipeline;
 
@@ -83,13 +83,13 @@ internal sealed class SelectSeveritySystem
 
         if (!found)
         {
-            Panic(machine, ref s, "MCE: No CPU found valid MCE, need reset", ResetReason.NoValidMce);
+            Panic(machine, ref s, XenConsole.NoCpuFoundValidMce, ResetReason.NoValidMce);
             return false;
         }
 
         if (fatalMask != 0)
         {
-            Panic(machine, ref s, "MCE: Fatal error happened on CPUs " + CpuMask(fatalMask, cpus.Length), ResetReason.Fatal);
+            Panic(machine, ref s, XenConsole.FatalCpusReason([fatalMask], cpus.Length), ResetReason.Fatal);
             return false;
         }
 
@@ -187,15 +187,8 @@ internal sealed class SelectSeveritySystem
 
     private void Panic(int machine, ref MachineState s, string message, ResetReason reason)
     {
-        XenPanic.Trace(_batch, machine, message);
+        XenPanic.McPanic(_batch, machine, s.SeverityCpu >= 0 ? s.SeverityCpu : s.MceTargetCpu, message);
         s.ResetPending = true;
         s.ResetReason = (byte)reason;
-    }
-
-    /// <summary>A CPU mask as Xen prints %*pb: hex digits, lowest CPU in the last digit.</summary>
-    internal static string CpuMask(ulong mask, int cpuCount)
-    {
-        int digits = Math.Max(1, (cpuCount + 3) / 4);
-        return mask.ToString("x" + digits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
     }
 }

@@ -3,6 +3,7 @@ using Mca.Systems.Engine;
 using Mca.Systems.Events;
 using Mca.Systems.Hardware;
 using Mca.Systems.Model;
+using Mca.Systems.Xen;
 
 namespace Mca.Systems.Pipeline;
 
@@ -27,84 +28,65 @@ internal sealed class VmceInjector
     /// vCPU when it enabled LMCE and runs in the impacted domain. A vCPU with MCIP still set, or with
     /// mce_pending, or a PV vCPU without a trap callback, fails the injection and crashes the domain.
     /// </summary>
-    public bool InjectCurrentModel(int machine, int domainIndex, int cpu, ulong hostMcg, int bankIndex, ulong status, ulong gaddr, ulong misc)
+    public bool InjectCurrentModel(int machine, int domainIndex, int cpu, int cookie, in McBankRecord bank)
     {
         var batch = _batch;
         ref var dom = ref batch.DomainsOf(machine)[domainIndex];
         var vcpus = batch.VcpusOf(machine, domainIndex);
+        ref readonly var global = ref batch.Telemetry.Data(machine, cookie).Global;
         ref var pcpu = ref batch.CpusOf(machine)[cpu];
+        ulong runningExtCtl = pcpu.RunningDomain == dom.DomId && pcpu.RunningVcpu >= 0 && pcpu.RunningVcpu < vcpus.Length
+            ? vcpus[pcpu.RunningVcpu].McgExtCtl
+            : 0;
+        int target = MemoryErrorAction.ChooseVmceVcpu(in global, (ushort)dom.DomId, hostIntel: true, runningExtCtl);
+        var sink = batch.Trace.XenSink;
+        ushort domId = (ushort)dom.DomId;
 
-        int target = -1;
-        if ((hostMcg & McgStatusBits.Lmce) != 0 && pcpu.RunningDomain == dom.DomId && pcpu.RunningVcpu >= 0
-            && pcpu.RunningVcpu < vcpus.Length && (vcpus[pcpu.RunningVcpu].McgExtCtl & 1) != 0)
+        if (VmceFill.Fill(vcpus, in bank, global.McgStatus, target, sink) != VmceFillResult.Ok)
         {
-            target = pcpu.RunningVcpu;
+            sink?.Add(XenConsole.FillFailed(domId));
+            CrashDomain(machine, domainIndex, CrashReason.VmceBusy);
+            return false;
         }
 
-        // fill_vmsr_data: refuse while a previous vMCE is unhandled.
+        Span<bool> initialised = stackalloc bool[vcpus.Length];
+        Span<bool> callback = stackalloc bool[vcpus.Length];
+        initialised.Fill(true);
+        callback.Fill(dom.TrapCallbackRegistered);
+        bool hvm = dom.Kind == DomainKind.Hvm;
+        Span<bool> pendingBefore = stackalloc bool[vcpus.Length];
         for (int v = 0; v < vcpus.Length; v++)
         {
-            if ((target < 0 || v == target) && (vcpus[v].McgStatus & McgStatusBits.Mcip) != 0)
-            {
-                batch.Trace.Xen(Xen.XenConsole.Dprintk($"d{dom.DomId}v{v}: guest has not handled previous vMCE yet!"));
-                batch.Trace.Xen(Xen.XenConsole.Dprintk($"Fill vMCE# data for DOM{dom.DomId} failed"));
-                CrashDomain(machine, domainIndex, CrashReason.VmceBusy);
-                return false;
-            }
+            pendingBefore[v] = vcpus[v].McePending;
         }
 
-        ulong gstatus = status & ~MciStatusBits.MscodMask;
+        var result = VmceInject.Inject(vcpus, domId, hvm, initialised, callback, target, out _, sink);
+        if (result != VmceInjectResult.Ok)
+        {
+            sink?.Add(XenConsole.InjectFailed(domId));
+            CrashDomain(machine, domainIndex, hvm || dom.TrapCallbackRegistered ? CrashReason.VmceBusy : CrashReason.NoHandler);
+            return false;
+        }
+
+        int realVcpu = target >= 0 ? target : 0;
         for (int v = 0; v < vcpus.Length; v++)
         {
-            ref var vc = ref vcpus[v];
-            if (target >= 0 && v != target)
+            if (pendingBefore[v] || !vcpus[v].McePending)
             {
                 continue;
             }
 
-            bool real = target >= 0 ? v == target : v == 0;
-            if (real)
-            {
-                vc.McgStatus = hostMcg & ~McgStatusBits.Lmce;
-                vc.Bank1Status = gstatus;
-                vc.Bank1Addr = gaddr;
-                vc.Bank1Misc = misc;
-            }
-            else
-            {
-                vc.McgStatus = McgStatusBits.Mcip | McgStatusBits.Ripv;
-            }
-        }
-
-        // inject_vmce: every eligible vCPU gets mce_pending; any that cannot fails the injection.
-        bool eligible = dom.Kind == DomainKind.Hvm || dom.TrapCallbackRegistered;
-        for (int v = 0; v < vcpus.Length; v++)
-        {
             ref var vc = ref vcpus[v];
-            if (target >= 0 && v != target)
-            {
-                continue;
-            }
-
-            if (!eligible || vc.McePending)
-            {
-                batch.Trace.Xen(Xen.XenConsole.Dprintk($"Failed to inject vMCE to d{dom.DomId}v{v}"));
-                batch.Trace.Xen(Xen.XenConsole.Dprintk($"inject vMCE to DOM{dom.DomId} failed"));
-                CrashDomain(machine, domainIndex, eligible ? CrashReason.VmceBusy : CrashReason.NoHandler);
-                return false;
-            }
-
-            vc.McePending = true;
-            bool real = target >= 0 ? v == target : v == 0;
+            bool real = v == realVcpu;
             batch.Emit(batch.NewEvent(machine, HandlerEventKind.VmceInjected) with
             {
                 Cpu = (short)cpu,
                 Domain = dom.DomId,
                 Vcpu = (short)v,
                 Bank = 1,
-                Status = real ? vc.Bank1Status : 0,
-                Addr = real ? vc.Bank1Addr : 0,
-                Misc = real ? vc.Bank1Misc : 0,
+                Status = vc.Bank1.Status,
+                Addr = vc.Bank1.Addr,
+                Misc = vc.Bank1.Misc,
                 Arg = (long)vc.McgStatus,
                 Arg2 = real ? 1 : 0,
             });
@@ -176,7 +158,7 @@ internal sealed class VmceInjector
         {
             v.McePending = false;
             v.McgStatus = 0;
-            v.Bank1Status = 0;
+            v.Bank1 = default;
         }
 
         if (dom.DomId == 0)

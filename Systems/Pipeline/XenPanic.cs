@@ -3,38 +3,31 @@ using Mca.Systems.Xen;
 
 namespace Mca.Systems.Pipeline;
 
-/// <summary>mc_panic's console output (xen-mca.md §2.2 Panics).</summary>
+/// <summary>mc_panic (xen-mca.md §2.2 Panics): banner, every CPU's deferred telemetry, "HARDWARE ERROR".</summary>
 internal static class XenPanic
 {
-    public static void Trace(MachineBatch batch, int machine, string message, bool banner = true)
+    /// <summary>Records the panic of <paramref name="machine"/> and, when tracing, prints mc_panic's output.</summary>
+    public static void McPanic(MachineBatch batch, int machine, int cpu, string reason)
     {
-        var trace = batch.Trace;
-        if (!trace.Enabled)
+        batch.PanicMessages[machine] ??= "Fatal machine check: " + reason;
+        if (!batch.Trace.Enabled)
         {
             return;
         }
 
-        if (!banner)
+        var deferred = new List<McInfo>();
+        foreach (ref var c in batch.CpusOf(machine))
         {
-            trace.Xen("Panic: " + message);
-            trace.Xen("HARDWARE ERROR");
-            return;
-        }
-
-        foreach (string line in XenConsole.McPanic(message))
-        {
-            trace.Xen(line);
-        }
-
-        // The deferred telemetry of every CPU is dumped before the final panic.
-        foreach (ref var cpu in batch.CpusOf(machine))
-        {
-            if (cpu.PendingCookie >= 0)
+            if (c.PendingCookie >= 0)
             {
-                batch.Telemetry.TraceDump(machine, cpu.PendingCookie);
+                deferred.Add(batch.Telemetry.Data(machine, c.PendingCookie));
             }
         }
 
-        trace.Xen("HARDWARE ERROR");
+        XenConsole.McPanic(reason, deferred, cpu, batch.Trace.XenSink!);
     }
+
+    /// <summary>A plain panic() from the softirq (the deferred handlers returned RESET).</summary>
+    public static void Panic(MachineBatch batch, int machine, string message) =>
+        batch.PanicMessages[machine] ??= "Panic: " + message;
 }

@@ -113,7 +113,7 @@ public class XenMceInjCaseTests
         var r = Xen(3);
         Assert.False(r.Reset);
         Assert.Empty(r.Vmce);
-        Assert.True(Has(r.Dom0Mcelog, "Instruction CACHE Level-0 Instruction-Fetch Error"), string.Join("\n", r.Dom0Mcelog));
+        Assert.True(Has(r.Dom0Mcelog, "Instruction CACHE Level-1 Instruction-Fetch Error"), string.Join("\n", r.Dom0Mcelog));
         Assert.Contains(r.Events, e => e.Kind == HandlerEventKind.TelemetryCommitted && e.Arg == 0);
     }
 
