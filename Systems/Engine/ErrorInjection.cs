@@ -33,4 +33,9 @@ public struct ErrorInjection
     public long Count;
     /// <summary>The guest context the error interrupts, if a guest consumes it.</summary>
     public GuestContext Context;
+    /// <summary>Whether <see cref="Cpu"/> was running a guest vCPU (else Xen itself) when the #MC came.</summary>
+    public bool InGuest;
+    /// <summary>The domain and vCPU <see cref="Cpu"/> was running, when <see cref="InGuest"/>.</summary>
+    public short RunningDomain;
+    public short RunningVcpu;
 }

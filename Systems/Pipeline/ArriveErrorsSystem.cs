@@ -107,8 +107,12 @@ internal sealed class ArriveErrorsSystem
             case Signal.Mce:
             case Signal.Lmce:
                 bool lmce = signal == Signal.Lmce && spec.LmceSupported;
+                // What the consuming CPU was running decides "Xen is not pre-emptible" and the LMCE vCPU (xen-mca.md §2.2, §2.4).
+                cpu.RunningDomain = e.InGuest ? e.RunningDomain : (short)-1;
+                cpu.RunningVcpu = e.InGuest ? e.RunningVcpu : (short)-1;
                 if (!m.McePending)
                 {
+                    m.MceContext = (byte)e.Context;
                     m.McePending = true;
                     m.MceLmce = lmce;
                     m.MceTargetCpu = (short)e.Cpu;
