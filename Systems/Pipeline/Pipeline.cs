@@ -140,10 +140,15 @@ internal sealed class Pipeline
             }
         }
 
-        // After discovery, one CMCI-style logout of the owned banks so the count field restarts.
-        for (int c = 0; c < cpus.Length; c++)
+        // After discovery, one CMCI-style logout of the owned banks so the count field restarts. Under
+        // the RFC's post-reset rule the banks a reset left sticky are the first poll's to log, so the
+        // discovery logout is skipped after a reboot (else they would be logged twice).
+        if (!(isReboot && batch.Policy.PostReset == PostResetLogging.FirstPoll))
         {
-            _poll.CmciLogout(machine, c);
+            for (int c = 0; c < cpus.Length; c++)
+            {
+                _poll.CmciLogout(machine, c);
+            }
         }
 
         PollSchedule.Start(ref m);

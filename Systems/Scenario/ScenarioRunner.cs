@@ -27,10 +27,10 @@ public static class ScenarioRunner
         var batch = new MachineBatch(spec, policy, firstMachineId: 0, machineCount: 1, seed, source, trace);
         long end = source.LastArrivalNs + spec.RebootDowntimeNs + SettleNs;
         batch.RunUntil(end);
-        return Report(spec, batch, trace);
+        return Report(spec, batch, trace, batch.PanicMessages[0]);
     }
 
-    private static ScenarioReport Report(MachineSpec spec, MachineBatch batch, HandlerTrace trace)
+    private static ScenarioReport Report(MachineSpec spec, MachineBatch batch, HandlerTrace trace, string? panic)
     {
         var events = batch.Events.Events.ToArray();
         var vmce = new List<VmceReport>();
@@ -67,7 +67,6 @@ public static class ScenarioRunner
             guests.Add(new GuestReport(d.DomId, kind, message));
         }
 
-        string? panic = trace.Console.FirstOrDefault(l => l.StartsWith("Fatal machine check: ", StringComparison.Ordinal) || l.StartsWith("Panic: ", StringComparison.Ordinal));
         return new ScenarioReport(trace.Console, trace.Dom0Mcelog, vmce, guests, reset, panic, events);
     }
 }

@@ -1,0 +1,233 @@
+using Mca.Systems.Engine;
+using Mca.Systems.Events;
+using Mca.Systems.Hardware;
+using Mca.Systems.Model;
+using Mca.Systems.Scenario;
+
+namespace Mca.Systems.Tests.Pipeline;
+
+/// <summary>Handler behaviour on real (non-interposed) hardware errors, end to end through the pipeline.</summary>
+public class PipelineTests
+{
+    private const ulong Srao = 0xBD000000004000C0; // VAL UC EN MISCV ADDRV S, MCACOD 0xC0 scrub (xen-mca.md §1.10)
+    private const ulong Fatal = 0xBE00000000000400; // VAL UC EN MISCV ADDRV PCC, internal timer
+
+    /// <summary>Machine address of guest address <paramref name="gpa"/> of domain <paramref name="domId"/> on the default machine.</summary>
+    private static ulong Maddr(int domId, ulong gpa) =>
+        ((ulong)MachineSpec.Default.Memory.MfnOf(domId, (long)(gpa >> 12)) << 12) | (gpa & 0xFFF);
+
+    private static ErrorInjection Mce(int cpu, int bank, ulong status, ulong addr, long timeNs = MachineSpec.NsPerSecond) => new()
+    {
+        TimeNs = timeNs,
+        Cpu = cpu,
+        BankIndex = bank,
+        Status = status,
+        Addr = addr,
+        Misc = 0x86,
+        McgStatus = McgStatusBits.Ripv,
+        AutoSignal = true,
+        Count = 1,
+    };
+
+    private static ScenarioReport Run(HandlerPolicy policy, params ErrorInjection[] errors) =>
+        ScenarioRunner.Run(MachineSpec.Default, policy, errors);
+
+    private static int Count(ScenarioReport r, HandlerEventKind kind) => r.Events.Count(e => e.Kind == kind);
+
+    [Fact]
+    public void Rfc_TwoBanksSamePcpuSameDomain_OneVmce()
+    {
+        // Banks 7 and 8 of socket 0 are package banks: the first CPU through logout owns both.
+        var r = Run(HandlerPolicy.Rfc2009Impacted,
+            Mce(0, 7, Srao, Maddr(1, 0x200000)),
+            Mce(0, 8, Srao, Maddr(1, 0x300000)));
+        Assert.Equal(1, r.Vmce.Count(v => v.Domain == 1));
+        var owners = r.Events.Where(e => e.Kind == HandlerEventKind.BankOwned).Select(e => e.Cpu).Distinct();
+        Assert.Single(owners);
+    }
+
+    [Fact]
+    public void Rfc_BanksOnTwoPcpusSameDomain_OneVmcePerPcpu()
+    {
+        // Bank 8 of socket 0 and bank 8 of socket 1: read by a CPU of each socket.
+        var r = Run(HandlerPolicy.Rfc2009Impacted,
+            Mce(0, 8, Srao, Maddr(1, 0x200000)),
+            Mce(8, 8, Srao, Maddr(1, 0x300000)));
+        Assert.Equal(2, r.Vmce.Count(v => v.Domain == 1));
+        Assert.Equal(GuestOutcomeKind.Recovered, r.Guests.Single(g => g.Domain == 1).Outcome);
+        Assert.False(r.Reset);
+    }
+
+    [Fact]
+    public void Rfc_Dom0Only_ItemsForDomUGoToDom0()
+    {
+        var r = Run(HandlerPolicy.Rfc2009,
+            Mce(0, 8, Srao, Maddr(1, 0x200000)),
+            Mce(8, 8, Srao, Maddr(1, 0x300000)));
+        Assert.Equal(2, r.Vmce.Count(v => v.Domain == 0 && v.Vcpu == 0));
+        Assert.DoesNotContain(r.Vmce, v => v.Domain == 1);
+    }
+
+    [Fact]
+    public void Xen_TwoMemoryErrorsOneGuestOneMce_CrashesGuest()
+    {
+        // xen-mca.md §3.1 counting rule: a second impacted bank for the same domain in one event crashes it.
+        var r = Run(HandlerPolicy.Xen,
+            Mce(0, 8, Srao, Maddr(1, 0x200000)),
+            Mce(8, 8, Srao, Maddr(1, 0x300000)));
+        Assert.Contains(r.Events, e => e.Kind == HandlerEventKind.DomainCrashed && e.Domain == 1 && e.Arg == (long)CrashReason.VmceBusy);
+        Assert.Equal(GuestOutcomeKind.Crashed, r.Guests.Single(g => g.Domain == 1).Outcome);
+        Assert.False(r.Reset);
+    }
+
+    [Fact]
+    public void Xen_SecondVmceAfterGuestCleared_Delivered()
+    {
+        var r = Run(HandlerPolicy.Xen,
+            Mce(0, 8, Srao, Maddr(1, 0x200000)),
+            Mce(0, 8, Srao, Maddr(1, 0x300000), 5 * MachineSpec.NsPerSecond));
+        Assert.DoesNotContain(r.Events, e => e.Kind == HandlerEventKind.DomainCrashed);
+        Assert.Equal(2, r.Vmce.Count(v => v.Domain == 1 && v.Vcpu == 0));
+    }
+
+    [Fact]
+    public void Xen_SharedBank_LoggedExactlyOnce()
+    {
+        var r = Run(HandlerPolicy.Xen, Mce(3, 8, Srao, 0x180000));
+        Assert.Equal(1, Count(r, HandlerEventKind.BankOwned));
+        Assert.Equal(1, Count(r, HandlerEventKind.Dom0Logged));
+        Assert.Contains(r.Console, l => l.Contains("successfully recovered", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("xen")]
+    [InlineData("rfc2009")]
+    public void Fatal_BankStaysSticky_LoggedAfterReboot(string policy)
+    {
+        var r = Run(HandlerPolicy.Parse(policy), Mce(2, 8, Fatal, 0x180000));
+        Assert.True(r.Reset);
+        int rebooted = Array.FindIndex(r.Events.ToArray(), e => e.Kind == HandlerEventKind.Rebooted);
+        Assert.True(rebooted > 0, "the machine reboots");
+        var logged = r.Events.Skip(rebooted).Where(e => e.Kind == HandlerEventKind.Dom0Logged).ToList();
+        var record = Assert.Single(logged);
+        Assert.Equal(Fatal, record.Status);
+        Assert.Equal(8, record.Bank);
+        // Xen leaves a PCC bank uncleared during the #MC scan, so every CPU of the socket logs the
+        // shared bank; those deferred records die with the reset. The RFC panics before any logout.
+        var lost = r.Events.Where(e => e.Kind == HandlerEventKind.LogLost).ToList();
+        Assert.All(lost, e => Assert.Equal((long)LossCause.ResetBeforeFetch, e.Arg));
+        Assert.Equal(policy == "xen" ? 8 : 0, lost.Count);
+    }
+
+    [Fact]
+    public void RfcPostReset_LoggedByFirstPoll_XenAtBoot()
+    {
+        var rfc = Run(HandlerPolicy.Rfc2009, Mce(2, 8, Fatal, 0x180000));
+        var xen = Run(HandlerPolicy.Xen, Mce(2, 8, Fatal, 0x180000));
+        long RebootNs(ScenarioReport r) => r.Events.First(e => e.Kind == HandlerEventKind.Rebooted).TimeNs;
+        long FoundNs(ScenarioReport r) => r.Events.First(e => e.Kind == HandlerEventKind.PollFound).TimeNs;
+        Assert.Equal(RebootNs(xen), FoundNs(xen));
+        Assert.Equal(RebootNs(rfc) + (8 * MachineSpec.NsPerSecond), FoundNs(rfc));
+    }
+
+    [Fact]
+    public void TelemetryExhausted_DropsCountedAsLost()
+    {
+        // dom0 does not bind VIRQ_MCA: #MC telemetry is committed URGENT and never fetched; after
+        // 10 urgent and 20 borrowed non-urgent entries the 31st reservation fails (xen-mca.md §2.5).
+        var spec = WithDom0Virq(bound: false);
+        var errors = Enumerable.Range(0, 32).Select(i => Mce(0, 8, Srao, 0x180000 + ((ulong)i << 12), (i + 1) * MachineSpec.NsPerSecond)).ToArray();
+        var r = ScenarioRunner.Run(spec, HandlerPolicy.Xen, errors);
+        var lost = r.Events.Where(e => e.Kind == HandlerEventKind.LogLost).ToList();
+        Assert.Equal(2, lost.Count);
+        Assert.All(lost, e => Assert.Equal((long)LossCause.PoolExhausted, e.Arg));
+        Assert.Equal(0, Count(r, HandlerEventKind.Dom0Logged));
+    }
+
+    [Fact]
+    public void CorrectedErrorsBelowThreshold_NoCmci_ThenCmciAtThreshold()
+    {
+        ErrorInjection Ce(long t) => new()
+        {
+            TimeNs = t,
+            Cpu = 0,
+            BankIndex = 8,
+            Status = MciStatusBits.Val | MciStatusBits.En | MciStatusBits.AddrV | MciStatusBits.MiscV | 0x9F,
+            Addr = 0x180000,
+            Misc = 0x86,
+            AutoSignal = true,
+            Count = 1,
+        };
+        var r = Run(HandlerPolicy.Xen, Ce(MachineSpec.NsPerSecond), Ce(2 * MachineSpec.NsPerSecond));
+        var cmci = Assert.Single(r.Events, e => e.Kind == HandlerEventKind.CmciRaised);
+        Assert.Equal(2 * MachineSpec.NsPerSecond, cmci.TimeNs);
+        var logged = Assert.Single(r.Events, e => e.Kind == HandlerEventKind.Dom0Logged);
+        // The record carries both errors in its corrected-error count (CMCI threshold 2, xen-mca.md §2.6).
+        Assert.Equal(2, MciStatusBits.CeCount(logged.Status));
+    }
+
+    [Fact]
+    public void PolledBank_ErrorFoundAtNextPollTick()
+    {
+        // Bank 4 (PCU) has no CMCI: the poller finds a UCNA at the first poll (boot + 8 s).
+        var e = Mce(0, 4, 0xBC00000000000136 & ~MciStatusBits.S, 0x180000);
+        var r = Run(HandlerPolicy.Xen, e);
+        var found = Assert.Single(r.Events, x => x.Kind == HandlerEventKind.PollFound);
+        Assert.Equal(8 * MachineSpec.NsPerSecond, found.TimeNs);
+        Assert.Single(r.Events, x => x.Kind == HandlerEventKind.Dom0Logged);
+    }
+
+    [Fact]
+    public void Srar_InGuestUser_ProcessKilled()
+    {
+        var srar = Mce(5, 0, 0xBD80000000000134, Maddr(1, 0x4000000)) with
+        {
+            McgStatus = McgStatusBits.Eipv,
+            InGuest = true,
+            RunningDomain = 1,
+            RunningVcpu = 0,
+            Context = GuestContext.User,
+        };
+        var r = Run(HandlerPolicy.Xen, srar);
+        Assert.False(r.Reset, string.Join("\n", r.Console));
+        Assert.Equal(GuestOutcomeKind.ProcessKilled, r.Guests.Single(g => g.Domain == 1).Outcome);
+    }
+
+    [Fact]
+    public void Srar_InXenContext_Fatal()
+    {
+        // RIPV = 0 with the #MC in Xen itself: "Xen is not pre-emptible" (xen-mca.md §2.2 step 2).
+        var srar = Mce(5, 0, 0xBD80000000000134, 0x180000) with { McgStatus = McgStatusBits.Eipv };
+        var r = Run(HandlerPolicy.Xen, srar);
+        Assert.True(r.Reset);
+        Assert.StartsWith("Fatal machine check: MCE: Fatal error happened on CPUs", r.Panic, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NoValidBank_PanicsNoValidMce()
+    {
+        // xen-mca.md §4.4: "#MC injected with no bank value".
+        var e = Mce(0, 8, 0, 0) with { Signal = Signal.Mce, AutoSignal = false, Interposed = true };
+        var r = Run(HandlerPolicy.Xen, e);
+        Assert.Equal("Fatal machine check: MCE: No CPU found valid MCE, need reset", r.Panic);
+    }
+
+    private static MachineSpec WithDom0Virq(bool bound)
+    {
+        var d = MachineSpec.Default;
+        var domains = d.Domains.Select(x => x.DomId == 0 ? x with { VirqMcaBound = bound } : x).ToArray();
+        return new MachineSpec
+        {
+            Name = "no-virq",
+            Family = d.Family,
+            Model = d.Model,
+            SocketCount = d.SocketCount,
+            CoresPerSocket = d.CoresPerSocket,
+            ThreadsPerCore = d.ThreadsPerCore,
+            McgCap = d.McgCap,
+            Banks = d.Banks,
+            Memory = new MemoryMap(d.Memory.TotalFrames, d.Memory.XenFixedFrames, d.Memory.XenHeapEnd - d.Memory.XenFixedFrames, domains),
+            Domains = domains,
+        };
+    }
+}
