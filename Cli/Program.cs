@@ -12,15 +12,21 @@ public static class Program
     public const int ExitOk = 0;
     public const int ExitUsage = 2;
 
-    public static int Main(string[] args)
+    public static int Main(string[] args) => Invoke(BuildRoot(), args, Console.Out, Console.Error);
+
+    /// <summary>The command tree.</summary>
+    public static RootCommand BuildRoot()
     {
         var root = new RootCommand("mca: a fleet-scale simulator of x86 machine-check handling in Xen");
         root.Subcommands.Add(XenMceInjCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(DecodeCommand.Create());
         root.Subcommands.Add(GradeCommand.Create());
-        return Invoke(root, args, Console.Out, Console.Error);
+        return root;
     }
+
+    /// <summary>Runs the CLI in-process with the given writers (tests use this).</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Invoke(BuildRoot(), args, stdout, stderr);
 
     /// <summary>Parses and runs, mapping parse errors and <see cref="UsageException"/> to one line and exit 2.</summary>
     public static int Invoke(RootCommand root, string[] args, TextWriter stdout, TextWriter stderr)
@@ -30,7 +36,9 @@ public static class Program
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            stderr.WriteLine("mca: " + parse.Errors[0].Message);
+            // An unknown word is the most useful thing to name; otherwise the first error.
+            var error = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
+            stderr.WriteLine("mca: " + error.Message + " (see mca --help)");
             return ExitUsage;
         }
 

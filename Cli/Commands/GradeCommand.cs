@@ -37,7 +37,7 @@ internal static class GradeCommand
                 _ => LinuxContext.User,
             };
             var grade = LinuxSeverityTable.Grade(s, g, ser: !parse.GetValue(noSer), ctx, isException: !isPoll);
-            string name = grade.Severity.ToString().ToUpperInvariant();
+            string name = grade.Severity.ToKernelName();
             var o = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
             {

@@ -60,7 +60,21 @@ internal sealed class HandleGuestVmceSystem
             }
 
             var context = (GuestContext)_batch.Machines[item.Machine].MceContext;
-            var outcome = Handle(item.Machine, item.TargetIndex, item.McgStatus, item.Status, item.Addr, item.Misc, context, guestSer: _batch.Spec.Ser);
+            GuestOutcomeKind outcome;
+            if (item.TargetIndex != item.ImpactedIndex)
+            {
+                // dom0 takes the item for another domain's page as the RFC's recovery agent (mce_dom0:
+                // "let DOM0 know the MCA recovery action"): it logs and retires the page; the
+                // impacted domain itself is not told (the RFC's first step).
+                int impacted = _batch.DomainsOf(item.Machine)[item.ImpactedIndex].DomId;
+                _batch.Trace.Guest(dom.DomId, string.Create(CultureInfo.InvariantCulture,
+                    $"MCA: recovery action for DOM{impacted} page 0x{item.Addr >> MemoryMap.PageShift:x}: page offline requested"));
+                outcome = GuestOutcomeKind.Recovered;
+            }
+            else
+            {
+                outcome = Handle(item.Machine, item.TargetIndex, item.McgStatus, item.Status, item.Addr, item.Misc, context, guestSer: _batch.Spec.Ser);
+            }
             dom.NrInjection = Math.Max(0, dom.NrInjection - 1);
             ref var v0 = ref _batch.VcpusOf(item.Machine, item.TargetIndex)[0];
             v0.McePending = dom.NrInjection > 0;

@@ -117,7 +117,15 @@ internal sealed class VmceInjector
         }
 
         batch.Telemetry.FirstUcBank(machine, cookie, out int bankIndex, out ulong status, out ulong addr, out ulong misc);
-        ulong mcg = McaLogout.ReadMcgStatus(in batch.CpusOf(machine)[cpu]) | McgStatusBits.Mcip | McgStatusBits.Ripv;
+        ulong mcg = batch.Telemetry.Data(machine, cookie).Global.McgStatus | McgStatusBits.Mcip;
+        // A PV dom0 works in machine addresses; a domU is shown its guest-physical address, as the
+        // June 2009 HVM vMCE translated it (xen-mca.md §3.1 HVM).
+        var owner = batch.Spec.Memory.OwnerOf((long)(addr >> MemoryMap.PageShift));
+        if (target.DomId != 0 && owner.Kind == FrameOwnerKind.Domain && owner.DomId == target.DomId)
+        {
+            addr = ((ulong)owner.Gfn << MemoryMap.PageShift) | (addr & ((1UL << MemoryMap.PageShift) - 1));
+        }
+
         target.NrInjection++;
         batch.RfcQueue.Add(new RfcVmce(machine, targetIndex, impactedIndex, cpu, bankIndex, mcg, status, addr, misc));
         batch.Emit(batch.NewEvent(machine, HandlerEventKind.VmceInjected) with

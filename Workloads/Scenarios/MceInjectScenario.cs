@@ -13,6 +13,7 @@ namespace Mca.Workloads.Scenarios;
 /// with the HOLD records queued before it, arrives one second after the previous group.
 /// Signalling: EXCP, or a UC record without POLL, raises #MC (NOBROADCAST: a local MCE); POLL and
 /// non-UC records are left to the hardware rules (CMCI at the bank's threshold, or the poller).
+/// A RIP in ring 1-3 means the CPU was running a guest (the page's owner, else dom0), ring 0 Xen.
 /// </summary>
 public static class MceInjectScenario
 {
@@ -34,6 +35,11 @@ public static class MceInjectScenario
                 throw new ScenarioException(fileName, r.Line, 1, $"a bank in 0..{spec.BankCount - 1}", $"BANK {r.Bank}");
             }
 
+            // RIP's privilege level: ring 0 is Xen itself; rings 1-3 are a guest, taken to be the owner
+            // of the error's page (else dom0), as a consuming load would be.
+            bool inGuest = (r.Cs & 3) != 0;
+            var owner = spec.Memory.OwnerOf((long)(r.Addr >> MemoryMap.PageShift));
+            int runningDomain = owner.Kind == FrameOwnerKind.Domain ? owner.DomId : 0;
             bool uc = (r.Status & MciStatusBits.Uc) != 0;
             bool poll = (r.Flags & InjectFlags.Poll) != 0;
             bool excp = (r.Flags & InjectFlags.Excp) != 0 || (uc && !poll);
@@ -51,6 +57,9 @@ public static class MceInjectScenario
                 AutoSignal = !excp,
                 Count = 1,
                 Context = (r.Cs & 3) == 3 ? GuestContext.User : GuestContext.Kernel,
+                InGuest = inGuest,
+                RunningDomain = (short)runningDomain,
+                RunningVcpu = 0,
             });
             if ((r.Flags & InjectFlags.Hold) == 0)
             {

@@ -1,0 +1,181 @@
+using System.Text.Json;
+
+namespace Mca.Cli.Tests;
+
+/// <summary>The commands end to end through the real parser: outputs, JSON contracts, exit codes.</summary>
+public class CliTests
+{
+    private static readonly string Examples = FindExamples();
+
+    private static (int Code, string Out, string Err) Mca(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        int code = Program.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private static string FindExamples()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !Directory.Exists(Path.Combine(dir.FullName, "examples")))
+        {
+            dir = dir.Parent;
+        }
+
+        return Path.Combine(dir?.FullName ?? throw new DirectoryNotFoundException("examples/ not found above the test binaries"), "examples");
+    }
+
+    private static void AssertOneLineError((int Code, string Out, string Err) r, string contains)
+    {
+        Assert.Equal(2, r.Code);
+        Assert.Equal("", r.Out);
+        string line = Assert.Single(r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(contains, line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void XenMceInj_Json_HasTheContractKeys()
+    {
+        var r = Mca("xen-mceinj", "-t", "0", "-d", "1", "--policy", "xen", "--json");
+        Assert.Equal(0, r.Code);
+        using var doc = JsonDocument.Parse(r.Out);
+        var root = doc.RootElement;
+        foreach (string key in new[] { "console", "dom0_mcelog", "vmce", "guests", "reset", "panic" })
+        {
+            Assert.True(root.TryGetProperty(key, out _), key);
+        }
+
+        var v0 = root.GetProperty("vmce")[0];
+        Assert.Equal(1, v0.GetProperty("domain").GetInt32());
+        Assert.Equal("0xbd000000000000cf", v0.GetProperty("status").GetString());
+        Assert.Equal("0x180020", v0.GetProperty("addr").GetString());
+        Assert.Equal("0x5", v0.GetProperty("mcg_status").GetString());
+        var guest = root.GetProperty("guests").EnumerateArray().Single(g => g.GetProperty("domain").GetInt32() == 1);
+        Assert.Equal("recovered", guest.GetProperty("outcome").GetString());
+        Assert.False(root.GetProperty("reset").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("panic").ValueKind);
+    }
+
+    [Fact]
+    public void XenMceInj_Text_ShowsSections()
+    {
+        var r = Mca("xen-mceinj", "-t", "1");
+        Assert.Equal(0, r.Code);
+        Assert.Contains("== Xen console", r.Out, StringComparison.Ordinal);
+        Assert.Contains("Generic CACHE Level-2 Eviction Error", r.Out, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new[] { "xen-mceinj", "-c", "99" }, "cpu 99 is not online")]
+    [InlineData(new[] { "xen-mceinj", "-t", "7" }, "type 7 is not in the error table")]
+    [InlineData(new[] { "xen-mceinj", "--policy", "linux" }, "unknown policy 'linux'")]
+    [InlineData(new[] { "xen-mceinj", "-p", "0xZZ" }, "--page: expected a hexadecimal")]
+    [InlineData(new[] { "xen-mceinj", "-t", "2", "-l" }, "cannot be sent as LMCE")]
+    [InlineData(new[] { "xen-mceinj", "-t", "x" }, "Cannot parse argument 'x'")]
+    [InlineData(new[] { "grade" }, "--status")]
+    [InlineData(new[] { "grade", "--status", "0xBD", "--ser", "--no-ser" }, "at most one")]
+    [InlineData(new[] { "frobnicate" }, "frobnicate")]
+    public void BadOptions_OneLineExit2(string[] args, string contains) => AssertOneLineError(Mca(args), contains);
+
+    [Fact]
+    public void Run_SyntaxError_FileLineColumn()
+    {
+        string file = Path.Combine(Examples, "bad.mce");
+        AssertOneLineError(Mca("run", file), file + ":3:20: expected");
+    }
+
+    [Fact]
+    public void Run_MissingFile_Exit2() => AssertOneLineError(Mca("run", "no-such-file.mce"), "no-such-file.mce: no such file");
+
+    [Fact]
+    public void Run_CpuOutOfRange_NamesTheLine()
+    {
+        string file = Path.Combine(Path.GetTempPath(), "mca-cpu-range.mce");
+        File.WriteAllText(file, "# out of range\nCPU 40 BANK 8\nSTATUS CORRECTED\n");
+        try
+        {
+            AssertOneLineError(Mca("run", file), file + ":2:1: expected a CPU in 0..15, found CPU 40");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void Run_SraoDom0_XenPolicy_RecoveredWithVmce()
+    {
+        var r = Mca("run", Path.Combine(Examples, "srao-dom0.mce"), "--policy", "xen", "--json");
+        Assert.Equal(0, r.Code);
+        using var doc = JsonDocument.Parse(r.Out);
+        Assert.Equal(4, doc.RootElement.GetProperty("vmce").GetArrayLength());
+        Assert.Contains("MEMORY CONTROLLER MS_CHANNEL0_ERR", r.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_Fatal_ResetsAndLogsAfterReboot()
+    {
+        var r = Mca("run", Path.Combine(Examples, "fatal.mce"), "--json");
+        Assert.Equal(0, r.Code);
+        using var doc = JsonDocument.Parse(r.Out);
+        Assert.True(doc.RootElement.GetProperty("reset").GetBoolean());
+        Assert.Equal("Fatal machine check: pcc = 1, cpu unable to continue", doc.RootElement.GetProperty("panic").GetString());
+        Assert.True(doc.RootElement.GetProperty("dom0_mcelog").GetArrayLength() > 0);
+    }
+
+    [Fact]
+    public void Run_LinuxHandler_FakePanicReported()
+    {
+        var r = Mca("run", Path.Combine(Examples, "fatal.mce"), "--handler", "linux", "--json");
+        Assert.Equal(0, r.Code);
+        using var doc = JsonDocument.Parse(r.Out);
+        Assert.Equal("Fatal machine check", doc.RootElement.GetProperty("panic").GetString());
+        Assert.Contains(doc.RootElement.GetProperty("console").EnumerateArray(), l => l.GetString()!.Contains("Processor context corrupt", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Run_NoSer_FatalWithoutSerIsUncorrected()
+    {
+        var r = Mca("run", Path.Combine(Examples, "srao-dom0.mce"), "--no-ser", "--policy", "xen", "--json");
+        Assert.Equal(0, r.Code);
+        using var doc = JsonDocument.Parse(r.Out);
+        // Without SER_P every UC error is fatal (xen-mca.md §2.3 intel_check_mce_type).
+        Assert.True(doc.RootElement.GetProperty("reset").GetBoolean());
+    }
+
+    [Fact]
+    public void Decode_MemoryScrub_McelogWording()
+    {
+        var r = Mca("decode", "0xBD000000004000CF", "--mcg", "0x5", "--addr", "0x180020", "--misc", "0x86");
+        Assert.Equal(0, r.Code);
+        Assert.Contains("MEMORY CONTROLLER MS_CHANNELunspecified_ERR", r.Out, StringComparison.Ordinal);
+        Assert.Contains("SRAO", r.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decode_Json_HasLines()
+    {
+        var r = Mca("decode", "0xBC20000080000136", "--json");
+        using var doc = JsonDocument.Parse(r.Out);
+        Assert.Equal("Data CACHE Level-2 Data-Read Error", doc.RootElement.GetProperty("mca").GetString());
+        Assert.Equal("UCNA", doc.RootElement.GetProperty("xen_type").GetString());
+    }
+
+    [Theory]
+    [InlineData(new[] { "--status", "0xBD000000004000CF" }, "AO", "Action optional: memory scrubbing error")]
+    [InlineData(new[] { "--status", "0xBD80000000000134", "--mcg", "0x6" }, "AR", "Action required: data load error in a user process")]
+    [InlineData(new[] { "--status", "0xBD80000000000134", "--mcg", "0x7", "--context", "kernel" }, "PANIC", "Data load in unrecoverable area of kernel")]
+    [InlineData(new[] { "--status", "0xBD80000000000134", "--mcg", "0x6", "--context", "kernel" }, "PANIC", "In kernel and no restart IP")]
+    [InlineData(new[] { "--status", "0xBC20000080000136", "--poll" }, "UCNA", "Uncorrected no action required")]
+    [InlineData(new[] { "--status", "0x9400000000000151", "--no-ser" }, "KEEP", "Corrected error")]
+    [InlineData(new[] { "--status", "0xB200000000000400" }, "PANIC", "Processor context corrupt")]
+    public void Grade_Json_SeverityAndMessage(string[] args, string severity, string message)
+    {
+        var r = Mca([.. new[] { "grade" }, .. args, "--json"]);
+        Assert.Equal(0, r.Code);
+        using var doc = JsonDocument.Parse(r.Out);
+        Assert.Equal(severity, doc.RootElement.GetProperty("severity").GetString());
+        Assert.Equal(message, doc.RootElement.GetProperty("message").GetString());
+    }
+}
