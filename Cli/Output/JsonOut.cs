@@ -6,7 +6,7 @@ namespace Mca.Cli.Output;
 /// <summary>Writes JSON documents with a fixed key order (so outputs are byte-stable) to stdout or a file.</summary>
 internal static class JsonOut
 {
-    private static readonly JsonWriterOptions Options = new() { Indented = true };
+    private static readonly JsonWriterOptions Options = new() { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static string Build(Action<Utf8JsonWriter> write)
     {

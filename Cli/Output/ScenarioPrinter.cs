@@ -65,8 +65,8 @@ internal static class ScenarioPrinter
 
     public static void WriteText(TextWriter o, ScenarioReport r)
     {
-        Section(o, "Xen console", r.Console);
-        Section(o, "dom0 mcelog", r.Dom0Mcelog);
+        Section(o, r.ConsoleTitle, r.Console);
+        Section(o, r.McelogTitle, r.Dom0Mcelog);
         o.WriteLine("== vMCE delivered");
         if (r.Vmce.Count == 0)
         {

@@ -18,6 +18,12 @@ public sealed record ScenarioReport(
     string? Panic,
     IReadOnlyList<HandlerEvent> Events)
 {
+    /// <summary>What printed <see cref="Console"/>: the hypervisor, or a bare-metal kernel.</summary>
+    public string ConsoleTitle { get; init; } = "Xen console";
+
+    /// <summary>Who logged <see cref="Dom0Mcelog"/>.</summary>
+    public string McelogTitle { get; init; } = "dom0 mcelog";
+
     /// <summary>The outcome names of the JSON contract: recovered | process-killed | panic | crashed | unaffected.</summary>
     public static string OutcomeName(GuestOutcomeKind outcome) => outcome switch
     {

@@ -22,6 +22,10 @@ public static class LinuxScenario
             mcelog.AddRange(Mcelog.Format(in input).TrimEnd('\n').Split('\n'));
         }
 
-        return new ScenarioReport(result.Console, mcelog, [], [], Reset: false, result.Panic, []);
+        return new ScenarioReport(result.Console, mcelog, [], [], Reset: false, result.Panic, [])
+        {
+            ConsoleTitle = "kernel console (fake_panic)",
+            McelogTitle = "mcelog",
+        };
     }
 }
