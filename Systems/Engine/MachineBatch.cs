@@ -29,6 +29,7 @@ public sealed class MachineBatch
     private readonly Query _domains;
     private readonly Query _vcpus;
     private readonly int[] _worklist;
+    private readonly Agenda _agenda;
     private readonly Pipeline.Pipeline _pipeline;
 
     public MachineBatch(MachineSpec spec, HandlerPolicy policy, int firstMachineId, int machineCount, ulong seed, IErrorSource source, HandlerTrace? trace = null, bool literalPolling = false)
@@ -52,6 +53,7 @@ public sealed class MachineBatch
         FirstMachineId = firstMachineId;
         World = new World(machineCount * (1 + spec.CpuCount + spec.BankInstanceCount + spec.Domains.Count + 8));
         _worklist = new int[machineCount];
+        _agenda = new Agenda(machineCount);
         PanicMessages = new string?[machineCount];
         Telemetry = new TelemetryStore(this);
         Events = new EventBuffer();
@@ -135,52 +137,40 @@ public sealed class MachineBatch
 
     /// <summary>
     /// Processes every event due before <paramref name="endNs"/> on every machine, in each machine's
-    /// own time order. Each round visits only machines with work and moves each to its next instant.
+    /// own time order. Each round pops every machine whose next instant is due, moves it there and
+    /// runs the pipeline over them; a visited machine's next instant is recomputed and pushed back.
+    /// Machines with nothing due are never touched, so idle time costs nothing.
     /// </summary>
     public void RunUntil(long endNs)
     {
         var machines = Machines;
-        int count = 0;
-        for (int m = 0; m < MachineCount; m++)
+        // Bounded: every round consumes at least one due event per popped machine.
+        while (_agenda.Count > 0 && _agenda.Peek().TimeNs < endNs)
         {
-            if (NextEventNs(m) < endNs)
+            int count = 0;
+            while (_agenda.Count > 0 && _agenda.Peek().TimeNs < endNs)
             {
+                var (time, m) = _agenda.Pop();
+                Debug.Assert(time >= machines[m].NowNs, "time never goes back");
+                machines[m].NowNs = time;
                 _worklist[count++] = m;
-            }
-        }
-
-        // Bounded: every round consumes at least one due event per listed machine.
-        while (count > 0)
-        {
-            for (int i = 0; i < count; i++)
-            {
-                int m = _worklist[i];
-                long next = NextEventNs(m);
-                Debug.Assert(next >= machines[m].NowNs, "time never goes back");
-                machines[m].NowNs = next;
             }
 
             _pipeline.Run(_worklist.AsSpan(0, count));
-
-            int kept = 0;
             for (int i = 0; i < count; i++)
             {
-                int m = _worklist[i];
-                if (NextEventNs(m) < endNs)
-                {
-                    _worklist[kept++] = m;
-                }
+                Schedule(_worklist[i]);
             }
-
-            count = kept;
         }
+    }
 
-        for (int m = 0; m < MachineCount; m++)
+    /// <summary>Recomputes a machine's next instant and puts it on the agenda (nothing if it has none).</summary>
+    private void Schedule(int machine)
+    {
+        long next = NextEventNs(machine);
+        if (next != long.MaxValue)
         {
-            if (machines[m].NowNs < endNs)
-            {
-                AdvanceIdle(m, endNs);
-            }
+            _agenda.Push(next, machine);
         }
     }
 
@@ -238,21 +228,6 @@ public sealed class MachineBatch
         }
 
         return false;
-    }
-
-    /// <summary>
-    /// Moves an idle machine's clock to <paramref name="endNs"/>, applying the empty poll rounds in
-    /// between in closed form (each doubles the period up to 16 s, xen-mca.md §5).
-    /// </summary>
-    private void AdvanceIdle(int machine, long endNs)
-    {
-        ref var m = ref Machines[machine];
-        if (m.Phase == MachinePhase.Up)
-        {
-            PollSchedule.SkipEmptyRounds(ref m, endNs);
-        }
-
-        m.NowNs = endNs;
     }
 
     private static Span<T> Column<T>(Query query)
@@ -345,6 +320,7 @@ public sealed class MachineBatch
         for (int m = 0; m < MachineCount; m++)
         {
             _pipeline.Boot(m, isReboot: false);
+            Schedule(m);
         }
     }
 }
