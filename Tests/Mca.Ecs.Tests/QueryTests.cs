@@ -151,6 +151,42 @@ public class QueryTests
     }
 
     [Fact]
+    public void ForEach_EveryCountUpTo40_VisitsEachRowOnceInRowOrder()
+    {
+        // The loops are unrolled by two: pin the remainder handling for odd and even counts and two chunks.
+        for (int count = 0; count <= 40; count++)
+        {
+            var world = new World();
+            var expected = new List<Entity>();
+            for (int i = 0; i < count; i++)
+            {
+                expected.Add(world.Create(new CompA(i), new CompB(1)));
+            }
+
+            for (int i = 0; i < count % 3; i++)
+            {
+                Entity tagged = world.Create(new CompA(100 + i), new CompB(1));
+                world.Add(tagged, new Tag());
+                expected.Add(tagged);
+            }
+
+            var order = new RecordOrder { Seen = [] };
+            world.ForEachWithEntity<CompA, RecordOrder>(new QueryDescription().WithAll<CompA>(), ref order);
+            Assert.Equal(expected, order.Seen);
+
+            var sum = new Sum2();
+            world.ForEach<CompA, CompB, Sum2>(new QueryDescription().WithAll<CompA, CompB>(), ref sum);
+            long expectedSum = 0;
+            foreach (Entity entity in expected)
+            {
+                expectedSum += world.Get<CompA>(entity).Value + 1;
+            }
+
+            Assert.Equal(expectedSum, sum.Total);
+        }
+    }
+
+    [Fact]
     public void ForEach_StructuralChangeInCallback_ThrowsAndWorldStaysUsable()
     {
         var world = new World();
