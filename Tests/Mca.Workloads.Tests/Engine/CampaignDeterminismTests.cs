@@ -1,0 +1,101 @@
+using Mca.Systems.Model;
+using Mca.Workloads.Campaign;
+
+namespace Mca.Workloads.Tests.Engine;
+
+/// <summary>DESIGN.md determinism: same seed, same digest, for any thread count, batch size or mode.</summary>
+public class CampaignDeterminismTests
+{
+    private static CampaignOptions Options(HandlerPolicy policy, int machines = 96, int days = 20, ulong seed = 7, long meanGapNs = 6 * 3600 * MachineSpec.NsPerSecond) => new()
+    {
+        Machine = MachineSpec.Default,
+        Policy = policy,
+        Machines = machines,
+        DurationNs = days * CampaignOptions.DayNs,
+        Seed = seed,
+        BatchSize = 16,
+        Source = (first, count, horizon) => new RandomErrorSource(MachineSpec.Default, seed, first, count, horizon, meanGapNs),
+    };
+
+    public static TheoryData<string> Policies => ["rfc2009", "xen", "rfc2009-impacted"];
+
+    [Theory]
+    [MemberData(nameof(Policies))]
+    public void SameSeedTwice_SameDigestAndCounts(string policy)
+    {
+        var o = Options(HandlerPolicy.Parse(policy));
+        var a = CampaignRunner.Run(o);
+        var b = CampaignRunner.Run(o);
+        Assert.Equal(a.Digest, b.Digest);
+        Assert.Equal(a.Counts, b.Counts);
+        Assert.True(a.Counts.ErrorArrivals > 500, $"the random mix exercises the handler ({a.Counts.ErrorArrivals} arrivals)");
+        Assert.True(a.Counts.Resets > 0 && a.Counts.LogsDelivered > 0 && a.Counts.MceEvents > 0);
+    }
+
+    [Theory]
+    [MemberData(nameof(Policies))]
+    public void ThreadCount_DoesNotChangeDigest(string policy)
+    {
+        var o = Options(HandlerPolicy.Parse(policy));
+        var one = CampaignRunner.Run(o with { Threads = 1 });
+        var two = CampaignRunner.Run(o with { Threads = 2 });
+        var three = CampaignRunner.Run(o with { Threads = 3 });
+        Assert.Equal(one.Digest, two.Digest);
+        Assert.Equal(one.Digest, three.Digest);
+        Assert.Equal(one.Counts, three.Counts);
+    }
+
+    [Fact]
+    public void BatchSizeAndEpoch_DoNotChangeDigest()
+    {
+        var o = Options(HandlerPolicy.Xen);
+        var a = CampaignRunner.Run(o with { BatchSize = 16 });
+        var b = CampaignRunner.Run(o with { BatchSize = 5 });
+        var c = CampaignRunner.Run(o with { BatchSize = 96, EpochNs = 3 * CampaignOptions.DayNs });
+        Assert.Equal(a.Digest, b.Digest);
+        Assert.Equal(a.Digest, c.Digest);
+    }
+
+    [Fact]
+    public void DifferentSeed_DifferentDigest()
+    {
+        Assert.NotEqual(CampaignRunner.Run(Options(HandlerPolicy.Xen, seed: 1)).Digest, CampaignRunner.Run(Options(HandlerPolicy.Xen, seed: 2)).Digest);
+    }
+
+    [Theory]
+    [MemberData(nameof(Policies))]
+    public void FastMode_EqualsLiteralPolling(string policy)
+    {
+        var o = Options(HandlerPolicy.Parse(policy), machines: 24, days: 6, meanGapNs: 3 * 3600 * MachineSpec.NsPerSecond);
+        var fast = CampaignRunner.Run(o);
+        var literal = CampaignRunner.Run(o with { LiteralPolling = true });
+        Assert.Equal(fast.Counts, literal.Counts);
+        Assert.Equal(fast.Digest, literal.Digest);
+    }
+
+    [Fact]
+    public void EpochTotals_AddUpToTheResult()
+    {
+        var o = Options(HandlerPolicy.Rfc2009);
+        var sum = default(CampaignCounts);
+        var result = CampaignRunner.Run(o, record: e => sum.Add(e.Counts));
+        Assert.Equal(result.Counts, sum);
+    }
+
+    [Fact]
+    public void Progress_ReportedOncePerEpochInOrder()
+    {
+        var seen = new List<int>();
+        CampaignRunner.Run(Options(HandlerPolicy.Xen, days: 5), progress: p => seen.Add(p.EpochsDone));
+        Assert.Equal([1, 2, 3, 4, 5], seen);
+    }
+
+    [Fact]
+    public void NoErrors_NothingHappens()
+    {
+        var o = Options(HandlerPolicy.Xen) with { Source = (_, _, _) => Systems.Engine.NoErrors.Instance, DurationNs = 3650 * CampaignOptions.DayNs };
+        var r = CampaignRunner.Run(o);
+        Assert.Equal(0, r.Counts.HandlerEvents);
+        Assert.Equal(0, r.MachinesReset);
+    }
+}

@@ -1,0 +1,173 @@
+using Mca.Systems.Events;
+using Mca.Systems.Xen;
+
+namespace Mca.Workloads.Campaign;
+
+/// <summary>
+/// Exact integer tallies of a campaign (or of one epoch of one batch): mergeable by addition, so
+/// totals do not depend on how machines were split or in which order pieces finished.
+/// </summary>
+public struct CampaignCounts
+{
+    public long ErrorArrivals;
+    public long Corrected;
+    public long Ucna;
+    public long Srao;
+    public long Srar;
+    public long Fatal;
+    public long MceEvents;
+    public long CmciEvents;
+    public long PollFinds;
+    public long Resets;
+    public long VmceInjected;
+    public long VmceDeliveredToVcpus;
+    public long GuestRecovered;
+    public long GuestProcessKilled;
+    public long GuestPanic;
+    public long DomainsCrashed;
+    public long PagesOfflined;
+    public long LogsDelivered;
+    public long LostPoolExhausted;
+    public long LostResetBeforeFetch;
+    public long LostVirqNotBound;
+    public long LostInterposed;
+    public long LostOverwritten;
+    public long DowntimeNs;
+    public long HandlerEvents;
+
+    public readonly long LogsLost => LostPoolExhausted + LostResetBeforeFetch + LostVirqNotBound + LostInterposed + LostOverwritten;
+
+    public readonly long Uncorrected => Ucna + Srao + Srar + Fatal;
+
+    public void Add(in CampaignCounts o)
+    {
+        ErrorArrivals += o.ErrorArrivals;
+        Corrected += o.Corrected;
+        Ucna += o.Ucna;
+        Srao += o.Srao;
+        Srar += o.Srar;
+        Fatal += o.Fatal;
+        MceEvents += o.MceEvents;
+        CmciEvents += o.CmciEvents;
+        PollFinds += o.PollFinds;
+        Resets += o.Resets;
+        VmceInjected += o.VmceInjected;
+        VmceDeliveredToVcpus += o.VmceDeliveredToVcpus;
+        GuestRecovered += o.GuestRecovered;
+        GuestProcessKilled += o.GuestProcessKilled;
+        GuestPanic += o.GuestPanic;
+        DomainsCrashed += o.DomainsCrashed;
+        PagesOfflined += o.PagesOfflined;
+        LogsDelivered += o.LogsDelivered;
+        LostPoolExhausted += o.LostPoolExhausted;
+        LostResetBeforeFetch += o.LostResetBeforeFetch;
+        LostVirqNotBound += o.LostVirqNotBound;
+        LostInterposed += o.LostInterposed;
+        LostOverwritten += o.LostOverwritten;
+        DowntimeNs += o.DowntimeNs;
+        HandlerEvents += o.HandlerEvents;
+    }
+
+    /// <summary>Counts one handler event. <paramref name="horizonNs"/> caps the downtime of a late reset.</summary>
+    public void Tally(in HandlerEvent e, bool ser, long rebootDowntimeNs, long horizonNs)
+    {
+        HandlerEvents++;
+        switch (e.Kind)
+        {
+            case HandlerEventKind.ErrorArrived:
+                ErrorArrivals++;
+                switch (IntelMca.CheckMceType(e.Status, ser))
+                {
+                    case XenMceType.Corrected:
+                        Corrected += Math.Max(1, e.Arg2);
+                        break;
+                    case XenMceType.Ucna:
+                        Ucna++;
+                        break;
+                    case XenMceType.Srao:
+                        Srao++;
+                        break;
+                    case XenMceType.Srar:
+                        Srar++;
+                        break;
+                    case XenMceType.Fatal:
+                        Fatal++;
+                        break;
+                    default:
+                        break;
+                }
+
+                break;
+            case HandlerEventKind.MceEntered:
+                MceEvents++;
+                break;
+            case HandlerEventKind.CmciRaised:
+                CmciEvents++;
+                break;
+            case HandlerEventKind.PollFound:
+                PollFinds++;
+                break;
+            case HandlerEventKind.Reset:
+                Resets++;
+                DowntimeNs += Math.Min(rebootDowntimeNs, Math.Max(0, horizonNs - e.TimeNs));
+                break;
+            case HandlerEventKind.VmceInjected:
+                VmceDeliveredToVcpus++;
+                if (e.Arg2 != 0)
+                {
+                    VmceInjected++;
+                }
+
+                break;
+            case HandlerEventKind.GuestOutcome:
+                switch ((GuestOutcomeKind)e.Arg)
+                {
+                    case GuestOutcomeKind.Recovered:
+                        GuestRecovered++;
+                        break;
+                    case GuestOutcomeKind.ProcessKilled:
+                        GuestProcessKilled++;
+                        break;
+                    case GuestOutcomeKind.Panic:
+                        GuestPanic++;
+                        break;
+                    default:
+                        break;
+                }
+
+                break;
+            case HandlerEventKind.DomainCrashed:
+                DomainsCrashed++;
+                break;
+            case HandlerEventKind.PageOffline:
+                PagesOfflined++;
+                break;
+            case HandlerEventKind.Dom0Logged:
+                LogsDelivered++;
+                break;
+            case HandlerEventKind.LogLost:
+                switch ((LossCause)e.Arg)
+                {
+                    case LossCause.PoolExhausted:
+                        LostPoolExhausted++;
+                        break;
+                    case LossCause.ResetBeforeFetch:
+                        LostResetBeforeFetch++;
+                        break;
+                    case LossCause.VirqNotBound:
+                        LostVirqNotBound++;
+                        break;
+                    case LossCause.InterposedLostOnReset:
+                        LostInterposed++;
+                        break;
+                    default:
+                        LostOverwritten++;
+                        break;
+                }
+
+                break;
+            default:
+                break;
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using Mca.Systems.Engine;
+using Mca.Systems.Model;
+
+namespace Mca.Workloads.Campaign;
+
+/// <summary>Creates the error source of one batch: (first fleet machine id, machine count, horizon) to source.</summary>
+public delegate IErrorSource ErrorSourceFactory(int firstMachineId, int machineCount, long horizonNs);
+
+/// <summary>Everything the engine needs to run a campaign; the CLI builds it from a spec and flags.</summary>
+public sealed record CampaignOptions
+{
+    public const long DayNs = 86_400L * MachineSpec.NsPerSecond;
+
+    public required MachineSpec Machine { get; init; }
+    public required HandlerPolicy Policy { get; init; }
+    public required int Machines { get; init; }
+    public required long DurationNs { get; init; }
+    public required ulong Seed { get; init; }
+    public required ErrorSourceFactory Source { get; init; }
+    /// <summary>Worker threads (>= 1).</summary>
+    public int Threads { get; init; } = 1;
+    /// <summary>Machines per batch: fixed, independent of the thread count.</summary>
+    public int BatchSize { get; init; } = 256;
+    /// <summary>Simulated time per epoch (the unit of progress and of ordered output).</summary>
+    public long EpochNs { get; init; } = DayNs;
+    /// <summary>Step every poll tick (the reference mode); results must equal the fast mode.</summary>
+    public bool LiteralPolling { get; init; }
+    /// <summary>Keep each epoch's handler events in its output (for recording).</summary>
+    public bool KeepEvents { get; init; }
+
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Machines);
+        ArgumentOutOfRangeException.ThrowIfNegative(DurationNs);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Threads);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BatchSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(EpochNs);
+    }
+
+    public int EpochCount => (int)((DurationNs + EpochNs - 1) / EpochNs);
+}

@@ -1,0 +1,18 @@
+namespace Mca.Workloads.Campaign;
+
+/// <summary>The totals of a finished campaign.</summary>
+public sealed record CampaignResult
+{
+    public required int Machines { get; init; }
+    public required long DurationNs { get; init; }
+    public required CampaignCounts Counts { get; init; }
+    public required int MachinesReset { get; init; }
+    public required int MachinesWithUncorrected { get; init; }
+    public required int MachinesWithVmce { get; init; }
+    /// <summary>Hex XxHash128 over every machine's outcome, in machine order.</summary>
+    public required string Digest { get; init; }
+    public required long Dimms { get; init; }
+    public required long DimmsWithCe { get; init; }
+
+    public double MachineYears => Machines * (DurationNs / (365.0 * 86_400e9));
+}

@@ -1,0 +1,10 @@
+namespace Mca.Workloads.Campaign;
+
+/// <summary>Workload-level facts a campaign reports beside the handler's (DIMMs with errors).</summary>
+public interface IWorkloadFacts
+{
+    int DimmsPerMachine { get; }
+
+    /// <summary>DIMMs of a machine (batch index) that had at least one corrected error so far.</summary>
+    int DimmsWithCe(int machineIndex);
+}
