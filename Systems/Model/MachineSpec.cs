@@ -34,7 +34,9 @@ public sealed class MachineSpec
     public long Dom0LogLatencyNs { get; init; } = 1_000_000;
 
     public int CpuCount => SocketCount * CoresPerSocket * ThreadsPerCore;
-    public int BankCount => Banks.Count;
+    public int BankCount => _bankCount ??= Banks.Count;
+
+    private int? _bankCount;
     public bool Ser => McgCapBits.Ser(McgCap);
     public bool CmciSupported => (McgCap & McgCapBits.CmciP) != 0 && CmciThreshold > 0;
     public bool LmceSupported => (McgCap & McgCapBits.LmceP) != 0;
@@ -54,16 +56,31 @@ public sealed class MachineSpec
     /// The physical bank instance CPU <paramref name="cpu"/> sees as bank <paramref name="bankIndex"/>:
     /// banks are laid out per scope instance, so two CPUs share a bank exactly when this is equal.
     /// </summary>
-    public int BankInstanceOf(int cpu, int bankIndex)
+    public int BankInstanceOf(int cpu, int bankIndex) => InstanceTable[(cpu * Banks.Count) + bankIndex];
+
+    /// <summary>[cpu * BankCount + bank] = bank instance row, computed once (the hot lookup of every logout).</summary>
+    private int[] InstanceTable => _instanceTable ??= BuildInstanceTable();
+
+    private int[]? _instanceTable;
+
+    private int[] BuildInstanceTable()
     {
-        var scope = Banks[bankIndex].Scope;
-        int instance = scope switch
+        var table = new int[CpuCount * Banks.Count];
+        for (int cpu = 0; cpu < CpuCount; cpu++)
         {
-            BankScope.Thread => cpu,
-            BankScope.Core => cpu / ThreadsPerCore,
-            _ => SocketOf(cpu),
-        };
-        return (BankInstanceBase(bankIndex)) + instance;
+            for (int b = 0; b < Banks.Count; b++)
+            {
+                int instance = Banks[b].Scope switch
+                {
+                    BankScope.Thread => cpu,
+                    BankScope.Core => cpu / ThreadsPerCore,
+                    _ => SocketOf(cpu),
+                };
+                table[(cpu * Banks.Count) + b] = BankInstanceBase(b) + instance;
+            }
+        }
+
+        return table;
     }
 
     /// <summary>Number of physical bank instances of the machine (thread banks once per CPU, and so on).</summary>
