@@ -174,6 +174,25 @@ public sealed class MachineBatch
         }
     }
 
+    /// <summary>
+    /// A hash of a machine's whole simulation state: its machine, CPU, bank, domain and vCPU rows.
+    /// Replays record it per epoch so a divergence is caught where it starts.
+    /// </summary>
+    public ulong StateHash(int machine)
+    {
+        var hash = new System.IO.Hashing.XxHash3();
+        hash.Append(System.Runtime.InteropServices.MemoryMarshal.AsBytes(Machines.Slice(machine, 1)));
+        hash.Append(System.Runtime.InteropServices.MemoryMarshal.AsBytes(CpusOf(machine)));
+        hash.Append(System.Runtime.InteropServices.MemoryMarshal.AsBytes(BanksOf(machine)));
+        hash.Append(System.Runtime.InteropServices.MemoryMarshal.AsBytes(DomainsOf(machine)));
+        for (int d = 0; d < Spec.Domains.Count; d++)
+        {
+            hash.Append(System.Runtime.InteropServices.MemoryMarshal.AsBytes(VcpusOf(machine, d)));
+        }
+
+        return hash.GetCurrentHashAsUInt64();
+    }
+
     /// <summary>The machine's next instant with work: an arrival, a useful poll, dom0's fetch, a reboot or a restart.</summary>
     public long NextEventNs(int machine)
     {

@@ -17,6 +17,7 @@ public sealed class CampaignBatch : IBatchStepper<EpochOutput>
     private readonly MachineOutcome[] _outcomes;
     private MachineBatch? _machines;
     private IErrorSource? _source;
+    private RecordingErrorSource? _recording;
 
     public CampaignBatch(CampaignOptions options, int batchIndex, int firstMachineId, int machineCount)
     {
@@ -38,7 +39,14 @@ public sealed class CampaignBatch : IBatchStepper<EpochOutput>
         if (_machines is null)
         {
             _source = o.Source(FirstMachineId, MachineCount, o.DurationNs);
-            _machines = new MachineBatch(o.Machine, o.Policy, FirstMachineId, MachineCount, o.Seed, _source, literalPolling: o.LiteralPolling);
+            IErrorSource engineSource = _source;
+            if (o.KeepEvents)
+            {
+                _recording = new RecordingErrorSource(_source, FirstMachineId);
+                engineSource = _recording;
+            }
+
+            _machines = new MachineBatch(o.Machine, o.Policy, FirstMachineId, MachineCount, o.Seed, engineSource, literalPolling: o.LiteralPolling);
         }
 
         var batch = _machines;
@@ -53,7 +61,16 @@ public sealed class CampaignBatch : IBatchStepper<EpochOutput>
             Account(in e);
         }
 
-        var kept = o.KeepEvents ? events.ToArray() : null;
+        HandlerEvent[]? kept = null;
+        RecordedInput[]? inputs = null;
+        MachineStateHash[]? hashes = null;
+        if (o.KeepEvents)
+        {
+            kept = events.ToArray();
+            inputs = _recording!.Drain();
+            hashes = StateHashes(batch, events);
+        }
+
         if (epochIndex == o.EpochCount - 1)
         {
             // The last epoch: release the world; only the outcomes are needed from here on.
@@ -61,7 +78,28 @@ public sealed class CampaignBatch : IBatchStepper<EpochOutput>
         }
 
         batch.Events.Clear();
-        return new EpochOutput(epochIndex, _batchIndex, FirstMachineId, counts, kept);
+        return new EpochOutput(epochIndex, _batchIndex, FirstMachineId, counts, kept, inputs, hashes);
+    }
+
+    /// <summary>State hashes of the machines that had events this epoch, in machine order.</summary>
+    private MachineStateHash[] StateHashes(MachineBatch batch, ReadOnlySpan<HandlerEvent> events)
+    {
+        var touched = new bool[MachineCount];
+        foreach (ref readonly var e in events)
+        {
+            touched[e.Machine - FirstMachineId] = true;
+        }
+
+        var hashes = new List<MachineStateHash>();
+        for (int i = 0; i < MachineCount; i++)
+        {
+            if (touched[i])
+            {
+                hashes.Add(new MachineStateHash(FirstMachineId + i, batch.StateHash(i)));
+            }
+        }
+
+        return [.. hashes];
     }
 
     private void Account(in HandlerEvent e)

@@ -1,6 +1,12 @@
+using Mca.Systems.Engine;
 using Mca.Systems.Events;
 
 namespace Mca.Workloads.Campaign;
 
 /// <summary>What one batch produced in one epoch, handed to the ordered consumer.</summary>
-public sealed record EpochOutput(int Epoch, int Batch, int FirstMachineId, CampaignCounts Counts, HandlerEvent[]? Events);
+/// <remarks>
+/// With recording on, <see cref="Inputs"/> are the errors taken this epoch, <see cref="Events"/> every
+/// handling decision, and <see cref="StateHashes"/> the end-of-epoch state hash of each machine that
+/// had events (in machine order); all three are null otherwise.
+/// </remarks>
+public sealed record EpochOutput(int Epoch, int Batch, int FirstMachineId, CampaignCounts Counts, HandlerEvent[]? Events, RecordedInput[]? Inputs = null, MachineStateHash[]? StateHashes = null);
