@@ -52,7 +52,7 @@ public class AllocationTests
     }
 
     [Fact]
-    public void AccessAndWarmCommandBuffer_AfterWarmUp_AllocatesZeroBytes()
+    public void AccessChurnAndCommandBuffer_AfterWarmUp_AllocatesZeroBytes()
     {
         World world = Populate();
         var buffer = new CommandBuffer();
@@ -81,6 +81,12 @@ public class AllocationTests
         world.Remove<Tag>(entity);
         buffer.Add(entity, new Tag());
         buffer.Remove<Tag>(entity);
+        buffer.Playback(world);
+        world.Destroy(world.Create(new Position(1), new Velocity(2)));
+        world.Destroy(world.Create(new Position(1)));
+        Entity placeholder = buffer.Create();
+        buffer.Add(placeholder, new Position(3));
+        buffer.Destroy(placeholder);
         buffer.Playback(world);
     }
 
