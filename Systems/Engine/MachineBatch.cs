@@ -87,7 +87,7 @@ public sealed class MachineBatch
     public string?[] PanicMessages { get; private set; } = [];
 
     /// <summary>RFC vMCE items injected this round, delivered one at a time in order by the guest system.</summary>
-    internal List<RfcVmce> RfcQueue { get; } = [];
+    internal List<RfcVmce> RfcQueue { get; } = new(64);
 
     public Span<MachineState> Machines => Column<MachineState>(_machines);
     public Span<CpuState> AllCpus => Column<CpuState>(_cpus);

@@ -67,8 +67,12 @@ internal sealed class HandleGuestVmceSystem
                 // "let DOM0 know the MCA recovery action"): it logs and retires the page; the
                 // impacted domain itself is not told (the RFC's first step).
                 int impacted = _batch.DomainsOf(item.Machine)[item.ImpactedIndex].DomId;
-                _batch.Trace.Guest(dom.DomId, string.Create(CultureInfo.InvariantCulture,
-                    $"MCA: recovery action for DOM{impacted} page 0x{item.Addr >> MemoryMap.PageShift:x}: page offline requested"));
+                if (_batch.Trace.Enabled)
+                {
+                    _batch.Trace.Guest(dom.DomId, string.Create(CultureInfo.InvariantCulture,
+                        $"MCA: recovery action for DOM{impacted} page 0x{item.Addr >> MemoryMap.PageShift:x}: page offline requested"));
+                }
+
                 outcome = GuestOutcomeKind.Recovered;
             }
             else
@@ -201,7 +205,11 @@ internal sealed class HandleGuestVmceSystem
 
                 return GuestOutcomeKind.ProcessKilled;
             case LinuxSeverity.Uc when (mcg & McgStatusBits.Ripv) == 0:
-                trace.Guest(domId, "Machine check: killing the current task (no restart IP)");
+                if (trace.Enabled)
+                {
+                    trace.Guest(domId, "Machine check: killing the current task (no restart IP)");
+                }
+
                 return GuestOutcomeKind.ProcessKilled;
             case LinuxSeverity.Ao when usable:
                 if (trace.Enabled)
@@ -214,7 +222,11 @@ internal sealed class HandleGuestVmceSystem
 
                 return GuestOutcomeKind.Recovered;
             default:
-                trace.Guest(domId, "Machine check: " + grade.Message);
+                if (trace.Enabled)
+                {
+                    trace.Guest(domId, "Machine check: " + grade.Message);
+                }
+
                 return GuestOutcomeKind.Recovered;
         }
     }

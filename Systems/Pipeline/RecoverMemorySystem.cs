@@ -19,7 +19,7 @@ internal sealed class RecoverMemorySystem
     private readonly MachineBatch _batch;
     private readonly VmceInjector _injector;
     /// <summary>vmce_data items of the current event: (domain index, pCPU) pairs in first-seen order.</summary>
-    private readonly List<(int DomainIndex, int Cpu, int Cookie)> _items = [];
+    private readonly List<(int DomainIndex, int Cpu, int Cookie)> _items = new(64);
 
     public RecoverMemorySystem(MachineBatch batch)
     {
@@ -115,7 +115,7 @@ internal sealed class RecoverMemorySystem
 
         if (!IntelMca.IsPhysicalAddress(bank.Status, bank.Misc))
         {
-            batch.Trace.Xen(XenConsole.NoPhysicalAddress());
+            batch.Trace.XenSink?.Add(XenConsole.NoPhysicalAddress());
             return preset;
         }
 
@@ -133,7 +133,7 @@ internal sealed class RecoverMemorySystem
         batch.Emit(batch.NewEvent(machine, HandlerEventKind.PageOffline) with { Cpu = (short)cpu, Bank = (short)bank.Bank, Addr = (ulong)mfn, Arg = (long)offline.Outcome });
         if (offline.CallFailed)
         {
-            batch.Trace.Xen(XenConsole.OfflineFailed((ulong)mfn));
+            batch.Trace.XenSink?.Add(XenConsole.OfflineFailed((ulong)mfn));
             return preset;
         }
 
@@ -154,7 +154,7 @@ internal sealed class RecoverMemorySystem
         }
 
         int d = batch.DomainIndexOf(owner.DomId);
-        batch.Trace.Xen(XenConsole.OwnedBy((ushort)owner.DomId));
+        batch.Trace.XenSink?.Add(XenConsole.OwnedBy((ushort)owner.DomId));
         bank.DomId = (ushort)owner.DomId;
         ref var dom = ref batch.DomainsOf(machine)[d];
         if (dom.RunState != DomainRunState.Running)
@@ -165,7 +165,7 @@ internal sealed class RecoverMemorySystem
         // unmmap_broken_page: dom0 is trusted; HVM without shadow gets p2m_ram_broken; PV domU or shadow fails.
         if (dom.DomId != 0 && (dom.Kind == DomainKind.Pv || dom.Shadow))
         {
-            batch.Trace.Xen(XenConsole.UnmapFailed((ulong)mfn, (ushort)dom.DomId));
+            batch.Trace.XenSink?.Add(XenConsole.UnmapFailed((ulong)mfn, (ushort)dom.DomId));
             _injector.CrashDomain(machine, d, CrashReason.UnmapFailed);
             return preset;
         }
@@ -200,7 +200,10 @@ internal sealed class RecoverMemorySystem
             for (int i = 0; i < n; i++)
             {
                 batch.Telemetry.GetBank(machine, cookie, i, out int bankIndex, out ulong status, out ulong addr, out ulong misc);
-                if ((status & MciStatusBits.Uc) == 0 || !McaLogout.IsPhysical(status, misc))
+                // Only errors that ask for action (SRAO, SRAR) become vmce_data items; a UCNA or CE
+                // that the #MC logout swept up is logged, not injected.
+                var type = IntelMca.CheckMceType(status, spec.Ser);
+                if ((type != XenMceType.Srao && type != XenMceType.Srar) || !McaLogout.IsPhysical(status, misc))
                 {
                     continue;
                 }

@@ -79,7 +79,15 @@ internal sealed class ResetMachineSystem
             dom.NrInjection = 0;
         }
 
-        batch.RfcQueue.RemoveAll(x => x.Machine == machine);
+        var queue = batch.RfcQueue;
+        for (int i = queue.Count - 1; i >= 0; i--)
+        {
+            if (queue[i].Machine == machine)
+            {
+                queue.RemoveAt(i);
+            }
+        }
+
         s.Phase = MachinePhase.Down;
         s.UpAtNs = s.NowNs + batch.Spec.RebootDowntimeNs;
         s.NextPollNs = long.MaxValue;

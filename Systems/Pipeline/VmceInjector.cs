@@ -158,7 +158,7 @@ internal sealed class VmceInjector
         }
 
         batch.Emit(batch.NewEvent(machine, HandlerEventKind.DomainCrashed) with { Domain = dom.DomId, Arg = (long)reason });
-        batch.Trace.Xen($"domain_crash called from mcaction: d{dom.DomId} ({reason})");
+        batch.Trace.XenSink?.Add($"domain_crash called from mcaction: d{dom.DomId} ({reason})");
         dom.RunState = DomainRunState.Crashed;
         ref var m = ref batch.Machines[machine];
         dom.RestartAtNs = m.NowNs + DomainRestartNs;
