@@ -1,0 +1,214 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Diagnostics;
+using System.Globalization;
+using Mca.Cli.Output;
+using Mca.Workloads.Campaign;
+using Spectre.Console;
+
+namespace Mca.Cli.Commands;
+
+/// <summary><c>mca campaign</c>: a Monte Carlo error campaign over a fleet (the main job).</summary>
+internal static class CampaignCommand
+{
+    public static Command Create()
+    {
+        var machines = new Option<int>("--machines") { Description = "Machines in the fleet (default 10,000)" };
+        var days = new Option<int>("--days") { Description = "Simulated days (default 365)" };
+        var seed = new Option<ulong>("--seed") { Description = "Campaign seed (default 1)" };
+        var policy = new Option<string>("--policy") { Description = "Handler policy: rfc2009 (default), rfc2009-impacted or xen" };
+        var workload = new Option<string>("--workload")
+        {
+            Description = "Workload: " + string.Join(", ", WorkloadCatalog.Default.Names) + ", or a campaign spec FILE.yaml (default field)",
+        };
+        var threads = new Option<int>("--threads") { Description = "Worker threads (default: all cores); results do not depend on it" };
+        var batchSize = new Option<int>("--batch-size") { Description = "Machines per batch (default 256); results do not depend on it" };
+        var json = new Option<string?>("--json") { Description = "Also write the results as JSON to FILE" };
+        var quiet = new Option<bool>("--quiet") { Description = "No progress output" };
+        var literal = new Option<bool>("--literal") { Description = "Reference mode: step every poll tick (slow; same results)" };
+        var printSpec = new Option<bool>("--print-spec") { Description = "Print the campaign spec (YAML, every parameter) and exit: a starting point for a spec file" };
+        var command = new Command("campaign", "Run a fleet Monte Carlo campaign and summarize errors, resets, vMCEs, guest outcomes and lost logs")
+        {
+            machines, days, seed, policy, workload, threads, batchSize, json, quiet, literal, printSpec,
+        };
+        command.SetAction(parse =>
+        {
+            var spec = ReadSpec(parse, workload, machines, days, seed, policy, batchSize);
+            var o = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(printSpec))
+            {
+                o.Write(CampaignSpecYaml.Write(spec));
+                return Program.ExitOk;
+            }
+
+            int threadCount = Environment.ProcessorCount;
+            if (parse.GetResult(threads) is not null)
+            {
+                threadCount = parse.GetValue(threads);
+                if (threadCount is < 1 or > 1024)
+                {
+                    throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--threads: expected a thread count from 1 to 1024, found {threadCount}"));
+                }
+            }
+
+            string? jsonPath = parse.GetValue(json);
+            CheckWritable(jsonPath, "--json");
+            var options = spec.ToOptions(threadCount, literalPolling: parse.GetValue(literal));
+            var err = parse.InvocationConfiguration.Error;
+            var wall = Stopwatch.StartNew();
+            var result = RunWithProgress(options, quiet: parse.GetValue(quiet), err);
+            wall.Stop();
+            var summary = new CampaignSummary(spec, options, result, wall.Elapsed.TotalSeconds);
+            summary.WriteTable(o);
+            if (jsonPath is not null)
+            {
+                AtomicFile.WriteAllText(jsonPath, JsonOut.Build(summary.WriteJson));
+            }
+
+            return Program.ExitOk;
+        });
+        return command;
+    }
+
+    /// <summary>The spec: a spec file or a built-in workload, then flags over it; validated, errors named by flag or file place.</summary>
+    internal static CampaignSpec ReadSpec(ParseResult parse, Option<string> workload, Option<int> machines, Option<int> days, Option<ulong> seed, Option<string> policy, Option<int> batchSize)
+    {
+        string workloadText = parse.GetValue(workload) ?? "field";
+        CampaignSpec spec;
+        string? file = null;
+        try
+        {
+            if (IsSpecFile(workloadText))
+            {
+                file = workloadText;
+                spec = CampaignSpecYaml.Load(workloadText);
+            }
+            else
+            {
+                spec = new CampaignSpec { Workload = workloadText };
+            }
+        }
+        catch (CampaignSpecException e)
+        {
+            throw new UsageException(e.Message);
+        }
+
+        var flags = new Dictionary<string, string>(StringComparer.Ordinal) { ["workload"] = "--workload" };
+        if (parse.GetResult(machines) is not null)
+        {
+            spec = spec with { Machines = parse.GetValue(machines) };
+            flags["machines"] = "--machines";
+        }
+
+        if (parse.GetResult(days) is not null)
+        {
+            spec = spec with { Days = parse.GetValue(days) };
+            flags["days"] = "--days";
+        }
+
+        if (parse.GetResult(seed) is not null)
+        {
+            spec = spec with { Seed = parse.GetValue(seed) };
+            flags["seed"] = "--seed";
+        }
+
+        if (parse.GetResult(policy) is not null)
+        {
+            spec = spec with { Policy = parse.GetValue(policy)! };
+            flags["policy"] = "--policy";
+        }
+
+        if (parse.GetResult(batchSize) is not null)
+        {
+            spec = spec with { BatchSize = parse.GetValue(batchSize) };
+            flags["batch_size"] = "--batch-size";
+        }
+
+        try
+        {
+            spec.Validate();
+        }
+        catch (CampaignSpecException e)
+        {
+            // A flag's value is named by the flag; anything else came from the spec file (which validated on its own).
+            string where = flags.TryGetValue(e.Key, out string? flag) && (file is null || flag != "--workload") ? flag : (file ?? "spec") + ": " + e.Key;
+            throw new UsageException($"{where}: expected {e.Expected}, found {e.Found}");
+        }
+
+        return spec;
+    }
+
+    private static bool IsSpecFile(string workload) =>
+        workload.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || workload.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) ||
+        (WorkloadCatalog.Default.Find(workload) is null && File.Exists(workload));
+
+    /// <summary>Fails before the run, not after it, when an output file cannot be created.</summary>
+    internal static void CheckWritable(string? path, string flag)
+    {
+        if (path is null)
+        {
+            return;
+        }
+
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (dir is not null && !Directory.Exists(dir))
+        {
+            throw new UsageException($"{flag}: expected a file in an existing directory, found '{path}' (no directory '{dir}')");
+        }
+    }
+
+    /// <summary>
+    /// Runs the campaign with a progress bar on an interactive terminal (simulated time,
+    /// machine-years/s, ETA), periodic plain lines when stderr is redirected, or nothing when quiet.
+    /// </summary>
+    internal static CampaignResult RunWithProgress(CampaignOptions options, bool quiet, TextWriter err, Action<EpochOutput>? record = null)
+    {
+        if (quiet)
+        {
+            return CampaignRunner.Run(options, record: record);
+        }
+
+        var wall = Stopwatch.StartNew();
+        double totalYears = options.Machines * (options.DurationNs / (365.0 * CampaignOptions.DayNs));
+        string Describe(in CampaignProgress p)
+        {
+            double done = (double)p.SimulatedNs / options.DurationNs;
+            double seconds = Math.Max(1e-3, wall.Elapsed.TotalSeconds);
+            double rate = totalYears * done / seconds;
+            double eta = done > 0 ? seconds * (1 - done) / done : 0;
+            return string.Create(CultureInfo.InvariantCulture,
+                $"day {p.SimulatedNs / CampaignOptions.DayNs,5:N0}/{options.DurationNs / CampaignOptions.DayNs:N0}  {rate,10:N0} machine-years/s  {p.HandlerEvents,12:N0} events  ETA {eta,5:F1}s");
+        }
+
+        bool interactive = ReferenceEquals(err, Console.Error) && !Console.IsErrorRedirected;
+        if (!interactive)
+        {
+            double nextLine = 0;
+            return CampaignRunner.Run(options, p =>
+            {
+                double now = wall.Elapsed.TotalSeconds;
+                if (now >= nextLine || p.EpochsDone == p.EpochCount)
+                {
+                    err.WriteLine("campaign: " + Describe(in p));
+                    nextLine = now + 2;
+                }
+            }, record);
+        }
+
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        CampaignResult? result = null;
+        console.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask("campaign", maxValue: options.EpochCount);
+                result = CampaignRunner.Run(options, p =>
+                {
+                    task.Value = p.EpochsDone;
+                    task.Description = Markup.Escape(Describe(in p));
+                }, record);
+            });
+        return result!;
+    }
+}
