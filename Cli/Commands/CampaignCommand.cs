@@ -26,10 +26,11 @@ internal static class CampaignCommand
         var json = new Option<string?>("--json") { Description = "Also write the results as JSON to FILE" };
         var quiet = new Option<bool>("--quiet") { Description = "No progress output" };
         var literal = new Option<bool>("--literal") { Description = "Reference mode: step every poll tick (slow; same results)" };
+        var plot = new Option<string?>("--plot") { Description = "Also plot cumulative outcomes per 1,000 machines over simulated time to FILE (.png or .svg)" };
         var printSpec = new Option<bool>("--print-spec") { Description = "Print the campaign spec (YAML, every parameter) and exit: a starting point for a spec file" };
         var command = new Command("campaign", "Run a fleet Monte Carlo campaign and summarize errors, resets, vMCEs, guest outcomes and lost logs")
         {
-            machines, days, seed, policy, workload, threads, batchSize, json, quiet, literal, printSpec,
+            machines, days, seed, policy, workload, threads, batchSize, json, plot, quiet, literal, printSpec,
         };
         command.SetAction(parse =>
         {
@@ -53,16 +54,29 @@ internal static class CampaignCommand
 
             string? jsonPath = parse.GetValue(json);
             CheckWritable(jsonPath, "--json");
+            string? plotPath = parse.GetValue(plot);
+            CheckWritable(plotPath, "--plot");
+            if (plotPath is not null && Path.GetExtension(plotPath).ToLowerInvariant() is not (".png" or ".svg"))
+            {
+                throw new UsageException($"--plot: expected a FILE.png or FILE.svg, found '{plotPath}'");
+            }
+
             var options = spec.ToOptions(threadCount, literalPolling: parse.GetValue(literal));
             var err = parse.InvocationConfiguration.Error;
             var wall = Stopwatch.StartNew();
-            var result = RunWithProgress(options, quiet: parse.GetValue(quiet), err);
+            var series = new List<(double Day, CampaignCounts Total)>(options.EpochCount);
+            var result = RunWithProgress(options, quiet: parse.GetValue(quiet), err, observe: p => series.Add(((double)p.SimulatedNs / CampaignOptions.DayNs, p.Counts)));
             wall.Stop();
             var summary = new CampaignSummary(spec, options, result, wall.Elapsed.TotalSeconds);
             summary.WriteTable(o);
             if (jsonPath is not null)
             {
                 AtomicFile.WriteAllText(jsonPath, JsonOut.Build(summary.WriteJson));
+            }
+
+            if (plotPath is not null)
+            {
+                CampaignPlot.Save(plotPath, string.Create(CultureInfo.InvariantCulture, $"{spec.Machines:N0} machines, {spec.Workload}, {options.Policy.Name}, seed {spec.Seed}"), spec.Machines, series);
             }
 
             return Program.ExitOk;
@@ -161,11 +175,11 @@ internal static class CampaignCommand
     /// Runs the campaign with a progress bar on an interactive terminal (simulated time,
     /// machine-years/s, ETA), periodic plain lines when stderr is redirected, or nothing when quiet.
     /// </summary>
-    internal static CampaignResult RunWithProgress(CampaignOptions options, bool quiet, TextWriter err, Action<EpochOutput>? record = null)
+    internal static CampaignResult RunWithProgress(CampaignOptions options, bool quiet, TextWriter err, Action<EpochOutput>? record = null, Action<CampaignProgress>? observe = null)
     {
         if (quiet)
         {
-            return CampaignRunner.Run(options, record: record);
+            return CampaignRunner.Run(options, observe, record);
         }
 
         var wall = Stopwatch.StartNew();
@@ -186,6 +200,7 @@ internal static class CampaignCommand
             double nextLine = 0;
             return CampaignRunner.Run(options, p =>
             {
+                observe?.Invoke(p);
                 double now = wall.Elapsed.TotalSeconds;
                 if (now >= nextLine || p.EpochsDone == p.EpochCount)
                 {
@@ -205,6 +220,7 @@ internal static class CampaignCommand
                 var task = ctx.AddTask("campaign", maxValue: options.EpochCount);
                 result = CampaignRunner.Run(options, p =>
                 {
+                    observe?.Invoke(p);
                     task.Value = p.EpochsDone;
                     task.Description = Markup.Escape(Describe(in p));
                 }, record);

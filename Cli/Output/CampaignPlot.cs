@@ -1,0 +1,67 @@
+using Mca.Workloads.Campaign;
+using ScottPlot;
+
+namespace Mca.Cli.Output;
+
+/// <summary>
+/// <c>mca campaign --plot FILE</c>: what happened to the fleet over simulated time, as cumulative
+/// counts per 1,000 machines (uncorrected errors, MCE#s, resets, vMCEs, guest outcomes, crashed
+/// domains, lost logs), one point per day. PNG or SVG by the file's extension.
+/// </summary>
+internal static class CampaignPlot
+{
+    public static void Save(string path, string title, int machines, IReadOnlyList<(double Day, CampaignCounts Total)> series)
+    {
+        var plot = new Plot();
+        plot.Title(title);
+        plot.XLabel("simulated day");
+        plot.YLabel("cumulative, per 1,000 machines");
+        double scale = 1000.0 / machines;
+        double[] days = [0, .. series.Select(s => s.Day)];
+        void Line(string label, Func<CampaignCounts, long> pick)
+        {
+            double[] ys = [0, .. series.Select(s => pick(s.Total) * scale)];
+            if (ys[^1] <= 0)
+            {
+                return;
+            }
+
+            var line = plot.Add.ScatterLine(days, ys);
+            line.LegendText = label;
+            line.LineWidth = 2;
+        }
+
+        Line("uncorrected errors", c => c.Uncorrected);
+        Line("MCE# rendezvous", c => c.MceEvents);
+        Line("resets", c => c.Resets);
+        Line("vMCEs injected", c => c.VmceInjected);
+        Line("guest processes killed", c => c.GuestProcessKilled);
+        Line("guest panics", c => c.GuestPanic);
+        Line("domains crashed", c => c.DomainsCrashed);
+        Line("dom0 logs lost", c => c.LogsLost);
+        plot.ShowLegend(Alignment.UpperLeft);
+        plot.Axes.SetLimitsX(0, Math.Max(1, days[^1]));
+
+        string full = Path.GetFullPath(path);
+        string ext = Path.GetExtension(full).ToLowerInvariant();
+        string temp = full + ".tmp" + ext;
+        try
+        {
+            if (ext == ".svg")
+            {
+                plot.SaveSvg(temp, 1000, 600);
+            }
+            else
+            {
+                plot.SavePng(temp, 1000, 600);
+            }
+
+            File.Move(temp, full, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            File.Delete(temp);
+            throw new UsageException($"{path}: cannot write: {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,211 @@
+using System.Text.Json;
+
+namespace Mca.Cli.Tests;
+
+/// <summary><c>mca campaign</c>: the JSON contract, determinism across threads, spec files, bad options.</summary>
+public sealed class CampaignCliTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("mca-campaign-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static (int Code, string Out, string Err) Mca(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        int code = Program.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private string PathOf(string name) => Path.Combine(_dir, name);
+
+    private static JsonElement Json(string path)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        return doc.RootElement.Clone();
+    }
+
+    private void AssertRejected(string contains, params string[] args)
+    {
+        string json = PathOf("out.json");
+        var r = Mca([.. args, "--json", json, "--quiet"]);
+        Assert.Equal(2, r.Code);
+        Assert.Equal("", r.Out);
+        string line = Assert.Single(r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("mca: ", line, StringComparison.Ordinal);
+        Assert.Contains(contains, line, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(_dir));
+    }
+
+    [Fact]
+    public void Json_HasTheContractKeys()
+    {
+        string json = PathOf("c.json");
+        var r = Mca("campaign", "--machines", "300", "--days", "60", "--workload", "storm", "--threads", "2", "--quiet", "--json", json);
+        Assert.Equal(0, r.Code);
+        Assert.Equal("", r.Err);
+        Assert.Contains("resets", r.Out, StringComparison.Ordinal);
+        var root = Json(json);
+        foreach (string key in new[]
+        {
+            "machines", "days", "seed", "policy", "workload", "digest", "errors", "mce_events", "cmci_events", "poll_finds", "resets",
+            "machines_reset", "vmce_injected", "domains_crashed", "logs", "dimms", "dimms_with_ce", "machines_with_ue", "wall_seconds", "events_per_second",
+        })
+        {
+            Assert.True(root.TryGetProperty(key, out _), key);
+        }
+
+        foreach (string key in new[] { "corrected", "ucna", "srao", "srar", "fatal" })
+        {
+            Assert.True(root.GetProperty("errors").TryGetProperty(key, out _), "errors." + key);
+        }
+
+        Assert.True(root.GetProperty("logs").TryGetProperty("delivered", out _));
+        Assert.True(root.GetProperty("logs").TryGetProperty("lost", out _));
+        Assert.Equal(300, root.GetProperty("machines").GetInt32());
+        Assert.Equal(60, root.GetProperty("days").GetInt32());
+        Assert.Equal("rfc2009", root.GetProperty("policy").GetString());
+        Assert.Equal("storm", root.GetProperty("workload").GetString());
+        Assert.Matches("^[0-9a-f]{32}$", root.GetProperty("digest").GetString()!);
+        Assert.True(root.GetProperty("errors").GetProperty("corrected").GetInt64() > 0);
+        Assert.True(root.GetProperty("mce_events").GetInt64() > 0);
+        Assert.Empty(Directory.GetFiles(_dir, "*.tmp"));
+    }
+
+    [Theory]
+    [InlineData("field")]
+    [InlineData("storm")]
+    public void Threads1And2_SameDigest(string workload)
+    {
+        string[] common = ["campaign", "--machines", "600", "--days", "90", "--workload", workload, "--seed", "11", "--quiet", "--batch-size", "64"];
+        Assert.Equal(0, Mca([.. common, "--threads", "1", "--json", PathOf("t1.json")]).Code);
+        Assert.Equal(0, Mca([.. common, "--threads", "2", "--json", PathOf("t2.json")]).Code);
+        Assert.Equal(0, Mca([.. common, "--threads", "2", "--batch-size", "100", "--json", PathOf("t3.json")]).Code);
+        string d1 = Json(PathOf("t1.json")).GetProperty("digest").GetString()!;
+        Assert.Equal(d1, Json(PathOf("t2.json")).GetProperty("digest").GetString());
+        Assert.Equal(d1, Json(PathOf("t3.json")).GetProperty("digest").GetString());
+        Assert.NotEqual(0, Json(PathOf("t1.json")).GetProperty("errors").GetProperty("corrected").GetInt64());
+    }
+
+    [Fact]
+    public void SpecFile_IsReadAndFlagsOverrideIt()
+    {
+        string spec = PathOf("fleet.yaml");
+        File.WriteAllText(spec, "machines: 40\ndays: 20\nseed: 3\npolicy: xen\nworkload: storm\n");
+        Assert.Equal(0, Mca("campaign", "--workload", spec, "--days", "10", "--quiet", "--json", PathOf("s.json")).Code);
+        var root = Json(PathOf("s.json"));
+        Assert.Equal(40, root.GetProperty("machines").GetInt32());
+        Assert.Equal(10, root.GetProperty("days").GetInt32());
+        Assert.Equal(3UL, root.GetProperty("seed").GetUInt64());
+        Assert.Equal("xen", root.GetProperty("policy").GetString());
+        Assert.Equal("storm", root.GetProperty("workload").GetString());
+    }
+
+    [Fact]
+    public void PrintSpec_GivesAFileThatRunsTheSameCampaign()
+    {
+        var printed = Mca("campaign", "--print-spec", "--machines", "50", "--days", "30", "--workload", "field", "--seed", "9");
+        Assert.Equal(0, printed.Code);
+        Assert.Contains("field:\n", printed.Out, StringComparison.Ordinal);
+        string spec = PathOf("printed.yaml");
+        File.WriteAllText(spec, printed.Out);
+        Assert.Equal(0, Mca("campaign", "--workload", spec, "--quiet", "--json", PathOf("a.json")).Code);
+        Assert.Equal(0, Mca("campaign", "--machines", "50", "--days", "30", "--workload", "field", "--seed", "9", "--quiet", "--json", PathOf("b.json")).Code);
+        Assert.Equal(Json(PathOf("a.json")).GetProperty("digest").GetString(), Json(PathOf("b.json")).GetProperty("digest").GetString());
+    }
+
+    [Fact]
+    public void Plot_WritesAPngAndAnSvg()
+    {
+        string png = PathOf("c.png");
+        string svg = PathOf("c.svg");
+        Assert.Equal(0, Mca("campaign", "--machines", "100", "--days", "30", "--workload", "storm", "--quiet", "--plot", png).Code);
+        Assert.Equal(0, Mca("campaign", "--machines", "100", "--days", "30", "--workload", "storm", "--quiet", "--plot", svg).Code);
+        byte[] head = File.ReadAllBytes(png)[..8];
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, head);
+        Assert.Contains("<svg", File.ReadAllText(svg), StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(_dir, "*.tmp*"));
+    }
+
+    [Fact]
+    public void Plot_OtherExtension_Rejected() => AssertRejected("--plot: expected a FILE.png or FILE.svg", "campaign", "--workload", "none", "--plot", Path.Combine(Path.GetTempPath(), "x.gif"));
+
+    [Fact]
+    public void IdleFleet_HasNoEvents()
+    {
+        var r = Mca("campaign", "--machines", "100", "--days", "3650", "--workload", "none", "--quiet", "--json", PathOf("idle.json"));
+        Assert.Equal(0, r.Code);
+        var root = Json(PathOf("idle.json"));
+        Assert.Equal(0, root.GetProperty("mce_events").GetInt64());
+        Assert.Equal(0, root.GetProperty("resets").GetInt64());
+    }
+
+    [Fact]
+    public void Progress_PlainLinesWhenRedirected()
+    {
+        var r = Mca("campaign", "--machines", "20", "--days", "5", "--workload", "none");
+        Assert.Equal(0, r.Code);
+        Assert.Contains("campaign: day     5/5", r.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ZeroMachines_Rejected() => AssertRejected("--machines: expected a number of machines from 1 to 10,000,000, found 0", "campaign", "--machines", "0");
+
+    [Fact]
+    public void NegativeDays_Rejected() => AssertRejected("--days: expected a number of days from 1 to 36,500, found -3", "campaign", "--days", "-3");
+
+    [Fact]
+    public void UnknownPolicy_Rejected() => AssertRejected("--policy: expected one of rfc2009, rfc2009-impacted, xen, found 'linux'", "campaign", "--policy", "linux");
+
+    [Fact]
+    public void UnknownWorkload_Rejected() => AssertRejected("--workload: expected one of", "campaign", "--workload", "meteor");
+
+    [Fact]
+    public void ZeroThreads_Rejected() => AssertRejected("--threads: expected a thread count from 1 to 1024, found 0", "campaign", "--threads", "0", "--workload", "none");
+
+    [Fact]
+    public void NotANumber_Rejected() => AssertRejected("--machines", "campaign", "--machines", "many");
+
+    [Fact]
+    public void MalformedYaml_RejectedWithLineAndColumn()
+    {
+        string spec = PathOf("bad.yaml");
+        File.WriteAllText(spec, "machines: 10\ndays: [1,\n");
+        AssertRejectedKeepingSpec(spec, spec + ":", "expected well-formed YAML");
+    }
+
+    [Fact]
+    public void BadValueInYaml_RejectedWithLineAndColumn()
+    {
+        string spec = PathOf("bad.yaml");
+        File.WriteAllText(spec, "workload: storm\nmachines: 10\ndays: -1\n");
+        AssertRejectedKeepingSpec(spec, spec + ":3:7: days: expected a number of days from 1 to 36,500, found -1");
+    }
+
+    [Fact]
+    public void MissingSpecFile_Rejected() => AssertRejected("nope.yaml:0:0: expected a readable campaign spec file", "campaign", "--workload", Path.Combine(Path.GetTempPath(), "nope.yaml"));
+
+    [Fact]
+    public void JsonInMissingDirectory_RejectedBeforeRunning()
+    {
+        var r = Mca("campaign", "--workload", "none", "--machines", "5", "--days", "1", "--quiet", "--json", Path.Combine(_dir, "no", "such", "dir", "x.json"));
+        Assert.Equal(2, r.Code);
+        Assert.Contains("--json: expected a file in an existing directory", r.Err, StringComparison.Ordinal);
+        Assert.Equal("", r.Out);
+    }
+
+    private void AssertRejectedKeepingSpec(string spec, params string[] contains)
+    {
+        string json = PathOf("out.json");
+        var r = Mca("campaign", "--workload", spec, "--json", json, "--quiet");
+        Assert.Equal(2, r.Code);
+        Assert.Equal("", r.Out);
+        string line = Assert.Single(r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        foreach (string c in contains)
+        {
+            Assert.Contains(c, line, StringComparison.Ordinal);
+        }
+
+        Assert.False(File.Exists(json));
+    }
+}
