@@ -77,9 +77,15 @@ internal sealed class ArriveErrorsSystem
             ulong before = bank.Status;
             bool cmciP = (spec.McgCap & McgCapBits.CmciP) != 0;
             // k corrected errors between two handler runs fold in O(1), as if written one by one (SDM Table 15-7).
-            var merged = (e.Status & MciStatusBits.Uc) == 0 && count > 1
+            // The literal reference mode writes them one by one instead; both must agree.
+            bool folded = (e.Status & MciStatusBits.Uc) == 0 && count > 1;
+            var merged = folded && !_batch.LiteralPolling
                 ? BankWriteRules.FoldCorrected(bank.Status, bank.Addr, bank.Misc, e.Status, e.Addr, e.Misc, count, spec.Ser, cmciP)
                 : BankWriteRules.Merge(bank.Status, bank.Addr, bank.Misc, e.Status, e.Addr, e.Misc, spec.Ser, cmciP);
+            for (long i = 1; folded && _batch.LiteralPolling && i < count; i++)
+            {
+                merged = BankWriteRules.Merge(merged.Status, merged.Addr, merged.Misc, e.Status, e.Addr, e.Misc, spec.Ser, cmciP);
+            }
             // A corrected record displaced by an uncorrected one is never logged (SDM Table 15-7).
             if ((before & MciStatusBits.Val) != 0 && (before & MciStatusBits.Uc) == 0 && (merged.Status & MciStatusBits.Uc) != 0)
             {

@@ -23,7 +23,7 @@ public sealed record CampaignOptions
     public int BatchSize { get; init; } = 256;
     /// <summary>Simulated time per epoch (the unit of progress and of ordered output).</summary>
     public long EpochNs { get; init; } = DayNs;
-    /// <summary>Step every poll tick (the reference mode); results must equal the fast mode.</summary>
+    /// <summary>The reference mode: step every poll tick and write folded corrected errors one by one; results must equal the fast mode.</summary>
     public bool LiteralPolling { get; init; }
     /// <summary>Keep each epoch's handler events in its output (for recording).</summary>
     public bool KeepEvents { get; init; }
