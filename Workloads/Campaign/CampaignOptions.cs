@@ -19,6 +19,8 @@ public sealed record CampaignOptions
     public required ErrorSourceFactory Source { get; init; }
     /// <summary>Worker threads (>= 1).</summary>
     public int Threads { get; init; } = 1;
+    /// <summary>Fleet id of the first machine (replays re-run one machine of a fleet under its own id).</summary>
+    public int FirstMachineId { get; init; }
     /// <summary>Machines per batch: fixed, independent of the thread count.</summary>
     public int BatchSize { get; init; } = 256;
     /// <summary>Simulated time per epoch (the unit of progress and of ordered output).</summary>
@@ -31,6 +33,7 @@ public sealed record CampaignOptions
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Machines);
+        ArgumentOutOfRangeException.ThrowIfNegative(FirstMachineId);
         ArgumentOutOfRangeException.ThrowIfNegative(DurationNs);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Threads);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BatchSize);

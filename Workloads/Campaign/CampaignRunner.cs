@@ -20,7 +20,7 @@ public static class CampaignRunner
         var batches = new List<CampaignBatch>();
         for (int first = 0, b = 0; first < options.Machines; first += options.BatchSize, b++)
         {
-            batches.Add(new CampaignBatch(options, b, first, Math.Min(options.BatchSize, options.Machines - first)));
+            batches.Add(new CampaignBatch(options, b, options.FirstMachineId + first, Math.Min(options.BatchSize, options.Machines - first)));
         }
 
         int epochs = options.EpochCount;

@@ -1,0 +1,113 @@
+using System.Globalization;
+using Mca.Systems.Engine;
+using Mca.Systems.Events;
+
+namespace Mca.Replay;
+
+/// <summary>
+/// Compares two runs epoch by epoch: each side's machine sections of one epoch, in machine order. The
+/// divergence of an epoch is the earliest (time, then input before event before state hash, then machine)
+/// of every machine's first difference.
+/// </summary>
+internal static class EpochComparer
+{
+    /// <summary>The first divergence in <paramref name="epoch"/>, or null if both sides agree on every machine in range.</summary>
+    public static ReplayDivergence? Compare(int epoch, long epochEndNs, IReadOnlyList<MachineFrame> expected, IReadOnlyList<MachineFrame> actual, int firstMachine = 0, int endMachine = int.MaxValue)
+    {
+        ReplayDivergence? best = null;
+        int rank = int.MaxValue;
+        int i = 0, j = 0;
+        while (i < expected.Count || j < actual.Count)
+        {
+            int a = i < expected.Count ? expected[i].Machine : int.MaxValue;
+            int b = j < actual.Count ? actual[j].Machine : int.MaxValue;
+            int machine = Math.Min(a, b);
+            var e = a == machine ? expected[i++] : null;
+            var x = b == machine ? actual[j++] : null;
+            if (machine < firstMachine || machine >= endMachine)
+            {
+                continue;
+            }
+
+            var (d, r) = CompareMachine(machine, epoch, epochEndNs, e, x);
+            if (d is not null && (best is null || d.TimeNs < best.TimeNs || (d.TimeNs == best.TimeNs && r < rank)))
+            {
+                best = d;
+                rank = r;
+            }
+        }
+
+        return best;
+    }
+
+    private static (ReplayDivergence? Divergence, int Rank) CompareMachine(int machine, int epoch, long epochEndNs, MachineFrame? expected, MachineFrame? actual)
+    {
+        var ei = expected?.Inputs ?? [];
+        var ai = actual?.Inputs ?? [];
+        ReplayDivergence? input = null;
+        int k = FirstDifference(ei, ai, static (in RecordedInput p, in RecordedInput q) => SameInput(p.Error, q.Error));
+        if (k >= 0)
+        {
+            long t = Math.Min(k < ei.Length ? ei[k].Error.TimeNs : long.MaxValue, k < ai.Length ? ai[k].Error.TimeNs : long.MaxValue);
+            input = new ReplayDivergence(machine, t, epoch, "input", k,
+                k < ei.Length ? ReplayText.Input(ei[k].Error) : ReplayDivergence.Nothing,
+                k < ai.Length ? ReplayText.Input(ai[k].Error) : ReplayDivergence.Nothing);
+        }
+
+        var ee = expected?.Events ?? [];
+        var ae = actual?.Events ?? [];
+        ReplayDivergence? evt = null;
+        k = FirstDifference(ee, ae, static (in HandlerEvent p, in HandlerEvent q) => p == q);
+        if (k >= 0)
+        {
+            long t = Math.Min(k < ee.Length ? ee[k].TimeNs : long.MaxValue, k < ae.Length ? ae[k].TimeNs : long.MaxValue);
+            evt = new ReplayDivergence(machine, t, epoch, "event", k,
+                k < ee.Length ? ReplayText.Event(ee[k]) : ReplayDivergence.Nothing,
+                k < ae.Length ? ReplayText.Event(ae[k]) : ReplayDivergence.Nothing);
+        }
+
+        if (input is not null && (evt is null || input.TimeNs <= evt.TimeNs))
+        {
+            return (input, 0);
+        }
+
+        if (evt is not null)
+        {
+            return (evt, 1);
+        }
+
+        ulong? eh = expected?.StateHash;
+        ulong? ah = actual?.StateHash;
+        if (eh != ah)
+        {
+            return (new ReplayDivergence(machine, epochEndNs, epoch, "state hash", -1, Hash(eh), Hash(ah)), 2);
+        }
+
+        return (null, int.MaxValue);
+    }
+
+    private delegate bool Same<T>(in T a, in T b);
+
+    private static int FirstDifference<T>(T[] a, T[] b, Same<T> same)
+    {
+        int n = Math.Min(a.Length, b.Length);
+        for (int k = 0; k < n; k++)
+        {
+            if (!same(in a[k], in b[k]))
+            {
+                return k;
+            }
+        }
+
+        return a.Length == b.Length ? -1 : n;
+    }
+
+    /// <summary>Field by field: every field of an injection is recorded and must replay exactly.</summary>
+    internal static bool SameInput(in ErrorInjection a, in ErrorInjection b) =>
+        a.TimeNs == b.TimeNs && a.Cpu == b.Cpu && a.BankIndex == b.BankIndex && a.Status == b.Status && a.Addr == b.Addr &&
+        a.Misc == b.Misc && a.McgStatus == b.McgStatus && a.Signal == b.Signal && a.AutoSignal == b.AutoSignal &&
+        a.Interposed == b.Interposed && a.Count == b.Count && a.Context == b.Context && a.InGuest == b.InGuest &&
+        a.RunningDomain == b.RunningDomain && a.RunningVcpu == b.RunningVcpu;
+
+    private static string Hash(ulong? h) => h is ulong v ? string.Create(CultureInfo.InvariantCulture, $"0x{v:x16}") : ReplayDivergence.Nothing;
+}

@@ -1,0 +1,47 @@
+namespace Mca.Replay;
+
+/// <summary>
+/// The constants of the <c>.mcar</c> replay format (docs/replay-format.md): magic numbers, the format
+/// and engine versions, record types and the limits a reader enforces on untrusted files.
+/// </summary>
+public static class ReplayFormat
+{
+    /// <summary>The format this code writes and the only one it reads.</summary>
+    public const int Version = 1;
+
+    /// <summary>
+    /// The simulation engine's version, stored in every header: a constant (never a build stamp or a
+    /// date), so the same campaign gives the same bytes. Bump it when a change alters handler output.
+    /// </summary>
+    public const string EngineVersion = "mca-engine/1";
+
+    /// <summary>Bytes of the fixed footer: the index record's offset (uint64, little-endian) and <see cref="EndMagic"/>.</summary>
+    public const int FooterLength = 16;
+
+    /// <summary>Largest record payload (compressed bytes) and largest decompressed frame or index.</summary>
+    public const int MaxPayloadBytes = 256 << 20;
+
+    /// <summary>Largest spec text in a header.</summary>
+    public const int MaxSpecBytes = 1 << 20;
+
+    /// <summary>Largest short string in a header (engine version, policy, workload).</summary>
+    public const int MaxNameBytes = 256;
+
+    /// <summary>Deepest nesting of arrays a reader accepts (the format itself needs 4).</summary>
+    public const int MaxDepth = 8;
+
+    /// <summary>Record type of the header (always the first record, payload never compressed).</summary>
+    public const int HeaderRecord = 1;
+
+    /// <summary>Record type of a frame: one batch's inputs, outputs and state hashes for one epoch.</summary>
+    public const int FrameRecord = 2;
+
+    /// <summary>Record type of the index (the last record, named by the footer).</summary>
+    public const int IndexRecord = 3;
+
+    /// <summary>The first 8 bytes of every replay: 0x89 "MCAR" CR LF 0x1A (binary, catches text-mode copies).</summary>
+    public static ReadOnlySpan<byte> Magic => [0x89, (byte)'M', (byte)'C', (byte)'A', (byte)'R', 0x0D, 0x0A, 0x1A];
+
+    /// <summary>The last 8 bytes of a complete replay: "MCAR-END".</summary>
+    public static ReadOnlySpan<byte> EndMagic => "MCAR-END"u8;
+}

@@ -1,0 +1,112 @@
+using System.Globalization;
+using Mca.Systems.Model;
+using Mca.Workloads.Campaign;
+
+namespace Mca.Replay;
+
+/// <summary>A machine whose outcomes changed under the other policy.</summary>
+public sealed record MachineChange(int Machine, MachineTally Recorded, MachineTally Replayed);
+
+/// <summary>What <see cref="ReplayRerun.Run"/> found.</summary>
+/// <param name="Header">The replay's header (its policy is the recorded one).</param>
+/// <param name="Policy">The policy the inputs were replayed under.</param>
+/// <param name="FirstMachine">First machine replayed.</param>
+/// <param name="MachineCount">Machines replayed.</param>
+/// <param name="Recorded">Totals of the recorded run over those machines.</param>
+/// <param name="Replayed">Totals of the replay under <paramref name="Policy"/>.</param>
+/// <param name="Changes">Every machine whose outcomes changed, in machine order.</param>
+/// <param name="FirstDivergence">The first handling decision that differs (null if none does).</param>
+public sealed record RerunReport(
+    ReplayHeader Header,
+    string Policy,
+    int FirstMachine,
+    int MachineCount,
+    CampaignCounts Recorded,
+    CampaignCounts Replayed,
+    IReadOnlyList<MachineChange> Changes,
+    ReplayDivergence? FirstDivergence);
+
+/// <summary>
+/// <c>mca replay run --policy P</c>: feeds a replay's recorded inputs (every error each machine took) to
+/// the handler under another policy and reports what changed: totals, and per machine the resets, vMCEs,
+/// guest outcomes and losses. The same policy reproduces the recording exactly.
+/// </summary>
+public static class ReplayRerun
+{
+    public static RerunReport Run(string path, string policy, int? machine = null, int threads = 0, WorkloadCatalog? catalog = null, Action<CampaignProgress>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var handler = HandlerPolicy.Parse(policy);
+        using var reader = ReplayReader.Open(path);
+        var h = reader.Header;
+        if (machine is int m && !h.Holds(m))
+        {
+            throw new ArgumentOutOfRangeException(nameof(machine), m, string.Create(CultureInfo.InvariantCulture, $"{path} holds machines {h.FirstMachineId} to {h.FirstMachineId + (long)h.MachineCount - 1}"));
+        }
+
+        var spec = ReplaySession.LoadSpec(reader, catalog);
+        var machineSpec = spec.MachineSpec();
+        int first = machine ?? h.FirstMachineId;
+        int count = machine is null ? h.MachineCount : 1;
+        int batchSize = machine is null ? h.BatchSize : 1;
+
+        // Each batch loads its own machines' inputs when the engine first steps it (on a worker thread: reads are positional).
+        var batchFrames = new List<int>[h.BatchCount];
+        var frames = reader.Index.Frames;
+        for (int i = 0; i < frames.Length; i++)
+        {
+            (batchFrames[frames[i].Batch] ??= []).Add(i);
+        }
+
+        var options = spec.ToOptions(ReplaySession.Threads(threads), keepEvents: true, catalog: catalog) with
+        {
+            Policy = handler,
+            EpochNs = h.EpochNs,
+            FirstMachineId = first,
+            Machines = count,
+            BatchSize = batchSize,
+            Source = (firstId, n, _) =>
+            {
+                IEnumerable<int> own = machine is int one ? reader.Index.FramesOf(one).ToArray() : batchFrames[h.BatchOf(firstId)] ?? [];
+                return new RecordedInputSource(ReplaySession.GatherInputs(reader, own, firstId, n, machineSpec));
+            },
+        };
+
+        var recordedTally = new MachineTally[count];
+        var replayedTally = new MachineTally[count];
+        var recorded = default(CampaignCounts);
+        IEnumerable<ReplayFrame> expectedFrames = machine is int only ? reader.Index.FramesOf(only).ToArray().Select(reader.ReadFrame) : reader.ReadFrames();
+        using var cursor = new FrameCursor(expectedFrames, first, first + count)
+        {
+            OnFrame = f =>
+            {
+                foreach (var s in f.Machines)
+                {
+                    if (s.Machine >= first && s.Machine - first < count)
+                    {
+                        recordedTally[s.Machine - first].Add(s);
+                        ReplaySession.Tally(ref recorded, s, machineSpec, h.DurationNs);
+                    }
+                }
+            },
+        };
+        var (result, divergence) = ReplaySession.RunAndCompare(options, h.DurationNs, cursor, stopAtFirst: false, onOutput: (_, sections) =>
+        {
+            foreach (var s in sections)
+            {
+                replayedTally[s.Machine - first].Add(s);
+            }
+        }, progress: progress, ct: ct);
+
+        var changes = new List<MachineChange>();
+        for (int i = 0; i < count; i++)
+        {
+            if (recordedTally[i] != replayedTally[i])
+            {
+                changes.Add(new MachineChange(first + i, recordedTally[i], replayedTally[i]));
+            }
+        }
+
+        return new RerunReport(h, handler.Name, first, count, recorded, result!.Counts, changes, divergence);
+    }
+}

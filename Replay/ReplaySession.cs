@@ -1,0 +1,200 @@
+using System.Globalization;
+using Mca.Systems.Engine;
+using Mca.Systems.Events;
+using Mca.Systems.Model;
+using Mca.Workloads.Campaign;
+
+namespace Mca.Replay;
+
+/// <summary>
+/// What re-simulating a replay needs: its spec (parsed from the header and checked against it), the
+/// recorded inputs of any machines (checked against the machine so a crafted file cannot crash the
+/// engine), and a run that compares its output with the file epoch by epoch.
+/// </summary>
+internal static class ReplaySession
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <summary>The header's spec; a spec this build cannot run, or one that disagrees with the header, is a format error.</summary>
+    public static CampaignSpec LoadSpec(ReplayReader reader, WorkloadCatalog? catalog)
+    {
+        var h = reader.Header;
+        CampaignSpec spec;
+        try
+        {
+            spec = CampaignSpecYaml.Parse(h.SpecYaml, reader.Path + " (header spec)", catalog);
+        }
+        catch (CampaignSpecException e)
+        {
+            throw new ReplayFormatException(reader.Path, ReplayFormat.Magic.Length, "a campaign spec this build can run in the header", e.Message);
+        }
+
+        long duration = spec.Days * CampaignOptions.DayNs;
+        bool agrees = spec.Seed == h.Seed && string.Equals(spec.Policy, h.Policy, StringComparison.OrdinalIgnoreCase) && spec.Workload == h.Workload &&
+            duration == h.DurationNs && (long)h.FirstMachineId + h.MachineCount <= spec.Machines &&
+            (h.Kind != ReplayKind.Campaign || (h.FirstMachineId == 0 && h.MachineCount == spec.Machines && h.BatchSize == spec.BatchSize));
+        if (!agrees)
+        {
+            throw new ReplayFormatException(reader.Path, ReplayFormat.Magic.Length, "a header that agrees with its spec (seed, policy, workload, machines, batch size, duration)",
+                string.Create(Inv, $"seed {h.Seed}, policy {h.Policy}, workload {h.Workload}, machines {h.FirstMachineId}+{h.MachineCount}, batch {h.BatchSize}, {h.DurationNs} ns against a spec of {spec.Machines} machines x {spec.Days} days"));
+        }
+
+        return spec;
+    }
+
+    /// <summary>
+    /// The recorded inputs of machines <paramref name="first"/> .. <paramref name="first"/> + <paramref name="count"/> - 1
+    /// from the given frames, per machine in recorded order; each is checked against the machine.
+    /// </summary>
+    public static ErrorInjection[][] GatherInputs(ReplayReader reader, IEnumerable<int> frameNumbers, int first, int count, MachineSpec machine)
+    {
+        var lists = new List<ErrorInjection>?[count];
+        foreach (int n in frameNumbers)
+        {
+            var frame = reader.ReadFrame(n);
+            foreach (var section in frame.Machines)
+            {
+                int local = section.Machine - first;
+                if (local < 0 || local >= count)
+                {
+                    continue;
+                }
+
+                var list = lists[local] ??= [];
+                foreach (var input in section.Inputs)
+                {
+                    string? problem = Check(input.Error, machine, reader.Header.DurationNs);
+                    if (problem is not null)
+                    {
+                        throw new ReplayFormatException(reader.Path, frame.Offset, problem, string.Create(Inv, $"machine {section.Machine}'s input at {input.Error.TimeNs} ns"));
+                    }
+
+                    list.Add(input.Error);
+                }
+            }
+        }
+
+        var result = new ErrorInjection[count][];
+        for (int i = 0; i < count; i++)
+        {
+            result[i] = lists[i]?.ToArray() ?? [];
+        }
+
+        return result;
+    }
+
+    /// <summary>What is wrong with a recorded input for this machine, or null.</summary>
+    private static string? Check(in ErrorInjection e, MachineSpec m, long durationNs)
+    {
+        if (e.TimeNs < 0 || e.TimeNs >= durationNs)
+        {
+            return string.Create(Inv, $"input times from 0 to {durationNs - 1} ns");
+        }
+
+        if (e.Cpu < 0 || e.Cpu >= m.CpuCount)
+        {
+            return string.Create(Inv, $"input CPUs from 0 to {m.CpuCount - 1}");
+        }
+
+        if (e.BankIndex < 0 || e.BankIndex >= m.BankCount)
+        {
+            return string.Create(Inv, $"input banks from 0 to {m.BankCount - 1}");
+        }
+
+        if (!Enum.IsDefined(e.Signal) || !Enum.IsDefined(e.Context) || e.Count < 0)
+        {
+            return "input signals 0-3, contexts 0-2 and counts >= 0";
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="options"/> (recording on) and compares each epoch with <paramref name="expected"/>.
+    /// <paramref name="onOutput"/> sees every output while no divergence was found; with
+    /// <paramref name="stopAtFirst"/>, the run stops at the first divergent epoch (and the result is null).
+    /// </summary>
+    public static (CampaignResult? Result, ReplayDivergence? Divergence) RunAndCompare(
+        CampaignOptions options,
+        long durationNs,
+        FrameCursor expected,
+        bool stopAtFirst,
+        Action<EpochOutput, IReadOnlyList<MachineFrame>>? onOutput = null,
+        Action<CampaignProgress>? progress = null,
+        CancellationToken ct = default)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var grouper = new FrameGrouper();
+        var actual = new List<MachineFrame>();
+        int lastBatch = (options.Machines + options.BatchSize - 1) / options.BatchSize - 1;
+        int first = options.FirstMachineId;
+        int end = first + options.Machines;
+        ReplayDivergence? divergence = null;
+        CampaignResult? result = null;
+        try
+        {
+            result = CampaignRunner.Run(options, progress, output =>
+            {
+                if (stopAtFirst && divergence is not null)
+                {
+                    return;
+                }
+
+                grouper.Group(output);
+                var sections = grouper.ToSections();
+                actual.AddRange(sections);
+                onOutput?.Invoke(output, sections);
+                if (output.Batch != lastBatch)
+                {
+                    return;
+                }
+
+                var want = expected.Take(output.Epoch);
+                long epochEnd = Math.Min((output.Epoch + 1L) * options.EpochNs, durationNs);
+                divergence ??= EpochComparer.Compare(output.Epoch, epochEnd, want, actual, first, end);
+                actual.Clear();
+                if (stopAtFirst && divergence is not null)
+                {
+                    stop.Cancel();
+                }
+            }, stop.Token);
+        }
+        catch (OperationCanceledException) when (divergence is not null && !ct.IsCancellationRequested)
+        {
+            return (null, divergence);
+        }
+
+        if (expected.Drain() && divergence is null)
+        {
+            divergence = new ReplayDivergence(-1, durationNs, -1, "frames", -1, "more frames after the last epoch", ReplayDivergence.Nothing);
+        }
+
+        return (result, divergence);
+    }
+
+    /// <summary>The totals of a re-run against the recorded ones (null when they agree).</summary>
+    public static ReplayDivergence? CompareTotals(ReplayTotals recorded, CampaignResult actual, long durationNs)
+    {
+        var a = ReplayTotals.From(actual, recorded.Events, recorded.Inputs);
+        if (a == recorded)
+        {
+            return null;
+        }
+
+        return new ReplayDivergence(-1, durationNs, -1, "totals", -1,
+            string.Create(Inv, $"digest {recorded.Digest}, {recorded.Counts.HandlerEvents} events, {recorded.MachinesReset} machines reset"),
+            string.Create(Inv, $"digest {a.Digest}, {a.Counts.HandlerEvents} events, {a.MachinesReset} machines reset"));
+    }
+
+    /// <summary>Counts one machine's events as the campaign would.</summary>
+    public static void Tally(ref CampaignCounts counts, MachineFrame section, MachineSpec machine, long durationNs)
+    {
+        foreach (ref readonly var e in section.Events.AsSpan())
+        {
+            counts.Tally(in e, machine.Ser, machine.RebootDowntimeNs, durationNs);
+        }
+    }
+
+    /// <summary>A worker count: the given one, or every core.</summary>
+    public static int Threads(int threads) => threads > 0 ? threads : Environment.ProcessorCount;
+}

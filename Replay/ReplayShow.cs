@@ -1,0 +1,111 @@
+using Mca.Systems.Engine;
+using Mca.Systems.Events;
+using Mca.Workloads.Campaign;
+
+namespace Mca.Replay;
+
+/// <summary>One line of a machine's timeline: an input, an event, or its end-of-epoch state hash.</summary>
+public sealed record TimelineEntry(long TimeNs, int Epoch, ErrorInjection? Input, HandlerEvent? Event, ulong? StateHash);
+
+/// <summary>A machine's timeline between two times.</summary>
+public sealed record MachineTimeline(ReplayHeader Header, int Machine, long FromNs, long ToNs, IReadOnlyList<TimelineEntry> Entries, MachineTally Tally);
+
+/// <summary>A replay's totals: recorded ones (whole run), or counted from the frames (a time range).</summary>
+public sealed record ReplaySummary(ReplayHeader Header, long FromNs, long ToNs, CampaignCounts Counts, ReplayTotals Totals, long Frames, long Bytes, int MachinesWithData);
+
+/// <summary><c>mca replay show</c>: a machine's timeline, or the campaign's totals.</summary>
+public static class ReplayShow
+{
+    /// <summary>The inputs, events and state hashes of <paramref name="machine"/> with <paramref name="fromNs"/> &lt;= time &lt;= <paramref name="toNs"/>, in time order (an input before the events at its instant).</summary>
+    public static MachineTimeline Machine(string path, int machine, long fromNs = 0, long toNs = long.MaxValue)
+    {
+        using var reader = ReplayReader.Open(path);
+        var h = reader.Header;
+        if (!h.Holds(machine))
+        {
+            throw new ArgumentOutOfRangeException(nameof(machine), machine, $"{path} holds machines {h.FirstMachineId} to {h.FirstMachineId + (long)h.MachineCount - 1}");
+        }
+
+        var entries = new List<TimelineEntry>();
+        var tally = default(MachineTally);
+        foreach (var (frame, s) in reader.ReadMachine(machine))
+        {
+            // Frames hold inputs taken in the epoch; a delayed input can be older than the epoch, so filter per item.
+            if (h.EpochEndNs(frame.Epoch) < fromNs && s.Inputs.All(i => i.Error.TimeNs < fromNs))
+            {
+                continue;
+            }
+
+            if (h.EpochStartNs(frame.Epoch) > toNs && s.Inputs.All(i => i.Error.TimeNs > toNs))
+            {
+                break;
+            }
+
+            int i = 0, k = 0;
+            while (i < s.Inputs.Length || k < s.Events.Length)
+            {
+                bool input = i < s.Inputs.Length && (k >= s.Events.Length || s.Inputs[i].Error.TimeNs <= s.Events[k].TimeNs);
+                long t = input ? s.Inputs[i].Error.TimeNs : s.Events[k].TimeNs;
+                bool inRange = t >= fromNs && t <= toNs;
+                if (input)
+                {
+                    if (inRange)
+                    {
+                        entries.Add(new TimelineEntry(t, frame.Epoch, s.Inputs[i].Error, null, null));
+                    }
+
+                    i++;
+                }
+                else
+                {
+                    if (inRange)
+                    {
+                        entries.Add(new TimelineEntry(t, frame.Epoch, null, s.Events[k], null));
+                        tally.Add(s.Events[k]);
+                    }
+
+                    k++;
+                }
+            }
+
+            long end = h.EpochEndNs(frame.Epoch);
+            if (s.StateHash is ulong hash && end >= fromNs && end <= toNs)
+            {
+                entries.Add(new TimelineEntry(end, frame.Epoch, null, null, hash));
+            }
+        }
+
+        return new MachineTimeline(h, machine, fromNs, toNs, entries, tally);
+    }
+
+    /// <summary>The campaign's totals: as recorded for the whole run, or counted from the frames between two times.</summary>
+    public static ReplaySummary Totals(string path, long fromNs = 0, long toNs = long.MaxValue, WorkloadCatalog? catalog = null)
+    {
+        using var reader = ReplayReader.Open(path);
+        var h = reader.Header;
+        var totals = reader.Index.Totals;
+        int machines = reader.Index.MachineIds.Length;
+        if (fromNs <= 0 && toNs >= h.DurationNs)
+        {
+            return new ReplaySummary(h, 0, h.DurationNs, totals.Counts, totals, reader.Index.Frames.Length, reader.Length, machines);
+        }
+
+        var machine = ReplaySession.LoadSpec(reader, catalog).MachineSpec();
+        var counts = default(CampaignCounts);
+        foreach (var f in reader.ReadFrames())
+        {
+            foreach (var s in f.Machines)
+            {
+                foreach (ref readonly var e in s.Events.AsSpan())
+                {
+                    if (e.TimeNs >= fromNs && e.TimeNs <= toNs)
+                    {
+                        counts.Tally(in e, machine.Ser, machine.RebootDowntimeNs, h.DurationNs);
+                    }
+                }
+            }
+        }
+
+        return new ReplaySummary(h, Math.Max(0, fromNs), Math.Min(toNs, h.DurationNs), counts, totals, reader.Index.Frames.Length, reader.Length, machines);
+    }
+}

@@ -1,0 +1,251 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Globalization;
+using MessagePack;
+using Mca.Replay.Wire;
+using Mca.Workloads.Campaign;
+
+namespace Mca.Replay;
+
+/// <summary>
+/// Records a campaign into a replay file (docs/replay-format.md). Bytes go to <c>PATH.tmp</c>; only
+/// <see cref="Complete"/> writes the index and footer and renames the file to its final name, so an
+/// interrupted recording never leaves a file that looks complete. <see cref="Dispose"/> without
+/// <see cref="Complete"/> deletes the temporary file. Nothing written depends on threads or wall time.
+/// </summary>
+/// <example>
+/// <code>
+/// using var recorder = ReplayWriter.Create("run.mcar", spec);
+/// var options = spec.ToOptions(threads, keepEvents: true);
+/// var result = CampaignRunner.Run(options, progress, recorder.Append);
+/// recorder.Complete(result);
+/// </code>
+/// </example>
+public sealed class ReplayWriter : IDisposable
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    private readonly FileStream _stream;
+    private readonly ArrayBufferWriter<byte> _buffer = new(1 << 16);
+    private readonly FrameGrouper _grouper = new();
+    private readonly List<FrameEntry> _frames = [];
+    /// <summary>(machine &lt;&lt; 32 | frame number) for every machine section written; sorted into the index at the end.</summary>
+    private readonly List<long> _sections = [];
+    private long _lastKey = -1;
+    private long _bytesAtClose;
+    private bool _completed;
+    private bool _disposed;
+
+    private ReplayWriter(string path, ReplayHeader header)
+    {
+        Path = path;
+        TempPath = System.IO.Path.GetFullPath(path) + ".tmp";
+        Header = header;
+        try
+        {
+            _stream = new FileStream(TempPath, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            throw new IOException($"{path}: cannot write: {e.Message.TrimEnd('.')}", e);
+        }
+
+        _stream.Write(ReplayFormat.Magic);
+        _buffer.ResetWrittenCount();
+        var writer = new MessagePackWriter(_buffer);
+        HeaderFormatter.Instance.Serialize(ref writer, header, ReplayResolver.Options);
+        writer.Flush();
+        WriteRecord(ReplayFormat.HeaderRecord, _buffer.WrittenSpan);
+    }
+
+    /// <summary>The final file name.</summary>
+    public string Path { get; }
+
+    /// <summary>Where bytes go until <see cref="Complete"/>.</summary>
+    public string TempPath { get; }
+
+    public ReplayHeader Header { get; }
+
+    public long FrameCount => _frames.Count;
+
+    public long EventCount { get; private set; }
+
+    public long InputCount { get; private set; }
+
+    /// <summary>Bytes written so far (the file's size once complete).</summary>
+    public long BytesWritten => _stream.CanWrite ? _stream.Position : _bytesAtClose;
+
+    /// <summary>
+    /// Starts recording the campaign <paramref name="spec"/> (it must be run with
+    /// <c>keepEvents: true</c>). <paramref name="catalog"/> is the one the spec's workload comes from.
+    /// </summary>
+    public static ReplayWriter Create(string path, CampaignSpec spec, WorkloadCatalog? catalog = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(spec);
+        spec.Validate(catalog);
+        long duration = spec.Days * CampaignOptions.DayNs;
+        long epochNs = CampaignOptions.DayNs;
+        var header = new ReplayHeader(
+            ReplayFormat.Version,
+            ReplayFormat.EngineVersion,
+            ReplayKind.Campaign,
+            CampaignSpecYaml.Write(spec, catalog),
+            spec.Seed,
+            spec.Policy,
+            spec.Workload,
+            FirstMachineId: 0,
+            MachineCount: spec.Machines,
+            BatchSize: spec.BatchSize,
+            EpochNs: epochNs,
+            EpochCount: (int)((duration + epochNs - 1) / epochNs),
+            DurationNs: duration);
+        return new ReplayWriter(path, header);
+    }
+
+    /// <summary>Starts a replay with an explicit header (extraction).</summary>
+    internal static ReplayWriter Create(string path, ReplayHeader header) => new(path, header);
+
+    /// <summary>
+    /// Records one batch's epoch. Outputs must come in (epoch, batch) order, as the campaign's ordered
+    /// consumer delivers them; an output with nothing in it writes nothing.
+    /// </summary>
+    public void Append(EpochOutput output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ObjectDisposedException.ThrowIf(_disposed || _completed, this);
+        var h = Header;
+        if (output.Epoch < 0 || output.Epoch >= h.EpochCount || output.Batch < 0 || output.Batch >= h.BatchCount)
+        {
+            throw new ArgumentException(string.Create(Inv, $"epoch {output.Epoch}, batch {output.Batch}: expected epochs 0..{h.EpochCount - 1} and batches 0..{h.BatchCount - 1}"), nameof(output));
+        }
+
+        long key = ((long)output.Epoch * h.BatchCount) + output.Batch;
+        if (key <= _lastKey)
+        {
+            throw new ArgumentException(string.Create(Inv, $"epoch {output.Epoch}, batch {output.Batch} came out of order: expected (epoch, batch) order"), nameof(output));
+        }
+
+        long first = h.FirstMachineId + ((long)output.Batch * h.BatchSize);
+        if (output.FirstMachineId != first)
+        {
+            throw new ArgumentException(string.Create(Inv, $"batch {output.Batch} starts at machine {output.FirstMachineId}: expected {first}"), nameof(output));
+        }
+
+        _lastKey = key;
+        _grouper.Group(output);
+        if (_grouper.MachineCount == 0)
+        {
+            return;
+        }
+
+        int end = (int)Math.Min(h.BatchSize, h.FirstMachineId + (long)h.MachineCount - first);
+        if (_grouper.Span > end)
+        {
+            throw new ArgumentException(string.Create(Inv, $"machine {first + _grouper.Span - 1} is not in batch {output.Batch}"), nameof(output));
+        }
+
+        int frame = _frames.Count;
+        _frames.Add(new FrameEntry(_stream.Position, output.Epoch, output.Batch));
+        for (int m = 0; m < _grouper.Span; m++)
+        {
+            if (_grouper.Has(m))
+            {
+                _sections.Add(((first + m) << 32) | (uint)frame);
+            }
+        }
+
+        EventCount += output.Events!.Length;
+        InputCount += output.Inputs!.Length;
+        _buffer.ResetWrittenCount();
+        MessagePackSerializer.Serialize(_buffer, _grouper, ReplayResolver.Options);
+        if (_buffer.WrittenCount > ReplayFormat.MaxPayloadBytes)
+        {
+            throw new InvalidOperationException(string.Create(Inv, $"epoch {output.Epoch}, batch {output.Batch} needs {_buffer.WrittenCount} bytes: more than a frame may hold ({ReplayFormat.MaxPayloadBytes}); use smaller batches"));
+        }
+
+        WriteRecord(ReplayFormat.FrameRecord, _buffer.WrittenSpan);
+    }
+
+    /// <summary>Writes the index (with the campaign's totals) and the footer, flushes, and renames the file to <see cref="Path"/>.</summary>
+    public void Complete(CampaignResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ObjectDisposedException.ThrowIf(_disposed || _completed, this);
+        if (result.Machines != Header.MachineCount || result.DurationNs != Header.DurationNs)
+        {
+            throw new ArgumentException(string.Create(Inv, $"a result of {result.Machines} machines for {result.DurationNs} ns: expected {Header.MachineCount} machines for {Header.DurationNs} ns"), nameof(result));
+        }
+
+        var sections = _sections.ToArray();
+        Array.Sort(sections);
+        var ids = new List<int>();
+        var lists = new List<int[]>();
+        for (int i = 0; i < sections.Length;)
+        {
+            int machine = (int)(sections[i] >> 32);
+            int j = i;
+            while (j < sections.Length && (int)(sections[j] >> 32) == machine)
+            {
+                j++;
+            }
+
+            var frames = new int[j - i];
+            for (int k = i; k < j; k++)
+            {
+                frames[k - i] = (int)(uint)sections[k];
+            }
+
+            ids.Add(machine);
+            lists.Add(frames);
+            i = j;
+        }
+
+        var index = new ReplayIndex([.. _frames], [.. ids], [.. lists], ReplayTotals.From(result, EventCount, InputCount));
+        long indexOffset = _stream.Position;
+        _buffer.ResetWrittenCount();
+        MessagePackSerializer.Serialize(_buffer, index, ReplayResolver.Options);
+        WriteRecord(ReplayFormat.IndexRecord, _buffer.WrittenSpan);
+        Span<byte> footer = stackalloc byte[ReplayFormat.FooterLength];
+        BinaryPrimitives.WriteUInt64LittleEndian(footer, (ulong)indexOffset);
+        ReplayFormat.EndMagic.CopyTo(footer[8..]);
+        _stream.Write(footer);
+        _stream.Flush(flushToDisk: true);
+        _bytesAtClose = _stream.Position;
+        _stream.Dispose();
+        File.Move(TempPath, System.IO.Path.GetFullPath(Path), overwrite: true);
+        _completed = true;
+    }
+
+    /// <summary>Closes the file; without <see cref="Complete"/>, deletes the temporary file.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        if (!_completed)
+        {
+            _bytesAtClose = _stream.CanWrite ? _stream.Position : _bytesAtClose;
+            _stream.Dispose();
+            try
+            {
+                File.Delete(TempPath);
+            }
+            catch (IOException)
+            {
+                // Best effort: a leftover PATH.tmp never looks like a complete replay.
+            }
+        }
+    }
+
+    private void WriteRecord(int type, ReadOnlySpan<byte> payload)
+    {
+        Span<byte> prefix = stackalloc byte[RecordIO.PrefixLength];
+        RecordIO.WritePrefix(prefix, type, payload);
+        _stream.Write(prefix);
+        _stream.Write(payload);
+    }
+}

@@ -1,0 +1,49 @@
+using Mca.Workloads.Campaign;
+
+namespace Mca.Replay.Wire;
+
+/// <summary>
+/// <see cref="CampaignCounts"/> on the wire: an array of its fields in a fixed order (docs/replay-format.md
+/// "Totals"). New counters are appended at the end; the order of existing ones never changes.
+/// </summary>
+internal static class CountsCodec
+{
+    public const int Fields = 25;
+
+    public static long[] ToArray(in CampaignCounts c) =>
+    [
+        c.ErrorArrivals, c.Corrected, c.Ucna, c.Srao, c.Srar, c.Fatal, c.MceEvents, c.CmciEvents, c.PollFinds,
+        c.Resets, c.VmceInjected, c.VmceDeliveredToVcpus, c.GuestRecovered, c.GuestProcessKilled, c.GuestPanic,
+        c.DomainsCrashed, c.PagesOfflined, c.LogsDelivered, c.LostPoolExhausted, c.LostResetBeforeFetch,
+        c.LostVirqNotBound, c.LostInterposed, c.LostOverwritten, c.DowntimeNs, c.HandlerEvents,
+    ];
+
+    public static CampaignCounts FromArray(ReadOnlySpan<long> v) => new()
+    {
+        ErrorArrivals = v[0],
+        Corrected = v[1],
+        Ucna = v[2],
+        Srao = v[3],
+        Srar = v[4],
+        Fatal = v[5],
+        MceEvents = v[6],
+        CmciEvents = v[7],
+        PollFinds = v[8],
+        Resets = v[9],
+        VmceInjected = v[10],
+        VmceDeliveredToVcpus = v[11],
+        GuestRecovered = v[12],
+        GuestProcessKilled = v[13],
+        GuestPanic = v[14],
+        DomainsCrashed = v[15],
+        PagesOfflined = v[16],
+        LogsDelivered = v[17],
+        LostPoolExhausted = v[18],
+        LostResetBeforeFetch = v[19],
+        LostVirqNotBound = v[20],
+        LostInterposed = v[21],
+        LostOverwritten = v[22],
+        DowntimeNs = v[23],
+        HandlerEvents = v[24],
+    };
+}

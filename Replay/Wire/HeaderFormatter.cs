@@ -1,0 +1,83 @@
+using System.Globalization;
+using MessagePack;
+using MessagePack.Formatters;
+
+namespace Mca.Replay.Wire;
+
+/// <summary>
+/// The header on the wire (docs/replay-format.md "Header"): an array whose key 0 is the format version, read
+/// and checked before anything else so a file of another version gives that error and no other.
+/// </summary>
+internal sealed class HeaderFormatter : IMessagePackFormatter<ReplayHeader>
+{
+    public const int Fields = 13;
+
+    public static readonly HeaderFormatter Instance = new();
+
+    public void Serialize(ref MessagePackWriter writer, ReplayHeader value, MessagePackSerializerOptions options)
+    {
+        writer.WriteArrayHeader(Fields);
+        writer.Write(value.FormatVersion);
+        writer.Write(value.EngineVersion);
+        writer.Write((int)value.Kind);
+        writer.Write(value.SpecYaml);
+        writer.Write(value.Seed);
+        writer.Write(value.Policy);
+        writer.Write(value.Workload);
+        writer.Write(value.FirstMachineId);
+        writer.Write(value.MachineCount);
+        writer.Write(value.BatchSize);
+        writer.Write(value.EpochNs);
+        writer.Write(value.EpochCount);
+        writer.Write(value.DurationNs);
+    }
+
+    public ReplayHeader Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
+    {
+        options.Security.DepthStep(ref reader);
+        int fields = WireReader.ReadArray(ref reader, "the header");
+        if (fields < 1)
+        {
+            throw new WireException("a header that starts with the format version", "an empty array");
+        }
+
+        long version = WireReader.ReadInt64(ref reader, "the format version");
+        if (version != ReplayFormat.Version)
+        {
+            throw new WireException(string.Create(CultureInfo.InvariantCulture, $"format version {ReplayFormat.Version}"), version.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (fields < Fields)
+        {
+            throw new WireException($"a header of at least {Fields} fields", fields.ToString(CultureInfo.InvariantCulture));
+        }
+
+        var header = new ReplayHeader(
+            ReplayFormat.Version,
+            WireReader.ReadString(ref reader, "the engine version", ReplayFormat.MaxNameBytes),
+            (ReplayKind)WireReader.ReadInt32(ref reader, "the replay kind (0 campaign, 1 extract)", 0, 1),
+            WireReader.ReadString(ref reader, "the campaign spec", ReplayFormat.MaxSpecBytes),
+            WireReader.ReadUInt64(ref reader, "the seed"),
+            WireReader.ReadString(ref reader, "the policy", ReplayFormat.MaxNameBytes),
+            WireReader.ReadString(ref reader, "the workload", ReplayFormat.MaxNameBytes),
+            WireReader.ReadInt32(ref reader, "the first machine id", 0, int.MaxValue),
+            WireReader.ReadInt32(ref reader, "the machine count", 1, int.MaxValue),
+            WireReader.ReadInt32(ref reader, "the batch size", 1, int.MaxValue),
+            WireReader.ReadInt64(ref reader, "the epoch length"),
+            WireReader.ReadInt32(ref reader, "the epoch count", 0, int.MaxValue),
+            WireReader.ReadInt64(ref reader, "the duration"));
+        WireReader.SkipFields(ref reader, fields - Fields, reader.Depth);
+        reader.Depth--;
+        if (header.EpochNs <= 0 || header.DurationNs < 0 || (header.DurationNs + header.EpochNs - 1) / header.EpochNs != header.EpochCount)
+        {
+            throw new WireException("an epoch length > 0 and an epoch count that covers the duration", string.Create(CultureInfo.InvariantCulture, $"epoch {header.EpochNs} ns x {header.EpochCount} for {header.DurationNs} ns"));
+        }
+
+        if ((long)header.FirstMachineId + header.MachineCount > int.MaxValue)
+        {
+            throw new WireException("machine ids within 32 bits", string.Create(CultureInfo.InvariantCulture, $"{header.FirstMachineId} + {header.MachineCount}"));
+        }
+
+        return header;
+    }
+}

@@ -1,0 +1,134 @@
+using MessagePack;
+using MessagePack.Formatters;
+
+namespace Mca.Replay.Wire;
+
+/// <summary>
+/// The index on the wire (docs/replay-format.md "Index"): <c>[[[offset, epoch, batch]...], [[machine,
+/// [frame number...]]...], [count...], digest, machines_reset, machines_with_uncorrected, machines_with_vmce,
+/// dimms, dimms_with_ce, events, inputs]</c>.
+/// </summary>
+internal sealed class IndexFormatter : IMessagePackFormatter<ReplayIndex>
+{
+    public const int Fields = 11;
+
+    public static readonly IndexFormatter Instance = new();
+
+    public void Serialize(ref MessagePackWriter writer, ReplayIndex value, MessagePackSerializerOptions options)
+    {
+        writer.WriteArrayHeader(Fields);
+        writer.WriteArrayHeader(value.Frames.Length);
+        foreach (var f in value.Frames)
+        {
+            writer.WriteArrayHeader(3);
+            writer.Write(f.Offset);
+            writer.Write(f.Epoch);
+            writer.Write(f.Batch);
+        }
+
+        writer.WriteArrayHeader(value.MachineIds.Length);
+        for (int i = 0; i < value.MachineIds.Length; i++)
+        {
+            writer.WriteArrayHeader(2);
+            writer.Write(value.MachineIds[i]);
+            var frames = value.MachineFrames[i];
+            writer.WriteArrayHeader(frames.Length);
+            foreach (int f in frames)
+            {
+                writer.Write(f);
+            }
+        }
+
+        var t = value.Totals;
+        var counts = CountsCodec.ToArray(t.Counts);
+        writer.WriteArrayHeader(counts.Length);
+        foreach (long c in counts)
+        {
+            writer.Write(c);
+        }
+
+        writer.Write(t.Digest);
+        writer.Write(t.MachinesReset);
+        writer.Write(t.MachinesWithUncorrected);
+        writer.Write(t.MachinesWithVmce);
+        writer.Write(t.Dimms);
+        writer.Write(t.DimmsWithCe);
+        writer.Write(t.Events);
+        writer.Write(t.Inputs);
+    }
+
+    public ReplayIndex Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
+    {
+        options.Security.DepthStep(ref reader);
+        int fields = WireReader.ReadFields(ref reader, Fields, "the index");
+
+        options.Security.DepthStep(ref reader);
+        int frameCount = WireReader.ReadArray(ref reader, "the index's frames");
+        var frames = new FrameEntry[frameCount];
+        for (int i = 0; i < frameCount; i++)
+        {
+            options.Security.DepthStep(ref reader);
+            int n = WireReader.ReadFields(ref reader, 3, "a frame entry");
+            long offset = WireReader.ReadInt64(ref reader, "a frame entry's offset");
+            int epoch = WireReader.ReadInt32(ref reader, "a frame entry's epoch", 0, int.MaxValue);
+            int batch = WireReader.ReadInt32(ref reader, "a frame entry's batch", 0, int.MaxValue);
+            frames[i] = new FrameEntry(offset, epoch, batch);
+            WireReader.SkipFields(ref reader, n - 3, reader.Depth);
+            reader.Depth--;
+        }
+
+        reader.Depth--;
+        options.Security.DepthStep(ref reader);
+        int machineCount = WireReader.ReadArray(ref reader, "the index's machines");
+        var ids = new int[machineCount];
+        var lists = new int[machineCount][];
+        for (int i = 0; i < machineCount; i++)
+        {
+            options.Security.DepthStep(ref reader);
+            int n = WireReader.ReadFields(ref reader, 2, "a machine entry");
+            ids[i] = WireReader.ReadInt32(ref reader, "a machine entry's machine id", 0, int.MaxValue);
+            options.Security.DepthStep(ref reader);
+            int count = WireReader.ReadArray(ref reader, "a machine entry's frames");
+            var list = new int[count];
+            for (int k = 0; k < count; k++)
+            {
+                list[k] = WireReader.ReadInt32(ref reader, "a frame number", 0, int.MaxValue);
+            }
+
+            lists[i] = list;
+            reader.Depth--;
+            WireReader.SkipFields(ref reader, n - 2, reader.Depth);
+            reader.Depth--;
+        }
+
+        reader.Depth--;
+        options.Security.DepthStep(ref reader);
+        int countFields = WireReader.ReadArray(ref reader, "the index's counts");
+        if (countFields < CountsCodec.Fields)
+        {
+            throw new WireException($"the index's counts with at least {CountsCodec.Fields} fields", $"{countFields}");
+        }
+
+        var counts = new long[CountsCodec.Fields];
+        for (int k = 0; k < CountsCodec.Fields; k++)
+        {
+            counts[k] = WireReader.ReadInt64(ref reader, "a count");
+        }
+
+        WireReader.SkipFields(ref reader, countFields - CountsCodec.Fields, reader.Depth);
+        reader.Depth--;
+        var totals = new ReplayTotals(
+            CountsCodec.FromArray(counts),
+            WireReader.ReadString(ref reader, "the digest", ReplayFormat.MaxNameBytes),
+            WireReader.ReadInt32(ref reader, "machines_reset", 0, int.MaxValue),
+            WireReader.ReadInt32(ref reader, "machines_with_uncorrected", 0, int.MaxValue),
+            WireReader.ReadInt32(ref reader, "machines_with_vmce", 0, int.MaxValue),
+            WireReader.ReadInt64(ref reader, "dimms"),
+            WireReader.ReadInt64(ref reader, "dimms_with_ce"),
+            WireReader.ReadInt64(ref reader, "the event count"),
+            WireReader.ReadInt64(ref reader, "the input count"));
+        WireReader.SkipFields(ref reader, fields - Fields, reader.Depth);
+        reader.Depth--;
+        return new ReplayIndex(frames, ids, lists, totals);
+    }
+}
