@@ -176,15 +176,37 @@ public sealed class MachineBatch
 
     /// <summary>
     /// A hash of a machine's whole simulation state: its machine, CPU, bank, domain and vCPU rows.
-    /// Replays record it per epoch so a divergence is caught where it starts.
+    /// Replays record it per epoch so a divergence is caught where it starts. Row indices (where the
+    /// machine sits in its batch) are hashed as zero, so a machine hashes the same in any batch: a
+    /// one-machine replay verifies against the fleet's hashes.
     /// </summary>
     public ulong StateHash(int machine)
     {
         var hash = new System.IO.Hashing.XxHash3();
-        hash.Append(System.Runtime.InteropServices.MemoryMarshal.AsBytes(Machines.Slice(machine, 1)));
-        hash.Append(System.Runtime.InteropServices.MemoryMarshal.AsBytes(CpusOf(machine)));
-        hash.Append(System.Runtime.InteropServices.MemoryMarshal.AsBytes(BanksOf(machine)));
-        hash.Append(System.Runtime.InteropServices.MemoryMarshal.AsBytes(DomainsOf(machine)));
+        var m = Machines[machine];
+        m.CpuRow = m.BankRow = m.DomainRow = m.VcpuRow = 0;
+        hash.Append(System.Runtime.InteropServices.MemoryMarshal.AsBytes(new ReadOnlySpan<MachineState>(in m)));
+        foreach (var row in CpusOf(machine))
+        {
+            var c = row;
+            c.MachineRow = 0;
+            hash.Append(System.Runtime.InteropServices.MemoryMarshal.AsBytes(new ReadOnlySpan<CpuState>(in c)));
+        }
+
+        foreach (var row in BanksOf(machine))
+        {
+            var b = row;
+            b.MachineRow = 0;
+            hash.Append(System.Runtime.InteropServices.MemoryMarshal.AsBytes(new ReadOnlySpan<BankState>(in b)));
+        }
+
+        foreach (var row in DomainsOf(machine))
+        {
+            var d = row;
+            d.MachineRow = d.VcpuRow = 0;
+            hash.Append(System.Runtime.InteropServices.MemoryMarshal.AsBytes(new ReadOnlySpan<DomainState>(in d)));
+        }
+
         for (int d = 0; d < Spec.Domains.Count; d++)
         {
             hash.Append(System.Runtime.InteropServices.MemoryMarshal.AsBytes(VcpusOf(machine, d)));

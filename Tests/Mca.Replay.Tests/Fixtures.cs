@@ -1,0 +1,59 @@
+using Mca.Systems.Engine;
+using Mca.Systems.Model;
+using Mca.Workloads.Campaign;
+
+namespace Mca.Replay.Tests;
+
+/// <summary>Small campaigns with a random error mix (every class of error), recorded into temporary files.</summary>
+internal static class Fixtures
+{
+    /// <summary>The random mix: one error per machine every ~6 simulated hours.</summary>
+    public const string Random = "random";
+
+    /// <summary><c>none</c> and <see cref="Random"/>.</summary>
+    public static WorkloadCatalog Catalog { get; } = CreateCatalog();
+
+    public static CampaignSpec Spec(int machines = 48, int days = 8, ulong seed = 7, string policy = "rfc2009", int batchSize = 16) => new()
+    {
+        Machines = machines,
+        Days = days,
+        Seed = seed,
+        Policy = policy,
+        Workload = Random,
+        BatchSize = batchSize,
+    };
+
+    /// <summary>Runs and records <paramref name="spec"/>; <paramref name="tamper"/> may change an output before it is written.</summary>
+    public static CampaignResult Record(string path, CampaignSpec spec, int threads = 2, Func<EpochOutput, EpochOutput>? tamper = null)
+    {
+        using var writer = ReplayWriter.Create(path, spec, Catalog);
+        var options = spec.ToOptions(threads, keepEvents: true, catalog: Catalog);
+        var result = CampaignRunner.Run(options, record: o => writer.Append(tamper is null ? o : tamper(o)));
+        writer.Complete(result);
+        return result;
+    }
+
+    private static WorkloadCatalog CreateCatalog() => new WorkloadCatalog()
+        .Add("none", "idle", (_, _) => (_, _, _) => NoErrors.Instance)
+        .Add(Random, "a random mix of every error class", (machine, seed) =>
+            (first, count, horizon) => new RandomErrorSource(machine, seed, first, count, horizon, 6 * 3600 * MachineSpec.NsPerSecond));
+}
+
+/// <summary>A temporary directory per test class.</summary>
+public abstract class TempDirectoryTest : IDisposable
+{
+    protected TempDirectoryTest()
+    {
+        Directory = System.IO.Directory.CreateTempSubdirectory("mca-replay-").FullName;
+    }
+
+    protected string Directory { get; }
+
+    protected string PathOf(string name) => Path.Combine(Directory, name);
+
+    public void Dispose()
+    {
+        System.IO.Directory.Delete(Directory, recursive: true);
+        GC.SuppressFinalize(this);
+    }
+}
