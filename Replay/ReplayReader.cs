@@ -14,6 +14,9 @@ namespace Mca.Replay;
 /// </summary>
 public sealed class ReplayReader : IDisposable
 {
+    /// <summary>MessagePack-CSharp's extension type for an LZ4 block (<c>MessagePackCompression.Lz4Block</c>).</summary>
+    private const sbyte Lz4BlockExtension = 99;
+
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     private readonly SafeFileHandle _file;
@@ -194,6 +197,7 @@ public sealed class ReplayReader : IDisposable
         {
             if (compressed)
             {
+                CheckDeclaredLength(payload);
                 var value = MessagePackSerializer.Deserialize<T>(payload, ReplayResolver.Options, out int read);
                 if (read != payload.Length)
                 {
@@ -234,6 +238,32 @@ public sealed class ReplayReader : IDisposable
         catch (Exception e) when (e is EndOfStreamException or OverflowException or InvalidOperationException or ArgumentException)
         {
             throw new ReplayFormatException(path, offset, $"{what} as well-formed MessagePack", OneLine(e.Message));
+        }
+    }
+
+    /// <summary>
+    /// An LZ4 payload (ext 99: the decompressed length, then an LZ4 block) may not declare more than LZ4 can
+    /// expand to (255 bytes per byte): a damaged length never makes the reader allocate beyond that.
+    /// </summary>
+    private static void CheckDeclaredLength(byte[] payload)
+    {
+        var reader = new MessagePackReader(payload);
+        if (reader.End || reader.NextMessagePackType != MessagePackType.Extension)
+        {
+            return;
+        }
+
+        var ext = reader.ReadExtensionFormatHeader();
+        if (ext.TypeCode != Lz4BlockExtension)
+        {
+            throw new WireException("plain MessagePack or an LZ4 block (ext 99)", string.Create(Inv, $"ext {ext.TypeCode}"));
+        }
+
+        long declared = WireReader.ReadInt64(ref reader, "the LZ4 block's decompressed length");
+        long limit = Math.Min(ReplayFormat.MaxPayloadBytes, (255L * payload.Length) + 64);
+        if (declared < 0 || declared > limit)
+        {
+            throw new WireException(string.Create(Inv, $"an LZ4 block that decompresses to at most {limit} bytes (255 per compressed byte)"), string.Create(Inv, $"{declared} bytes"));
         }
     }
 

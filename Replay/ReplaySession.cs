@@ -22,7 +22,7 @@ internal static class ReplaySession
         CampaignSpec spec;
         try
         {
-            spec = CampaignSpecYaml.Parse(h.SpecYaml, reader.Path + " (header spec)", catalog);
+            spec = CampaignSpecYaml.Parse(h.SpecYaml, "spec", catalog);
         }
         catch (CampaignSpecException e)
         {
