@@ -23,6 +23,7 @@ public static class Program
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(DecodeCommand.Create());
         root.Subcommands.Add(GradeCommand.Create());
+        root.Subcommands.Add(ReplayCommand.Create());
         return root;
     }
 

@@ -1,0 +1,300 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Mca.Cli.Output;
+using Mca.Replay;
+using Mca.Workloads.Campaign;
+
+namespace Mca.Cli.Commands;
+
+/// <summary>
+/// <c>mca replay verify|show|extract|run|diff</c>: work with <c>.mcar</c> replays (docs/replay-format.md).
+/// A malformed, truncated or foreign file is one line and exit 2; a divergence is exit 1.
+/// </summary>
+internal static class ReplayCommand
+{
+    /// <summary>Exit code of a divergence (verify, diff, extract).</summary>
+    public const int ExitDiverged = 1;
+
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <param name="catalog">Workloads a replay's spec may name (tests add their own).</param>
+    public static Command Create(WorkloadCatalog? catalog = null)
+    {
+        var command = new Command("replay", "Verify, show, extract, re-run under another policy, or diff recorded campaigns (.mcar)")
+        {
+            Verify(catalog), Show(catalog), Extract(catalog), Run(catalog), Diff(),
+        };
+        return command;
+    }
+
+    private static Argument<string> FileArgument(string name = "FILE") => new(name) { Description = "A replay file (.mcar)" };
+
+    private static Option<int> Threads() => new("--threads") { Description = "Worker threads for re-simulation (default: all cores); results do not depend on it" };
+
+    private static Option<bool> Quiet() => new("--quiet") { Description = "No progress output on stderr" };
+
+    private static Option<int?> Machine(string description) => new("--machine") { Description = description };
+
+    private static Command Verify(WorkloadCatalog? catalog)
+    {
+        var file = FileArgument();
+        var threads = Threads();
+        var quiet = Quiet();
+        var json = Common.Json();
+        var command = new Command("verify", "Re-simulate a replay from its header and compare every frame and state hash: exit 0 if identical, 1 at the first divergence")
+        {
+            file, threads, quiet, json,
+        };
+        command.SetAction(parse =>
+        {
+            string path = parse.GetValue(file)!;
+            var report = Guard(() => ReplayVerifier.Verify(path, ThreadCount(parse, threads), catalog, Progress(parse, quiet, "verify")));
+            var o = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json))
+            {
+                o.Write(JsonOut.Build(w => ReplayPrinter.WriteVerifyJson(w, path, report)));
+            }
+            else
+            {
+                ReplayPrinter.WriteVerify(o, path, report);
+            }
+
+            return report.Identical ? Program.ExitOk : ExitDiverged;
+        });
+        return command;
+    }
+
+    private static Command Show(WorkloadCatalog? catalog)
+    {
+        var file = FileArgument();
+        var machine = Machine("Show this machine's timeline (default: the campaign's totals)");
+        var from = new Option<string?>("--from") { Description = "From this simulated time: a number with a unit (ns, us, ms, s, m, h, d), e.g. 36h; a bare number is nanoseconds" };
+        var to = new Option<string?>("--to") { Description = "Up to this simulated time (inclusive), same units" };
+        var json = Common.Json();
+        var command = new Command("show", "Print a machine's timeline (inputs, handling decisions, state hashes) or the campaign's totals")
+        {
+            file, machine, from, to, json,
+        };
+        command.SetAction(parse =>
+        {
+            string path = parse.GetValue(file)!;
+            long fromNs = ParseTime(parse.GetValue(from), "--from") ?? 0;
+            long toNs = ParseTime(parse.GetValue(to), "--to") ?? long.MaxValue;
+            if (toNs < fromNs)
+            {
+                throw new UsageException(string.Create(Inv, $"--to: expected a time at or after --from ({fromNs} ns), found {toNs} ns"));
+            }
+
+            var o = parse.InvocationConfiguration.Output;
+            bool asJson = parse.GetValue(json);
+            if (parse.GetValue(machine) is int m)
+            {
+                var timeline = Guard(() => ReplayShow.Machine(path, m, fromNs, toNs));
+                if (asJson)
+                {
+                    o.Write(JsonOut.Build(w => ReplayPrinter.WriteTimelineJson(w, path, timeline)));
+                }
+                else
+                {
+                    ReplayPrinter.WriteTimeline(o, timeline);
+                }
+            }
+            else
+            {
+                var summary = Guard(() => ReplayShow.Totals(path, fromNs, toNs, catalog));
+                if (asJson)
+                {
+                    o.Write(JsonOut.Build(w => ReplayPrinter.WriteSummaryJson(w, path, summary)));
+                }
+                else
+                {
+                    ReplayPrinter.WriteSummary(o, path, summary);
+                }
+            }
+
+            return Program.ExitOk;
+        });
+        return command;
+    }
+
+    private static Command Extract(WorkloadCatalog? catalog)
+    {
+        var file = FileArgument();
+        var machine = Machine("The machine to extract (required)");
+        machine.Required = true;
+        var output = new Option<string>("--output", "-o") { Description = "The one-machine replay to write (OUT.mcar)", Required = true };
+        var json = Common.Json();
+        var command = new Command("extract", "Write one machine's replay; it verifies on its own (its recorded inputs are fed to the handler)")
+        {
+            file, machine, output, json,
+        };
+        command.SetAction(parse =>
+        {
+            string path = parse.GetValue(file)!;
+            string outPath = parse.GetValue(output)!;
+            CampaignCommand.CheckWritable(outPath, "--output");
+            var report = Guard(() => ReplayExtractor.Extract(path, parse.GetValue(machine)!.Value, outPath, catalog));
+            var o = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json))
+            {
+                o.Write(JsonOut.Build(w => ReplayPrinter.WriteExtractJson(w, path, report)));
+            }
+            else
+            {
+                ReplayPrinter.WriteExtract(o, path, report);
+            }
+
+            return report.Divergence is null ? Program.ExitOk : ExitDiverged;
+        });
+        return command;
+    }
+
+    private static Command Run(WorkloadCatalog? catalog)
+    {
+        var file = FileArgument();
+        var policy = new Option<string>("--policy") { Description = "The policy to replay the recorded inputs under: rfc2009, rfc2009-impacted or xen", Required = true };
+        var machine = Machine("Replay only this machine (default: every machine)");
+        var threads = Threads();
+        var quiet = Quiet();
+        var json = Common.Json();
+        var command = new Command("run", "Replay the recorded inputs under another policy and print what changed (resets, vMCEs, guest outcomes, losses)")
+        {
+            file, policy, machine, threads, quiet, json,
+        };
+        command.SetAction(parse =>
+        {
+            string path = parse.GetValue(file)!;
+            string policyName = Common.ParsePolicy(parse.GetValue(policy)!).Name;
+            var report = Guard(() => ReplayRerun.Run(path, policyName, parse.GetValue(machine), ThreadCount(parse, threads), catalog, Progress(parse, quiet, "run")));
+            var o = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json))
+            {
+                o.Write(JsonOut.Build(w => ReplayPrinter.WriteRerunJson(w, path, report)));
+            }
+            else
+            {
+                ReplayPrinter.WriteRerun(o, path, report);
+            }
+
+            return Program.ExitOk;
+        });
+        return command;
+    }
+
+    private static Command Diff()
+    {
+        var a = FileArgument("A");
+        var b = FileArgument("B");
+        var json = Common.Json();
+        var command = new Command("diff", "The first divergence between two replays (over the machines both hold): exit 0 if none, 1 otherwise")
+        {
+            a, b, json,
+        };
+        command.SetAction(parse =>
+        {
+            string pathA = parse.GetValue(a)!;
+            string pathB = parse.GetValue(b)!;
+            var report = Guard(() => ReplayDiff.Compare(pathA, pathB));
+            var o = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json))
+            {
+                o.Write(JsonOut.Build(w => ReplayPrinter.WriteDiffJson(w, pathA, pathB, report)));
+            }
+            else
+            {
+                ReplayPrinter.WriteDiff(o, pathA, pathB, report);
+            }
+
+            return report.Identical ? Program.ExitOk : ExitDiverged;
+        });
+        return command;
+    }
+
+    /// <summary>Runs a replay operation, turning bad files and bad machine ids into one-line usage errors.</summary>
+    private static T Guard<T>(Func<T> run)
+    {
+        try
+        {
+            return run();
+        }
+        catch (ReplayFormatException e)
+        {
+            throw new UsageException(e.Message);
+        }
+        catch (ArgumentOutOfRangeException e) when (e.ParamName == "machine")
+        {
+            throw new UsageException(string.Create(Inv, $"--machine: expected a machine the replay holds ({e.Message.Split(" (Parameter")[0]}), found {e.ActualValue}"));
+        }
+        catch (ArgumentException e) when (e.ParamName is null)
+        {
+            throw new UsageException(e.Message);
+        }
+        catch (IOException e)
+        {
+            throw new UsageException(e.Message.TrimEnd('.'));
+        }
+    }
+
+    private static int ThreadCount(ParseResult parse, Option<int> threads)
+    {
+        if (parse.GetResult(threads) is null)
+        {
+            return Environment.ProcessorCount;
+        }
+
+        int n = parse.GetValue(threads);
+        return n is >= 1 and <= 1024 ? n : throw new UsageException(string.Create(Inv, $"--threads: expected a thread count from 1 to 1024, found {n}"));
+    }
+
+    /// <summary>A progress line on stderr every 2 s of a long re-simulation (nothing for short ones, or with --quiet).</summary>
+    private static Action<CampaignProgress>? Progress(ParseResult parse, Option<bool> quiet, string what)
+    {
+        if (parse.GetValue(quiet))
+        {
+            return null;
+        }
+
+        var err = parse.InvocationConfiguration.Error;
+        var wall = Stopwatch.StartNew();
+        double next = 2;
+        return p =>
+        {
+            if (wall.Elapsed.TotalSeconds >= next)
+            {
+                err.WriteLine(string.Create(Inv, $"replay {what}: day {p.SimulatedNs / CampaignOptions.DayNs:N0}, epoch {p.EpochsDone:N0}/{p.EpochCount:N0}, {p.HandlerEvents:N0} events"));
+                next = wall.Elapsed.TotalSeconds + 2;
+            }
+        };
+    }
+
+    /// <summary>A simulated time: a number (decimals allowed) and a unit (ns, us, ms, s, m, h, d); a bare number is nanoseconds.</summary>
+    internal static long? ParseTime(string? text, string flag)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        string t = text.Trim();
+        (string Suffix, long Ns)[] units = [("ns", 1), ("us", 1_000), ("ms", 1_000_000), ("s", 1_000_000_000), ("m", 60_000_000_000), ("h", 3_600_000_000_000), ("d", CampaignOptions.DayNs)];
+        long scale = 1;
+        foreach (var (suffix, ns) in units)
+        {
+            // In this order "ms" is seen before "s" and "m".
+            if (t.EndsWith(suffix, StringComparison.Ordinal))
+            {
+                t = t[..^suffix.Length];
+                scale = ns;
+                break;
+            }
+        }
+
+        if (!decimal.TryParse(t, NumberStyles.AllowDecimalPoint, Inv, out decimal value) || value > long.MaxValue / scale)
+        {
+            throw new UsageException($"{flag}: expected a time such as 36h, 2.5d or 90s (units ns, us, ms, s, m, h, d), found '{text}'");
+        }
+
+        return (long)(value * scale);
+    }
+}

@@ -1,0 +1,264 @@
+using System.CommandLine;
+using System.Text.Json;
+using Mca.Cli;
+using Mca.Cli.Commands;
+using Mca.Systems.Events;
+
+namespace Mca.Replay.Tests;
+
+/// <summary><c>mca replay ...</c> end to end through the real parser: outputs, JSON, exit codes 0, 1 and 2.</summary>
+public sealed class ReplayCliTests : TempDirectoryTest
+{
+    private readonly string _file;
+
+    public ReplayCliTests()
+    {
+        _file = PathOf("a.mcar");
+        Fixtures.Record(_file, Fixtures.Spec());
+    }
+
+    private static (int Code, string Out, string Err) Mca(params string[] args)
+    {
+        var root = new RootCommand("mca");
+        root.Subcommands.Add(ReplayCommand.Create(Fixtures.Catalog));
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        int code = Program.Invoke(root, ["replay", .. args], stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private static JsonElement Json(string text)
+    {
+        using var doc = JsonDocument.Parse(text);
+        return doc.RootElement.Clone();
+    }
+
+    private static void AssertOneLineError((int Code, string Out, string Err) r, string contains)
+    {
+        Assert.Equal(2, r.Code);
+        Assert.Equal("", r.Out);
+        string line = Assert.Single(r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("mca: ", line, StringComparison.Ordinal);
+        Assert.Contains(contains, line, StringComparison.Ordinal);
+    }
+
+    private string Tampered()
+    {
+        string path = PathOf("tampered.mcar");
+        int seen = 0;
+        Fixtures.Record(path, Fixtures.Spec(), tamper: o =>
+        {
+            var events = (HandlerEvent[])o.Events!.Clone();
+            for (int i = 0; i < events.Length; i++)
+            {
+                if (events[i].Kind == HandlerEventKind.GuestOutcome && seen++ == 0)
+                {
+                    events[i] = events[i] with { Arg = (long)GuestOutcomeKind.Panic };
+                }
+            }
+
+            return o with { Events = events };
+        });
+        return path;
+    }
+
+    [Fact]
+    public void Verify_Identical_Exit0()
+    {
+        var r = Mca("verify", _file, "--threads", "2");
+        Assert.Equal(0, r.Code);
+        Assert.Contains(": identical: ", r.Out, StringComparison.Ordinal);
+        Assert.Equal("", r.Err);
+    }
+
+    [Fact]
+    public void Verify_Json_Identical()
+    {
+        var r = Mca("verify", _file, "--json");
+        Assert.Equal(0, r.Code);
+        var j = Json(r.Out);
+        Assert.True(j.GetProperty("identical").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, j.GetProperty("divergence").ValueKind);
+        Assert.Equal("campaign", j.GetProperty("kind").GetString());
+        Assert.True(j.GetProperty("events").GetInt64() > 1000);
+    }
+
+    [Fact]
+    public void Verify_Tampered_Exit1WithMachineTimeExpectedActual()
+    {
+        string path = Tampered();
+        var r = Mca("verify", path);
+        Assert.Equal(1, r.Code);
+        var lines = r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Matches(@": diverges at machine \d+, \d+d \d\d:\d\d:\d\d\.\d{9} \(epoch \d+\), event \d+$", lines[0]);
+        Assert.Contains("expected: GuestOutcome", lines[1], StringComparison.Ordinal);
+        Assert.Contains("outcome=Panic", lines[1], StringComparison.Ordinal);
+        Assert.Contains("actual:   GuestOutcome", lines[2], StringComparison.Ordinal);
+
+        var j = Json(Mca("verify", path, "--json").Out);
+        Assert.False(j.GetProperty("identical").GetBoolean());
+        var d = j.GetProperty("divergence");
+        Assert.Equal("event", d.GetProperty("what").GetString());
+        Assert.Contains("outcome=Panic", d.GetProperty("expected").GetString(), StringComparison.Ordinal);
+        Assert.True(d.GetProperty("machine").GetInt32() >= 0 && d.GetProperty("time_ns").GetInt64() > 0);
+    }
+
+    [Fact]
+    public void Verify_Truncated_Exit2Truncated()
+    {
+        byte[] bytes = File.ReadAllBytes(_file);
+        string cut = PathOf("cut.mcar");
+        File.WriteAllBytes(cut, bytes[..(bytes.Length * 2 / 3)]);
+        var r = Mca("verify", cut);
+        AssertOneLineError(r, "truncated");
+        Assert.Contains(cut + ": byte ", r.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Verify_ForeignAndMissingFiles_Exit2()
+    {
+        string text = PathOf("notes.txt");
+        File.WriteAllText(text, "not a replay");
+        AssertOneLineError(Mca("verify", text), "byte 0: expected the replay magic");
+        AssertOneLineError(Mca("verify", PathOf("missing.mcar")), "expected a readable replay file");
+    }
+
+    [Fact]
+    public void Show_Totals_TextAndJson()
+    {
+        var r = Mca("show", _file);
+        Assert.Equal(0, r.Code);
+        Assert.Contains("bytes per event", r.Out, StringComparison.Ordinal);
+        Assert.Contains("resets", r.Out, StringComparison.Ordinal);
+        var j = Json(Mca("show", _file, "--json").Out);
+        using var reader = ReplayReader.Open(_file);
+        Assert.Equal(reader.Index.Totals.Counts.Resets, j.GetProperty("counts").GetProperty("resets").GetInt64());
+        Assert.Equal(reader.Index.Totals.Digest, j.GetProperty("digest").GetString());
+        Assert.Equal(new FileInfo(_file).Length, j.GetProperty("bytes").GetInt64());
+    }
+
+    [Fact]
+    public void Show_Machine_TimelineInRange()
+    {
+        var r = Mca("show", _file, "--machine", "5", "--from", "1d", "--to", "36h");
+        Assert.Equal(0, r.Code);
+        var lines = r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("machine 5 (campaign, seed 7, policy rfc2009", lines[0], StringComparison.Ordinal);
+        Assert.All(lines[1..^1], l => Assert.Matches(@"^1d (0\d|1[0-2]):\d\d:\d\d\.\d{9}  ", l));
+
+        var j = Json(Mca("show", _file, "--machine", "5", "--json").Out);
+        var timeline = j.GetProperty("timeline");
+        Assert.True(timeline.GetArrayLength() > 0);
+        Assert.Contains(timeline.EnumerateArray(), e => e.GetProperty("type").GetString() == "input");
+        Assert.Contains(timeline.EnumerateArray(), e => e.GetProperty("type").GetString() == "event");
+        Assert.Contains(timeline.EnumerateArray(), e => e.GetProperty("type").GetString() == "state_hash");
+    }
+
+    [Fact]
+    public void Extract_ThenVerify_Exit0()
+    {
+        string one = PathOf("m9.mcar");
+        var r = Mca("extract", _file, "--machine", "9", "-o", one);
+        Assert.Equal(0, r.Code);
+        Assert.StartsWith(one + ": machine 9 of ", r.Out, StringComparison.Ordinal);
+        var v = Mca("verify", one, "--json");
+        Assert.Equal(0, v.Code);
+        var j = Json(v.Out);
+        Assert.Equal("extract", j.GetProperty("kind").GetString());
+        Assert.Equal(9, j.GetProperty("first_machine").GetInt32());
+
+        var json = Json(Mca("extract", _file, "--machine", "9", "-o", PathOf("m9b.mcar"), "--json").Out);
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("divergence").ValueKind);
+        Assert.Equal(File.ReadAllBytes(one), File.ReadAllBytes(PathOf("m9b.mcar")));
+    }
+
+    [Fact]
+    public void Extract_BadMachineOrMissingOutput_Exit2()
+    {
+        AssertOneLineError(Mca("extract", _file, "--machine", "480", "-o", PathOf("x.mcar")), "--machine: expected a machine the replay holds");
+        AssertOneLineError(Mca("extract", _file, "--machine", "1"), "--output");
+        AssertOneLineError(Mca("extract", _file, "--machine", "1", "-o", PathOf("no/such/dir/x.mcar")), "--output: expected a file in an existing directory");
+    }
+
+    [Fact]
+    public void Run_OtherPolicy_ShowsWhatChanged()
+    {
+        var r = Mca("run", _file, "--policy", "xen");
+        Assert.Equal(0, r.Code);
+        Assert.Contains("replayed under xen (recorded under rfc2009)", r.Out, StringComparison.Ordinal);
+        Assert.Contains("machines whose outcomes changed: ", r.Out, StringComparison.Ordinal);
+        Assert.Contains("first handling decision that differs at machine ", r.Out, StringComparison.Ordinal);
+
+        var j = Json(Mca("run", _file, "--policy", "xen", "--json").Out);
+        Assert.Equal("rfc2009", j.GetProperty("recorded_policy").GetString());
+        Assert.Equal("xen", j.GetProperty("policy").GetString());
+        Assert.True(j.GetProperty("machines_changed").GetInt32() > 0);
+        var resets = j.GetProperty("totals").GetProperty("resets");
+        Assert.True(resets.GetProperty("recorded").GetInt64() >= 0 && resets.GetProperty("replayed").GetInt64() >= 0);
+        var first = j.GetProperty("changes")[0];
+        Assert.True(first.EnumerateObject().Count() >= 2);
+    }
+
+    [Fact]
+    public void Run_SamePolicyOneMachine_NothingChanged()
+    {
+        var r = Mca("run", _file, "--policy", "rfc2009", "--machine", "3", "--json");
+        Assert.Equal(0, r.Code);
+        var j = Json(r.Out);
+        Assert.Equal(0, j.GetProperty("machines_changed").GetInt32());
+        Assert.Equal(JsonValueKind.Null, j.GetProperty("first_divergence").ValueKind);
+        Assert.Equal(1, j.GetProperty("machines").GetInt32());
+    }
+
+    [Fact]
+    public void Run_BadPolicy_Exit2()
+    {
+        AssertOneLineError(Mca("run", _file, "--policy", "linux"), "--policy: ");
+        AssertOneLineError(Mca("run", _file), "--policy");
+    }
+
+    [Fact]
+    public void Diff_IdenticalExit0_OtherPolicyExit1()
+    {
+        string b = PathOf("b.mcar");
+        File.Copy(_file, b);
+        var same = Mca("diff", _file, b);
+        Assert.Equal(0, same.Code);
+        Assert.Contains("identical inputs, handling decisions and state hashes for machines 0 to 47", same.Out, StringComparison.Ordinal);
+
+        string xen = PathOf("xen.mcar");
+        Fixtures.Record(xen, Fixtures.Spec(policy: "xen"));
+        var other = Mca("diff", _file, xen);
+        Assert.Equal(1, other.Code);
+        Assert.Contains("header: policy: rfc2009 vs xen", other.Out, StringComparison.Ordinal);
+        Assert.Contains(" diverge at machine ", other.Out, StringComparison.Ordinal);
+
+        var j = Json(Mca("diff", _file, xen, "--json").Out);
+        Assert.False(j.GetProperty("identical").GetBoolean());
+        Assert.Equal("policy: rfc2009 vs xen", j.GetProperty("header_differences")[0].GetString());
+    }
+
+    [Fact]
+    public void Diff_Truncated_Exit2()
+    {
+        byte[] bytes = File.ReadAllBytes(_file);
+        string cut = PathOf("cut.mcar");
+        File.WriteAllBytes(cut, bytes[..^1]);
+        AssertOneLineError(Mca("diff", _file, cut), "truncated");
+    }
+
+    [Theory]
+    [InlineData("yesterday", "--from: expected a time such as 36h")]
+    [InlineData("-5s", "--from: expected a time such as 36h")]
+    public void Show_BadTime_Exit2(string time, string contains) => AssertOneLineError(Mca("show", _file, "--from", time), contains);
+
+    [Theory]
+    [InlineData("90", 90L)]
+    [InlineData("1.5us", 1_500L)]
+    [InlineData("250ms", 250_000_000L)]
+    [InlineData("90s", 90_000_000_000L)]
+    [InlineData("2m", 120_000_000_000L)]
+    [InlineData("36h", 129_600_000_000_000L)]
+    [InlineData("2.5d", 216_000_000_000_000L)]
+    public void ParseTime_Units(string text, long ns) => Assert.Equal(ns, ReplayCommand.ParseTime(text, "--from"));
+}
