@@ -38,13 +38,13 @@ public static class ReplayDiff
         }
 
         Note("engine", ha.EngineVersion, hb.EngineVersion);
-        Note("kind", ha.Kind, hb.Kind);
+        Note("kind", Kind(ha.Kind), Kind(hb.Kind));
         Note("policy", ha.Policy, hb.Policy);
         Note("workload", ha.Workload, hb.Workload);
         Note("seed", ha.Seed, hb.Seed);
-        Note("machines", string.Create(Inv, $"{ha.FirstMachineId}..{ha.FirstMachineId + (long)ha.MachineCount - 1}"), string.Create(Inv, $"{hb.FirstMachineId}..{hb.FirstMachineId + (long)hb.MachineCount - 1}"));
+        Note("machines", Machines(ha), Machines(hb));
         Note("duration_ns", ha.DurationNs, hb.DurationNs);
-        Note("spec", ha.SpecYaml == hb.SpecYaml ? "same" : "differs", "same");
+        notes.AddRange(SpecDifferences(ha.SpecYaml, hb.SpecYaml));
         if (ha.EpochNs != hb.EpochNs)
         {
             throw new ArgumentException(string.Create(Inv, $"{pathA} and {pathB} cut time into different epochs ({ha.EpochNs} and {hb.EpochNs} ns): expected the same"));
@@ -75,4 +75,68 @@ public static class ReplayDiff
 
         return new DiffReport(ha, hb, notes, first, end, divergence);
     }
+
+    /// <summary>Settings of two canonical spec texts that differ (<c>batch_size: 16 vs 5</c>), beyond those the header names.</summary>
+    internal static IEnumerable<string> SpecDifferences(string a, string b)
+    {
+        var sa = Settings(a);
+        var sb = Settings(b);
+        foreach (string key in sa.Keys.Concat(sb.Keys.Where(k => !sa.ContainsKey(k))))
+        {
+            if (key is "seed" or "policy" or "workload")
+            {
+                continue;
+            }
+
+            string? x = sa.GetValueOrDefault(key);
+            string? y = sb.GetValueOrDefault(key);
+            if (x != y)
+            {
+                yield return $"spec {key}: {x ?? "(none)"} vs {y ?? "(none)"}";
+            }
+        }
+    }
+
+    /// <summary>A canonical spec's settings by key path (<c>field.ce_rate</c> under a workload section), in text order.</summary>
+    private static Dictionary<string, string> Settings(string yaml)
+    {
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+        string section = string.Empty;
+        foreach (string raw in yaml.Split('\n'))
+        {
+            string line = raw.TrimEnd('\r');
+            if (line.Length == 0 || line.TrimStart().StartsWith('#'))
+            {
+                continue;
+            }
+
+            int colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (colon < 0)
+            {
+                continue;
+            }
+
+            bool nested = line.StartsWith(' ');
+            string key = line[..colon].Trim();
+            string value = line[(colon + 1)..].Trim();
+            if (!nested)
+            {
+                section = value.Length == 0 ? key + "." : string.Empty;
+                if (value.Length == 0)
+                {
+                    continue;
+                }
+            }
+
+            settings.TryAdd((nested ? section : string.Empty) + key, value);
+        }
+
+        return settings;
+    }
+
+    private static string Kind(ReplayKind kind) => kind == ReplayKind.Campaign ? "campaign" : "extract";
+
+    private static string Machines(ReplayHeader h) => h.MachineCount == 1
+        ? h.FirstMachineId.ToString(Inv)
+        : string.Create(Inv, $"{h.FirstMachineId}..{h.FirstMachineId + (long)h.MachineCount - 1}");
 }

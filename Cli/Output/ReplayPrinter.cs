@@ -128,9 +128,9 @@ internal static class ReplayPrinter
         o.WriteLine(whole
             ? string.Create(Inv, $"totals (digest {t.Digest}; {t.MachinesReset:N0} machines reset, {t.MachinesWithUncorrected:N0} with an uncorrected error, {t.MachinesWithVmce:N0} with a vMCE):")
             : string.Create(Inv, $"totals from {ReplayText.Time(s.FromNs)} to {ReplayText.Time(s.ToNs)}:"));
-        foreach (var (label, _, value) in CountRows(s.Counts))
+        foreach (var (label, key, value) in CountRows(s.Counts))
         {
-            o.WriteLine(string.Create(Inv, $"  {label,-36} {value,14:N0}"));
+            o.WriteLine(string.Create(Inv, $"  {label,-36} {Shown(key, value),14:N0}"));
         }
     }
 
@@ -204,7 +204,7 @@ internal static class ReplayPrinter
         var replayed = CountRows(r.Replayed).ToList();
         for (int i = 0; i < recorded.Count; i++)
         {
-            long a = recorded[i].Value, b = replayed[i].Value;
+            long a = Shown(recorded[i].Key, recorded[i].Value), b = Shown(replayed[i].Key, replayed[i].Value);
             string change = a == b ? "" : (b - a).ToString("+#,0;-#,0", Inv);
             o.WriteLine(string.Create(Inv, $"  {recorded[i].Label,-36} {a,14:N0} {b,14:N0} {change,14}"));
         }
@@ -411,9 +411,12 @@ internal static class ReplayPrinter
         yield return ("  lost: VIRQ not bound", "lost_virq_not_bound", c.LostVirqNotBound);
         yield return ("  lost: injected value at reset", "lost_interposed", c.LostInterposed);
         yield return ("  lost: overwritten", "lost_overwritten", c.LostOverwritten);
-        yield return ("downtime (ns)", "downtime_ns", c.DowntimeNs);
+        yield return ("downtime (s)", "downtime_ns", c.DowntimeNs);
         yield return ("handler events", "handler_events", c.HandlerEvents);
     }
+
+    /// <summary>A count as text shows it: downtime in whole seconds (JSON keeps nanoseconds).</summary>
+    private static long Shown(string key, long value) => key == "downtime_ns" ? value / 1_000_000_000 : value;
 
     private static double BytesPerEvent(ReplaySummary s) => s.Totals.Events > 0 ? (double)s.Bytes / s.Totals.Events : 0;
 

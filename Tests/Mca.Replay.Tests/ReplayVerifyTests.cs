@@ -267,6 +267,6 @@ public sealed class ReplayVerifyTests : TempDirectoryTest
         Assert.NotEqual(File.ReadAllBytes(a), File.ReadAllBytes(b));
         var diff = ReplayDiff.Compare(a, b);
         Assert.Null(diff.Divergence);
-        Assert.Equal(["spec: differs vs same"], diff.HeaderDifferences);
+        Assert.Equal(["spec batch_size: 16 vs 5"], diff.HeaderDifferences);
     }
 }
