@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Mca.Ecs;
 using Mca.Systems.Components;
 using Mca.Systems.Events;
@@ -31,6 +33,7 @@ public sealed class MachineBatch
     private readonly int[] _worklist;
     private readonly Agenda _agenda;
     private readonly Pipeline.Pipeline _pipeline;
+    private byte[]? _hashScratch;
 
     public MachineBatch(MachineSpec spec, HandlerPolicy policy, int firstMachineId, int machineCount, ulong seed, IErrorSource source, HandlerTrace? trace = null, bool literalPolling = false)
     {
@@ -182,37 +185,61 @@ public sealed class MachineBatch
     /// </summary>
     public ulong StateHash(int machine)
     {
-        var hash = new System.IO.Hashing.XxHash3();
-        var m = Machines[machine];
+        var cpus = CpusOf(machine);
+        var banks = BanksOf(machine);
+        var domains = DomainsOf(machine);
+        int vcpuCount = 0;
+        foreach (ref readonly var d in domains)
+        {
+            vcpuCount += d.VcpuCount;
+        }
+
+        int size = Unsafe.SizeOf<MachineState>() + (cpus.Length * Unsafe.SizeOf<CpuState>()) + (banks.Length * Unsafe.SizeOf<BankState>()) +
+            (domains.Length * Unsafe.SizeOf<DomainState>()) + (vcpuCount * Unsafe.SizeOf<VcpuMca>());
+        if (_hashScratch is null || _hashScratch.Length < size)
+        {
+            _hashScratch = new byte[size];
+        }
+
+        // One copy of the machine's rows, row indices zeroed in the copy, hashed in one call.
+        var scratch = _hashScratch.AsSpan(0, size);
+        int at = 0;
+        ref var m = ref Put(Machines.Slice(machine, 1), scratch, ref at)[0];
         m.CpuRow = m.BankRow = m.DomainRow = m.VcpuRow = 0;
-        hash.Append(System.Runtime.InteropServices.MemoryMarshal.AsBytes(new ReadOnlySpan<MachineState>(in m)));
-        foreach (var row in CpusOf(machine))
+        foreach (ref var c in Put(cpus, scratch, ref at))
         {
-            var c = row;
             c.MachineRow = 0;
-            hash.Append(System.Runtime.InteropServices.MemoryMarshal.AsBytes(new ReadOnlySpan<CpuState>(in c)));
         }
 
-        foreach (var row in BanksOf(machine))
+        foreach (ref var b in Put(banks, scratch, ref at))
         {
-            var b = row;
             b.MachineRow = 0;
-            hash.Append(System.Runtime.InteropServices.MemoryMarshal.AsBytes(new ReadOnlySpan<BankState>(in b)));
         }
 
-        foreach (var row in DomainsOf(machine))
+        foreach (ref var d in Put(domains, scratch, ref at))
         {
-            var d = row;
-            d.MachineRow = d.VcpuRow = 0;
-            hash.Append(System.Runtime.InteropServices.MemoryMarshal.AsBytes(new ReadOnlySpan<DomainState>(in d)));
+            d.MachineRow = 0;
+            d.VcpuRow = 0;
         }
 
-        for (int d = 0; d < Spec.Domains.Count; d++)
+        for (int d = 0; d < domains.Length; d++)
         {
-            hash.Append(System.Runtime.InteropServices.MemoryMarshal.AsBytes(VcpusOf(machine, d)));
+            Put(VcpusOf(machine, d), scratch, ref at);
         }
 
-        return hash.GetCurrentHashAsUInt64();
+        Debug.Assert(at == size, "every row copied once");
+        return System.IO.Hashing.XxHash3.HashToUInt64(scratch);
+    }
+
+    /// <summary>Copies <paramref name="rows"/> into <paramref name="scratch"/> at <paramref name="at"/>; returns the copy.</summary>
+    private static Span<T> Put<T>(ReadOnlySpan<T> rows, Span<byte> scratch, ref int at)
+        where T : unmanaged
+    {
+        var bytes = MemoryMarshal.AsBytes(rows);
+        var target = scratch.Slice(at, bytes.Length);
+        bytes.CopyTo(target);
+        at += bytes.Length;
+        return MemoryMarshal.Cast<byte, T>(target);
     }
 
     /// <summary>The machine's next instant with work: an arrival, a useful poll, dom0's fetch, a reboot or a restart.</summary>
