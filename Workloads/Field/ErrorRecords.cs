@@ -125,7 +125,7 @@ internal sealed class ErrorRecords
             RunningDomain = -1,
             RunningVcpu = -1,
         };
-        if (owner.Kind == FrameOwnerKind.Domain && Spec.DomainById(owner.DomId) is { } dom)
+        if (owner.Kind == FrameOwnerKind.Domain && DomainById(owner.DomId) is { } dom)
         {
             e.InGuest = true;
             e.RunningDomain = (short)dom.DomId;
@@ -192,6 +192,21 @@ internal sealed class ErrorRecords
         AutoSignal = true,
         Count = 1,
     };
+
+    /// <summary>MachineSpec.DomainById without the interface enumerator it allocates (Take must allocate nothing).</summary>
+    private DomainSpec? DomainById(int domId)
+    {
+        var domains = Spec.Domains;
+        for (int k = 0; k < domains.Count; k++)
+        {
+            if (domains[k].DomId == domId)
+            {
+                return domains[k];
+            }
+        }
+
+        return null;
+    }
 
     private static int BankNamed(MachineSpec spec, string unit)
     {
