@@ -43,8 +43,8 @@ internal readonly record struct Footprint(int Row, sbyte Bank, short Column)
 /// [d x DimmBytes, (d+1) x DimmBytes) (no channel interleave, so an address names its DIMM at a glance);
 /// DIMMs 0..n/s-1 sit on socket 0, the next n/s on socket 1, and so on, one channel each. Inside a DIMM,
 /// line index L = (row x Banks + bank) x ColumnBursts + column burst, address = base + 64 L: a row of one
-/// bank is 16 KiB of contiguous addresses (2048 x4 columns of 16 data devices), as with a 1 Gbit x4 DDR3
-/// device (8 banks, 16 K rows, 2 K columns) on a 2 GiB DIMM.
+/// bank is 16 KiB of contiguous addresses (2048 x4 columns of 16 data devices), as with x4 DDR3 devices
+/// of 8 banks and 2 K columns; the row count follows from the DIMM size (32 K rows for the default 4 GiB).
 /// </summary>
 internal sealed class DimmGeometry
 {

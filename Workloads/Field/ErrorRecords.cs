@@ -44,10 +44,14 @@ internal sealed class ErrorRecords
     /// <summary>Fatal: UC with PCC (§1.10).</summary>
     public const ulong Fatal = MciStatusBits.Val | MciStatusBits.Uc | MciStatusBits.En | MciStatusBits.Pcc;
 
+    /// <summary>Without MCG_SER_P there are no UCR classes (xen-mca.md §1.10): S and AR read as 0, an uncorrected error is just UC.</summary>
+    private readonly ulong _ucrMask;
+
     public ErrorRecords(MachineSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
         Spec = spec;
+        _ucrMask = spec.Ser ? ulong.MaxValue : ~(MciStatusBits.S | MciStatusBits.Ar);
         Dcu = BankNamed(spec, "DCU");
         Ifu = BankNamed(spec, "IFU");
         Dtlb = BankNamed(spec, "DTLB");
@@ -94,7 +98,7 @@ internal sealed class ErrorRecords
         TimeNs = timeNs,
         Cpu = FirstCpuOfSocket(socket),
         BankIndex = Imc,
-        Status = Srao | McacodMemScrub | (uint)channel,
+        Status = (Srao & _ucrMask) | McacodMemScrub | (uint)channel,
         Addr = address,
         Misc = MiscPhysicalLine,
         McgStatus = McgStatusBits.Ripv | McgStatusBits.Mcip,
@@ -115,7 +119,7 @@ internal sealed class ErrorRecords
             TimeNs = timeNs,
             Cpu = cpu,
             BankIndex = Dcu,
-            Status = Srar | McacodDataLoad,
+            Status = (Srar & _ucrMask) | McacodDataLoad,
             Addr = address,
             Misc = MiscPhysicalLine,
             McgStatus = McgStatusBits.Eipv,
@@ -173,7 +177,7 @@ internal sealed class ErrorRecords
         TimeNs = timeNs,
         Cpu = cpu,
         BankIndex = Llc,
-        Status = Srao | McacodLlcWriteback,
+        Status = (Srao & _ucrMask) | McacodLlcWriteback,
         Addr = address,
         Misc = MiscPhysicalLine,
         McgStatus = McgStatusBits.Ripv | McgStatusBits.Mcip,

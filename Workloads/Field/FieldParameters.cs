@@ -84,7 +84,8 @@ public sealed record FieldParameters
     /// <summary>
     /// Mean number of further UEs, at other lines of the same bad region, after the first: 1, a geometric
     /// count, so half of the DIMMs with a UE have exactly one (A.2, returned-DIMM study: about half of the
-    /// UE-only DIMMs had exactly one UE).
+    /// UE-only DIMMs had exactly one UE). A one-line region repeats at the same line (the scrubber meets it
+    /// again).
     /// </summary>
     public double UeExtraMean { get; init; } = 1.0;
 

@@ -100,4 +100,80 @@ public class FieldCalibrationTests(ITestOutputHelper output)
         Assert.True(r.Counts.Corrected > 100 * r.Counts.ErrorArrivals, $"{r.Counts.Corrected} CEs in {r.Counts.ErrorArrivals} arrivals");
         Assert.True(r.Counts.Srao > 0 && r.Counts.Srar > 0 && r.Counts.Ucna > 0 && r.Counts.Fatal > 0, "every uncorrected class occurs");
     }
+
+    /// <summary>
+    /// Figures of the error stream itself (no handler), over the full default fleet of 10,000 machines for
+    /// a year, about half a second: machines with a memory CE (A.1: about a third), how much a CE on a
+    /// DIMM raises the chance of a later UE there (A.3: factors in the tens to hundreds), mean CEs per
+    /// DIMM-year (A.1: about 4,000, heavily skewed, so only its order is checked), and arrivals.
+    /// </summary>
+    [Fact]
+    public void SourceFigures_MatchTheFieldStudies()
+    {
+        const int Fleet = 10_000;
+        var p = new FieldParameters();
+        long dimmBytes = MachineSpec.Default.Memory.TotalBytes / p.DimmCount;
+        var factory = FieldErrorSource.Factory(MachineSpec.Default, p, 1);
+        long arrivals = 0, ces = 0, dimmsWithCe = 0, ueAfterCe = 0, ueWithoutCe = 0;
+        int machinesWithCe = 0, machinesWithMemoryUe = 0;
+        Span<bool> hadCe = stackalloc bool[p.DimmCount];
+        Span<bool> hadUe = stackalloc bool[p.DimmCount];
+        for (int first = 0; first < Fleet; first += 256)
+        {
+            int n = Math.Min(256, Fleet - first);
+            var source = factory(first, n, 365 * CampaignOptions.DayNs);
+            for (int i = 0; i < n; i++)
+            {
+                hadCe.Clear();
+                hadUe.Clear();
+                bool memoryUe = false;
+                while (source.NextArrivalNs(i) != long.MaxValue)
+                {
+                    var e = source.Take(i);
+                    arrivals++;
+                    int dimm = (int)((long)e.Addr / dimmBytes);
+                    if (e.BankIndex == 8 && (e.Status & Systems.Hardware.MciStatusBits.Uc) == 0)
+                    {
+                        ces += e.Count;
+                        hadCe[dimm] = true;
+                    }
+                    else if ((e.Status & (Systems.Hardware.MciStatusBits.Uc | Systems.Hardware.MciStatusBits.Pcc)) == Systems.Hardware.MciStatusBits.Uc && (e.BankIndex == 8 || e.BankIndex == 0))
+                    {
+                        memoryUe = true;
+                        if (!hadUe[dimm])
+                        {
+                            hadUe[dimm] = true;
+                            ueAfterCe += hadCe[dimm] ? 1 : 0;
+                            ueWithoutCe += hadCe[dimm] ? 0 : 1;
+                        }
+                    }
+                }
+
+                int withCe = 0;
+                foreach (bool b in hadCe)
+                {
+                    withCe += b ? 1 : 0;
+                }
+
+                dimmsWithCe += withCe;
+                machinesWithCe += withCe > 0 ? 1 : 0;
+                machinesWithMemoryUe += memoryUe ? 1 : 0;
+            }
+        }
+
+        long dimms = (long)Fleet * p.DimmCount;
+        // P(UE | the DIMM logged a CE before) over P(UE | it had not); a DIMM that got a UE after CEs counts in the first group.
+        double afterCe = ueAfterCe / (double)dimmsWithCe;
+        double withoutCe = ueWithoutCe / (double)(dimms - dimmsWithCe + ueAfterCe);
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        output.WriteLine(string.Create(inv, $"arrivals {arrivals} ({arrivals / (double)Fleet:F1} per machine-year)"));
+        output.WriteLine(string.Create(inv, $"machines with a memory CE {machinesWithCe / (double)Fleet:P2}, with a memory UE {machinesWithMemoryUe / (double)Fleet:P2}"));
+        output.WriteLine(string.Create(inv, $"DIMMs with a CE {dimmsWithCe / (double)dimms:P2}; mean CEs per DIMM-year {ces / (double)dimms:F0}"));
+        output.WriteLine(string.Create(inv, $"P(UE | CE before) {afterCe:P2}, P(UE | no CE before) {withoutCe:P3}: factor {afterCe / withoutCe:F0}"));
+        Assert.InRange(machinesWithCe / (double)Fleet, 0.2, 0.45);
+        Assert.InRange(machinesWithMemoryUe / (double)Fleet, 0.005, 0.03);
+        Assert.InRange(afterCe / withoutCe, 10, 1000);
+        Assert.InRange(ces / (double)dimms, 400, 40_000);
+        Assert.InRange(arrivals, 200_000, 2_000_000);
+    }
 }

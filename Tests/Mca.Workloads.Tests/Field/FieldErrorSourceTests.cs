@@ -229,6 +229,26 @@ public class FieldErrorSourceTests
         }
     }
 
+    [Fact]
+    public void MachineWithoutSer_UncorrectedErrorsCarryNoUcrBits()
+    {
+        var source = (FieldErrorSource)FieldErrorSource.Factory(MachineSpec.DefaultNoSer, FieldStressedConformanceTests.Stressed, 1)(0, 64, 120 * DayNs);
+        int uc = 0;
+        for (int i = 0; i < 64; i++)
+        {
+            foreach (var e in Drain(source, i))
+            {
+                if ((e.Status & MciStatusBits.Uc) != 0)
+                {
+                    uc++;
+                    Assert.Equal(0UL, e.Status & (MciStatusBits.S | MciStatusBits.Ar));
+                }
+            }
+        }
+
+        Assert.True(uc > 100, $"enough uncorrected errors ({uc})");
+    }
+
     private static List<ErrorInjection> Drain(FieldErrorSource source, int index)
     {
         var list = new List<ErrorInjection>();
