@@ -16,6 +16,10 @@ public sealed class TelemetryStore
 {
     private readonly MachineBatch _batch;
     private readonly McTelemetry?[] _pools;
+    private const int MaxFreePools = 8;
+    private const int MaxSharedPools = 4096;
+    /// <summary>Reset pools any batch may take (their contents are cleared, so reuse cannot leak state).</summary>
+    private static readonly Stack<McTelemetry> SharedFree = new();
     private readonly Stack<McTelemetry> _free = new();
 
     internal TelemetryStore(MachineBatch batch)
@@ -277,12 +281,33 @@ public sealed class TelemetryStore
         var pool = _pools[machine];
         if (pool is null)
         {
-            pool = _free.Count > 0 ? _free.Pop() : new McTelemetry(_batch.Spec.CpuCount);
+            if (_free.Count > 0)
+            {
+                pool = _free.Pop();
+            }
+            else if (TryTakeShared(out var shared))
+            {
+                shared.Reset(_batch.Spec.CpuCount);
+                pool = shared;
+            }
+            else
+            {
+                pool = new McTelemetry(_batch.Spec.CpuCount);
+            }
+
             _pools[machine] = pool;
             PoolsInUse++;
         }
 
         return pool;
+    }
+
+    private static bool TryTakeShared(out McTelemetry pool)
+    {
+        lock (SharedFree)
+        {
+            return SharedFree.TryPop(out pool!);
+        }
     }
 
     /// <summary>Returns a machine's pool to the free list once every entry is free.</summary>
@@ -291,10 +316,25 @@ public sealed class TelemetryStore
         var pool = _pools[machine];
         if (pool is not null && pool.FreeCount == McTelemetry.EntryCount)
         {
-            pool.Reset(_batch.Spec.CpuCount);
             _pools[machine] = null;
-            _free.Push(pool);
             PoolsInUse--;
+            // Keep a few for this batch; a burst's extra pools go to the process-wide stack that every
+            // batch draws on, so memory follows what is in use at once, not the sum of each batch's peak.
+            pool.Reset(_batch.Spec.CpuCount);
+            if (_free.Count < MaxFreePools)
+            {
+                _free.Push(pool);
+            }
+            else
+            {
+                lock (SharedFree)
+                {
+                    if (SharedFree.Count < MaxSharedPools)
+                    {
+                        SharedFree.Push(pool);
+                    }
+                }
+            }
         }
     }
 

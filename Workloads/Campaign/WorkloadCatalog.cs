@@ -1,5 +1,7 @@
 using Mca.Systems.Engine;
 using Mca.Systems.Model;
+using Mca.Workloads.Field;
+using Mca.Workloads.Storm;
 
 namespace Mca.Workloads.Campaign;
 
@@ -41,6 +43,8 @@ public sealed class WorkloadCatalog
     public WorkloadEntry? Find(string name) => _entries.Find(e => e.Name == name);
 
     private static WorkloadCatalog CreateDefault() => new WorkloadCatalog()
+        .Add<FieldParameters>("field", "DRAM faults and CPU errors at field rates (docs/calibration.md)", () => new FieldParameters(), p => p.Validate(), FieldErrorSource.Factory)
+        .Add<StormParameters>("storm", "corrected-error storms and high uncorrected rates, for stress and throughput work", () => new StormParameters(), p => p.Validate(), StormErrorSource.Factory)
         .Add("none", "no errors at all: an idle fleet (what the engine costs when nothing happens)", (_, _) => (_, _, _) => NoErrors.Instance);
 }
 

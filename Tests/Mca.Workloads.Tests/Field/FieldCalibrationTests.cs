@@ -1,0 +1,179 @@
+using Mca.Systems.Model;
+using Mca.Workloads.Campaign;
+using Mca.Workloads.Field;
+using Mca.Workloads.Statistics;
+using Xunit.Abstractions;
+
+namespace Mca.Workloads.Tests.Field;
+
+/// <summary>
+/// The calibration of docs/calibration.md: a default field fleet run through the whole handler under
+/// rfc2009 for a year lands on the field figures of reference/field-calibration.md A.1.
+/// </summary>
+/// <remarks>
+/// The fleet is 4,000 machines (16,000 DIMMs), about a second of engine time. Each figure is checked by
+/// its 95 % Wilson interval lying inside the accepted band, not just the point estimate: at 4,000 machines
+/// an interval is about +-0.45 points wide at 2 % (machines with a UE), +-0.4 points at 8 % of 16,000
+/// DIMMs, and +-0.25 points at 0.5 % (resets), so a band check that passes here would pass for other
+/// seeds too, and a change that moves a figure out of its band fails even when luck would hide it.
+/// </remarks>
+public class FieldCalibrationTests(ITestOutputHelper output)
+{
+    private const int Machines = 4_000;
+
+    private static readonly Lazy<CampaignResult> Result = new(() => CampaignRunner.Run(new CampaignOptions
+    {
+        Machine = MachineSpec.Default,
+        Policy = HandlerPolicy.Parse("rfc2009"),
+        Machines = Machines,
+        DurationNs = 365 * CampaignOptions.DayNs,
+        Seed = 2009,
+        Source = FieldErrorSource.Factory(MachineSpec.Default, new FieldParameters(), 2009),
+        Threads = 2,
+    }));
+
+    private static void InBand(long successes, long trials, double low, double high, string what)
+    {
+        var (lo, hi) = Wilson.Interval(successes, trials);
+        Assert.True(lo >= low && hi <= high, $"{what}: {successes}/{trials} = {successes / (double)trials:P2}, 95 % Wilson [{lo:P2}, {hi:P2}], accepted [{low:P1}, {high:P1}]");
+    }
+
+    /// <summary>
+    /// Prints every calibration figure with its Wilson interval (docs/calibration.md quotes them):
+    /// <c>dotnet test --filter FieldCalibrationTests --logger "console;verbosity=detailed"</c>.
+    /// </summary>
+    [Fact]
+    public void Figures_Printed()
+    {
+        var r = Result.Value;
+        var c = r.Counts;
+        void Line(string what, long k, long n)
+        {
+            var (lo, hi) = Wilson.Interval(k, n);
+            output.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{what}: {k}/{n} = {k / (double)n:P2} (95 % Wilson {lo:P2} - {hi:P2})"));
+        }
+
+        Line("DIMMs with a CE", r.DimmsWithCe, r.Dimms);
+        Line("machines with an uncorrected error", r.MachinesWithUncorrected, Machines);
+        Line("machines reset", r.MachinesReset, Machines);
+        Line("machines with a vMCE", r.MachinesWithVmce, Machines);
+        output.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"arrivals {c.ErrorArrivals} ({c.ErrorArrivals / (double)Machines:F1}/machine-year), CEs {c.Corrected} ({c.Corrected / (double)r.Dimms:F0}/DIMM-year), UCNA {c.Ucna}, SRAO {c.Srao}, SRAR {c.Srar}, fatal {c.Fatal}, resets {c.Resets}, handler events {c.HandlerEvents}"));
+        Assert.True(c.ErrorArrivals > 0);
+    }
+
+    /// <summary>A.1 (Schroeder 2009): more than 8 % of DIMMs see a CE in a year; accepted 5-12 %.</summary>
+    [Fact]
+    public void DimmsWithCorrectedError_AboutEightPercent()
+    {
+        var r = Result.Value;
+        Assert.Equal(4L * Machines, r.Dimms);
+        InBand(r.DimmsWithCe, r.Dimms, 0.05, 0.12, "DIMMs with a CE");
+    }
+
+    /// <summary>A.1 (Schroeder 2009 via Dell): about 1.3 % of machines see a UE in a year, 2-4 % on some platforms; accepted 1-4 %.</summary>
+    [Fact]
+    public void MachinesWithUncorrectedError_OneToFourPercent()
+    {
+        var r = Result.Value;
+        InBand(r.MachinesWithUncorrected, Machines, 0.01, 0.04, "machines with an uncorrected error");
+    }
+
+    /// <summary>
+    /// Resets come from fatal CPU errors (about 0.3 % of machines a year, A.3 as an upper bound) and
+    /// unrecoverable memory UEs: a plausible band is 0.1-2 % of machines, a few for each thousand.
+    /// </summary>
+    [Fact]
+    public void MachinesReset_AFewPerThousand()
+    {
+        var r = Result.Value;
+        InBand(r.MachinesReset, Machines, 0.001, 0.02, "machines reset");
+        Assert.True(r.Counts.Resets >= r.MachinesReset);
+    }
+
+    /// <summary>The cost side: folding keeps arrivals near 45 per machine-year while CEs number in the thousands per DIMM.</summary>
+    [Fact]
+    public void Arrivals_FoldManyCorrectedErrors()
+    {
+        var r = Result.Value;
+        Assert.InRange(r.Counts.ErrorArrivals / (double)Machines, 20, 100);
+        Assert.True(r.Counts.Corrected > 100 * r.Counts.ErrorArrivals, $"{r.Counts.Corrected} CEs in {r.Counts.ErrorArrivals} arrivals");
+        Assert.True(r.Counts.Srao > 0 && r.Counts.Srar > 0 && r.Counts.Ucna > 0 && r.Counts.Fatal > 0, "every uncorrected class occurs");
+    }
+
+    /// <summary>
+    /// Figures of the error stream itself (no handler), over the full default fleet of 10,000 machines for
+    /// a year, about half a second: machines with a memory CE (A.1: about a third), how much a CE on a
+    /// DIMM raises the chance of a later UE there (A.3: factors in the tens to hundreds), mean CEs per
+    /// DIMM-year (A.1: about 4,000, heavily skewed, so only its order is checked), and arrivals.
+    /// </summary>
+    [Fact]
+    public void SourceFigures_MatchTheFieldStudies()
+    {
+        const int Fleet = 10_000;
+        var p = new FieldParameters();
+        long dimmBytes = MachineSpec.Default.Memory.TotalBytes / p.DimmCount;
+        var factory = FieldErrorSource.Factory(MachineSpec.Default, p, 1);
+        long arrivals = 0, ces = 0, dimmsWithCe = 0, ueAfterCe = 0, ueWithoutCe = 0;
+        int machinesWithCe = 0, machinesWithMemoryUe = 0;
+        Span<bool> hadCe = stackalloc bool[p.DimmCount];
+        Span<bool> hadUe = stackalloc bool[p.DimmCount];
+        for (int first = 0; first < Fleet; first += 256)
+        {
+            int n = Math.Min(256, Fleet - first);
+            var source = factory(first, n, 365 * CampaignOptions.DayNs);
+            for (int i = 0; i < n; i++)
+            {
+                hadCe.Clear();
+                hadUe.Clear();
+                bool memoryUe = false;
+                while (source.NextArrivalNs(i) != long.MaxValue)
+                {
+                    var e = source.Take(i);
+                    arrivals++;
+                    int dimm = (int)((long)e.Addr / dimmBytes);
+                    if (e.BankIndex == 8 && (e.Status & Systems.Hardware.MciStatusBits.Uc) == 0)
+                    {
+                        ces += e.Count;
+                        hadCe[dimm] = true;
+                    }
+                    else if ((e.Status & (Systems.Hardware.MciStatusBits.Uc | Systems.Hardware.MciStatusBits.Pcc)) == Systems.Hardware.MciStatusBits.Uc && (e.BankIndex == 8 || e.BankIndex == 0))
+                    {
+                        memoryUe = true;
+                        if (!hadUe[dimm])
+                        {
+                            hadUe[dimm] = true;
+                            ueAfterCe += hadCe[dimm] ? 1 : 0;
+                            ueWithoutCe += hadCe[dimm] ? 0 : 1;
+                        }
+                    }
+                }
+
+                int withCe = 0;
+                foreach (bool b in hadCe)
+                {
+                    withCe += b ? 1 : 0;
+                }
+
+                dimmsWithCe += withCe;
+                machinesWithCe += withCe > 0 ? 1 : 0;
+                machinesWithMemoryUe += memoryUe ? 1 : 0;
+            }
+        }
+
+        long dimms = (long)Fleet * p.DimmCount;
+        // P(UE | the DIMM logged a CE before) over P(UE | it had not); a DIMM that got a UE after CEs counts in the first group.
+        double afterCe = ueAfterCe / (double)dimmsWithCe;
+        double withoutCe = ueWithoutCe / (double)(dimms - dimmsWithCe + ueAfterCe);
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        output.WriteLine(string.Create(inv, $"arrivals {arrivals} ({arrivals / (double)Fleet:F1} per machine-year)"));
+        output.WriteLine(string.Create(inv, $"machines with a memory CE {machinesWithCe / (double)Fleet:P2}, with a memory UE {machinesWithMemoryUe / (double)Fleet:P2}"));
+        output.WriteLine(string.Create(inv, $"DIMMs with a CE {dimmsWithCe / (double)dimms:P2}; mean CEs per DIMM-year {ces / (double)dimms:F0}"));
+        output.WriteLine(string.Create(inv, $"P(UE | CE before) {afterCe:P2}, P(UE | no CE before) {withoutCe:P3}: factor {afterCe / withoutCe:F0}"));
+        Assert.InRange(machinesWithCe / (double)Fleet, 0.2, 0.45);
+        Assert.InRange(machinesWithMemoryUe / (double)Fleet, 0.005, 0.03);
+        Assert.InRange(afterCe / withoutCe, 10, 1000);
+        Assert.InRange(ces / (double)dimms, 400, 40_000);
+        Assert.InRange(arrivals, 200_000, 2_000_000);
+    }
+}

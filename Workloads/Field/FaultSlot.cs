@@ -1,0 +1,41 @@
+namespace Mca.Workloads.Field;
+
+/// <summary>What a <see cref="FaultSlot"/> holds.</summary>
+internal enum SlotKind : byte
+{
+    Free,
+    /// <summary>A permanent DRAM fault: one folded CE arrival per non-empty window, for as long as the DIMM stays.</summary>
+    CeStream,
+    /// <summary>A transient DRAM fault: one CE, then the slot is free.</summary>
+    TransientCe,
+    /// <summary>An uncorrectable region: its first UE when detected, then <see cref="FaultSlot.Remaining"/> more.</summary>
+    Ue,
+    /// <summary>A CPU error on a core, then up to <see cref="FaultSlot.Remaining"/> recurrences on the same core.</summary>
+    Cpu,
+}
+
+/// <summary>
+/// One fault or pending error of a machine: a fixed-size row of the source's slot table (no allocation
+/// per fault). <see cref="NextNs"/> is its next arrival, <see cref="long.MaxValue"/> when it has none
+/// left (a permanent fault past the horizon still occupies its slot: later faults can overlap it).
+/// </summary>
+internal struct FaultSlot
+{
+    public long NextNs;
+    /// <summary>CE stream: mean CEs per window (the fault's rate times the window).</summary>
+    public double WindowMean;
+    /// <summary>The lines the fault covers (CE stream) or the bad lines (UE).</summary>
+    public Footprint Region;
+    public SlotKind Kind;
+    public FaultMode Mode;
+    /// <summary>DIMM of a DRAM slot.</summary>
+    public byte Dimm;
+    /// <summary>DRAM device of a fault, or the variant of a CPU error (bank, or internal timer).</summary>
+    public byte Variant;
+    /// <summary>CPU slot: the class; <see cref="CpuErrorClass"/>.</summary>
+    public CpuErrorClass CpuClass;
+    /// <summary>CPU slot: the global core (socket x cores per socket + core).</summary>
+    public byte Core;
+    /// <summary>UE: further UEs to come; CPU: recurrences still allowed.</summary>
+    public short Remaining;
+}

@@ -1,0 +1,534 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Mca.Ecs;
+using Mca.Systems.Engine;
+using Mca.Systems.Model;
+using Mca.Workloads.Campaign;
+
+namespace Mca.Workloads.Field;
+
+/// <summary>
+/// The <c>field</c> workload: machine-check errors as a fleet sees them (field-calibration.md A.5).
+/// <list type="bullet">
+/// <item>DRAM faults arrive per DIMM at the Jaguar per-device FIT table (<see cref="JaguarFit"/>) times
+/// <see cref="FieldParameters.FaultRateScale"/>, transient or permanent, in seven modes from one bit to a
+/// whole device; a DIMM with a permanent fault gets new faults faster (the two-state DIMM of A.3).</item>
+/// <item>A transient fault is one CE. A permanent fault is a CE stream whose rate is drawn per fault from
+/// a truncated Pareto law (<see cref="CeIntensity"/>), folded into at most one arrival per window with
+/// <c>Count</c> = the CEs in it, at a random line of the fault's footprint (bank 8, MCACOD 0x0090 | channel).</item>
+/// <item>An uncorrectable pattern (two faults on different devices of one DIMM overlapping, or a multi-bit
+/// fault the ECC cannot correct) is a bad region: its UEs are found by the patrol scrubber (SRAO 0x00Cc in
+/// bank 8) or, in a frame something uses, possibly consumed first by a load (SRAR 0x0134 in bank 0 of the
+/// consuming CPU, which was running the frame's owner, or Xen). The DIMM is replaced a while after its
+/// first UE.</item>
+/// <item>CPU errors: corrected L1/L2/TLB, LLC UCNA and SRAO 0x017A, and fatal PCC errors, each recurring
+/// on the same core with the Nightingale probability (A.3).</item>
+/// </list>
+/// Each machine's errors are a pure function of (campaign seed, fleet machine id): two counter-based
+/// streams (DRAM and CPU) per machine, so a machine's history never depends on its batch, and the CPU
+/// parameters never move the DRAM errors. A reset changes nothing: faults are in the hardware, and the
+/// same errors reach every handler policy. State is a fixed table per batch; Take allocates nothing.
+/// </summary>
+public sealed class FieldErrorSource : IErrorSource, IWorkloadFacts
+{
+    /// <summary>Stream purposes: "FLD-DRAM" and "FLD-CPU" in ASCII.</summary>
+    internal const ulong DramPurpose = 0x464C_442D_4452_414D;
+    internal const ulong CpuPurpose = 0x464C_442D_4350_5500;
+
+    private const byte DimmFaulty = 1;
+    private const byte DimmHadCe = 2;
+
+    private readonly FieldModel _model;
+    private readonly long _horizonNs;
+    private readonly int _dimms;
+    private readonly int _slotsPerMachine;
+    private readonly CounterRng[] _dramRng;
+    private readonly CounterRng[] _cpuRng;
+    private readonly ErrorInjection[] _next;
+    private readonly long[] _nextNs;
+    /// <summary>The DIMM of the pending arrival when it is a memory CE, else -1.</summary>
+    private readonly short[] _nextCeDimm;
+    private readonly long[] _dimmFaultNs;
+    private readonly long[] _dimmReplaceNs;
+    private readonly byte[] _dimmFlags;
+    private readonly long[] _cpuErrorNs;
+    private readonly FaultSlot[] _slots;
+
+    internal FieldErrorSource(FieldModel model, ulong seed, int firstMachineId, int machineCount, long horizonNs)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentOutOfRangeException.ThrowIfNegative(firstMachineId);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(machineCount);
+        ArgumentOutOfRangeException.ThrowIfNegative(horizonNs);
+        _model = model;
+        _horizonNs = horizonNs;
+        FirstMachineId = firstMachineId;
+        MachineCount = machineCount;
+        _dimms = model.Geometry.DimmCount;
+        _slotsPerMachine = model.SlotsPerMachine;
+        _dramRng = new CounterRng[machineCount];
+        _cpuRng = new CounterRng[machineCount];
+        _next = new ErrorInjection[machineCount];
+        _nextNs = new long[machineCount];
+        _nextCeDimm = new short[machineCount];
+        _dimmFaultNs = new long[machineCount * _dimms];
+        _dimmReplaceNs = new long[machineCount * _dimms];
+        _dimmFlags = new byte[machineCount * _dimms];
+        _cpuErrorNs = new long[machineCount];
+        _slots = new FaultSlot[machineCount * _slotsPerMachine];
+        foreach (ref var slot in _slots.AsSpan())
+        {
+            Free(ref slot);
+        }
+
+        for (int i = 0; i < machineCount; i++)
+        {
+            ulong machineId = (ulong)(firstMachineId + i);
+            _dramRng[i] = CounterRng.Create(seed, machineId, DramPurpose);
+            _cpuRng[i] = CounterRng.Create(seed, machineId, CpuPurpose);
+            for (int d = 0; d < _dimms; d++)
+            {
+                _dimmFaultNs[(i * _dimms) + d] = Later(0, _dramRng[i].StandardExponential() * model.HealthyFaultGapNs);
+                _dimmReplaceNs[(i * _dimms) + d] = long.MaxValue;
+            }
+
+            _cpuErrorNs[i] = Later(0, _cpuRng[i].StandardExponential() * model.CpuErrorGapNs);
+            Advance(i);
+        }
+    }
+
+    public int FirstMachineId { get; }
+    public int MachineCount { get; }
+
+    public int DimmsPerMachine => _dimms;
+
+    /// <summary>Faults dropped because a machine's slot table was full (0 unless the table is made very small).</summary>
+    public long DroppedFaults { get; private set; }
+
+    /// <summary>
+    /// The factory a campaign calls per batch. Validates <paramref name="parameters"/> and prepares what
+    /// every batch shares once; each call then builds one batch's source.
+    /// </summary>
+    /// <exception cref="ArgumentException">A parameter is out of range or does not fit <paramref name="machine"/>.</exception>
+    public static ErrorSourceFactory Factory(MachineSpec machine, FieldParameters parameters, ulong seed)
+    {
+        var model = new FieldModel(machine, parameters);
+        return (first, count, horizon) => new FieldErrorSource(model, seed, first, count, horizon);
+    }
+
+    public long NextArrivalNs(int machineIndex) => _nextNs[machineIndex];
+
+    public ErrorInjection Take(int machineIndex)
+    {
+        if (_nextNs[machineIndex] == long.MaxValue)
+        {
+            ThrowNoError(machineIndex);
+        }
+
+        var e = _next[machineIndex];
+        int dimm = _nextCeDimm[machineIndex];
+        if (dimm >= 0)
+        {
+            _dimmFlags[(machineIndex * _dimms) + dimm] |= DimmHadCe;
+        }
+
+        Advance(machineIndex);
+        Debug.Assert(_nextNs[machineIndex] >= e.TimeNs, "arrivals come in time order");
+        return e;
+    }
+
+    /// <summary>A reset repairs nothing: faults stay in the DIMMs and cores, so the stream goes on unchanged.</summary>
+    public void OnReset(int machineIndex, long timeNs)
+    {
+    }
+
+    public int DimmsWithCe(int machineIndex)
+    {
+        int n = 0;
+        var flags = _dimmFlags.AsSpan(machineIndex * _dimms, _dimms);
+        foreach (byte f in flags)
+        {
+            n += (f & DimmHadCe) != 0 ? 1 : 0;
+        }
+
+        return n;
+    }
+
+    /// <summary>
+    /// Moves machine <paramref name="i"/> to its next arrival: runs every internal event (a new fault, a
+    /// DIMM replacement, a new CPU error) due no later than the earliest pending arrival, then takes that
+    /// arrival out of its slot. Internal events come first on ties, so their arrivals are never in the past.
+    /// </summary>
+    private void Advance(int i)
+    {
+        // Bounded: each internal event moves its own clock forward, and every clock stops at the horizon.
+        for (int guard = 0; ; guard++)
+        {
+            Debug.Assert(guard < 10_000_000, "internal events are finite before the horizon");
+            int slot = EarliestSlot(i, out long slotNs);
+            long dimmNs = EarliestDimmEvent(i, out int dimm, out bool replace);
+            long cpuNs = _cpuErrorNs[i];
+            if (Math.Min(dimmNs, cpuNs) <= slotNs && Math.Min(dimmNs, cpuNs) != long.MaxValue)
+            {
+                if (dimmNs <= cpuNs)
+                {
+                    if (replace)
+                    {
+                        ReplaceDimm(i, dimm, dimmNs);
+                    }
+                    else
+                    {
+                        NewDramFault(i, dimm, dimmNs);
+                    }
+                }
+                else
+                {
+                    NewCpuError(i, cpuNs);
+                }
+
+                continue;
+            }
+
+            if (slot < 0)
+            {
+                _nextNs[i] = long.MaxValue;
+                _nextCeDimm[i] = -1;
+                return;
+            }
+
+            Emit(i, slot, slotNs);
+            return;
+        }
+    }
+
+    private int EarliestSlot(int i, out long timeNs)
+    {
+        var slots = SlotsOf(i);
+        int best = -1;
+        timeNs = long.MaxValue;
+        for (int s = 0; s < slots.Length; s++)
+        {
+            if (slots[s].NextNs < timeNs)
+            {
+                timeNs = slots[s].NextNs;
+                best = s;
+            }
+        }
+
+        return best;
+    }
+
+    private long EarliestDimmEvent(int i, out int dimm, out bool replace)
+    {
+        long best = long.MaxValue;
+        dimm = -1;
+        replace = false;
+        int b = i * _dimms;
+        for (int d = 0; d < _dimms; d++)
+        {
+            // Checked first with a strict test: a replacement goes before a fault of its DIMM at the same instant.
+            if (_dimmReplaceNs[b + d] < best)
+            {
+                best = _dimmReplaceNs[b + d];
+                dimm = d;
+                replace = true;
+            }
+
+            if (_dimmFaultNs[b + d] < best)
+            {
+                best = _dimmFaultNs[b + d];
+                dimm = d;
+                replace = false;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>A new DRAM fault on <paramref name="dimm"/> at <paramref name="timeNs"/> (field-calibration A.2, A.5 items 1-3).</summary>
+    private void NewDramFault(int i, int dimm, long timeNs)
+    {
+        var m = _model;
+        ref var rng = ref _dramRng[i];
+        int kind = rng.Weighted(m.ModeWeights, m.ModeWeightTotal);
+        bool transient = kind < JaguarFit.ModeCount;
+        var mode = (FaultMode)(kind % JaguarFit.ModeCount);
+        int device = rng.NextInt(m.Parameters.DevicesPerDimm);
+        var cell = m.Geometry.RandomCell(ref rng);
+        var footprint = DimmGeometry.FootprintOf(mode, cell.Row, cell.Bank, cell.Column);
+
+        // Uncorrectable: the new fault overlaps a permanent fault of another device (two symbols of one
+        // codeword), or is itself a multi-bit pattern the ECC does not cover.
+        Footprint? bad = null;
+        var slots = SlotsOf(i);
+        for (int s = 0; s < slots.Length && bad is null; s++)
+        {
+            ref var other = ref slots[s];
+            if (other.Kind == SlotKind.CeStream && other.Dimm == dimm && other.Variant != device)
+            {
+                bad = footprint.Intersect(other.Region);
+            }
+        }
+
+        if (mode != FaultMode.SingleBit && rng.Bernoulli(m.Parameters.MultiBitUeProbability))
+        {
+            bad ??= footprint;
+        }
+
+        if (bad is { } region)
+        {
+            int ue = Allocate(i);
+            if (ue >= 0)
+            {
+                ref var u = ref slots[ue];
+                u.Kind = SlotKind.Ue;
+                u.Mode = mode;
+                u.Dimm = (byte)dimm;
+                u.Variant = (byte)device;
+                u.Region = region;
+                u.Remaining = transient ? (short)0 : (short)rng.Geometric(m.Parameters.UeExtraMean, short.MaxValue);
+                u.NextNs = Later(timeNs, rng.StandardExponential() * m.UeDetectMeanNs);
+            }
+        }
+
+        int di = (i * _dimms) + dimm;
+        if (!transient)
+        {
+            int ce = Allocate(i);
+            if (ce >= 0)
+            {
+                ref var f = ref slots[ce];
+                f.Kind = SlotKind.CeStream;
+                f.Mode = mode;
+                f.Dimm = (byte)dimm;
+                f.Variant = (byte)device;
+                f.Region = footprint;
+                f.WindowMean = m.Intensity.SamplePerDay(ref rng) * m.CeWindowDays;
+                f.NextNs = NextWindowEnd(ref rng, timeNs, f.WindowMean);
+            }
+
+            _dimmFlags[di] |= DimmFaulty;
+        }
+        else if (bad is null)
+        {
+            int ce = Allocate(i);
+            if (ce >= 0)
+            {
+                ref var f = ref slots[ce];
+                f.Kind = SlotKind.TransientCe;
+                f.Mode = mode;
+                f.Dimm = (byte)dimm;
+                f.Variant = (byte)device;
+                f.Region = footprint;
+                f.NextNs = timeNs;
+            }
+        }
+
+        double gap = (_dimmFlags[di] & DimmFaulty) != 0 ? m.FaultyFaultGapNs : m.HealthyFaultGapNs;
+        _dimmFaultNs[di] = Later(timeNs, rng.StandardExponential() * gap);
+    }
+
+    /// <summary>The DIMM is swapped for a healthy one (A.5 item 4): its faults and pending errors go.</summary>
+    private void ReplaceDimm(int i, int dimm, long timeNs)
+    {
+        foreach (ref var s in SlotsOf(i))
+        {
+            if (s.Kind is not SlotKind.Free and not SlotKind.Cpu && s.Dimm == dimm)
+            {
+                s = default;
+                s.NextNs = long.MaxValue;
+            }
+        }
+
+        int di = (i * _dimms) + dimm;
+        _dimmFlags[di] &= unchecked((byte)~DimmFaulty);
+        _dimmReplaceNs[di] = long.MaxValue;
+        _dimmFaultNs[di] = Later(timeNs, _dramRng[i].StandardExponential() * _model.HealthyFaultGapNs);
+    }
+
+    /// <summary>A new CPU error (A.4, A.5 item 5): class by rate, on a uniformly chosen core.</summary>
+    private void NewCpuError(int i, long timeNs)
+    {
+        var m = _model;
+        ref var rng = ref _cpuRng[i];
+        var cls = (CpuErrorClass)rng.Weighted(m.CpuClassWeights, m.CpuErrorsPerMachineYear);
+        int cores = m.Machine.SocketCount * m.Machine.CoresPerSocket;
+        int core = rng.NextInt(cores);
+        int variant = cls switch
+        {
+            CpuErrorClass.Corrected => rng.NextInt(4),
+            CpuErrorClass.Fatal => rng.Bernoulli(m.Parameters.FatalInternalTimerFraction) ? 1 : 0,
+            _ => 0,
+        };
+        int s = Allocate(i);
+        if (s >= 0)
+        {
+            ref var slot = ref SlotsOf(i)[s];
+            slot.Kind = SlotKind.Cpu;
+            slot.CpuClass = cls;
+            slot.Core = (byte)core;
+            slot.Variant = (byte)variant;
+            slot.Remaining = (short)m.Parameters.CpuMaxRecurrences;
+            slot.NextNs = timeNs;
+        }
+
+        _cpuErrorNs[i] = Later(timeNs, rng.StandardExponential() * m.CpuErrorGapNs);
+    }
+
+    /// <summary>Builds the arrival of slot <paramref name="s"/> at <paramref name="timeNs"/> and moves the slot on.</summary>
+    private void Emit(int i, int s, long timeNs)
+    {
+        var m = _model;
+        var records = m.Records;
+        ref var slot = ref SlotsOf(i)[s];
+        _nextNs[i] = timeNs;
+        _nextCeDimm[i] = -1;
+        switch (slot.Kind)
+        {
+            case SlotKind.CeStream:
+            case SlotKind.TransientCe:
+            {
+                ref var rng = ref _dramRng[i];
+                long count = slot.Kind == SlotKind.CeStream ? rng.ZeroTruncatedPoisson(slot.WindowMean) : 1;
+                ulong address = m.Geometry.RandomAddress(ref rng, slot.Dimm, slot.Region);
+                _next[i] = records.MemoryCorrected(timeNs, m.Geometry.SocketOf(slot.Dimm), m.Geometry.ChannelOf(slot.Dimm), address, count);
+                _nextCeDimm[i] = slot.Dimm;
+                if (slot.Kind == SlotKind.CeStream)
+                {
+                    slot.NextNs = NextWindowEnd(ref rng, timeNs, slot.WindowMean);
+                }
+                else
+                {
+                    Free(ref slot);
+                }
+
+                break;
+            }
+
+            case SlotKind.Ue:
+            {
+                ref var rng = ref _dramRng[i];
+                ulong address = m.Geometry.RandomAddress(ref rng, slot.Dimm, slot.Region);
+                bool consumed = m.Memory.InUse(address) && !rng.Bernoulli(m.Parameters.ScrubFindsFirstFraction);
+                if (consumed)
+                {
+                    int cpu = rng.NextInt(m.Machine.CpuCount);
+                    bool user = rng.Bernoulli(m.Parameters.SrarUserFraction);
+                    _next[i] = records.MemoryLoadSrar(timeNs, cpu, address, user, ref rng);
+                }
+                else
+                {
+                    _next[i] = records.MemoryScrubSrao(timeNs, m.Geometry.SocketOf(slot.Dimm), m.Geometry.ChannelOf(slot.Dimm), address);
+                }
+
+                int di = (i * _dimms) + slot.Dimm;
+                if (m.Parameters.ReplaceDimmAfterUe && _dimmReplaceNs[di] == long.MaxValue)
+                {
+                    _dimmReplaceNs[di] = Later(timeNs, m.DimmReplaceDelayNs);
+                }
+
+                if (slot.Remaining > 0)
+                {
+                    slot.Remaining--;
+                    slot.NextNs = Later(timeNs, rng.StandardExponential() * m.UeRepeatMeanNs);
+                }
+                else
+                {
+                    Free(ref slot);
+                }
+
+                break;
+            }
+
+            case SlotKind.Cpu:
+            {
+                ref var rng = ref _cpuRng[i];
+                var spec = m.Machine;
+                int thread = slot.CpuClass == CpuErrorClass.Corrected ? rng.NextInt(spec.ThreadsPerCore) : 0;
+                int cpu = records.CpuOfCore(slot.Core, thread);
+                _next[i] = slot.CpuClass switch
+                {
+                    CpuErrorClass.Corrected => records.CoreCorrected(timeNs, cpu, CoreBank(slot.Variant), m.Memory.InUseAddress(ref rng), 1),
+                    CpuErrorClass.LlcUcna => records.LlcUcna(timeNs, cpu, m.Memory.InUseAddress(ref rng)),
+                    CpuErrorClass.LlcSrao => records.LlcSrao(timeNs, cpu, m.Memory.InUseAddress(ref rng)),
+                    _ => records.CpuFatal(timeNs, cpu, internalTimer: slot.Variant != 0),
+                };
+                if (slot.Remaining > 0 && rng.Bernoulli(m.Parameters.CpuRecurrenceProbability))
+                {
+                    slot.Remaining--;
+                    slot.NextNs = Later(timeNs, rng.TruncatedExponential(m.CpuRecurrenceRatePerNs, m.CpuRecurrenceWindowNs));
+                }
+                else
+                {
+                    Free(ref slot);
+                }
+
+                break;
+            }
+
+            default:
+                throw new UnreachableException($"slot {s} of machine {i} has no arrival");
+        }
+    }
+
+    private int CoreBank(int variant)
+    {
+        var r = _model.Records;
+        return variant switch
+        {
+            0 => r.Dcu,
+            1 => r.Ifu,
+            2 => r.Dtlb,
+            _ => r.Mlc,
+        };
+    }
+
+    /// <summary>
+    /// The end of the next window with at least one CE after the window ending at <paramref name="afterNs"/>:
+    /// the number of empty windows in between is geometric, floor(E / mean) for E ~ Exp(1), so empty
+    /// windows cost nothing.
+    /// </summary>
+    private long NextWindowEnd(ref CounterRng rng, long afterNs, double windowMean)
+    {
+        double empty = Math.Floor(rng.StandardExponential() / windowMean);
+        long window = _model.CeWindowNs;
+        double delay = (empty + 1.0) * window;
+        return Later(afterNs, delay);
+    }
+
+    /// <summary><paramref name="timeNs"/> + <paramref name="delayNs"/>, or "never" when that reaches the horizon.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private long Later(long timeNs, double delayNs)
+    {
+        Debug.Assert(!(delayNs < 0), "delays are not negative (NaN or infinity: never)");
+        return delayNs < _horizonNs - timeNs ? timeNs + (long)delayNs : long.MaxValue;
+    }
+
+    private Span<FaultSlot> SlotsOf(int i) => _slots.AsSpan(i * _slotsPerMachine, _slotsPerMachine);
+
+    private int Allocate(int i)
+    {
+        var slots = SlotsOf(i);
+        for (int s = 0; s < slots.Length; s++)
+        {
+            if (slots[s].Kind == SlotKind.Free)
+            {
+                Free(ref slots[s]);
+                return s;
+            }
+        }
+
+        DroppedFaults++;
+        return -1;
+    }
+
+    private static void Free(ref FaultSlot slot)
+    {
+        slot = default;
+        slot.NextNs = long.MaxValue;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowNoError(int machineIndex) =>
+        throw new InvalidOperationException($"machine {machineIndex} has no error to take: NextArrivalNs is long.MaxValue");
+}

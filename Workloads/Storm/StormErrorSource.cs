@@ -1,0 +1,262 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Mca.Ecs;
+using Mca.Systems.Engine;
+using Mca.Systems.Model;
+using Mca.Workloads.Campaign;
+using Mca.Workloads.Field;
+
+namespace Mca.Workloads.Storm;
+
+/// <summary>
+/// The <c>storm</c> workload: corrected-error storms and a high rate of uncorrected errors, for stress
+/// and throughput work (<see cref="StormParameters"/>).
+/// <list type="bullet">
+/// <item>A storm hammers one bank for a while: the memory controller (bank 8, one bad line) or a core's
+/// MLC (bank 3) or DCU (bank 0), one folded arrival per window with Count = the CEs in it, so CMCI storm
+/// handling and the 15-bit CE counter see thousands of errors at the cost of one arrival.</item>
+/// <item>Uncorrected errors arrive as a Poisson stream: LLC UCNA, SRAO (patrol scrub or LLC writeback),
+/// SRAR loads in frames in use (the consumer runs the frame's owner, or Xen) and fatal PCC errors.</item>
+/// </list>
+/// Each machine's stream is a pure function of (campaign seed, fleet machine id); resets change nothing.
+/// State is a fixed table per batch; Take allocates nothing.
+/// </summary>
+public sealed class StormErrorSource : IErrorSource
+{
+    /// <summary>Stream purpose: "STORM" in ASCII.</summary>
+    internal const ulong Purpose = 0x5354_4F52_4D00;
+
+    private const byte StormMemory = 0;
+    private const byte StormMlc = 1;
+    private const byte StormDcu = 2;
+
+    private readonly Model _model;
+    private readonly long _horizonNs;
+    private readonly CounterRng[] _rng;
+    private readonly ErrorInjection[] _next;
+    private readonly long[] _nextNs;
+    private readonly long[] _stormStartNs;
+    private readonly long[] _stormEndNs;
+    private readonly long[] _stormNextNs;
+    private readonly byte[] _stormKind;
+    private readonly short[] _stormCpu;
+    private readonly ulong[] _stormAddr;
+    private readonly long[] _ucNs;
+
+    private StormErrorSource(Model model, ulong seed, int firstMachineId, int machineCount, long horizonNs)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(firstMachineId);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(machineCount);
+        ArgumentOutOfRangeException.ThrowIfNegative(horizonNs);
+        _model = model;
+        _horizonNs = horizonNs;
+        FirstMachineId = firstMachineId;
+        MachineCount = machineCount;
+        _rng = new CounterRng[machineCount];
+        _next = new ErrorInjection[machineCount];
+        _nextNs = new long[machineCount];
+        _stormStartNs = new long[machineCount];
+        _stormEndNs = new long[machineCount];
+        _stormNextNs = new long[machineCount];
+        _stormKind = new byte[machineCount];
+        _stormCpu = new short[machineCount];
+        _stormAddr = new ulong[machineCount];
+        _ucNs = new long[machineCount];
+        for (int i = 0; i < machineCount; i++)
+        {
+            _rng[i] = CounterRng.Create(seed, (ulong)(firstMachineId + i), Purpose);
+            _stormStartNs[i] = Later(0, _rng[i].StandardExponential() * model.StormGapNs);
+            _stormEndNs[i] = long.MaxValue;
+            _stormNextNs[i] = long.MaxValue;
+            _ucNs[i] = Later(0, _rng[i].StandardExponential() * model.UcGapNs);
+            Advance(i);
+        }
+    }
+
+    public int FirstMachineId { get; }
+    public int MachineCount { get; }
+
+    /// <summary>The factory a campaign calls per batch; validates <paramref name="parameters"/> once.</summary>
+    /// <exception cref="ArgumentException">A parameter is out of range.</exception>
+    public static ErrorSourceFactory Factory(MachineSpec machine, StormParameters parameters, ulong seed)
+    {
+        var model = new Model(machine, parameters);
+        return (first, count, horizon) => new StormErrorSource(model, seed, first, count, horizon);
+    }
+
+    public long NextArrivalNs(int machineIndex) => _nextNs[machineIndex];
+
+    public ErrorInjection Take(int machineIndex)
+    {
+        if (_nextNs[machineIndex] == long.MaxValue)
+        {
+            ThrowNoError(machineIndex);
+        }
+
+        var e = _next[machineIndex];
+        Advance(machineIndex);
+        Debug.Assert(_nextNs[machineIndex] >= e.TimeNs, "arrivals come in time order");
+        return e;
+    }
+
+    /// <summary>A reset changes nothing: the stream goes on, so every policy sees the same errors.</summary>
+    public void OnReset(int machineIndex, long timeNs)
+    {
+    }
+
+    private void Advance(int i)
+    {
+        // Bounded: a storm starts at most once per loop and the next start is strictly later.
+        for (int guard = 0; ; guard++)
+        {
+            Debug.Assert(guard < 3, "at most one storm starts before an arrival");
+            long start = _stormStartNs[i];
+            long storm = _stormNextNs[i];
+            long uc = _ucNs[i];
+            if (start != long.MaxValue && start <= Math.Min(storm, uc))
+            {
+                StartStorm(i, start);
+                continue;
+            }
+
+            if (storm == long.MaxValue && uc == long.MaxValue)
+            {
+                _nextNs[i] = long.MaxValue;
+                return;
+            }
+
+            if (storm <= uc)
+            {
+                EmitStorm(i, storm);
+            }
+            else
+            {
+                EmitUncorrected(i, uc);
+            }
+
+            return;
+        }
+    }
+
+    private void StartStorm(int i, long timeNs)
+    {
+        var m = _model;
+        var spec = m.Machine;
+        ref var rng = ref _rng[i];
+        double windows = Math.Max(1.0, Math.Ceiling(rng.StandardExponential() * m.StormDurationMeanNs / m.StormWindowNs));
+        long end = Later(timeNs, windows * m.StormWindowNs);
+        _stormEndNs[i] = end;
+        _stormNextNs[i] = Later(timeNs, m.StormWindowNs);
+        _stormStartNs[i] = end == long.MaxValue ? long.MaxValue : Later(end, rng.StandardExponential() * m.StormGapNs);
+        if (rng.Bernoulli(m.Parameters.StormMemoryFraction))
+        {
+            _stormKind[i] = StormMemory;
+            _stormCpu[i] = (short)m.Records.FirstCpuOfSocket(rng.NextInt(spec.SocketCount));
+            _stormAddr[i] = m.Memory.AnyAddress(ref rng);
+        }
+        else
+        {
+            _stormKind[i] = rng.NextInt(2) == 0 ? StormMlc : StormDcu;
+            _stormCpu[i] = (short)rng.NextInt(spec.CpuCount);
+            _stormAddr[i] = m.Memory.InUseAddress(ref rng);
+        }
+    }
+
+    private void EmitStorm(int i, long timeNs)
+    {
+        var m = _model;
+        var r = m.Records;
+        ref var rng = ref _rng[i];
+        long count = rng.ZeroTruncatedPoisson(m.StormCePerWindow);
+        int cpu = _stormCpu[i];
+        _next[i] = _stormKind[i] switch
+        {
+            StormMemory => r.MemoryCorrected(timeNs, m.Machine.SocketOf(cpu), Channel(_stormAddr[i]), _stormAddr[i], count),
+            StormMlc => r.CoreCorrected(timeNs, cpu, r.Mlc, _stormAddr[i], count),
+            _ => r.CoreCorrected(timeNs, cpu, r.Dcu, _stormAddr[i], count),
+        };
+        _nextNs[i] = timeNs;
+        long next = Later(timeNs, m.StormWindowNs);
+        _stormNextNs[i] = next <= _stormEndNs[i] ? next : long.MaxValue;
+    }
+
+    private void EmitUncorrected(int i, long timeNs)
+    {
+        var m = _model;
+        var r = m.Records;
+        var spec = m.Machine;
+        var p = m.Parameters;
+        ref var rng = ref _rng[i];
+        int cpu = rng.NextInt(spec.CpuCount);
+        _next[i] = rng.Weighted(m.UcWeights, m.UcPerMachineYear) switch
+        {
+            0 => r.LlcUcna(timeNs, cpu, m.Memory.InUseAddress(ref rng)),
+            1 when rng.Bernoulli(p.LlcSraoFraction) => r.LlcSrao(timeNs, cpu, m.Memory.InUseAddress(ref rng)),
+            1 => ScrubSrao(timeNs, ref rng),
+            2 => r.MemoryLoadSrar(timeNs, cpu, m.Memory.InUseAddress(ref rng), rng.Bernoulli(p.SrarUserFraction), ref rng),
+            _ => r.CpuFatal(timeNs, cpu, internalTimer: rng.NextInt(2) == 0),
+        };
+        _nextNs[i] = timeNs;
+        _ucNs[i] = Later(timeNs, rng.StandardExponential() * m.UcGapNs);
+    }
+
+    private ErrorInjection ScrubSrao(long timeNs, ref CounterRng rng)
+    {
+        ulong address = _model.Memory.AnyAddress(ref rng);
+        return _model.Records.MemoryScrubSrao(timeNs, rng.NextInt(_model.Machine.SocketCount), Channel(address), address);
+    }
+
+    /// <summary>A memory-controller channel (0-3) for an address: 4 KiB pages interleaved over four channels.</summary>
+    private static int Channel(ulong address) => (int)((address >> MemoryMap.PageShift) & 3);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private long Later(long timeNs, double delayNs)
+    {
+        Debug.Assert(!(delayNs < 0), "delays are not negative (NaN or infinity: never)");
+        return delayNs < _horizonNs - timeNs ? timeNs + (long)delayNs : long.MaxValue;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowNoError(int machineIndex) =>
+        throw new InvalidOperationException($"machine {machineIndex} has no error to take: NextArrivalNs is long.MaxValue");
+
+    /// <summary>What every batch of one storm campaign shares: parameters as nanosecond means and rates.</summary>
+    private sealed class Model
+    {
+        private const double YearNs = 365 * 86_400.0 * MachineSpec.NsPerSecond;
+        private readonly double[] _ucWeights = new double[4];
+
+        public Model(MachineSpec machine, StormParameters p)
+        {
+            ArgumentNullException.ThrowIfNull(machine);
+            ArgumentNullException.ThrowIfNull(p);
+            p.Validate();
+            Machine = machine;
+            Parameters = p;
+            Records = new ErrorRecords(machine);
+            Memory = new MemoryRanges(machine);
+            StormGapNs = p.StormsPerMachineYear > 0 ? YearNs / p.StormsPerMachineYear : double.PositiveInfinity;
+            StormDurationMeanNs = p.StormDurationMeanMinutes * 60 * MachineSpec.NsPerSecond;
+            StormWindowNs = Math.Max(1, (long)Math.Round(p.StormWindowSeconds * MachineSpec.NsPerSecond));
+            StormCePerWindow = p.StormCePerSecond * p.StormWindowSeconds;
+            _ucWeights[0] = p.UcnaPerMachineYear;
+            _ucWeights[1] = p.SraoPerMachineYear;
+            _ucWeights[2] = p.SrarPerMachineYear;
+            _ucWeights[3] = p.FatalPerMachineYear;
+            UcPerMachineYear = p.UcnaPerMachineYear + p.SraoPerMachineYear + p.SrarPerMachineYear + p.FatalPerMachineYear;
+            UcGapNs = UcPerMachineYear > 0 ? YearNs / UcPerMachineYear : double.PositiveInfinity;
+        }
+
+        public MachineSpec Machine { get; }
+        public StormParameters Parameters { get; }
+        public ErrorRecords Records { get; }
+        public MemoryRanges Memory { get; }
+        public double StormGapNs { get; }
+        public double StormDurationMeanNs { get; }
+        public long StormWindowNs { get; }
+        public double StormCePerWindow { get; }
+        public ReadOnlySpan<double> UcWeights => _ucWeights;
+        public double UcPerMachineYear { get; }
+        public double UcGapNs { get; }
+    }
+}
