@@ -28,6 +28,7 @@ public sealed class ReplayWriter : IDisposable
     private readonly FileStream _stream;
     private readonly ArrayBufferWriter<byte> _buffer = new(1 << 16);
     private readonly FrameGrouper _grouper = new();
+    private readonly FrameEncoder _encoder = new();
     private readonly List<FrameEntry> _frames = [];
     /// <summary>(machine &lt;&lt; 32 | frame number) for every machine section written; sorted into the index at the end.</summary>
     private readonly List<long> _sections = [];
@@ -157,13 +158,14 @@ public sealed class ReplayWriter : IDisposable
 
         EventCount += output.Events!.Length;
         InputCount += output.Inputs!.Length;
-        _buffer.ResetWrittenCount();
-        MessagePackSerializer.Serialize(_buffer, _grouper, ReplayResolver.Options);
-        if (_buffer.WrittenCount > ReplayFormat.MaxPayloadBytes)
+        _encoder.Encode(_grouper);
+        if (_encoder.Encoded.Length > ReplayFormat.MaxPayloadBytes)
         {
-            throw new InvalidOperationException(string.Create(Inv, $"epoch {output.Epoch}, batch {output.Batch} needs {_buffer.WrittenCount} bytes: more than a frame may hold ({ReplayFormat.MaxPayloadBytes}); use smaller batches"));
+            throw new InvalidOperationException(string.Create(Inv, $"epoch {output.Epoch}, batch {output.Batch} needs {_encoder.Encoded.Length} bytes: more than a frame may hold ({ReplayFormat.MaxPayloadBytes}); use smaller batches"));
         }
 
+        _buffer.ResetWrittenCount();
+        MessagePackSerializer.Serialize(_buffer, _encoder, ReplayResolver.Options);
         WriteRecord(ReplayFormat.FrameRecord, _buffer.WrittenSpan);
     }
 

@@ -8,10 +8,13 @@ namespace Mca.Replay.Wire;
 /// <summary>
 /// Frames on the wire (docs/replay-format.md "Frame"): <c>[epoch, batch, [machine section...]]</c>, a section
 /// <c>[machine, [input...], [event...], state hash or nil]</c>. Times are deltas from the previous item of
-/// the same list (the first is absolute), so same-instant bursts cost one byte. Writes from a
-/// <see cref="FrameGrouper"/> without copying; reads into a <see cref="ReplayFrame"/>.
+/// the same list (the first input's is absolute; the first event's is relative to the first input, or
+/// absolute without inputs). Trailing fields at their defaults may be left out; a status, addr, misc or
+/// mcg_status may be nil, meaning a repeated value (see <see cref="FrameEncoder"/>). Writing goes
+/// through <see cref="FrameEncoder"/> (this formatter only hands its bytes to the LZ4 step); reading
+/// builds a <see cref="ReplayFrame"/>.
 /// </summary>
-internal sealed class FrameFormatter : IMessagePackFormatter<FrameGrouper>, IMessagePackFormatter<ReplayFrame>
+internal sealed class FrameFormatter : IMessagePackFormatter<FrameEncoder>, IMessagePackFormatter<ReplayFrame>
 {
     public const int FrameFields = 3;
     public const int SectionFields = 4;
@@ -20,84 +23,13 @@ internal sealed class FrameFormatter : IMessagePackFormatter<FrameGrouper>, IMes
 
     public static readonly FrameFormatter Instance = new();
 
-    public void Serialize(ref MessagePackWriter writer, FrameGrouper value, MessagePackSerializerOptions options)
-    {
-        var output = value.Output;
-        writer.WriteArrayHeader(FrameFields);
-        writer.Write(output.Epoch);
-        writer.Write(output.Batch);
-        writer.WriteArrayHeader(value.MachineCount);
-        for (int m = 0; m < value.Span; m++)
-        {
-            if (!value.Has(m))
-            {
-                continue;
-            }
+    public void Serialize(ref MessagePackWriter writer, FrameEncoder value, MessagePackSerializerOptions options) => writer.WriteRaw(value.Encoded);
 
-            writer.WriteArrayHeader(SectionFields);
-            writer.Write(output.FirstMachineId + m);
-            int inputs = value.InputCount(m);
-            writer.WriteArrayHeader(inputs);
-            long previous = 0;
-            for (int k = 0; k < inputs; k++)
-            {
-                var e = value.Input(m, k).Error;
-                writer.WriteArrayHeader(InputFields);
-                writer.Write(unchecked(e.TimeNs - previous));
-                previous = e.TimeNs;
-                writer.Write(e.Cpu);
-                writer.Write(e.BankIndex);
-                writer.Write(e.Status);
-                writer.Write(e.Addr);
-                writer.Write(e.Misc);
-                writer.Write(e.McgStatus);
-                writer.Write((byte)e.Signal);
-                writer.Write(e.AutoSignal);
-                writer.Write(e.Interposed);
-                writer.Write(e.Count);
-                writer.Write((byte)e.Context);
-                writer.Write(e.InGuest);
-                writer.Write(e.RunningDomain);
-                writer.Write(e.RunningVcpu);
-            }
-
-            int events = value.EventCount(m);
-            writer.WriteArrayHeader(events);
-            previous = 0;
-            for (int k = 0; k < events; k++)
-            {
-                ref readonly var e = ref value.Event(m, k);
-                writer.WriteArrayHeader(EventFields);
-                writer.Write(unchecked(e.TimeNs - previous));
-                previous = e.TimeNs;
-                writer.Write((byte)e.Kind);
-                writer.Write(e.Cpu);
-                writer.Write(e.Bank);
-                writer.Write(e.Domain);
-                writer.Write(e.Vcpu);
-                writer.Write(e.Status);
-                writer.Write(e.Addr);
-                writer.Write(e.Misc);
-                writer.Write(e.Arg);
-                writer.Write(e.Arg2);
-            }
-
-            if (value.Hash(m) is ulong hash)
-            {
-                writer.Write(hash);
-            }
-            else
-            {
-                writer.WriteNil();
-            }
-        }
-    }
-
-    FrameGrouper IMessagePackFormatter<FrameGrouper>.Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options) =>
+    FrameEncoder IMessagePackFormatter<FrameEncoder>.Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options) =>
         throw new NotSupportedException("frames are read as ReplayFrame");
 
     public void Serialize(ref MessagePackWriter writer, ReplayFrame value, MessagePackSerializerOptions options) =>
-        throw new NotSupportedException("frames are written from a FrameGrouper");
+        throw new NotSupportedException("frames are written by FrameEncoder");
 
     public ReplayFrame Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
     {
@@ -129,32 +61,13 @@ internal sealed class FrameFormatter : IMessagePackFormatter<FrameGrouper>, IMes
         int inputCount = WireReader.ReadArray(ref reader, "a section's inputs");
         var inputs = new RecordedInput[inputCount];
         long previous = 0;
+        var lastInput = default(FrameEncoder.Repeats);
         for (int k = 0; k < inputCount; k++)
         {
             options.Security.DepthStep(ref reader);
-            int inputFields = WireReader.ReadFields(ref reader, InputFields, "an input");
-            long time = unchecked(previous + WireReader.ReadInt64(ref reader, "an input's time delta"));
-            previous = time;
-            var e = new ErrorInjection
-            {
-                TimeNs = time,
-                Cpu = WireReader.ReadInt32(ref reader, "an input's cpu", int.MinValue, int.MaxValue),
-                BankIndex = WireReader.ReadInt32(ref reader, "an input's bank", int.MinValue, int.MaxValue),
-                Status = WireReader.ReadUInt64(ref reader, "an input's status"),
-                Addr = WireReader.ReadUInt64(ref reader, "an input's addr"),
-                Misc = WireReader.ReadUInt64(ref reader, "an input's misc"),
-                McgStatus = WireReader.ReadUInt64(ref reader, "an input's mcg_status"),
-                Signal = (Signal)WireReader.ReadInt32(ref reader, "an input's signal", 0, byte.MaxValue),
-                AutoSignal = WireReader.ReadBoolean(ref reader, "an input's auto_signal"),
-                Interposed = WireReader.ReadBoolean(ref reader, "an input's interposed"),
-                Count = WireReader.ReadInt64(ref reader, "an input's count"),
-                Context = (GuestContext)WireReader.ReadInt32(ref reader, "an input's context", 0, byte.MaxValue),
-                InGuest = WireReader.ReadBoolean(ref reader, "an input's in_guest"),
-                RunningDomain = (short)WireReader.ReadInt32(ref reader, "an input's running_domain", short.MinValue, short.MaxValue),
-                RunningVcpu = (short)WireReader.ReadInt32(ref reader, "an input's running_vcpu", short.MinValue, short.MaxValue),
-            };
-            inputs[k] = new RecordedInput(machine, e);
-            WireReader.SkipFields(ref reader, inputFields - InputFields, reader.Depth);
+            var input = ReadInput(ref reader, ref previous, in lastInput);
+            lastInput.Update(input.Status, input.Addr, input.Misc, input.McgStatus);
+            inputs[k] = new RecordedInput(machine, input);
             reader.Depth--;
         }
 
@@ -162,29 +75,14 @@ internal sealed class FrameFormatter : IMessagePackFormatter<FrameGrouper>, IMes
         options.Security.DepthStep(ref reader);
         int eventCount = WireReader.ReadArray(ref reader, "a section's events");
         var events = new HandlerEvent[eventCount];
-        previous = 0;
+        long time = inputCount > 0 ? inputs[0].Error.TimeNs : 0;
+        var last = default(FrameEncoder.Repeats);
+        int arrivals = 0;
         for (int k = 0; k < eventCount; k++)
         {
             options.Security.DepthStep(ref reader);
-            int eventFields = WireReader.ReadFields(ref reader, EventFields, "an event");
-            long time = unchecked(previous + WireReader.ReadInt64(ref reader, "an event's time delta"));
-            previous = time;
-            events[k] = new HandlerEvent
-            {
-                TimeNs = time,
-                Machine = machine,
-                Kind = (HandlerEventKind)WireReader.ReadInt32(ref reader, "an event's kind", 0, byte.MaxValue),
-                Cpu = (short)WireReader.ReadInt32(ref reader, "an event's cpu", short.MinValue, short.MaxValue),
-                Bank = (short)WireReader.ReadInt32(ref reader, "an event's bank", short.MinValue, short.MaxValue),
-                Domain = (short)WireReader.ReadInt32(ref reader, "an event's domain", short.MinValue, short.MaxValue),
-                Vcpu = (short)WireReader.ReadInt32(ref reader, "an event's vcpu", short.MinValue, short.MaxValue),
-                Status = WireReader.ReadUInt64(ref reader, "an event's status"),
-                Addr = WireReader.ReadUInt64(ref reader, "an event's addr"),
-                Misc = WireReader.ReadUInt64(ref reader, "an event's misc"),
-                Arg = WireReader.ReadInt64(ref reader, "an event's arg"),
-                Arg2 = WireReader.ReadInt64(ref reader, "an event's arg2"),
-            };
-            WireReader.SkipFields(ref reader, eventFields - EventFields, reader.Depth);
+            var e = events[k] = ReadEvent(ref reader, machine, ref time, in last, inputs, ref arrivals);
+            last.Update(e.Status, e.Addr, e.Misc, 0);
             reader.Depth--;
         }
 
@@ -203,5 +101,136 @@ internal sealed class FrameFormatter : IMessagePackFormatter<FrameGrouper>, IMes
         WireReader.SkipFields(ref reader, fields - SectionFields, reader.Depth);
         reader.Depth--;
         return new MachineFrame(machine, inputs, events, hash);
+    }
+
+    /// <summary>An input: fields 1.. may be left out (then zero or false); status, addr, misc and mcg_status may be nil (as in <paramref name="last"/>).</summary>
+    private static ErrorInjection ReadInput(ref MessagePackReader reader, ref long previous, in FrameEncoder.Repeats last)
+    {
+        int n = WireReader.ReadFields(ref reader, 1, "an input");
+        long time = unchecked(previous + WireReader.ReadInt64(ref reader, "an input's time delta"));
+        previous = time;
+        var e = new ErrorInjection { TimeNs = time };
+        if (n > 1)
+        {
+            e.Cpu = WireReader.ReadInt32(ref reader, "an input's cpu", int.MinValue, int.MaxValue);
+        }
+
+        if (n > 2)
+        {
+            e.BankIndex = WireReader.ReadInt32(ref reader, "an input's bank", int.MinValue, int.MaxValue);
+        }
+
+        if (n > 3)
+        {
+            e.Status = ReadRepeatable(ref reader, last.Status, "an input's status");
+        }
+
+        if (n > 4)
+        {
+            e.Addr = ReadRepeatable(ref reader, last.Addr, "an input's addr");
+        }
+
+        if (n > 5)
+        {
+            e.Misc = ReadRepeatable(ref reader, last.Misc, "an input's misc");
+        }
+
+        if (n > 6)
+        {
+            e.McgStatus = ReadRepeatable(ref reader, last.McgStatus, "an input's mcg_status");
+        }
+
+        if (n > 7)
+        {
+            e.Signal = (Signal)WireReader.ReadInt32(ref reader, "an input's signal", 0, byte.MaxValue);
+        }
+
+        if (n > 8)
+        {
+            e.AutoSignal = WireReader.ReadBoolean(ref reader, "an input's auto_signal");
+        }
+
+        if (n > 9)
+        {
+            e.Interposed = WireReader.ReadBoolean(ref reader, "an input's interposed");
+        }
+
+        if (n > 10)
+        {
+            e.Count = WireReader.ReadInt64(ref reader, "an input's count");
+        }
+
+        if (n > 11)
+        {
+            e.Context = (GuestContext)WireReader.ReadInt32(ref reader, "an input's context", 0, byte.MaxValue);
+        }
+
+        if (n > 12)
+        {
+            e.InGuest = WireReader.ReadBoolean(ref reader, "an input's in_guest");
+        }
+
+        if (n > 13)
+        {
+            e.RunningDomain = (short)WireReader.ReadInt32(ref reader, "an input's running_domain", short.MinValue, short.MaxValue);
+        }
+
+        if (n > 14)
+        {
+            e.RunningVcpu = (short)WireReader.ReadInt32(ref reader, "an input's running_vcpu", short.MinValue, short.MaxValue);
+        }
+
+        WireReader.SkipFields(ref reader, n - InputFields, reader.Depth);
+        return e;
+    }
+
+    /// <summary>
+    /// An event: fields 2.. may be left out (ids then -1, values 0); status, addr and misc may be nil: the j-th
+    /// ErrorArrived's stand for the j-th input's values, other events' for the section's last non-zero ones
+    /// (<paramref name="last"/>). <paramref name="time"/> is the previous event's time.
+    /// </summary>
+    private static HandlerEvent ReadEvent(ref MessagePackReader reader, int machine, ref long time, in FrameEncoder.Repeats last, RecordedInput[] inputs, ref int arrivals)
+    {
+        int n = WireReader.ReadFields(ref reader, 2, "an event");
+        time = unchecked(time + WireReader.ReadInt64(ref reader, "an event's time delta"));
+        var kind = (HandlerEventKind)WireReader.ReadInt32(ref reader, "an event's kind", 0, byte.MaxValue);
+        var repeat = last;
+        if (kind == HandlerEventKind.ErrorArrived && arrivals < inputs.Length)
+        {
+            repeat = FrameEncoder.Repeats.Of(inputs[arrivals++].Error);
+        }
+
+        return new HandlerEvent
+        {
+            TimeNs = time,
+            Machine = machine,
+            Kind = kind,
+            Cpu = n > 2 ? (short)WireReader.ReadInt32(ref reader, "an event's cpu", short.MinValue, short.MaxValue) : (short)-1,
+            Bank = n > 3 ? (short)WireReader.ReadInt32(ref reader, "an event's bank", short.MinValue, short.MaxValue) : (short)-1,
+            Domain = n > 4 ? (short)WireReader.ReadInt32(ref reader, "an event's domain", short.MinValue, short.MaxValue) : (short)-1,
+            Vcpu = n > 5 ? (short)WireReader.ReadInt32(ref reader, "an event's vcpu", short.MinValue, short.MaxValue) : (short)-1,
+            Status = n > 6 ? ReadRepeatable(ref reader, repeat.Status, "an event's status") : 0,
+            Addr = n > 7 ? ReadRepeatable(ref reader, repeat.Addr, "an event's addr") : 0,
+            Misc = n > 8 ? ReadRepeatable(ref reader, repeat.Misc, "an event's misc") : 0,
+            Arg = n > 9 ? WireReader.ReadInt64(ref reader, "an event's arg") : 0,
+            Arg2 = n > 10 ? SkipAfter(ref reader, WireReader.ReadInt64(ref reader, "an event's arg2"), n - EventFields) : 0,
+        };
+    }
+
+    private static ulong ReadRepeatable(ref MessagePackReader reader, ulong repeat, string what)
+    {
+        if (reader.End)
+        {
+            throw new WireException(what + " (or nil: a repeated value)", "the end of the record");
+        }
+
+        return reader.TryReadNil() ? repeat : WireReader.ReadUInt64(ref reader, what + " (or nil: a repeated value)");
+    }
+
+    /// <summary>Returns <paramref name="value"/> after skipping <paramref name="extra"/> fields a newer writer appended.</summary>
+    private static long SkipAfter(ref MessagePackReader reader, long value, int extra)
+    {
+        WireReader.SkipFields(ref reader, extra, reader.Depth);
+        return value;
     }
 }

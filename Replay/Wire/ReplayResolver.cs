@@ -30,7 +30,7 @@ internal sealed class ReplayResolver : IFormatterResolver
 
         private static object? Create()
         {
-            if (typeof(T) == typeof(FrameGrouper) || typeof(T) == typeof(ReplayFrame))
+            if (typeof(T) == typeof(FrameEncoder) || typeof(T) == typeof(ReplayFrame))
             {
                 return FrameFormatter.Instance;
             }
