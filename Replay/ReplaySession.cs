@@ -106,6 +106,11 @@ internal static class ReplaySession
             return "input signals 0-3, contexts 0-2 and counts >= 0";
         }
 
+        if ((e.Status & Systems.Hardware.MciStatusBits.Val) == 0)
+        {
+            return "input statuses with VAL (bit 63) set";
+        }
+
         return null;
     }
 

@@ -104,6 +104,19 @@ public sealed class ReplayWriter : IDisposable
         return new ReplayWriter(path, header);
     }
 
+    /// <summary>
+    /// Runs the campaign <paramref name="spec"/> with recording on and writes it to <paramref name="path"/>:
+    /// <see cref="Create(string, CampaignSpec, WorkloadCatalog?)"/>, <see cref="Append"/> from the ordered
+    /// consumer, <see cref="Complete"/>. Nothing is left at <paramref name="path"/> if the run fails.
+    /// </summary>
+    public static CampaignResult Record(string path, CampaignSpec spec, int threads, Action<CampaignProgress>? progress = null, WorkloadCatalog? catalog = null, CancellationToken ct = default)
+    {
+        using var writer = Create(path, spec, catalog);
+        var result = CampaignRunner.Run(spec.ToOptions(threads, keepEvents: true, catalog: catalog), progress, writer.Append, ct);
+        writer.Complete(result);
+        return result;
+    }
+
     /// <summary>Starts a replay with an explicit header (extraction).</summary>
     internal static ReplayWriter Create(string path, ReplayHeader header) => new(path, header);
 

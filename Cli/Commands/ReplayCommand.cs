@@ -133,7 +133,7 @@ internal static class ReplayCommand
         {
             string path = parse.GetValue(file)!;
             string outPath = parse.GetValue(output)!;
-            CampaignCommand.CheckWritable(outPath, "--output");
+            CheckWritable(outPath, "--output");
             var report = Guard(() => ReplayExtractor.Extract(path, parse.GetValue(machine)!.Value, outPath, catalog));
             var o = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
@@ -233,6 +233,16 @@ internal static class ReplayCommand
         catch (IOException e)
         {
             throw new UsageException(e.Message.TrimEnd('.'));
+        }
+    }
+
+    /// <summary>Fails before any work when the output's directory does not exist.</summary>
+    private static void CheckWritable(string path, string flag)
+    {
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (dir is not null && !Directory.Exists(dir))
+        {
+            throw new UsageException($"{flag}: expected a file in an existing directory, found '{path}' (no directory '{dir}')");
         }
     }
 

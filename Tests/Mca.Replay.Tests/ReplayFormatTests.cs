@@ -113,6 +113,31 @@ public sealed partial class ReplayFormatTests : TempDirectoryTest
     }
 
     [Fact]
+    public void Rerun_InputWithoutVal_FormatErrorNotAnEngineCrash()
+    {
+        // Regression (fuzz seed dvGlkNjerNJ2): a well-formed file whose input lacks VAL must not reach the handler.
+        string path = PathOf("noval.mcar");
+        bool done = false;
+        Fixtures.Record(path, Fixtures.Spec(machines: 12, days: 4, batchSize: 4), tamper: o =>
+        {
+            if (done || o.Inputs!.Length == 0)
+            {
+                return o;
+            }
+
+            done = true;
+            var inputs = (Mca.Systems.Engine.RecordedInput[])o.Inputs.Clone();
+            var e = inputs[0].Error;
+            e.Status &= ~Mca.Systems.Hardware.MciStatusBits.Val;
+            inputs[0] = inputs[0] with { Error = e };
+            return o with { Inputs = inputs };
+        });
+        var ex = Assert.Throws<ReplayFormatException>(() => ReplayRerun.Run(path, "xen", threads: 1, catalog: Fixtures.Catalog));
+        Assert.Contains("expected input statuses with VAL (bit 63) set", ex.Message, StringComparison.Ordinal);
+        Assert.Matches(OneLineError(), ex.Message);
+    }
+
+    [Fact]
     public void MissingFile_OneLine()
     {
         var e = Assert.Throws<ReplayFormatException>(() => ReplayReader.Open(PathOf("nope.mcar")));

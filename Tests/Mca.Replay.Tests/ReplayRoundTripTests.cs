@@ -130,4 +130,14 @@ public sealed class ReplayRoundTripTests : TempDirectoryTest
         var e = Assert.Throws<ArgumentException>(() => writer.Append(new EpochOutput(0, 0, 0, default, null)));
         Assert.Contains("KeepEvents", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Record_OneCall_SameBytesAsCreateAppendComplete()
+    {
+        var spec = Fixtures.Spec(machines: 20, days: 3);
+        var a = ReplayWriter.Record(PathOf("one.mcar"), spec, threads: 2, catalog: Fixtures.Catalog);
+        var b = Fixtures.Record(PathOf("three.mcar"), spec);
+        Assert.Equal(a.Digest, b.Digest);
+        Assert.Equal(File.ReadAllBytes(PathOf("three.mcar")), File.ReadAllBytes(PathOf("one.mcar")));
+    }
 }
