@@ -74,3 +74,12 @@ public sealed class MachineYearsPerSecondConfig : ManualConfig
         AddColumn(new ThroughputColumn("MachineYears/s"));
     }
 }
+
+/// <summary>Adds BenchmarkDotNet's <c>Op/s</c> column (with <c>OperationsPerInvoke</c>, items per second).</summary>
+public sealed class OperationsPerSecondConfig : ManualConfig
+{
+    public OperationsPerSecondConfig()
+    {
+        AddColumn(StatisticColumn.OperationsPerSecond);
+    }
+}

@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using Mca.Bench.Columns;
 using Mca.Ecs;
 using Mca.Systems.Hardware;
 using Mca.Systems.Linux;
@@ -12,6 +13,7 @@ namespace Mca.Bench.Systems;
 /// <c>Op/s</c> is records per second.
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(OperationsPerSecondConfig))]
 public class GradingBenchmarks
 {
     private const int RecordCount = 4096;
