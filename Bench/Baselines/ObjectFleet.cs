@@ -14,9 +14,6 @@ namespace Mca.Bench.Baselines;
 /// </summary>
 public sealed class ObjectFleet
 {
-    /// <summary>How long a crashed domain takes to come back (as the ECS pipeline).</summary>
-    public const long DomainRestartNs = 60 * MachineSpec.NsPerSecond;
-
     private readonly PriorityQueue<ObjectMachine, (long TimeNs, int Index)> _agenda;
 
     public ObjectFleet(MachineSpec spec, HandlerPolicy policy, int firstMachineId, int machineCount, ulong seed, IErrorSource source)

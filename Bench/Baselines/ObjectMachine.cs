@@ -3,6 +3,7 @@ using Mca.Systems.Engine;
 using Mca.Systems.Events;
 using Mca.Systems.Hardware;
 using Mca.Systems.Model;
+using Mca.Systems.Pipeline;
 using Mca.Systems.Xen;
 
 namespace Mca.Bench.Baselines;
@@ -498,7 +499,7 @@ public sealed class ObjectMachine
 
         Emit(NewEvent(HandlerEventKind.DomainCrashed) with { Domain = (short)domain.DomId, Arg = (long)reason });
         domain.RunState = DomainRunState.Crashed;
-        domain.RestartAtNs = NowNs + ObjectFleet.DomainRestartNs;
+        domain.RestartAtNs = NowNs + VmceInjector.DomainRestartNs;
         for (int v = 0; v < domain.Vcpus.Length; v++)
         {
             domain.Vcpus[v].McePending = false;

@@ -47,7 +47,7 @@ public class EquivalenceTests(ITestOutputHelper output)
         {
             var spec = specs[s];
             var errors = scenarios.Select(i => RandomScenario.Generate(Seed, i, spec)).ToList();
-            long end = errors.Max(l => l[^1].TimeNs) + spec.RebootDowntimeNs + (4 * ObjectFleet.DomainRestartNs) + (60 * MachineSpec.NsPerSecond);
+            long end = errors.Max(l => l[^1].TimeNs) + spec.RebootDowntimeNs + (4 * 60 * MachineSpec.NsPerSecond) + (60 * MachineSpec.NsPerSecond);
             var batch = new MachineBatch(spec, Policies[p], 0, scenarios.Count, Seed, Source(errors));
             var fleet = new ObjectFleet(spec, Policies[p], 0, scenarios.Count, Seed, Source(errors));
             batch.RunUntil(end);
@@ -109,7 +109,7 @@ public class EquivalenceTests(ITestOutputHelper output)
         Assert.True(batch.StepCount > 100_000, $"the workload is heavy ({batch.StepCount} steps)");
     }
 
-    private static ListErrorSource Source(List<List<Systems.Engine.ErrorInjection>> errors) =>
+    private static ListErrorSource Source(List<List<ErrorInjection>> errors) =>
         new(errors.Count, errors.SelectMany((list, m) => list.Select(e => (m, e))));
 
     /// <summary>Each machine's events in order (machine ids start at 0 in these runs).</summary>

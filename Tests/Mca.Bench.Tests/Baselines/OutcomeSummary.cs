@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Mca.Systems.Events;
+using Mca.Systems.Xen;
 
 namespace Mca.Bench.Tests.Baselines;
 
@@ -59,7 +60,7 @@ internal sealed record OutcomeSummary(
                     crashes.Append(Inv($"d{e.Domain} {(CrashReason)e.Arg}; "));
                     break;
                 case HandlerEventKind.PageOffline:
-                    pages.Append(Inv($"{e.Addr:x} {(Systems.Xen.PageOfflineOutcome)e.Arg}; "));
+                    pages.Append(Inv($"{e.Addr:x} {(PageOfflineOutcome)e.Arg}; "));
                     break;
                 case HandlerEventKind.Dom0Logged:
                     delivered.Append(Inv($"bank {e.Bank} {e.Status:x} d{e.Domain}; "));
