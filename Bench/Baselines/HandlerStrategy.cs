@@ -243,7 +243,7 @@ public sealed class XenStrategy : HandlerStrategy
     public override bool Verdict(ObjectMachine machine)
     {
         bool found = false;
-        ulong fatalMask = 0;
+        ulong[]? fatalMask = null;
         foreach (var cpu in machine.Cpus)
         {
             if (!cpu.InMce || !cpu.FoundError)
@@ -269,7 +269,8 @@ public sealed class XenStrategy : HandlerStrategy
 
             if (cpu.Fatal)
             {
-                fatalMask |= 1UL << cpu.Index;
+                fatalMask ??= new ulong[(machine.Cpus.Count + 63) / 64];
+                fatalMask[cpu.Index >> 6] |= 1UL << (cpu.Index & 63);
             }
         }
 
@@ -279,9 +280,9 @@ public sealed class XenStrategy : HandlerStrategy
             return false;
         }
 
-        if (fatalMask != 0)
+        if (fatalMask is not null)
         {
-            machine.McPanic(XenConsole.FatalCpusReason([fatalMask], machine.Cpus.Count), ResetReason.Fatal);
+            machine.McPanic(XenConsole.FatalCpusReason(fatalMask, machine.Cpus.Count), ResetReason.Fatal);
             return false;
         }
 
