@@ -17,8 +17,8 @@ namespace Mca.Workloads.Field;
 /// a truncated Pareto law (<see cref="CeIntensity"/>), folded into at most one arrival per window with
 /// <c>Count</c> = the CEs in it, at a random line of the fault's footprint (bank 8, MCACOD 0x0090 | channel).</item>
 /// <item>An uncorrectable pattern (two faults on different devices of one DIMM overlapping, or a multi-bit
-/// fault the ECC cannot correct) is a bad region: its UEs are found by the patrol scrubber (SRAO 0x00Cc in
-/// bank 8) or, in a frame something uses, possibly consumed first by a load (SRAR 0x0134 in bank 0 of the
+/// fault the ECC cannot correct) is a bad region: its UEs are found by the patrol scrubber (SRAO 0x00C0 | channel
+/// in bank 8) or, in a frame something uses, possibly consumed first by a load (SRAR 0x0134 in bank 0 of the
 /// consuming CPU, which was running the frame's owner, or Xen). The DIMM is replaced a while after its
 /// first UE.</item>
 /// <item>CPU errors: corrected L1/L2/TLB, LLC UCNA and SRAO 0x017A, and fatal PCC errors, each recurring

@@ -33,7 +33,8 @@ internal sealed class FieldModel
         }
 
         Machine = machine;
-        Parameters = p;
+        // A copy: the record is settable by reflection (the spec loader), and a running campaign must not see later changes.
+        Parameters = p with { };
         Geometry = new DimmGeometry(machine, p.DimmCount);
         Intensity = new CeIntensity(p.CeRateMedianPerDay, p.CeRateMeanToMedian, p.CeRateMaxPerDay);
         Records = new ErrorRecords(machine);
