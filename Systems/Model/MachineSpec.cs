@@ -113,6 +113,30 @@ public sealed class MachineSpec
     /// <summary>The lowest-numbered CPU that sees a bank instance (its CMCI owner after discovery, xen-mca.md §2.6).</summary>
     public int FirstCpuOfInstance(int instance)
     {
+        var table = _firstCpuTable ??= BuildFirstCpuTable();
+        if ((uint)instance >= (uint)table.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(instance), instance, $"expected a bank instance below {BankInstanceCount}");
+        }
+
+        return table[instance];
+    }
+
+    private int[]? _firstCpuTable;
+
+    private int[] BuildFirstCpuTable()
+    {
+        var table = new int[BankInstanceCount];
+        for (int i = 0; i < table.Length; i++)
+        {
+            table[i] = ComputeFirstCpuOfInstance(i);
+        }
+
+        return table;
+    }
+
+    private int ComputeFirstCpuOfInstance(int instance)
+    {
         int b = BankIndexOfInstance(instance);
         int local = instance - BankInstanceBase(b);
         return Banks[b].Scope switch
@@ -125,11 +149,12 @@ public sealed class MachineSpec
 
     public DomainSpec? DomainById(int domId)
     {
-        foreach (var d in Domains)
+        // An index loop: foreach over the IReadOnlyList would allocate an enumerator on every call.
+        for (int i = 0; i < Domains.Count; i++)
         {
-            if (d.DomId == domId)
+            if (Domains[i].DomId == domId)
             {
-                return d;
+                return Domains[i];
             }
         }
 
