@@ -42,7 +42,7 @@ internal sealed class CampaignSummary(CampaignSpec spec, CampaignOptions options
         Row("errors: fatal", c.Fatal, string.Create(Inv, $"{result.MachinesWithUncorrected:N0} machines with an uncorrected error"));
         Row("MCE# rendezvous", c.MceEvents);
         Row("CMCIs", c.CmciEvents);
-        Row("poll finds", c.PollFinds);
+        Row("poll/CMCI finds", c.PollFinds, "records logged by the poller or the CMCI handler");
         var (rate, low, high) = ResetRate();
         Row("resets", c.Resets, string.Create(Inv, $"{result.MachinesReset:N0} machines; {rate:G3}/machine-year (95% {low:G3}..{high:G3})"));
         Row("vMCEs injected", c.VmceInjected, string.Create(Inv, $"{c.VmceDeliveredToVcpus:N0} vCPU deliveries"));

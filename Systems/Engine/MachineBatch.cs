@@ -84,6 +84,8 @@ public sealed class MachineBatch
     public bool LiteralPolling { get; }
     public EventBuffer Events { get; }
     public TelemetryStore Telemetry { get; }
+    /// <summary>Pipeline runs so far: one per machine per instant with work (the unit Bench calls a handler invocation).</summary>
+    public long StepCount { get; private set; }
     /// <summary>Pages Xen has offlined, per machine (membership only; never iterated).</summary>
     internal HashSet<(int Machine, long Mfn)> BrokenPages { get; } = [];
     /// <summary>The first panic message of each machine (null if it never panicked).</summary>
@@ -160,6 +162,7 @@ public sealed class MachineBatch
             }
 
             _pipeline.Run(_worklist.AsSpan(0, count));
+            StepCount += count;
             for (int i = 0; i < count; i++)
             {
                 Schedule(_worklist[i]);

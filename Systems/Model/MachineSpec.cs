@@ -46,8 +46,18 @@ public sealed class MachineSpec
     public int SocketOf(int cpu) => cpu / (CoresPerSocket * ThreadsPerCore);
     public int CoreOf(int cpu) => cpu / ThreadsPerCore % CoresPerSocket;
     public int ThreadOf(int cpu) => cpu % ThreadsPerCore;
-    /// <summary>APIC id: socket, core and thread packed as on Intel (thread bits lowest).</summary>
-    public int ApicIdOf(int cpu) => (SocketOf(cpu) << 4) | (CoreOf(cpu) << 1) | ThreadOf(cpu);
+    /// <summary>
+    /// APIC id: socket, core and thread packed as on Intel (thread bits lowest), each field as wide as its
+    /// count needs; the package field starts at bit 4 at least, as on the default machine's 4-core parts.
+    /// </summary>
+    public int ApicIdOf(int cpu)
+    {
+        int threadBits = BitsFor(ThreadsPerCore);
+        int packageShift = Math.Max(4, threadBits + BitsFor(CoresPerSocket));
+        return (SocketOf(cpu) << packageShift) | (CoreOf(cpu) << threadBits) | ThreadOf(cpu);
+    }
+
+    private static int BitsFor(int count) => count <= 1 ? 0 : 32 - System.Numerics.BitOperations.LeadingZeroCount((uint)(count - 1));
 
     /// <summary>Physical core id as Xen's global record prints it (mc_coreid, xen-mca.md §2.5 console).</summary>
     public int CoreIdOf(int cpu) => CoreOf(cpu);
@@ -103,6 +113,30 @@ public sealed class MachineSpec
     /// <summary>The lowest-numbered CPU that sees a bank instance (its CMCI owner after discovery, xen-mca.md §2.6).</summary>
     public int FirstCpuOfInstance(int instance)
     {
+        var table = _firstCpuTable ??= BuildFirstCpuTable();
+        if ((uint)instance >= (uint)table.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(instance), instance, $"expected a bank instance below {BankInstanceCount}");
+        }
+
+        return table[instance];
+    }
+
+    private int[]? _firstCpuTable;
+
+    private int[] BuildFirstCpuTable()
+    {
+        var table = new int[BankInstanceCount];
+        for (int i = 0; i < table.Length; i++)
+        {
+            table[i] = ComputeFirstCpuOfInstance(i);
+        }
+
+        return table;
+    }
+
+    private int ComputeFirstCpuOfInstance(int instance)
+    {
         int b = BankIndexOfInstance(instance);
         int local = instance - BankInstanceBase(b);
         return Banks[b].Scope switch
@@ -115,11 +149,12 @@ public sealed class MachineSpec
 
     public DomainSpec? DomainById(int domId)
     {
-        foreach (var d in Domains)
+        // An index loop: foreach over the IReadOnlyList would allocate an enumerator on every call.
+        for (int i = 0; i < Domains.Count; i++)
         {
-            if (d.DomId == domId)
+            if (Domains[i].DomId == domId)
             {
-                return d;
+                return Domains[i];
             }
         }
 

@@ -49,7 +49,7 @@ internal sealed class SelectSeveritySystem
     {
         var cpus = _batch.CpusOf(machine);
         bool found = false;
-        ulong fatalMask = 0;
+        bool anyFatal = false;
         for (int c = 0; c < cpus.Length; c++)
         {
             ref var cpu = ref cpus[c];
@@ -75,10 +75,7 @@ internal sealed class SelectSeveritySystem
                 }
             }
 
-            if (cpu.Fatal)
-            {
-                fatalMask |= 1UL << c;
-            }
+            anyFatal |= cpu.Fatal;
         }
 
         if (!found)
@@ -87,9 +84,19 @@ internal sealed class SelectSeveritySystem
             return false;
         }
 
-        if (fatalMask != 0)
+        if (anyFatal)
         {
-            Panic(machine, ref s, XenConsole.FatalCpusReason([fatalMask], cpus.Length), ResetReason.Fatal);
+            // One bit per CPU, in 64-bit words (a machine may have more than 64 CPUs); only on the way to a panic.
+            var fatalMask = new ulong[(cpus.Length + 63) / 64];
+            for (int c = 0; c < cpus.Length; c++)
+            {
+                if (cpus[c].InMce && cpus[c].FoundError && cpus[c].Fatal)
+                {
+                    fatalMask[c >> 6] |= 1UL << (c & 63);
+                }
+            }
+
+            Panic(machine, ref s, XenConsole.FatalCpusReason(fatalMask, cpus.Length), ResetReason.Fatal);
             return false;
         }
 

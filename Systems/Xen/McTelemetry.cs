@@ -96,10 +96,7 @@ public sealed class McTelemetry
         _state.AsSpan().Clear();
         _deferred.AsSpan().Clear();
         _class.AsSpan().Clear();
-        for (int i = 0; i < EntryCount; i++)
-        {
-            _data[i].Clear();
-        }
+        // Payloads are not cleared here: Reserve clears an entry's payload when it hands it out, and a free entry's payload is never read.
 
         _freeMask = AllSlotsMask;
         _replayHead = NoCookie;

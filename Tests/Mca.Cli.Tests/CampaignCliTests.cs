@@ -102,6 +102,24 @@ public sealed class CampaignCliTests : IDisposable
     }
 
     [Fact]
+    public void ExampleSpec_Runs()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "examples", "fleet.yaml")))
+        {
+            dir = dir.Parent;
+        }
+
+        Assert.NotNull(dir);
+        string spec = Path.Combine(dir.FullName, "examples", "fleet.yaml");
+        Assert.Equal(0, Mca("campaign", "--workload", spec, "--machines", "50", "--days", "30", "--quiet", "--json", PathOf("e.json")).Code);
+        var root = Json(PathOf("e.json"));
+        Assert.Equal("xen", root.GetProperty("policy").GetString());
+        Assert.Equal(42UL, root.GetProperty("seed").GetUInt64());
+        Assert.Equal(200, root.GetProperty("dimms").GetInt64());
+    }
+
+    [Fact]
     public void PrintSpec_GivesAFileThatRunsTheSameCampaign()
     {
         var printed = Mca("campaign", "--print-spec", "--machines", "50", "--days", "30", "--workload", "field", "--seed", "9");

@@ -17,8 +17,8 @@ namespace Mca.Workloads.Field;
 /// a truncated Pareto law (<see cref="CeIntensity"/>), folded into at most one arrival per window with
 /// <c>Count</c> = the CEs in it, at a random line of the fault's footprint (bank 8, MCACOD 0x0090 | channel).</item>
 /// <item>An uncorrectable pattern (two faults on different devices of one DIMM overlapping, or a multi-bit
-/// fault the ECC cannot correct) is a bad region: its UEs are found by the patrol scrubber (SRAO 0x00Cc in
-/// bank 8) or, in a frame something uses, possibly consumed first by a load (SRAR 0x0134 in bank 0 of the
+/// fault the ECC cannot correct) is a bad region: its UEs are found by the patrol scrubber (SRAO 0x00C0 | channel
+/// in bank 8) or, in a frame something uses, possibly consumed first by a load (SRAR 0x0134 in bank 0 of the
 /// consuming CPU, which was running the frame's owner, or Xen). The DIMM is replaced a while after its
 /// first UE.</item>
 /// <item>CPU errors: corrected L1/L2/TLB, LLC UCNA and SRAO 0x017A, and fatal PCC errors, each recurring
@@ -193,12 +193,38 @@ public sealed class FieldErrorSource : IErrorSource, IWorkloadFacts
             {
                 _nextNs[i] = long.MaxValue;
                 _nextCeDimm[i] = -1;
+                AssertInvariants(i);
                 return;
             }
 
             Emit(i, slot, slotNs);
+            AssertInvariants(i);
             return;
         }
+    }
+
+    /// <summary>Machine <paramref name="i"/>'s table after <see cref="Advance"/>: everything pending lies after the next arrival and before the horizon.</summary>
+    [Conditional("DEBUG")]
+    private void AssertInvariants(int i)
+    {
+        long next = _nextNs[i];
+        Debug.Assert(next == long.MaxValue || next < _horizonNs, "the next arrival is before the horizon");
+        foreach (ref readonly var s in SlotsOf(i))
+        {
+            Debug.Assert(s.Kind != SlotKind.Free || s.NextNs == long.MaxValue, "a free slot has no arrival");
+            Debug.Assert(s.NextNs == long.MaxValue || (s.NextNs >= next && s.NextNs < _horizonNs), "pending arrivals lie between the next arrival and the horizon");
+            Debug.Assert(s.Kind != SlotKind.CeStream || s.WindowMean > 0, "a CE stream has a positive rate");
+            Debug.Assert(s.Kind is SlotKind.Free or SlotKind.Cpu || s.Dimm < _dimms, "a DRAM slot names a DIMM of the machine");
+            Debug.Assert(s.Kind != SlotKind.Cpu || s.Core < _model.Machine.SocketCount * _model.Machine.CoresPerSocket, "a CPU slot names a core of the machine");
+        }
+
+        for (int d = i * _dimms; d < (i + 1) * _dimms; d++)
+        {
+            Debug.Assert(_dimmFaultNs[d] == long.MaxValue || (_dimmFaultNs[d] > next && _dimmFaultNs[d] < _horizonNs), "the next fault comes after the next arrival");
+            Debug.Assert(_dimmReplaceNs[d] == long.MaxValue || (_dimmReplaceNs[d] >= next && _dimmReplaceNs[d] < _horizonNs), "a replacement comes no earlier than the next arrival");
+        }
+
+        Debug.Assert(_cpuErrorNs[i] == long.MaxValue || (_cpuErrorNs[i] > next && _cpuErrorNs[i] < _horizonNs), "the next CPU error comes after the next arrival");
     }
 
     private int EarliestSlot(int i, out long timeNs)

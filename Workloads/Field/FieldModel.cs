@@ -27,8 +27,14 @@ internal sealed class FieldModel
         ArgumentNullException.ThrowIfNull(machine);
         ArgumentNullException.ThrowIfNull(p);
         p.Validate();
+        if (machine.SocketCount * machine.CoresPerSocket > byte.MaxValue + 1)
+        {
+            throw new ArgumentException($"machine '{machine.Name}' has {machine.SocketCount * machine.CoresPerSocket} cores: the field workload supports at most 256");
+        }
+
         Machine = machine;
-        Parameters = p;
+        // A copy: the record is settable by reflection (the spec loader), and a running campaign must not see later changes.
+        Parameters = p with { };
         Geometry = new DimmGeometry(machine, p.DimmCount);
         Intensity = new CeIntensity(p.CeRateMedianPerDay, p.CeRateMeanToMedian, p.CeRateMaxPerDay);
         Records = new ErrorRecords(machine);
@@ -77,7 +83,7 @@ internal sealed class FieldModel
     /// <summary>Weights of the 14 (transient, permanent) x mode fault kinds: the Jaguar FIT table.</summary>
     public ReadOnlySpan<double> ModeWeights => _modeWeights;
 
-    public double ModeWeightTotal => JaguarFit.TotalPerDevice;
+    public double ModeWeightTotal { get; } = JaguarFit.TotalPerDevice;
 
     /// <summary>Mean time between new faults of a healthy DIMM, and of a DIMM with a permanent fault.</summary>
     public double HealthyFaultGapNs { get; }
@@ -97,17 +103,4 @@ internal sealed class FieldModel
     public double CpuRecurrenceRatePerNs { get; }
     public double CpuRecurrenceWindowNs { get; }
     public int SlotsPerMachine { get; }
-}
-
-/// <summary>The CPU error classes of the field workload (field-calibration A.4, A.5 item 5).</summary>
-internal enum CpuErrorClass : byte
-{
-    /// <summary>Corrected L1 data, instruction, TLB or L2 error (banks 0-3).</summary>
-    Corrected,
-    /// <summary>LLC uncorrected, no action (bank 7, 0x0136).</summary>
-    LlcUcna,
-    /// <summary>LLC explicit-writeback SRAO (bank 7, 0x017A).</summary>
-    LlcSrao,
-    /// <summary>Processor context corrupt: PCU internal timer (bank 4) or MLC (bank 3).</summary>
-    Fatal,
 }

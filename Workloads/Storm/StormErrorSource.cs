@@ -232,7 +232,8 @@ public sealed class StormErrorSource : IErrorSource
             ArgumentNullException.ThrowIfNull(p);
             p.Validate();
             Machine = machine;
-            Parameters = p;
+            // A copy: the record is settable by reflection (the spec loader), and a running campaign must not see later changes.
+            Parameters = p with { };
             Records = new ErrorRecords(machine);
             Memory = new MemoryRanges(machine);
             StormGapNs = p.StormsPerMachineYear > 0 ? YearNs / p.StormsPerMachineYear : double.PositiveInfinity;
