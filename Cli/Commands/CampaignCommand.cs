@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using System.Diagnostics;
 using System.Globalization;
 using Mca.Cli.Output;
+using Mca.Replay;
 using Mca.Workloads.Campaign;
 using Spectre.Console;
 
@@ -27,10 +28,11 @@ internal static class CampaignCommand
         var quiet = new Option<bool>("--quiet") { Description = "No progress output" };
         var literal = new Option<bool>("--literal") { Description = "Reference mode: step every poll tick (slow; same results)" };
         var plot = new Option<string?>("--plot") { Description = "Also plot cumulative outcomes per 1,000 machines over simulated time to FILE (.png or .svg)" };
+        var record = new Option<string?>("--record") { Description = "Record the run as a replay FILE.mcar (inputs, every handling decision, state hashes); see mca replay" };
         var printSpec = new Option<bool>("--print-spec") { Description = "Print the campaign spec (YAML, every parameter) and exit: a starting point for a spec file" };
         var command = new Command("campaign", "Run a fleet Monte Carlo campaign and summarize errors, resets, vMCEs, guest outcomes and lost logs")
         {
-            machines, days, seed, policy, workload, threads, batchSize, json, plot, quiet, literal, printSpec,
+            machines, days, seed, policy, workload, threads, batchSize, json, plot, record, quiet, literal, printSpec,
         };
         command.SetAction(parse =>
         {
@@ -61,17 +63,28 @@ internal static class CampaignCommand
                 throw new UsageException($"--plot: expected a FILE.png or FILE.svg, found '{plotPath}'");
             }
 
-            var options = spec.ToOptions(threadCount, literalPolling: parse.GetValue(literal));
+            string? recordPath = parse.GetValue(record);
+            CheckWritable(recordPath, "--record");
+            // The recorder takes the engine's ordered output: the workers wait for it, so memory stays bounded.
+            using var recorder = recordPath is null ? null : ReplayWriter.Create(recordPath, spec);
+            var options = spec.ToOptions(threadCount, literalPolling: parse.GetValue(literal), keepEvents: recorder is not null);
             var err = parse.InvocationConfiguration.Error;
             var wall = Stopwatch.StartNew();
             var series = new List<(double Day, CampaignCounts Total)>(options.EpochCount);
-            var result = RunWithProgress(options, quiet: parse.GetValue(quiet), err, observe: p => series.Add(((double)p.SimulatedNs / CampaignOptions.DayNs, p.Counts)));
+            var result = RunWithProgress(options, quiet: parse.GetValue(quiet), err, recorder is null ? null : recorder.Append, observe: p => series.Add(((double)p.SimulatedNs / CampaignOptions.DayNs, p.Counts)));
+            recorder?.Complete(result);
             wall.Stop();
             var summary = new CampaignSummary(spec, options, result, wall.Elapsed.TotalSeconds);
             summary.WriteTable(o);
             if (jsonPath is not null)
             {
                 AtomicFile.WriteAllText(jsonPath, JsonOut.Build(summary.WriteJson));
+            }
+
+            if (recorder is not null && !parse.GetValue(quiet))
+            {
+                err.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"recorded {recorder.Path}: {recorder.BytesWritten:N0} bytes, {recorder.FrameCount:N0} frames, {recorder.EventCount:N0} events, {recorder.InputCount:N0} inputs ({(double)recorder.BytesWritten / Math.Max(1, recorder.EventCount + recorder.InputCount):F1} bytes per recorded event)"));
             }
 
             if (plotPath is not null)

@@ -149,6 +149,32 @@ public sealed class CampaignCliTests : IDisposable
     public void Plot_OtherExtension_Rejected() => AssertRejected("--plot: expected a FILE.png or FILE.svg", "campaign", "--workload", "none", "--plot", Path.Combine(Path.GetTempPath(), "x.gif"));
 
     [Fact]
+    public void Record_ThenVerifyExtractRunDiff()
+    {
+        string replay = PathOf("c.mcar");
+        var r = Mca("campaign", "--machines", "300", "--days", "120", "--workload", "storm", "--seed", "5", "--record", replay, "--json", PathOf("c.json"));
+        Assert.Equal(0, r.Code);
+        Assert.Contains("bytes per recorded event", r.Err, StringComparison.Ordinal);
+        Assert.True(File.Exists(replay));
+        Assert.Empty(Directory.GetFiles(_dir, "*.tmp"));
+
+        Assert.Equal(0, Mca("replay", "verify", replay, "--quiet").Code);
+        string one = PathOf("one.mcar");
+        Assert.Equal(0, Mca("replay", "extract", replay, "--machine", "7", "-o", one).Code);
+        Assert.Equal(0, Mca("replay", "verify", one, "--quiet").Code);
+
+        var rerun = Mca("replay", "run", replay, "--policy", "xen", "--json", "--quiet");
+        Assert.Equal(0, rerun.Code);
+        Assert.Contains("resets", rerun.Out, StringComparison.Ordinal);
+
+        // The same campaign recorded with another thread count is the same file, byte for byte.
+        string again = PathOf("again.mcar");
+        Assert.Equal(0, Mca("campaign", "--machines", "300", "--days", "120", "--workload", "storm", "--seed", "5", "--threads", "1", "--quiet", "--record", again).Code);
+        Assert.Equal(File.ReadAllBytes(replay), File.ReadAllBytes(again));
+        Assert.Equal(0, Mca("replay", "diff", replay, again).Code);
+    }
+
+    [Fact]
     public void IdleFleet_HasNoEvents()
     {
         var r = Mca("campaign", "--machines", "100", "--days", "3650", "--workload", "none", "--quiet", "--json", PathOf("idle.json"));

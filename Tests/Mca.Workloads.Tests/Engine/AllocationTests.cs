@@ -5,7 +5,15 @@ using Mca.Systems.Model;
 
 namespace Mca.Workloads.Tests.Engine;
 
+/// <summary>
+/// Runs alone: batches share a process-wide stack of free telemetry pools, and tests running beside
+/// this one would take pools from it and make this batch allocate new ones.
+/// </summary>
+[CollectionDefinition(nameof(AllocationCollection), DisableParallelization = true)]
+public sealed class AllocationCollection;
+
 /// <summary>STYLE.md "Hot paths": nothing is allocated per step once the batch reached its working size.</summary>
+[Collection(nameof(AllocationCollection))]
 public class AllocationTests
 {
     /// <summary>Corrected bursts (CMCI), UCNA (poll and CMCI) and SRAO #MCs (page offline, vMCE) on a fixed set of pages.</summary>
