@@ -27,7 +27,7 @@ public static class CampaignRunner
         var total = default(CampaignCounts);
         var epochCounts = default(CampaignCounts);
         int threads = Math.Max(1, options.Threads);
-        BatchRunner.Run<CampaignBatch, EpochOutput>(batches, epochs, threads, channelCapacity: (2 * threads) + 4, (epoch, batch, output) =>
+        BatchRunner.Run<CampaignBatch, EpochOutput>(batches, epochs, threads, channelCapacity: 64 * threads, (epoch, batch, output) =>
         {
             total.Add(output.Counts);
             epochCounts.Add(output.Counts);
