@@ -109,7 +109,11 @@ internal sealed class BatchRun<TStepper, TOutput>
                 try
                 {
                     // The batch's previous epoch (claimed earlier, maybe still running on another worker).
-                    await previous.WaitAsync(stop).ConfigureAwait(false);
+                    if (!previous.IsCompleted)
+                    {
+                        await previous.WaitAsync(stop).ConfigureAwait(false);
+                    }
+
                     stop.ThrowIfCancellationRequested();
                     int epoch = (int)(sequence / _batchCount);
                     TOutput output = _batches[batch].Step(epoch);

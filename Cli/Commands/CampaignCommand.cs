@@ -23,7 +23,7 @@ internal static class CampaignCommand
             Description = "Workload: " + string.Join(", ", WorkloadCatalog.Default.Names) + ", or a campaign spec FILE.yaml (default field)",
         };
         var threads = new Option<int>("--threads") { Description = "Worker threads (default: all cores); results do not depend on it" };
-        var batchSize = new Option<int>("--batch-size") { Description = "Machines per batch (default 256); results do not depend on it" };
+        var batchSize = new Option<int>("--batch-size") { Description = "Machines per batch (default 512); results do not depend on it" };
         var json = new Option<string?>("--json") { Description = "Also write the results as JSON to FILE" };
         var quiet = new Option<bool>("--quiet") { Description = "No progress output" };
         var literal = new Option<bool>("--literal") { Description = "Reference mode: step every poll tick (slow; same results)" };

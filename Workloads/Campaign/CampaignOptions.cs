@@ -22,7 +22,7 @@ public sealed record CampaignOptions
     /// <summary>Fleet id of the first machine (replays re-run one machine of a fleet under its own id).</summary>
     public int FirstMachineId { get; init; }
     /// <summary>Machines per batch: fixed, independent of the thread count.</summary>
-    public int BatchSize { get; init; } = 256;
+    public int BatchSize { get; init; } = 512;
     /// <summary>Simulated time per epoch (the unit of progress and of ordered output).</summary>
     public long EpochNs { get; init; } = DayNs;
     /// <summary>The reference mode: step every poll tick and write folded corrected errors one by one; results must equal the fast mode.</summary>

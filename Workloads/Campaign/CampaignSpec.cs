@@ -35,7 +35,7 @@ public sealed record CampaignSpec
     public string Machine { get; init; } = "default";
 
     /// <summary>Machines per batch: how the fleet is cut for the worker pool; results do not depend on it.</summary>
-    public int BatchSize { get; init; } = 256;
+    public int BatchSize { get; init; } = 512;
 
     /// <summary>
     /// Parameters of each workload that has them, by workload name; a workload missing here runs with its

@@ -40,7 +40,7 @@ public class CampaignSpecTests
         Assert.Equal(365, spec.Days);
         Assert.Equal(1UL, spec.Seed);
         Assert.Equal("rfc2009", spec.Policy);
-        Assert.Equal(256, spec.BatchSize);
+        Assert.Equal(512, spec.BatchSize);
     }
 
     [Fact]
