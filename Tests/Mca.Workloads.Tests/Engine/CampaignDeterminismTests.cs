@@ -1,3 +1,4 @@
+using Mca.Tests.Shared;
 using Mca.Systems.Model;
 using Mca.Workloads.Campaign;
 

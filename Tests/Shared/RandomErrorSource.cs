@@ -3,7 +3,7 @@ using Mca.Systems.Engine;
 using Mca.Systems.Hardware;
 using Mca.Systems.Model;
 
-namespace Mca.Workloads.Tests.Engine;
+namespace Mca.Tests.Shared;
 
 /// <summary>
 /// A randomized error mix for engine tests: every class of error, on every bank scope, at random
