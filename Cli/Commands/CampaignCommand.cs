@@ -26,7 +26,7 @@ internal static class CampaignCommand
         var batchSize = new Option<int>("--batch-size") { Description = "Machines per batch (default 512); results do not depend on it" };
         var json = new Option<string?>("--json") { Description = "Also write the results as JSON to FILE" };
         var quiet = new Option<bool>("--quiet") { Description = "No progress output" };
-        var literal = new Option<bool>("--literal") { Description = "Reference mode: step every poll tick (slow; same results)" };
+        var literal = new Option<bool>("--literal") { Description = "Reference mode: step every poll tick and write folded corrected errors one by one (slow; same results)" };
         var plot = new Option<string?>("--plot") { Description = "Also plot cumulative outcomes per 1,000 machines over simulated time to FILE (.png or .svg)" };
         var record = new Option<string?>("--record") { Description = "Record the run as a replay FILE.mcar (inputs, every handling decision, state hashes); see mca replay" };
         var printSpec = new Option<bool>("--print-spec") { Description = "Print the campaign spec (YAML, every parameter) and exit: a starting point for a spec file" };
