@@ -259,9 +259,10 @@ public sealed class MachineBatch
         next = Math.Max(next, m.NowNs);
         next = Math.Min(next, m.Dom0FetchAtNs);
         next = Math.Min(next, NextRestartNs(machine));
-        if (LiteralPolling || PollWouldFind(machine))
+        // The bank scan only matters when the poll would come first.
+        if (m.NextPollNs < next && (LiteralPolling || PollWouldFind(machine)))
         {
-            next = Math.Min(next, m.NextPollNs);
+            next = m.NextPollNs;
         }
 
         return next;
