@@ -1,9 +1,7 @@
-using System.Collections.Concurrent;
-using System.Globalization;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
+using Mca.Bench.Columns;
 
 namespace Mca.Bench.Replay;
 
@@ -28,54 +26,12 @@ public interface IReplayThroughputBenchmark
 /// divided by its mean time. Counted in the host process once per class, parameter set and method (the
 /// benchmark records the campaign once to count).
 /// </summary>
-public sealed class ReplayThroughputColumn(string columnName, double scale, string format, Func<ReplayUnits, double> select) : IColumn
+public sealed class ReplayThroughputColumn(string columnName, double scale, string format, Func<ReplayUnits, double> select) : PerSecondColumn(columnName, format)
 {
-    private static readonly ConcurrentDictionary<string, ReplayUnits?> Units = new(StringComparer.Ordinal);
+    protected override string KeyOf(BenchmarkCase c) => base.KeyOf(c) + "|" + c.Descriptor.WorkloadMethod.Name;
 
-    public string Id => nameof(ReplayThroughputColumn) + "." + ColumnName;
-    public string ColumnName { get; } = columnName;
-    public bool AlwaysShow => true;
-    public ColumnCategory Category => ColumnCategory.Custom;
-    public int PriorityInCategory => 0;
-    public bool IsNumeric => true;
-    public UnitType UnitType => UnitType.Dimensionless;
-    public string Legend => $"{ColumnName}: replay data per operation divided by Mean";
-
-    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
-
-    public bool IsAvailable(Summary summary) => true;
-
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
-
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
-    {
-        double? meanNs = summary[benchmarkCase]?.ResultStatistics?.Mean;
-        if (meanNs is null or <= 0)
-        {
-            return "NA";
-        }
-
-        var units = Units.GetOrAdd(Key(benchmarkCase), _ => Count(benchmarkCase));
-        if (units is not { } u)
-        {
-            return "-";
-        }
-
-        return (select(u) / scale / (meanNs.Value * 1e-9)).ToString(format, CultureInfo.InvariantCulture);
-    }
-
-    private static string Key(BenchmarkCase c) => c.Descriptor.Type.FullName + "|" + c.Descriptor.WorkloadMethod.Name + "|" + c.Parameters.DisplayInfo;
-
-    private static ReplayUnits? Count(BenchmarkCase c)
-    {
-        var instance = (IReplayThroughputBenchmark)Activator.CreateInstance(c.Descriptor.Type)!;
-        foreach (var p in c.Parameters.Items)
-        {
-            c.Descriptor.Type.GetProperty(p.Name)!.SetValue(instance, p.Value);
-        }
-
-        return instance.UnitsPerOperation(c.Descriptor.WorkloadMethod.Name);
-    }
+    protected override double? UnitsOf(BenchmarkCase c) =>
+        CreateInstance<IReplayThroughputBenchmark>(c).UnitsPerOperation(c.Descriptor.WorkloadMethod.Name) is { } u ? select(u) / scale : null;
 }
 
 /// <summary>
