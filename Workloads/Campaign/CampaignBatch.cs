@@ -18,6 +18,7 @@ public sealed class CampaignBatch : IBatchStepper<EpochOutput>
     private MachineBatch? _machines;
     private IErrorSource? _source;
     private RecordingErrorSource? _recording;
+    private EpochOutput? _idle;
 
     public CampaignBatch(CampaignOptions options, int batchIndex, int firstMachineId, int machineCount)
     {
@@ -52,8 +53,14 @@ public sealed class CampaignBatch : IBatchStepper<EpochOutput>
         var batch = _machines;
         long end = Math.Min((epochIndex + 1L) * o.EpochNs, o.DurationNs);
         batch.RunUntil(end);
-        var counts = default(CampaignCounts);
         var events = batch.Events.Events;
+        if (events.IsEmpty && !o.KeepEvents && epochIndex != o.EpochCount - 1)
+        {
+            // Nothing happened and nothing is recorded: the batch's one shared empty output (idle epochs cost no allocation).
+            return _idle ??= new EpochOutput(epochIndex, _batchIndex, FirstMachineId, default, null);
+        }
+
+        var counts = default(CampaignCounts);
         bool ser = o.Machine.Ser;
         foreach (ref readonly var e in events)
         {
