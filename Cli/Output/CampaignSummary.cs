@@ -50,7 +50,7 @@ internal sealed class CampaignSummary(CampaignSpec spec, CampaignOptions options
         Row("guests: process killed", c.GuestProcessKilled);
         Row("guests: panicked", c.GuestPanic);
         Row("domains crashed", c.DomainsCrashed);
-        Row("pages offlined", c.PagesOfflined);
+        Row("pages offlined", c.PagesOfflined, options.Policy.PageOffline ? "" : "this policy leaves page offline to dom0 (none in Xen)");
         Row("dom0 log records delivered", c.LogsDelivered);
         Row("dom0 log records lost", c.LogsLost, string.Create(Inv,
             $"pool {c.LostPoolExhausted:N0}, reset {c.LostResetBeforeFetch:N0}, no VIRQ {c.LostVirqNotBound:N0}, injected {c.LostInterposed:N0}, overwritten {c.LostOverwritten:N0}"));
