@@ -381,7 +381,7 @@ internal static class ReplayPrinter
         w.WriteNumber("arg2", e.Arg2);
     }
 
-    private static IEnumerable<(string Name, int Recorded, int Replayed)> Changed(MachineChange c) =>
+    private static IEnumerable<(string Name, long Recorded, long Replayed)> Changed(MachineChange c) =>
         c.Recorded.Fields().Zip(c.Replayed.Fields(), (a, b) => (a.Name, a.Value, b.Value)).Where(f => f.Item2 != f.Item3);
 
     /// <summary>The campaign counts in the campaign summary's order: label, JSON key, value.</summary>
