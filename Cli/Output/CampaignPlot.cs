@@ -42,12 +42,10 @@ internal static class CampaignPlot
         plot.ShowLegend(Alignment.UpperLeft);
         plot.Axes.SetLimitsX(0, Math.Max(1, days[^1]));
 
-        string full = Path.GetFullPath(path);
-        string ext = Path.GetExtension(full).ToLowerInvariant();
-        string temp = full + ".tmp" + ext;
-        try
+        bool svg = string.Equals(Path.GetExtension(path), ".svg", StringComparison.OrdinalIgnoreCase);
+        AtomicFile.Write(path, temp =>
         {
-            if (ext == ".svg")
+            if (svg)
             {
                 plot.SaveSvg(temp, 1000, 600);
             }
@@ -55,13 +53,6 @@ internal static class CampaignPlot
             {
                 plot.SavePng(temp, 1000, 600);
             }
-
-            File.Move(temp, full, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            File.Delete(temp);
-            throw new UsageException($"{path}: cannot write: {e.Message}");
-        }
+        }, keepExtension: true);
     }
 }

@@ -281,14 +281,10 @@ public sealed class TelemetryStore
         var pool = _pools[machine];
         if (pool is null)
         {
-            if (_free.Count > 0)
+            // A reused pool is reset here, once, for this machine's CPU count (a shared one may come from another spec).
+            if (_free.TryPop(out pool) || TryTakeShared(out pool))
             {
-                pool = _free.Pop();
-            }
-            else if (TryTakeShared(out var shared))
-            {
-                shared.Reset(_batch.Spec.CpuCount);
-                pool = shared;
+                pool.Reset(_batch.Spec.CpuCount);
             }
             else
             {
@@ -320,7 +316,6 @@ public sealed class TelemetryStore
             PoolsInUse--;
             // Keep a few for this batch; a burst's extra pools go to the process-wide stack that every
             // batch draws on, so memory follows what is in use at once, not the sum of each batch's peak.
-            pool.Reset(_batch.Spec.CpuCount);
             if (_free.Count < MaxFreePools)
             {
                 _free.Push(pool);
