@@ -35,6 +35,25 @@ public readonly struct Chunk
         return MemoryMarshal.CreateSpan(ref MemoryMarshal.GetArrayDataReference(archetype.Column<T>(slot)), archetype.Count);
     }
 
+    /// <summary>
+    /// The array behind the <typeparamref name="T"/> column: its first <see cref="Count"/> elements are the column.
+    /// For owners of a world whose structure no longer changes (entities created once, never moved), which keep it
+    /// instead of looking the column up on every access; any structural change may replace it.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The chunk has no <typeparamref name="T"/>.</exception>
+    public T[] GetArray<T>()
+        where T : unmanaged
+    {
+        Archetype archetype = _archetype;
+        int slot = archetype.SlotOf(archetype.World.IdOf<T>());
+        if (slot < 0)
+        {
+            ThrowHelper.ChunkLacksComponent(typeof(T));
+        }
+
+        return archetype.Column<T>(slot);
+    }
+
     /// <summary>Whether the chunk has a <typeparamref name="T"/> column.</summary>
     public bool Has<T>()
         where T : unmanaged => _archetype.SlotOf(_archetype.World.IdOf<T>()) >= 0;

@@ -6,26 +6,34 @@ using Mca.Workloads.Campaign;
 namespace Mca.Replay;
 
 /// <summary>
-/// Groups one <see cref="EpochOutput"/> by machine: a stable counting sort of its inputs and events on the
-/// machine's index in the batch, so each machine's items keep the engine's order. The writer serializes
-/// from it without copying; comparisons turn it into <see cref="MachineFrame"/>s. Buffers are reused.
+/// Groups one batch's epoch by machine: a stable counting sort of its inputs and events on the machine's
+/// index in the batch, so each machine's items keep the engine's order. The items are copied into reused
+/// buffers in grouped order (the writer then reads them sequentially, and the engine's buffers can be
+/// reused at once); comparisons turn the groups into <see cref="MachineFrame"/>s.
 /// </summary>
 internal sealed class FrameGrouper
 {
     private int[] _inputStart = new int[257];
     private int[] _eventStart = new int[257];
-    private int[] _inputOrder = new int[64];
-    private int[] _eventOrder = new int[64];
-    private int[] _hashAt = new int[256];
+    private RecordedInput[] _inputs = new RecordedInput[64];
+    private HandlerEvent[] _events = new HandlerEvent[64];
+    private ulong[] _hash = new ulong[256];
+    private bool[] _hasHash = new bool[256];
     private int[] _cursor = new int[256];
 
-    public EpochOutput Output { get; private set; } = null!;
+    public int Epoch { get; private set; }
+    public int Batch { get; private set; }
+    public int FirstMachineId { get; private set; }
 
     /// <summary>Machines in the batch as far as the output shows (the highest local index seen + 1).</summary>
     public int Span { get; private set; }
 
     /// <summary>Machines that have inputs, events or a state hash.</summary>
     public int MachineCount { get; private set; }
+
+    /// <summary>All events and inputs grouped.</summary>
+    public int TotalEvents { get; private set; }
+    public int TotalInputs { get; private set; }
 
     public void Group(EpochOutput output)
     {
@@ -35,45 +43,51 @@ internal sealed class FrameGrouper
             throw new ArgumentException("the campaign ran without recording: expected CampaignOptions.KeepEvents = true", nameof(output));
         }
 
-        Output = output;
-        var events = output.Events;
-        var inputs = output.Inputs;
-        var hashes = output.StateHashes;
-        int first = output.FirstMachineId;
+        Group(output.Epoch, output.Batch, output.FirstMachineId, output.Events, output.Inputs, output.StateHashes);
+    }
+
+    public void Group(int epoch, int batch, int first, ReadOnlySpan<HandlerEvent> events, ReadOnlySpan<RecordedInput> inputs, ReadOnlySpan<MachineStateHash> hashes)
+    {
+        Epoch = epoch;
+        Batch = batch;
+        FirstMachineId = first;
         int span = 0;
-        foreach (ref readonly var e in events.AsSpan())
+        foreach (ref readonly var e in events)
         {
             span = Math.Max(span, Local(e.Machine, first) + 1);
         }
 
-        foreach (ref readonly var i in inputs.AsSpan())
+        foreach (ref readonly var i in inputs)
         {
             span = Math.Max(span, Local(i.Machine, first) + 1);
         }
 
-        foreach (var h in hashes)
+        foreach (ref readonly var h in hashes)
         {
             span = Math.Max(span, Local(h.Machine, first) + 1);
         }
 
         Span = span;
+        TotalEvents = events.Length;
+        TotalInputs = inputs.Length;
         Ensure(ref _inputStart, span + 1);
         Ensure(ref _eventStart, span + 1);
-        Ensure(ref _hashAt, span);
+        Ensure(ref _hash, span);
+        Ensure(ref _hasHash, span);
         Ensure(ref _cursor, span);
-        Ensure(ref _inputOrder, inputs.Length);
-        Ensure(ref _eventOrder, events.Length);
+        Ensure(ref _inputs, inputs.Length);
+        Ensure(ref _events, events.Length);
         Array.Clear(_inputStart, 0, span + 1);
         Array.Clear(_eventStart, 0, span + 1);
-        Array.Fill(_hashAt, -1, 0, span);
+        Array.Clear(_hasHash, 0, span);
 
         // Counting sort: counts, prefix sums, then a stable scatter.
-        foreach (ref readonly var i in inputs.AsSpan())
+        foreach (ref readonly var i in inputs)
         {
             _inputStart[i.Machine - first + 1]++;
         }
 
-        foreach (ref readonly var e in events.AsSpan())
+        foreach (ref readonly var e in events)
         {
             _eventStart[e.Machine - first + 1]++;
         }
@@ -86,15 +100,16 @@ internal sealed class FrameGrouper
 
         Scatter(inputs, first);
         Scatter(events, first);
-        for (int k = 0; k < hashes.Length; k++)
+        foreach (ref readonly var h in hashes)
         {
-            int local = hashes[k].Machine - first;
-            if (_hashAt[local] >= 0)
+            int local = h.Machine - first;
+            if (_hasHash[local])
             {
-                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"machine {hashes[k].Machine} has two state hashes in epoch {output.Epoch}: expected one"), nameof(output));
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"machine {h.Machine} has two state hashes in epoch {epoch}: expected one"), nameof(hashes));
             }
 
-            _hashAt[local] = k;
+            _hasHash[local] = true;
+            _hash[local] = h.Hash;
         }
 
         int present = 0;
@@ -107,17 +122,17 @@ internal sealed class FrameGrouper
     }
 
     /// <summary>Whether local machine <paramref name="local"/> has anything this epoch.</summary>
-    public bool Has(int local) => InputCount(local) > 0 || EventCount(local) > 0 || _hashAt[local] >= 0;
+    public bool Has(int local) => InputCount(local) > 0 || EventCount(local) > 0 || _hasHash[local];
 
     public int InputCount(int local) => _inputStart[local + 1] - _inputStart[local];
 
     public int EventCount(int local) => _eventStart[local + 1] - _eventStart[local];
 
-    public ref readonly RecordedInput Input(int local, int k) => ref Output.Inputs![_inputOrder[_inputStart[local] + k]];
+    public ref readonly RecordedInput Input(int local, int k) => ref _inputs[_inputStart[local] + k];
 
-    public ref readonly HandlerEvent Event(int local, int k) => ref Output.Events![_eventOrder[_eventStart[local] + k]];
+    public ref readonly HandlerEvent Event(int local, int k) => ref _events[_eventStart[local] + k];
 
-    public ulong? Hash(int local) => _hashAt[local] >= 0 ? Output.StateHashes![_hashAt[local]].Hash : null;
+    public ulong? Hash(int local) => _hasHash[local] ? _hash[local] : null;
 
     /// <summary>The grouped output as machine sections (allocates; for comparisons, not for the writer).</summary>
     public MachineFrame[] ToSections()
@@ -143,32 +158,32 @@ internal sealed class FrameGrouper
                 events[k] = Event(m, k);
             }
 
-            sections[n++] = new MachineFrame(Output.FirstMachineId + m, inputs, events, Hash(m));
+            sections[n++] = new MachineFrame(FirstMachineId + m, inputs, events, Hash(m));
         }
 
         return sections;
     }
 
-    private void Scatter(RecordedInput[] inputs, int first)
+    private void Scatter(ReadOnlySpan<RecordedInput> inputs, int first)
     {
         // _inputStart[m] is where machine m's inputs start; a cursor per machine walks through them.
         var cursor = _cursor;
         Array.Clear(cursor, 0, Span);
-        for (int k = 0; k < inputs.Length; k++)
+        foreach (ref readonly var i in inputs)
         {
-            int m = inputs[k].Machine - first;
-            _inputOrder[_inputStart[m] + cursor[m]++] = k;
+            int m = i.Machine - first;
+            _inputs[_inputStart[m] + cursor[m]++] = i;
         }
     }
 
-    private void Scatter(HandlerEvent[] events, int first)
+    private void Scatter(ReadOnlySpan<HandlerEvent> events, int first)
     {
         var cursor = _cursor;
         Array.Clear(cursor, 0, Span);
-        for (int k = 0; k < events.Length; k++)
+        foreach (ref readonly var e in events)
         {
-            int m = events[k].Machine - first;
-            _eventOrder[_eventStart[m] + cursor[m]++] = k;
+            int m = e.Machine - first;
+            _events[_eventStart[m] + cursor[m]++] = e;
         }
     }
 
@@ -183,11 +198,11 @@ internal sealed class FrameGrouper
         return (int)local;
     }
 
-    private static void Ensure(ref int[] buffer, int length)
+    private static void Ensure<T>(ref T[] buffer, int length)
     {
         if (buffer.Length < length)
         {
-            buffer = new int[Math.Max(length, buffer.Length * 2)];
+            buffer = new T[Math.Max(length, buffer.Length * 2)];
         }
     }
 }

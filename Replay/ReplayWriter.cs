@@ -3,6 +3,8 @@ using System.Buffers.Binary;
 using System.Globalization;
 using MessagePack;
 using Mca.Replay.Wire;
+using Mca.Systems.Engine;
+using Mca.Systems.Events;
 using Mca.Workloads.Campaign;
 
 namespace Mca.Replay;
@@ -59,6 +61,12 @@ public sealed class ReplayWriter : IDisposable
         WriteRecord(ReplayFormat.HeaderRecord, _buffer.WrittenSpan);
     }
 
+    /// <summary>
+    /// Encodes epochs on the campaign's workers (set it as <see cref="CampaignOptions.Encoder"/>); <see cref="Append"/>
+    /// then only writes their bytes. Optional: without it, <see cref="Append"/> encodes on the consumer.
+    /// </summary>
+    public IEpochEncoder Encoder => new FrameEncoding(Header);
+
     /// <summary>The final file name.</summary>
     public string Path { get; }
 
@@ -112,7 +120,8 @@ public sealed class ReplayWriter : IDisposable
     public static CampaignResult Record(string path, CampaignSpec spec, int threads, Action<CampaignProgress>? progress = null, WorkloadCatalog? catalog = null, CancellationToken ct = default)
     {
         using var writer = Create(path, spec, catalog);
-        var result = CampaignRunner.Run(spec.ToOptions(threads, keepEvents: true, catalog: catalog), progress, writer.Append, ct);
+        var options = spec.ToOptions(threads, keepEvents: true, catalog: catalog) with { Encoder = writer.Encoder };
+        var result = CampaignRunner.Run(options, progress, writer.Append, ct);
         writer.Complete(result);
         return result;
     }
@@ -147,39 +156,68 @@ public sealed class ReplayWriter : IDisposable
         }
 
         _lastKey = key;
-        _grouper.Group(output);
-        if (_grouper.MachineCount == 0)
+        var record = output.Record;
+        if (record is null)
         {
-            return;
-        }
-
-        int end = (int)Math.Min(h.BatchSize, h.FirstMachineId + (long)h.MachineCount - first);
-        if (_grouper.Span > end)
-        {
-            throw new ArgumentException(string.Create(Inv, $"machine {first + _grouper.Span - 1} is not in batch {output.Batch}"), nameof(output));
+            _grouper.Group(output);
+            record = EncodeGrouped(Header, _grouper, _encoder, _buffer);
+            if (record is null)
+            {
+                return;
+            }
         }
 
         int frame = _frames.Count;
         _frames.Add(new FrameEntry(_stream.Position, output.Epoch, output.Batch));
-        for (int m = 0; m < _grouper.Span; m++)
+        foreach (int machine in record.Machines)
         {
-            if (_grouper.Has(m))
+            _sections.Add(((long)machine << 32) | (uint)frame);
+        }
+
+        EventCount += record.EventCount;
+        InputCount += record.InputCount;
+        _stream.Write(record.Bytes);
+    }
+
+    /// <summary>
+    /// Encodes a grouped epoch as a frame record (prefix and LZ4-compressed payload), or null when no
+    /// machine has anything in it. Checks that every machine belongs to the batch.
+    /// </summary>
+    private static EpochRecord? EncodeGrouped(ReplayHeader h, FrameGrouper grouper, FrameEncoder encoder, ArrayBufferWriter<byte> buffer)
+    {
+        if (grouper.MachineCount == 0)
+        {
+            return null;
+        }
+
+        long first = h.FirstMachineId + ((long)grouper.Batch * h.BatchSize);
+        int end = (int)Math.Min(h.BatchSize, h.FirstMachineId + (long)h.MachineCount - first);
+        if (grouper.Span > end)
+        {
+            throw new ArgumentException(string.Create(Inv, $"machine {first + grouper.Span - 1} is not in batch {grouper.Batch}"));
+        }
+
+        var machines = new int[grouper.MachineCount];
+        for (int m = 0, n = 0; m < grouper.Span; m++)
+        {
+            if (grouper.Has(m))
             {
-                _sections.Add(((first + m) << 32) | (uint)frame);
+                machines[n++] = (int)first + m;
             }
         }
 
-        EventCount += output.Events!.Length;
-        InputCount += output.Inputs!.Length;
-        _encoder.Encode(_grouper);
-        if (_encoder.Encoded.Length > ReplayFormat.MaxPayloadBytes)
+        encoder.Encode(grouper);
+        if (encoder.Encoded.Length > ReplayFormat.MaxPayloadBytes)
         {
-            throw new InvalidOperationException(string.Create(Inv, $"epoch {output.Epoch}, batch {output.Batch} needs {_encoder.Encoded.Length} bytes: more than a frame may hold ({ReplayFormat.MaxPayloadBytes}); use smaller batches"));
+            throw new InvalidOperationException(string.Create(Inv, $"epoch {grouper.Epoch}, batch {grouper.Batch} needs {encoder.Encoded.Length} bytes: more than a frame may hold ({ReplayFormat.MaxPayloadBytes}); use smaller batches"));
         }
 
-        _buffer.ResetWrittenCount();
-        MessagePackSerializer.Serialize(_buffer, _encoder, ReplayResolver.Options);
-        WriteRecord(ReplayFormat.FrameRecord, _buffer.WrittenSpan);
+        buffer.ResetWrittenCount();
+        MessagePackSerializer.Serialize(buffer, encoder, ReplayResolver.Options);
+        var bytes = new byte[RecordIO.PrefixLength + buffer.WrittenCount];
+        RecordIO.WritePrefix(bytes, ReplayFormat.FrameRecord, buffer.WrittenSpan);
+        buffer.WrittenSpan.CopyTo(bytes.AsSpan(RecordIO.PrefixLength));
+        return new EpochRecord(bytes, machines, grouper.TotalEvents, grouper.TotalInputs);
     }
 
     /// <summary>Writes the index (with the campaign's totals) and the footer, flushes, and renames the file to <see cref="Path"/>.</summary>
@@ -262,5 +300,26 @@ public sealed class ReplayWriter : IDisposable
         RecordIO.WritePrefix(prefix, type, payload);
         _stream.Write(prefix);
         _stream.Write(payload);
+    }
+
+    /// <summary>The worker side of recording: each thread groups and encodes into its own reused buffers.</summary>
+    private sealed class FrameEncoding(ReplayHeader header) : IEpochEncoder
+    {
+        [ThreadStatic]
+        private static Scratch? t_scratch;
+
+        public EpochRecord? Encode(int epoch, int batch, int firstMachineId, ReadOnlySpan<HandlerEvent> events, ReadOnlySpan<RecordedInput> inputs, ReadOnlySpan<MachineStateHash> hashes)
+        {
+            var s = t_scratch ??= new Scratch();
+            s.Grouper.Group(epoch, batch, firstMachineId, events, inputs, hashes);
+            return EncodeGrouped(header, s.Grouper, s.Encoder, s.Buffer);
+        }
+
+        private sealed class Scratch
+        {
+            public readonly FrameGrouper Grouper = new();
+            public readonly FrameEncoder Encoder = new();
+            public readonly ArrayBufferWriter<byte> Buffer = new(1 << 16);
+        }
     }
 }

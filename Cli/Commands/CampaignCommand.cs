@@ -67,7 +67,8 @@ internal static class CampaignCommand
             CheckWritable(recordPath, "--record");
             // The recorder takes the engine's ordered output: the workers wait for it, so memory stays bounded.
             using var recorder = recordPath is null ? null : ReplayWriter.Create(recordPath, spec);
-            var options = spec.ToOptions(threadCount, literalPolling: parse.GetValue(literal), keepEvents: recorder is not null);
+            // Recorded epochs are encoded on the workers; the consumer only writes their bytes.
+            var options = spec.ToOptions(threadCount, literalPolling: parse.GetValue(literal), keepEvents: recorder is not null) with { Encoder = recorder?.Encoder };
             var err = parse.InvocationConfiguration.Error;
             var wall = Stopwatch.StartNew();
             var series = new List<(double Day, CampaignCounts Total)>(options.EpochCount);

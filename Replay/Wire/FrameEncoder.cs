@@ -26,12 +26,11 @@ internal sealed class FrameEncoder
 
     public void Encode(FrameGrouper frame)
     {
-        var output = frame.Output;
         _length = 0;
         Reserve(32);
         WriteArrayHeader(FrameFormatter.FrameFields);
-        WriteInt(output.Epoch);
-        WriteInt(output.Batch);
+        WriteInt(frame.Epoch);
+        WriteInt(frame.Batch);
         WriteArrayHeader(frame.MachineCount);
         for (int m = 0; m < frame.Span; m++)
         {
@@ -42,7 +41,7 @@ internal sealed class FrameEncoder
 
             Reserve(32);
             WriteArrayHeader(FrameFormatter.SectionFields);
-            WriteInt(output.FirstMachineId + m);
+            WriteInt(frame.FirstMachineId + m);
             int inputs = frame.InputCount(m);
             WriteArrayHeader(inputs);
             long previous = 0;

@@ -9,7 +9,6 @@ namespace Mca.Systems.Components;
 /// </summary>
 public struct BankState
 {
-    public int MachineRow;
     public short BankIndex;
     public BankScope Scope;
     /// <summary>The CPU owning this bank's CMCI, or -1 when the bank is polled.</summary>

@@ -3,7 +3,6 @@ namespace Mca.Systems.Components;
 /// <summary>A physical CPU entity: topology, MCG registers, what it was running, and its per-#MC flags.</summary>
 public struct CpuState
 {
-    public int MachineRow;
     public short CpuIndex;
     public byte Socket;
     public byte Core;

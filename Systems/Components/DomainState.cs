@@ -13,7 +13,6 @@ public enum DomainRunState : byte
 /// <summary>A domain entity (dom0 = 0).</summary>
 public struct DomainState
 {
-    public int MachineRow;
     public short DomId;
     public DomainKind Kind;
     public byte VcpuCount;

@@ -25,17 +25,24 @@ public sealed class MachineBatch
     private static readonly QueryDescription DomainQuery = new QueryDescription().WithAll<DomainState>();
     private static readonly QueryDescription VcpuQuery = new QueryDescription().WithAll<VcpuInfo, VcpuMca>();
 
-    private readonly Query _machines;
-    private readonly Query _cpus;
-    private readonly Query _banks;
-    private readonly Query _domains;
-    private readonly Query _vcpus;
+    // The world's structure is fixed after Populate (entities never move), so each column's array is looked up once.
+    private readonly MachineState[] _machineRows;
+    private readonly CpuState[] _cpuRows;
+    private readonly BankState[] _bankRows;
+    private readonly DomainState[] _domainRows;
+    private readonly VcpuMca[] _vcpuRows;
+    private readonly int _cpuCount;
+    private readonly int _bankCount;
+    private readonly int _domainCount;
+    private readonly int _vcpuCount;
     private readonly int[] _worklist;
     private readonly Agenda _agenda;
     private readonly Pipeline.Pipeline _pipeline;
     private byte[]? _hashScratch;
+    private readonly bool[] _bankDirty;
+    private readonly ulong[] _bankHash;
 
-    public MachineBatch(MachineSpec spec, HandlerPolicy policy, int firstMachineId, int machineCount, ulong seed, IErrorSource source, HandlerTrace? trace = null, bool literalPolling = false)
+    public MachineBatch(MachineSpec spec, HandlerPolicy policy, int firstMachineId, int machineCount, ulong seed, IErrorSource source, HandlerTrace? trace = null, bool literalPolling = false, bool recordInputs = false)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(policy);
@@ -60,14 +67,18 @@ public sealed class MachineBatch
         PanicMessages = new string?[machineCount];
         Telemetry = new TelemetryStore(this);
         Events = new EventBuffer();
+        InputLog = recordInputs ? [] : null;
 
         Populate();
-        _machines = World.Query(MachineQuery);
-        _cpus = World.Query(CpuQuery);
-        _banks = World.Query(BankQuery);
-        _domains = World.Query(DomainQuery);
-        _vcpus = World.Query(VcpuQuery);
-        Debug.Assert(_machines.EntityCount == machineCount, "one machine entity per machine");
+        _bankDirty = new bool[machineCount * spec.BankInstanceCount];
+        _bankDirty.AsSpan().Fill(true);
+        _bankHash = new ulong[_bankDirty.Length];
+        _machineRows = ColumnArray<MachineState>(World.Query(MachineQuery), out int machineRows);
+        _cpuRows = ColumnArray<CpuState>(World.Query(CpuQuery), out _cpuCount);
+        _bankRows = ColumnArray<BankState>(World.Query(BankQuery), out _bankCount);
+        _domainRows = ColumnArray<DomainState>(World.Query(DomainQuery), out _domainCount);
+        _vcpuRows = ColumnArray<VcpuMca>(World.Query(VcpuQuery), out _vcpuCount);
+        Debug.Assert(machineRows == machineCount, "one machine entity per machine");
         _pipeline = new Pipeline.Pipeline(this);
         Boot();
     }
@@ -83,6 +94,8 @@ public sealed class MachineBatch
     /// <summary>Step every poll tick instead of skipping empty ones in closed form (the reference mode).</summary>
     public bool LiteralPolling { get; }
     public EventBuffer Events { get; }
+    /// <summary>With recording on, every error taken from <see cref="Source"/>, in order, until the owner clears it; null otherwise.</summary>
+    public List<RecordedInput>? InputLog { get; }
     public TelemetryStore Telemetry { get; }
     /// <summary>Pipeline runs so far: one per machine per instant with work (the unit Bench calls a handler invocation).</summary>
     public long StepCount { get; private set; }
@@ -94,11 +107,11 @@ public sealed class MachineBatch
     /// <summary>RFC vMCE items injected this round, delivered one at a time in order by the guest system.</summary>
     internal List<RfcVmce> RfcQueue { get; } = new(64);
 
-    public Span<MachineState> Machines => Column<MachineState>(_machines);
-    public Span<CpuState> AllCpus => Column<CpuState>(_cpus);
-    public Span<BankState> AllBanks => Column<BankState>(_banks);
-    public Span<DomainState> AllDomains => Column<DomainState>(_domains);
-    public Span<VcpuMca> AllVcpus => Column<VcpuMca>(_vcpus);
+    public Span<MachineState> Machines => _machineRows.AsSpan(0, MachineCount);
+    public Span<CpuState> AllCpus => _cpuRows.AsSpan(0, _cpuCount);
+    public Span<BankState> AllBanks => _bankRows.AsSpan(0, _bankCount);
+    public Span<DomainState> AllDomains => _domainRows.AsSpan(0, _domainCount);
+    public Span<VcpuMca> AllVcpus => _vcpuRows.AsSpan(0, _vcpuCount);
 
     public Span<CpuState> CpusOf(int machine) => AllCpus.Slice(Machines[machine].CpuRow, Spec.CpuCount);
     public Span<BankState> BanksOf(int machine) => AllBanks.Slice(Machines[machine].BankRow, Spec.BankInstanceCount);
@@ -184,53 +197,72 @@ public sealed class MachineBatch
     /// A hash of a machine's whole simulation state: its machine, CPU, bank, domain and vCPU rows.
     /// Replays record it per epoch so a divergence is caught where it starts. Row indices (where the
     /// machine sits in its batch) are hashed as zero, so a machine hashes the same in any batch: a
-    /// one-machine replay verifies against the fleet's hashes.
+    /// one-machine replay verifies against the fleet's hashes. Only the machine and domain rows hold
+    /// row indices; they are copied and cleared. CPU and vCPU rows are hashed where they are. Bank rows
+    /// (most of the bytes, and few of them change) enter as one hash per row, recomputed only for rows
+    /// written since (<see cref="BankWritten"/>); <see cref="StateHashUncached"/> recomputes them all.
     /// </summary>
-    public ulong StateHash(int machine)
-    {
-        var cpus = CpusOf(machine);
-        var banks = BanksOf(machine);
-        var domains = DomainsOf(machine);
-        int vcpuCount = 0;
-        foreach (ref readonly var d in domains)
-        {
-            vcpuCount += d.VcpuCount;
-        }
+    public ulong StateHash(int machine) => StateHash(machine, cached: true);
 
-        int size = Unsafe.SizeOf<MachineState>() + (cpus.Length * Unsafe.SizeOf<CpuState>()) + (banks.Length * Unsafe.SizeOf<BankState>()) +
-            (domains.Length * Unsafe.SizeOf<DomainState>()) + (vcpuCount * Unsafe.SizeOf<VcpuMca>());
+    /// <summary><see cref="StateHash(int)"/> with every bank row hashed afresh (to check the bank marks).</summary>
+    public ulong StateHashUncached(int machine) => StateHash(machine, cached: false);
+
+    /// <summary>Marks bank instance <paramref name="row"/> of <paramref name="machine"/> written (its state hash is stale).</summary>
+    public void BankWritten(int machine, int row) => _bankDirty[Machines[machine].BankRow + row] = true;
+
+    /// <summary>Marks every bank of <paramref name="machine"/> written (boot, reset).</summary>
+    public void BanksWritten(int machine) => _bankDirty.AsSpan(Machines[machine].BankRow, Spec.BankInstanceCount).Fill(true);
+
+    private ulong StateHash(int machine, bool cached)
+    {
+        // One-shot hashes only (the streaming hasher copies its input): the CPU and vCPU rows are hashed
+        // where they are; the machine and domain rows (copied, row indices cleared), the bank row hashes and
+        // those two hashes are laid out in one scratch buffer and hashed together.
+        var domains = DomainsOf(machine);
+        var banks = BanksOf(machine);
+        int size = Unsafe.SizeOf<MachineState>() + (domains.Length * Unsafe.SizeOf<DomainState>()) + ((banks.Length + 2) * sizeof(ulong));
         if (_hashScratch is null || _hashScratch.Length < size)
         {
             _hashScratch = new byte[size];
         }
 
-        // One copy of the machine's rows, row indices zeroed in the copy, hashed in one call.
         var scratch = _hashScratch.AsSpan(0, size);
         int at = 0;
         ref var m = ref Put(Machines.Slice(machine, 1), scratch, ref at)[0];
+        int vcpuRow = m.VcpuRow;
+        int bankRow = m.BankRow;
         m.CpuRow = m.BankRow = m.DomainRow = m.VcpuRow = 0;
-        foreach (ref var c in Put(cpus, scratch, ref at))
-        {
-            c.MachineRow = 0;
-        }
-
-        foreach (ref var b in Put(banks, scratch, ref at))
-        {
-            b.MachineRow = 0;
-        }
-
+        int vcpuCount = 0;
         foreach (ref var d in Put(domains, scratch, ref at))
         {
-            d.MachineRow = 0;
             d.VcpuRow = 0;
+            vcpuCount += d.VcpuCount;
         }
 
-        for (int d = 0; d < domains.Length; d++)
+        var tail = MemoryMarshal.Cast<byte, ulong>(scratch[at..]);
+        var dirty = _bankDirty.AsSpan(bankRow, banks.Length);
+        var known = _bankHash.AsSpan(bankRow, banks.Length);
+        for (int i = 0; i < banks.Length; i++)
         {
-            Put(VcpusOf(machine, d), scratch, ref at);
+            if (!cached || dirty[i])
+            {
+                ulong h = System.IO.Hashing.XxHash3.HashToUInt64(MemoryMarshal.AsBytes(banks.Slice(i, 1)));
+                tail[i] = h;
+                if (cached)
+                {
+                    known[i] = h;
+                    dirty[i] = false;
+                }
+            }
+            else
+            {
+                tail[i] = known[i];
+            }
         }
 
-        Debug.Assert(at == size, "every row copied once");
+        tail[banks.Length] = System.IO.Hashing.XxHash3.HashToUInt64(MemoryMarshal.AsBytes(CpusOf(machine)));
+        // A machine's vCPUs are contiguous, domain after domain (Populate).
+        tail[banks.Length + 1] = System.IO.Hashing.XxHash3.HashToUInt64(MemoryMarshal.AsBytes(AllVcpus.Slice(vcpuRow, vcpuCount)));
         return System.IO.Hashing.XxHash3.HashToUInt64(scratch);
     }
 
@@ -302,14 +334,17 @@ public sealed class MachineBatch
         return false;
     }
 
-    private static Span<T> Column<T>(Query query)
+    /// <summary>The one chunk's <typeparamref name="T"/> array and its row count (every entity of a kind shares one archetype).</summary>
+    private static T[] ColumnArray<T>(Query query, out int count)
         where T : unmanaged
     {
         foreach (var chunk in query)
         {
-            return chunk.GetSpan<T>();
+            count = chunk.Count;
+            return chunk.GetArray<T>();
         }
 
+        count = 0;
         return [];
     }
 
@@ -334,7 +369,6 @@ public sealed class MachineBatch
             {
                 World.Create(new CpuState
                 {
-                    MachineRow = m,
                     CpuIndex = (short)c,
                     Socket = (byte)spec.SocketOf(c),
                     Core = (byte)spec.CoreOf(c),
@@ -353,7 +387,6 @@ public sealed class MachineBatch
                 int bankIndex = spec.BankIndexOfInstance(i);
                 World.Create(new BankState
                 {
-                    MachineRow = m,
                     BankIndex = (short)bankIndex,
                     Scope = spec.Banks[bankIndex].Scope,
                     CmciOwnerCpu = -1,
@@ -366,7 +399,6 @@ public sealed class MachineBatch
             {
                 World.Create(new DomainState
                 {
-                    MachineRow = m,
                     DomId = (short)d.DomId,
                     Kind = d.Kind,
                     VcpuCount = (byte)d.VcpuCount,

@@ -35,6 +35,7 @@ internal sealed class ArriveErrorsSystem
             while (_batch.Source.NextArrivalNs(m) <= s.NowNs)
             {
                 var e = _batch.Source.Take(m);
+                _batch.InputLog?.Add(new RecordedInput(_batch.FirstMachineId + m, e));
                 Arrive(m, ref s, in e);
             }
         }
@@ -47,8 +48,10 @@ internal sealed class ArriveErrorsSystem
         Debug.Assert(e.BankIndex >= 0 && e.BankIndex < spec.BankCount, "scenario validation checks the bank");
         var cpus = _batch.CpusOf(machine);
         var banks = _batch.BanksOf(machine);
-        ref var bank = ref banks[spec.BankInstanceOf(e.Cpu, e.BankIndex)];
+        int row = spec.BankInstanceOf(e.Cpu, e.BankIndex);
+        ref var bank = ref banks[row];
         ref var cpu = ref cpus[e.Cpu];
+        _batch.BankWritten(machine, row);
         long count = Math.Max(1, e.Count);
 
         _batch.Emit(_batch.NewEvent(machine, HandlerEventKind.ErrorArrived) with

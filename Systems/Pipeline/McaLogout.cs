@@ -117,6 +117,7 @@ internal static class McaLogout
                 else
                 {
                     ClearBank(ref bank, cpu);
+                    batch.BankWritten(machine, row);
                 }
             }
         }
@@ -139,7 +140,9 @@ internal static class McaLogout
         {
             if ((bankMask & 1) != 0)
             {
-                ClearBank(ref banks[batch.Spec.BankInstanceOf(cpu, b)], cpu);
+                int row = batch.Spec.BankInstanceOf(cpu, b);
+                ClearBank(ref banks[row], cpu);
+                batch.BankWritten(machine, row);
             }
         }
     }

@@ -86,6 +86,7 @@ internal sealed class Pipeline
 
         var cpus = batch.CpusOf(machine);
         var banks = batch.BanksOf(machine);
+        batch.BanksWritten(machine);
 
         if (isReboot && batch.Policy.PostReset == PostResetLogging.BootLogout)
         {

@@ -17,8 +17,9 @@ public sealed class CampaignBatch : IBatchStepper<EpochOutput>
     private readonly MachineOutcome[] _outcomes;
     private MachineBatch? _machines;
     private IErrorSource? _source;
-    private RecordingErrorSource? _recording;
     private EpochOutput? _idle;
+    private bool[]? _touched;
+    private MachineStateHash[]? _hashes;
 
     public CampaignBatch(CampaignOptions options, int batchIndex, int firstMachineId, int machineCount)
     {
@@ -40,14 +41,7 @@ public sealed class CampaignBatch : IBatchStepper<EpochOutput>
         if (_machines is null)
         {
             _source = o.Source(FirstMachineId, MachineCount, o.DurationNs);
-            IErrorSource engineSource = _source;
-            if (o.KeepEvents)
-            {
-                _recording = new RecordingErrorSource(_source, FirstMachineId);
-                engineSource = _recording;
-            }
-
-            _machines = new MachineBatch(o.Machine, o.Policy, FirstMachineId, MachineCount, o.Seed, engineSource, literalPolling: o.LiteralPolling);
+            _machines = new MachineBatch(o.Machine, o.Policy, FirstMachineId, MachineCount, o.Seed, _source, literalPolling: o.LiteralPolling, recordInputs: o.KeepEvents);
         }
 
         var batch = _machines;
@@ -71,11 +65,26 @@ public sealed class CampaignBatch : IBatchStepper<EpochOutput>
         HandlerEvent[]? kept = null;
         RecordedInput[]? inputs = null;
         MachineStateHash[]? hashes = null;
+        EpochRecord? record = null;
         if (o.KeepEvents)
         {
-            kept = events.ToArray();
-            inputs = _recording!.Drain();
-            hashes = StateHashes(batch, events);
+            var touched = StateHashes(batch, events);
+            if (o.Encoder is { } encoder)
+            {
+                // Encoded here, in parallel; the engine's buffers are reused right after.
+                record = encoder.Encode(epochIndex, _batchIndex, FirstMachineId, events, CollectionsMarshal.AsSpan(batch.InputLog), touched);
+                if (record is null)
+                {
+                    // Recorded, and nothing happened: empty, not absent.
+                    (kept, inputs, hashes) = ([], [], []);
+                }
+            }
+            else
+            {
+                kept = events.ToArray();
+                inputs = [.. batch.InputLog!];
+                hashes = touched.ToArray();
+            }
         }
 
         if (epochIndex == o.EpochCount - 1)
@@ -85,28 +94,31 @@ public sealed class CampaignBatch : IBatchStepper<EpochOutput>
         }
 
         batch.Events.Clear();
-        return new EpochOutput(epochIndex, _batchIndex, FirstMachineId, counts, kept, inputs, hashes);
+        batch.InputLog?.Clear();
+        return new EpochOutput(epochIndex, _batchIndex, FirstMachineId, counts, kept, inputs, hashes, record);
     }
 
-    /// <summary>State hashes of the machines that had events this epoch, in machine order.</summary>
-    private MachineStateHash[] StateHashes(MachineBatch batch, ReadOnlySpan<HandlerEvent> events)
+    /// <summary>State hashes of the machines that had events this epoch, in machine order (valid until the next step).</summary>
+    private ReadOnlySpan<MachineStateHash> StateHashes(MachineBatch batch, ReadOnlySpan<HandlerEvent> events)
     {
-        var touched = new bool[MachineCount];
+        _touched ??= new bool[MachineCount];
+        _hashes ??= new MachineStateHash[MachineCount];
         foreach (ref readonly var e in events)
         {
-            touched[e.Machine - FirstMachineId] = true;
+            _touched[e.Machine - FirstMachineId] = true;
         }
 
-        var hashes = new List<MachineStateHash>();
+        int n = 0;
         for (int i = 0; i < MachineCount; i++)
         {
-            if (touched[i])
+            if (_touched[i])
             {
-                hashes.Add(new MachineStateHash(FirstMachineId + i, batch.StateHash(i)));
+                _touched[i] = false;
+                _hashes[n++] = new MachineStateHash(FirstMachineId + i, batch.StateHash(i));
             }
         }
 
-        return [.. hashes];
+        return _hashes.AsSpan(0, n);
     }
 
     private void Account(in HandlerEvent e)

@@ -29,6 +29,8 @@ public sealed record CampaignOptions
     public bool LiteralPolling { get; init; }
     /// <summary>Keep each epoch's handler events in its output (for recording).</summary>
     public bool KeepEvents { get; init; }
+    /// <summary>With <see cref="KeepEvents"/>: encode each epoch on its worker into <see cref="EpochOutput.Record"/> (a replay writer's).</summary>
+    public IEpochEncoder? Encoder { get; init; }
 
     public void Validate()
     {

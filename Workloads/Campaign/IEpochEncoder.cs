@@ -1,0 +1,18 @@
+using Mca.Systems.Engine;
+using Mca.Systems.Events;
+
+namespace Mca.Workloads.Campaign;
+
+/// <summary>
+/// Encodes a batch's recorded epoch on the worker that ran it, so recording runs in parallel and the
+/// engine's buffers are reused at once; the ordered consumer only writes the bytes. Called from many
+/// threads at once; the result must depend on the arguments only.
+/// </summary>
+public interface IEpochEncoder
+{
+    /// <summary>The epoch's record, or null when nothing happened in it.</summary>
+    EpochRecord? Encode(int epoch, int batch, int firstMachineId, ReadOnlySpan<HandlerEvent> events, ReadOnlySpan<RecordedInput> inputs, ReadOnlySpan<MachineStateHash> hashes);
+}
+
+/// <summary>An encoded epoch of one batch: the bytes to write and the machines (fleet ids, ascending) it holds.</summary>
+public sealed record EpochRecord(byte[] Bytes, int[] Machines, int EventCount, int InputCount);
