@@ -39,7 +39,10 @@ public sealed class MachineBatch
     private readonly Agenda _agenda;
     private readonly Pipeline.Pipeline _pipeline;
     private byte[]? _hashScratch;
+    private const sbyte PollScanStale = -1;
     private readonly bool[] _bankDirty;
+    /// <summary>Per machine: whether a polled bank holds a valid record (1, 0), or <see cref="PollScanStale"/>.</summary>
+    private readonly sbyte[] _pollScan;
     private readonly ulong[] _bankHash;
 
     public MachineBatch(MachineSpec spec, HandlerPolicy policy, int firstMachineId, int machineCount, ulong seed, IErrorSource source, HandlerTrace? trace = null, bool literalPolling = false, bool recordInputs = false)
@@ -73,6 +76,8 @@ public sealed class MachineBatch
         _bankDirty = new bool[machineCount * spec.BankInstanceCount];
         _bankDirty.AsSpan().Fill(true);
         _bankHash = new ulong[_bankDirty.Length];
+        _pollScan = new sbyte[machineCount];
+        _pollScan.AsSpan().Fill(PollScanStale);
         _machineRows = ColumnArray<MachineState>(World.Query(MachineQuery), out int machineRows);
         _cpuRows = ColumnArray<CpuState>(World.Query(CpuQuery), out _cpuCount);
         _bankRows = ColumnArray<BankState>(World.Query(BankQuery), out _bankCount);
@@ -207,11 +212,22 @@ public sealed class MachineBatch
     /// <summary><see cref="StateHash(int)"/> with every bank row hashed afresh (to check the bank marks).</summary>
     public ulong StateHashUncached(int machine) => StateHash(machine, cached: false);
 
-    /// <summary>Marks bank instance <paramref name="row"/> of <paramref name="machine"/> written (its state hash is stale).</summary>
-    public void BankWritten(int machine, int row) => _bankDirty[Machines[machine].BankRow + row] = true;
+    /// <summary>
+    /// Marks bank instance <paramref name="row"/> of <paramref name="machine"/> written: its state hash and the
+    /// machine's poll scan (<see cref="PollWouldFind"/>) are stale. Every write to a bank row must be marked.
+    /// </summary>
+    public void BankWritten(int machine, int row)
+    {
+        _bankDirty[Machines[machine].BankRow + row] = true;
+        _pollScan[machine] = PollScanStale;
+    }
 
     /// <summary>Marks every bank of <paramref name="machine"/> written (boot, reset).</summary>
-    public void BanksWritten(int machine) => _bankDirty.AsSpan(Machines[machine].BankRow, Spec.BankInstanceCount).Fill(true);
+    public void BanksWritten(int machine)
+    {
+        _bankDirty.AsSpan(Machines[machine].BankRow, Spec.BankInstanceCount).Fill(true);
+        _pollScan[machine] = PollScanStale;
+    }
 
     private ulong StateHash(int machine, bool cached)
     {
@@ -314,15 +330,32 @@ public sealed class MachineBatch
         return next;
     }
 
-    /// <summary>Whether the next poll round would find a valid bank (so it must be visited).</summary>
+    /// <summary>
+    /// Whether the next poll round would find a valid bank (so it must be visited). The bank scan is kept
+    /// per machine until a bank of it is written (<see cref="BankWritten"/>).
+    /// </summary>
     public bool PollWouldFind(int machine)
     {
-        ref var m = ref Machines[machine];
-        if (m.PostResetPollDue)
+        if (Machines[machine].PostResetPollDue)
         {
             return true;
         }
 
+        ref sbyte scan = ref _pollScan[machine];
+        if (scan == PollScanStale)
+        {
+            scan = ScanPolledBanks(machine) ? (sbyte)1 : (sbyte)0;
+        }
+
+        return scan == 1;
+    }
+
+    /// <summary><see cref="PollWouldFind"/> with the banks scanned afresh (to check the bank marks).</summary>
+    public bool PollWouldFindUncached(int machine) => Machines[machine].PostResetPollDue || ScanPolledBanks(machine);
+
+    /// <summary>Whether a polled bank (no CMCI owner) holds a valid record, real or interposed.</summary>
+    private bool ScanPolledBanks(int machine)
+    {
         foreach (ref var b in BanksOf(machine))
         {
             if (b.CmciOwnerCpu < 0 && ((b.Status | (b.InterposedCpu >= 0 ? b.InterposedStatus : 0)) & Hardware.MciStatusBits.Val) != 0)

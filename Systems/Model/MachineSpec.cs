@@ -66,7 +66,7 @@ public sealed class MachineSpec
     /// The physical bank instance CPU <paramref name="cpu"/> sees as bank <paramref name="bankIndex"/>:
     /// banks are laid out per scope instance, so two CPUs share a bank exactly when this is equal.
     /// </summary>
-    public int BankInstanceOf(int cpu, int bankIndex) => InstanceTable[(cpu * Banks.Count) + bankIndex];
+    public int BankInstanceOf(int cpu, int bankIndex) => InstanceTable[(cpu * BankCount) + bankIndex];
 
     /// <summary>[cpu * BankCount + bank] = bank instance row, computed once (the hot lookup of every logout).</summary>
     private int[] InstanceTable => _instanceTable ??= BuildInstanceTable();
@@ -94,20 +94,36 @@ public sealed class MachineSpec
     }
 
     /// <summary>Number of physical bank instances of the machine (thread banks once per CPU, and so on).</summary>
-    public int BankInstanceCount => BankInstanceBase(Banks.Count);
+    public int BankInstanceCount => _bankInstanceCount ??= BankInstanceBase(Banks.Count);
+
+    private int? _bankInstanceCount;
 
     /// <summary>The bank index a physical instance implements.</summary>
     public int BankIndexOfInstance(int instance)
     {
-        for (int b = 0; b < Banks.Count; b++)
+        var table = _bankOfInstance ??= BuildBankOfInstanceTable();
+        if ((uint)instance >= (uint)table.Length)
         {
-            if (instance < BankInstanceBase(b + 1))
+            throw new ArgumentOutOfRangeException(nameof(instance), instance, $"expected a bank instance below {BankInstanceCount}");
+        }
+
+        return table[instance];
+    }
+
+    private int[]? _bankOfInstance;
+
+    private int[] BuildBankOfInstanceTable()
+    {
+        var table = new int[BankInstanceCount];
+        for (int b = 0, i = 0; b < Banks.Count; b++)
+        {
+            for (int k = InstancesOf(Banks[b].Scope); k > 0; k--)
             {
-                return b;
+                table[i++] = b;
             }
         }
 
-        throw new ArgumentOutOfRangeException(nameof(instance), instance, $"expected a bank instance below {BankInstanceCount}");
+        return table;
     }
 
     /// <summary>The lowest-numbered CPU that sees a bank instance (its CMCI owner after discovery, xen-mca.md §2.6).</summary>

@@ -51,7 +51,6 @@ internal sealed class ArriveErrorsSystem
         int row = spec.BankInstanceOf(e.Cpu, e.BankIndex);
         ref var bank = ref banks[row];
         ref var cpu = ref cpus[e.Cpu];
-        _batch.BankWritten(machine, row);
         long count = Math.Max(1, e.Count);
 
         _batch.Emit(_batch.NewEvent(machine, HandlerEventKind.ErrorArrived) with
@@ -110,6 +109,7 @@ internal sealed class ArriveErrorsSystem
             }
         }
 
+        _batch.BankWritten(machine, row);
         Signal signal = e.AutoSignal ? HardwareSignal(in bank, e.Status, count) : e.Signal;
         switch (signal)
         {

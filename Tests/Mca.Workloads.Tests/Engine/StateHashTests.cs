@@ -5,7 +5,8 @@ using Mca.Tests.Shared;
 namespace Mca.Workloads.Tests.Engine;
 
 /// <summary>
-/// The state hash keeps one hash per bank row and recomputes only rows marked written. These tests run
+/// The state hash keeps one hash per bank row and recomputes only rows marked written; the poll scan is kept
+/// per machine until a bank is marked written. These tests run
 /// the random error mix (every class, interposed values, resets and reboots) and check, many times per
 /// machine, that the cached hash equals one computed from every row afresh: a bank write that forgot
 /// its mark would show here.
@@ -42,6 +43,7 @@ public class StateHashTests
                 {
                     ulong fresh = batch.StateHashUncached(m);
                     Assert.Equal(fresh, batch.StateHash(m));
+                    Assert.Equal(batch.PollWouldFindUncached(m), batch.PollWouldFind(m));
                     seen.Add(fresh);
                     checks++;
                 }
