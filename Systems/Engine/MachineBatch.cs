@@ -43,6 +43,7 @@ public sealed class MachineBatch
     private readonly bool[] _bankDirty;
     /// <summary>Per machine: whether a polled bank holds a valid record (1, 0), or <see cref="PollScanStale"/>.</summary>
     private readonly sbyte[] _pollScan;
+    private int[] _polledRows = [];
     private readonly ulong[] _bankHash;
 
     public MachineBatch(MachineSpec spec, HandlerPolicy policy, int firstMachineId, int machineCount, ulong seed, IErrorSource source, HandlerTrace? trace = null, bool literalPolling = false, bool recordInputs = false)
@@ -350,14 +351,31 @@ public sealed class MachineBatch
         return scan == 1;
     }
 
+    private int[] PolledRows()
+    {
+        var rows = new List<int>();
+        var banks = BanksOf(0);
+        for (int row = 0; row < banks.Length; row++)
+        {
+            if (banks[row].CmciOwnerCpu < 0)
+            {
+                rows.Add(row);
+            }
+        }
+
+        return [.. rows];
+    }
+
     /// <summary><see cref="PollWouldFind"/> with the banks scanned afresh (to check the bank marks).</summary>
     public bool PollWouldFindUncached(int machine) => Machines[machine].PostResetPollDue || ScanPolledBanks(machine);
 
     /// <summary>Whether a polled bank (no CMCI owner) holds a valid record, real or interposed.</summary>
     private bool ScanPolledBanks(int machine)
     {
-        foreach (ref var b in BanksOf(machine))
+        var banks = BanksOf(machine);
+        foreach (int row in _polledRows)
         {
+            ref var b = ref banks[row];
             if (b.CmciOwnerCpu < 0 && ((b.Status | (b.InterposedCpu >= 0 ? b.InterposedStatus : 0)) & Hardware.MciStatusBits.Val) != 0)
             {
                 return true;
@@ -457,6 +475,13 @@ public sealed class MachineBatch
         for (int m = 0; m < MachineCount; m++)
         {
             _pipeline.Boot(m, isReboot: false);
+        }
+
+        // CMCI ownership is set by boot from the shape alone (cmci_discover), the same on every machine and after
+        // every reboot: the banks without an owner, the only ones a poll can find, are listed once.
+        _polledRows = PolledRows();
+        for (int m = 0; m < MachineCount; m++)
+        {
             Schedule(m);
         }
     }

@@ -11,10 +11,13 @@ namespace Mca.Systems.Pipeline;
 internal sealed class LogDom0System
 {
     private readonly MachineBatch _batch;
+    /// <summary>Dom0's index among the machine's domains (-1 if the shape has none).</summary>
+    private readonly int _dom0;
 
     public LogDom0System(MachineBatch batch)
     {
         _batch = batch;
+        _dom0 = batch.DomainIndexOf(0);
     }
 
     public void Run(ReadOnlySpan<int> machines)
@@ -28,8 +31,8 @@ internal sealed class LogDom0System
                 continue;
             }
 
-            int d0 = _batch.DomainIndexOf(0);
-            bool listening = d0 >= 0 && _batch.DomainsOf(m)[d0].VirqMcaBound && _batch.DomainsOf(m)[d0].RunState == DomainRunState.Running;
+            int d0 = _dom0;
+            bool listening = d0 >= 0 && _batch.DomainsOf(m)[d0] is { VirqMcaBound: true, RunState: DomainRunState.Running };
             if (s.VirqPending)
             {
                 s.VirqPending = false;
