@@ -116,6 +116,21 @@ internal sealed class RendezvousMceSystem
         }
     }
 
+    /// <summary>Whether any bank row holds VAL|UC|EN|PCC, real or interposed (round 1 of era A can find nothing otherwise).</summary>
+    private static bool AnyPccFatal(ReadOnlySpan<BankState> banks)
+    {
+        const ulong PccFatal = MciStatusBits.Val | MciStatusBits.Uc | MciStatusBits.En | MciStatusBits.Pcc;
+        foreach (ref readonly var b in banks)
+        {
+            if ((b.Status & PccFatal) == PccFatal || (b.InterposedCpu >= 0 && (b.InterposedStatus & PccFatal) == PccFatal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>
     /// Era (A) (xen-mca.md §2.1): round 1 reads every bank without clearing and resets at once on
     /// VAL|UC|EN|PCC, leaving banks sticky; round 2 logs out and clears every valid bank, grading
@@ -129,7 +144,9 @@ internal sealed class RendezvousMceSystem
         var cpus = _batch.CpusOf(machine);
         const ulong PccFatal = MciStatusBits.Val | MciStatusBits.Uc | MciStatusBits.En | MciStatusBits.Pcc;
 
-        foreach (int c in Order)
+        // Round 1 can only stop on a bank that holds PCC (as the hardware set it or as injected for one CPU):
+        // without one anywhere in the machine, its CPU-by-bank reads are skipped.
+        foreach (int c in AnyPccFatal(banks) ? Order : [])
         {
             for (int b = spec.FirstBank; b < spec.BankCount; b++)
             {
