@@ -44,6 +44,7 @@ public sealed class MachineBatch
     /// <summary>Per machine: whether a polled bank holds a valid record (1, 0), or <see cref="PollScanStale"/>.</summary>
     private readonly sbyte[] _pollScan;
     private int[] _polledRows = [];
+    private readonly bool[] _vcpusTouched;
     private readonly ulong[] _bankHash;
 
     public MachineBatch(MachineSpec spec, HandlerPolicy policy, int firstMachineId, int machineCount, ulong seed, IErrorSource source, HandlerTrace? trace = null, bool literalPolling = false, bool recordInputs = false)
@@ -78,6 +79,7 @@ public sealed class MachineBatch
         _bankDirty.AsSpan().Fill(true);
         _bankHash = new ulong[_bankDirty.Length];
         _pollScan = new sbyte[machineCount];
+        _vcpusTouched = new bool[machineCount];
         _pollScan.AsSpan().Fill(PollScanStale);
         _machineRows = ColumnArray<MachineState>(World.Query(MachineQuery), out int machineRows);
         _cpuRows = ColumnArray<CpuState>(World.Query(CpuQuery), out _cpuCount);
@@ -117,16 +119,41 @@ public sealed class MachineBatch
     public Span<CpuState> AllCpus => _cpuRows.AsSpan(0, _cpuCount);
     public Span<BankState> AllBanks => _bankRows.AsSpan(0, _bankCount);
     public Span<DomainState> AllDomains => _domainRows.AsSpan(0, _domainCount);
-    public Span<VcpuMca> AllVcpus => _vcpuRows.AsSpan(0, _vcpuCount);
+    /// <summary>Every vCPU row, read-only: writes go through <see cref="VcpusOf"/>, which notes them.</summary>
+    public ReadOnlySpan<VcpuMca> AllVcpus => _vcpuRows.AsSpan(0, _vcpuCount);
 
     public Span<CpuState> CpusOf(int machine) => AllCpus.Slice(Machines[machine].CpuRow, Spec.CpuCount);
     public Span<BankState> BanksOf(int machine) => AllBanks.Slice(Machines[machine].BankRow, Spec.BankInstanceCount);
     public Span<DomainState> DomainsOf(int machine) => AllDomains.Slice(Machines[machine].DomainRow, Spec.Domains.Count);
 
+    /// <summary>A domain's vCPU rows, writable: the machine is noted as possibly having a vMCE pending (see <see cref="VmcePossiblyPending"/>).</summary>
     public Span<VcpuMca> VcpusOf(int machine, int domainIndex)
     {
         ref var d = ref DomainsOf(machine)[domainIndex];
-        return AllVcpus.Slice(d.VcpuRow, d.VcpuCount);
+        _vcpusTouched[machine] = true;
+        return _vcpuRows.AsSpan(d.VcpuRow, d.VcpuCount);
+    }
+
+    /// <summary>
+    /// False only when no vCPU of the machine has <c>mce_pending</c>: every write to vCPU rows goes through
+    /// <see cref="VcpusOf"/>, which sets it, and only <see cref="SettleVmcePending"/> clears it, after looking.
+    /// The guest system skips machines without one.
+    /// </summary>
+    public bool VmcePossiblyPending(int machine) => _vcpusTouched[machine];
+
+    /// <summary>Clears <see cref="VmcePossiblyPending"/> if no vCPU of the machine has <c>mce_pending</c>.</summary>
+    public void SettleVmcePending(int machine)
+    {
+        int row = Machines[machine].VcpuRow;
+        foreach (ref readonly var v in _vcpuRows.AsSpan(row, Spec.TotalVcpuCount))
+        {
+            if (v.McePending)
+            {
+                return;
+            }
+        }
+
+        _vcpusTouched[machine] = false;
     }
 
     /// <summary>Index of a domain id within the machine's domains, or -1.</summary>

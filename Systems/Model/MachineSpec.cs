@@ -36,6 +36,11 @@ public sealed class MachineSpec
     public int CpuCount => SocketCount * CoresPerSocket * ThreadsPerCore;
     public int BankCount => _bankCount ??= Banks.Count;
 
+    /// <summary>vCPUs of all domains together.</summary>
+    public int TotalVcpuCount => _totalVcpuCount ??= Domains.Sum(d => d.VcpuCount);
+
+    private int? _totalVcpuCount;
+
     private int? _bankCount;
     public bool Ser => McgCapBits.Ser(McgCap);
     public bool CmciSupported => (McgCap & McgCapBits.CmciP) != 0 && CmciThreshold > 0;

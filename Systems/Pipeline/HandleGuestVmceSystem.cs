@@ -40,6 +40,12 @@ internal sealed class HandleGuestVmceSystem
                 continue;
             }
 
+            // Most invocations inject nothing: the vCPUs are visited only when one may have mce_pending.
+            if (!_batch.VmcePossiblyPending(m))
+            {
+                continue;
+            }
+
             var domains = _batch.DomainsOf(m);
             for (int d = 0; d < domains.Length; d++)
             {
@@ -48,6 +54,8 @@ internal sealed class HandleGuestVmceSystem
                     HandleCurrentModel(m, d, (GuestContext)s.MceContext);
                 }
             }
+
+            _batch.SettleVmcePending(m);
         }
 
         // RFC items, in injection order: the guest handles the list head, IRETs, and the next is armed.
