@@ -131,6 +131,14 @@ public sealed class MachineSpec
         return table;
     }
 
+    /// <summary>How many CPUs see a bank instance (1 thread, a core's threads, or a package's CPUs), numbered from <see cref="FirstCpuOfInstance"/>.</summary>
+    public int CpusSharingInstance(int instance) => Banks[BankIndexOfInstance(instance)].Scope switch
+    {
+        BankScope.Thread => 1,
+        BankScope.Core => ThreadsPerCore,
+        _ => CoresPerSocket * ThreadsPerCore,
+    };
+
     /// <summary>The lowest-numbered CPU that sees a bank instance (its CMCI owner after discovery, xen-mca.md §2.6).</summary>
     public int FirstCpuOfInstance(int instance)
     {

@@ -22,12 +22,14 @@ internal sealed class RendezvousMceSystem
     private readonly MachineBatch _batch;
     private readonly int[] _order;
     private readonly long[] _latency;
+    private readonly bool[] _seesValidBank;
 
     public RendezvousMceSystem(MachineBatch batch)
     {
         _batch = batch;
         _order = new int[batch.Spec.CpuCount];
         _latency = new long[batch.Spec.CpuCount];
+        _seesValidBank = new bool[batch.Spec.CpuCount];
     }
 
     /// <summary>The participants of the current #MC in arrival order (valid until the next Run).</summary>
@@ -82,8 +84,14 @@ internal sealed class RendezvousMceSystem
     {
         var cpus = _batch.CpusOf(machine);
         ulong all = Pipeline.AllBanksMask(_batch.Spec);
+        var work = CpusSeeingValidBanks(machine);
         foreach (int c in Order)
         {
+            if (!work[c])
+            {
+                continue;
+            }
+
             ref var cpu = ref cpus[c];
             var summary = McaLogout.Run(_batch, machine, c, LogoutSource.MceScan, all);
             if (summary.Found == 0)
@@ -114,6 +122,29 @@ internal sealed class RendezvousMceSystem
             s.SeverityCpu = (short)c;
             McaLogout.ClearMarked(_batch, machine, c, summary.ClearMask);
         }
+    }
+
+    /// <summary>
+    /// The CPUs that see a bank row holding a valid record (real, or interposed for some CPU). A logout by any
+    /// other CPU finds nothing and changes nothing, so the rendezvous skips it; rows only become invalid while
+    /// the CPUs log out in turn, so marking them once beforehand is enough.
+    /// </summary>
+    private ReadOnlySpan<bool> CpusSeeingValidBanks(int machine)
+    {
+        var spec = _batch.Spec;
+        var banks = _batch.BanksOf(machine);
+        var sees = _seesValidBank.AsSpan();
+        sees.Clear();
+        for (int row = 0; row < banks.Length; row++)
+        {
+            ref readonly var b = ref banks[row];
+            if (((b.Status | (b.InterposedCpu >= 0 ? b.InterposedStatus : 0)) & MciStatusBits.Val) != 0)
+            {
+                sees.Slice(spec.FirstCpuOfInstance(row), spec.CpusSharingInstance(row)).Fill(true);
+            }
+        }
+
+        return sees;
     }
 
     /// <summary>Whether any bank row holds VAL|UC|EN|PCC, real or interposed (round 1 of era A can find nothing otherwise).</summary>
@@ -163,8 +194,14 @@ internal sealed class RendezvousMceSystem
         }
 
         ulong all = Pipeline.AllBanksMask(spec);
+        var work = CpusSeeingValidBanks(machine);
         foreach (int c in Order)
         {
+            if (!work[c])
+            {
+                continue;
+            }
+
             ref var cpu = ref cpus[c];
             var summary = McaLogout.Run(_batch, machine, c, LogoutSource.MceScan, all, clearAll: true);
             if (summary.Found == 0)
