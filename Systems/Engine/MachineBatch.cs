@@ -45,6 +45,8 @@ public sealed class MachineBatch
     private readonly sbyte[] _pollScan;
     private int[] _polledRows = [];
     private readonly bool[] _vcpusTouched;
+    private readonly bool[] _vcpuHashStale;
+    private readonly ulong[] _vcpuHash;
     private readonly ulong[] _bankHash;
 
     public MachineBatch(MachineSpec spec, HandlerPolicy policy, int firstMachineId, int machineCount, ulong seed, IErrorSource source, HandlerTrace? trace = null, bool literalPolling = false, bool recordInputs = false)
@@ -80,6 +82,9 @@ public sealed class MachineBatch
         _bankHash = new ulong[_bankDirty.Length];
         _pollScan = new sbyte[machineCount];
         _vcpusTouched = new bool[machineCount];
+        _vcpuHashStale = new bool[machineCount];
+        _vcpuHashStale.AsSpan().Fill(true);
+        _vcpuHash = new ulong[machineCount];
         _pollScan.AsSpan().Fill(PollScanStale);
         _machineRows = ColumnArray<MachineState>(World.Query(MachineQuery), out int machineRows);
         _cpuRows = ColumnArray<CpuState>(World.Query(CpuQuery), out _cpuCount);
@@ -131,6 +136,7 @@ public sealed class MachineBatch
     {
         ref var d = ref DomainsOf(machine)[domainIndex];
         _vcpusTouched[machine] = true;
+        _vcpuHashStale[machine] = true;
         return _vcpuRows.AsSpan(d.VcpuRow, d.VcpuCount);
     }
 
@@ -233,7 +239,8 @@ public sealed class MachineBatch
     /// one-machine replay verifies against the fleet's hashes. Only the machine and domain rows hold
     /// row indices; they are copied and cleared. CPU and vCPU rows are hashed where they are. Bank rows
     /// (most of the bytes, and few of them change) enter as one hash per row, recomputed only for rows
-    /// written since (<see cref="BankWritten"/>); <see cref="StateHashUncached"/> recomputes them all.
+    /// written since (<see cref="BankWritten"/>); the vCPU rows' hash is kept until <see cref="VcpusOf"/>
+    /// hands them out again (every write goes through it); <see cref="StateHashUncached"/> recomputes all.
     /// </summary>
     public ulong StateHash(int machine) => StateHash(machine, cached: true);
 
@@ -305,8 +312,21 @@ public sealed class MachineBatch
         }
 
         tail[banks.Length] = System.IO.Hashing.XxHash3.HashToUInt64(MemoryMarshal.AsBytes(CpusOf(machine)));
-        // A machine's vCPUs are contiguous, domain after domain (Populate).
-        tail[banks.Length + 1] = System.IO.Hashing.XxHash3.HashToUInt64(MemoryMarshal.AsBytes(AllVcpus.Slice(vcpuRow, vcpuCount)));
+        // A machine's vCPUs are contiguous, domain after domain (Populate); their hash is kept until VcpusOf hands them out again.
+        if (!cached || _vcpuHashStale[machine])
+        {
+            ulong h = System.IO.Hashing.XxHash3.HashToUInt64(MemoryMarshal.AsBytes(AllVcpus.Slice(vcpuRow, vcpuCount)));
+            tail[banks.Length + 1] = h;
+            if (cached)
+            {
+                _vcpuHash[machine] = h;
+                _vcpuHashStale[machine] = false;
+            }
+        }
+        else
+        {
+            tail[banks.Length + 1] = _vcpuHash[machine];
+        }
         return System.IO.Hashing.XxHash3.HashToUInt64(scratch);
     }
 
