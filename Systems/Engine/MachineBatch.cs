@@ -293,21 +293,25 @@ public sealed class MachineBatch
         var tail = MemoryMarshal.Cast<byte, ulong>(scratch[at..]);
         var dirty = _bankDirty.AsSpan(bankRow, banks.Length);
         var known = _bankHash.AsSpan(bankRow, banks.Length);
-        for (int i = 0; i < banks.Length; i++)
+        if (cached)
         {
-            if (!cached || dirty[i])
+            // Usually one or two rows were written: copy the kept hashes, then rehash the marked rows (a vectorized search).
+            int i = dirty.IndexOf(true);
+            while (i >= 0)
             {
-                ulong h = System.IO.Hashing.XxHash3.HashToUInt64(MemoryMarshal.AsBytes(banks.Slice(i, 1)));
-                tail[i] = h;
-                if (cached)
-                {
-                    known[i] = h;
-                    dirty[i] = false;
-                }
+                known[i] = System.IO.Hashing.XxHash3.HashToUInt64(MemoryMarshal.AsBytes(banks.Slice(i, 1)));
+                dirty[i] = false;
+                int next = dirty[(i + 1)..].IndexOf(true);
+                i = next < 0 ? -1 : i + 1 + next;
             }
-            else
+
+            known.CopyTo(tail);
+        }
+        else
+        {
+            for (int i = 0; i < banks.Length; i++)
             {
-                tail[i] = known[i];
+                tail[i] = System.IO.Hashing.XxHash3.HashToUInt64(MemoryMarshal.AsBytes(banks.Slice(i, 1)));
             }
         }
 
