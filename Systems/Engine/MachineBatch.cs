@@ -46,8 +46,9 @@ public sealed class MachineBatch
     private int[] _polledRows = [];
     private readonly bool[] _vcpusTouched;
     private readonly bool[] _vcpuHashStale;
-    private readonly ulong[] _vcpuHash;
-    private readonly ulong[] _bankHash;
+    // Kept hashes, allocated by the first StateHash (campaigns that do not record never hash).
+    private ulong[]? _vcpuHash;
+    private ulong[]? _bankHash;
 
     public MachineBatch(MachineSpec spec, HandlerPolicy policy, int firstMachineId, int machineCount, ulong seed, IErrorSource source, HandlerTrace? trace = null, bool literalPolling = false, bool recordInputs = false)
     {
@@ -79,12 +80,10 @@ public sealed class MachineBatch
         Populate();
         _bankDirty = new bool[machineCount * spec.BankInstanceCount];
         _bankDirty.AsSpan().Fill(true);
-        _bankHash = new ulong[_bankDirty.Length];
         _pollScan = new sbyte[machineCount];
         _vcpusTouched = new bool[machineCount];
         _vcpuHashStale = new bool[machineCount];
         _vcpuHashStale.AsSpan().Fill(true);
-        _vcpuHash = new ulong[machineCount];
         _pollScan.AsSpan().Fill(PollScanStale);
         _machineRows = ColumnArray<MachineState>(World.Query(MachineQuery), out int machineRows);
         _cpuRows = ColumnArray<CpuState>(World.Query(CpuQuery), out _cpuCount);
@@ -292,6 +291,8 @@ public sealed class MachineBatch
 
         var tail = MemoryMarshal.Cast<byte, ulong>(scratch[at..]);
         var dirty = _bankDirty.AsSpan(bankRow, banks.Length);
+        _bankHash ??= new ulong[_bankDirty.Length];
+        _vcpuHash ??= new ulong[MachineCount];
         var known = _bankHash.AsSpan(bankRow, banks.Length);
         if (cached)
         {
