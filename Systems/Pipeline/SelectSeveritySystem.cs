@@ -96,7 +96,9 @@ internal sealed class SelectSeveritySystem
                 }
             }
 
-            Panic(machine, ref s, XenConsole.FatalCpusReason(fatalMask, cpus.Length), ResetReason.Fatal);
+            // The reason names the fatal CPUs; it is only formatted when someone reads it (the machine's first panic, or a trace).
+            string reason = XenPanic.WantsText(_batch, machine) ? XenConsole.FatalCpusReason(fatalMask, cpus.Length) : string.Empty;
+            Panic(machine, ref s, reason, ResetReason.Fatal);
             return false;
         }
 

@@ -6,6 +6,9 @@ namespace Mca.Systems.Pipeline;
 /// <summary>mc_panic (xen-mca.md §2.2 Panics): banner, every CPU's deferred telemetry, "HARDWARE ERROR".</summary>
 internal static class XenPanic
 {
+    /// <summary>Whether a panic of <paramref name="machine"/> now would use its text: its first panic is kept, and a trace prints every one.</summary>
+    public static bool WantsText(MachineBatch batch, int machine) => batch.PanicMessages[machine] is null || batch.Trace.Enabled;
+
     /// <summary>Records the panic of <paramref name="machine"/> and, when tracing, prints mc_panic's output.</summary>
     public static void McPanic(MachineBatch batch, int machine, int cpu, string reason)
     {
