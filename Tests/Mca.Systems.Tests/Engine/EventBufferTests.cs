@@ -61,6 +61,52 @@ public class EventBufferTests
     }
 }
 
+/// <summary>A warm buffer allocates nothing even when other buffers filled the shared stack with small arrays.</summary>
+[Collection("Allocation")]
+public class EventBufferWarmTests
+{
+    [Fact]
+    public void WarmBuffer_SharedStackFullOfSmallArrays_AllocatesNothing()
+    {
+        static HandlerEvent E(int i) => new() { TimeNs = i, Kind = HandlerEventKind.ErrorArrived, Cpu = -1, Bank = -1, Domain = -1, Vcpu = -1 };
+        // The warm buffer holds a large array when twenty other buffers, grown a little, give theirs back:
+        // more than the shared stack keeps, and all smaller than a day of the warm buffer's events.
+        var warm = new EventBuffer(16);
+        for (int i = 0; i < 3_000; i++)
+        {
+            warm.Add(E(i));
+        }
+
+        var others = Enumerable.Range(0, 20).Select(_ => new EventBuffer(4)).ToArray();
+        foreach (var o in others)
+        {
+            for (int i = 0; i < 6; i++)
+            {
+                o.Add(E(i));
+            }
+        }
+
+        foreach (var o in others)
+        {
+            o.Clear();
+        }
+
+        warm.Clear();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int day = 0; day < 5; day++)
+        {
+            for (int i = 0; i < 3_000; i++)
+            {
+                warm.Add(E(i));
+            }
+
+            warm.Clear();
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
+
 /// <summary>Tests that measure allocation run alone: other tests' batches share the process-wide array stack.</summary>
 [CollectionDefinition("Allocation", DisableParallelization = true)]
 public sealed class AllocationCollection;
