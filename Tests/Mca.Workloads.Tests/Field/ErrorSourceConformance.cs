@@ -242,20 +242,32 @@ public abstract class ErrorSourceConformance
         const int Machines = 256;
         // Warm up on another source: JIT tiers and static tables, on every path.
         DrainAll(Factory(99)(0, Machines, HorizonNs), Machines);
-        var source = Factory(12)(0, Machines, HorizonNs);
 
-        long taken = 0;
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < Machines; i++)
+        // A source that allocates per error does so on every pass; the runtime can charge a one-time allocation
+        // (a tier-up landing inside the measured loop, more likely when CI runs test projects side by side) to
+        // one pass, so up to three fresh sources are measured and the last must allocate nothing.
+        long allocated = 0, taken = 0;
+        for (int attempt = 0; attempt < 3; attempt++)
         {
-            while (source.NextArrivalNs(i) != long.MaxValue)
+            var source = Factory(12 + (ulong)attempt)(0, Machines, HorizonNs);
+            taken = 0;
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < Machines; i++)
             {
-                source.Take(i);
-                taken++;
+                while (source.NextArrivalNs(i) != long.MaxValue)
+                {
+                    source.Take(i);
+                    taken++;
+                }
+            }
+
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            if (allocated == 0)
+            {
+                break;
             }
         }
 
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.True(taken > Machines, $"the source was exercised ({taken} arrivals)");
         Assert.Equal(0, allocated);
     }
