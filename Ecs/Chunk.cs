@@ -23,17 +23,7 @@ public readonly struct Chunk
     /// <exception cref="InvalidOperationException">The chunk has no <typeparamref name="T"/>.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Span<T> GetSpan<T>()
-        where T : unmanaged
-    {
-        Archetype archetype = _archetype;
-        int slot = archetype.SlotOf(archetype.World.IdOf<T>());
-        if (slot < 0)
-        {
-            ThrowHelper.ChunkLacksComponent(typeof(T));
-        }
-
-        return MemoryMarshal.CreateSpan(ref MemoryMarshal.GetArrayDataReference(archetype.Column<T>(slot)), archetype.Count);
-    }
+        where T : unmanaged => MemoryMarshal.CreateSpan(ref MemoryMarshal.GetArrayDataReference(GetArray<T>()), _archetype.Count);
 
     /// <summary>
     /// The array behind the <typeparamref name="T"/> column: its first <see cref="Count"/> elements are the column.
@@ -41,6 +31,7 @@ public readonly struct Chunk
     /// instead of looking the column up on every access; any structural change may replace it.
     /// </summary>
     /// <exception cref="InvalidOperationException">The chunk has no <typeparamref name="T"/>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public T[] GetArray<T>()
         where T : unmanaged
     {

@@ -44,6 +44,7 @@ public sealed class ReplayWriter : IDisposable
         Path = path;
         TempPath = System.IO.Path.GetFullPath(path) + ".tmp";
         Header = header;
+        Encoder = new FrameEncoding(header);
         try
         {
             _stream = new FileStream(TempPath, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16);
@@ -65,7 +66,7 @@ public sealed class ReplayWriter : IDisposable
     /// Encodes epochs on the campaign's workers (set it as <see cref="CampaignOptions.Encoder"/>); <see cref="Append"/>
     /// then only writes their bytes. Optional: without it, <see cref="Append"/> encodes on the consumer.
     /// </summary>
-    public IEpochEncoder Encoder => new FrameEncoding(Header);
+    public IEpochEncoder Encoder { get; }
 
     /// <summary>The final file name.</summary>
     public string Path { get; }
