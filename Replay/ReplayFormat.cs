@@ -13,7 +13,7 @@ public static class ReplayFormat
     /// The simulation engine's version, stored in every header: a constant (never a build stamp or a
     /// date), so the same campaign gives the same bytes. Bump it when a change alters handler output.
     /// </summary>
-    public const string EngineVersion = "mca-engine/2";
+    public const string EngineVersion = "mca-engine/3";
 
     /// <summary>Bytes of the fixed footer: the index record's offset (uint64, little-endian) and <see cref="EndMagic"/>.</summary>
     public const int FooterLength = 16;

@@ -14,9 +14,10 @@ internal sealed class ReplayResolver : IFormatterResolver
     /// <summary>
     /// Options for frames and the index: this resolver, LZ4 block compression (MessagePack-CSharp's ext 99),
     /// and the untrusted-data security settings with the format's limits on decompressed size and depth.
+    /// Built on this resolver alone: <c>MessagePackSerializerOptions.Standard</c> would start the standard
+    /// resolver, whose dynamic resolvers emit code (compiled while a recording campaign runs).
     /// </summary>
-    public static readonly MessagePackSerializerOptions Options = MessagePackSerializerOptions.Standard
-        .WithResolver(Instance)
+    public static readonly MessagePackSerializerOptions Options = new MessagePackSerializerOptions(Instance)
         .WithCompression(MessagePackCompression.Lz4Block)
         .WithSecurity(MessagePackSecurity.UntrustedData
             .WithMaximumDecompressedSize(ReplayFormat.MaxPayloadBytes)

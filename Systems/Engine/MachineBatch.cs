@@ -40,15 +40,18 @@ public sealed class MachineBatch
     private readonly Pipeline.Pipeline _pipeline;
     private byte[]? _hashScratch;
     private const sbyte PollScanStale = -1;
-    private readonly bool[] _bankDirty;
     /// <summary>Per machine: whether a polled bank holds a valid record (1, 0), or <see cref="PollScanStale"/>.</summary>
     private readonly sbyte[] _pollScan;
     private int[] _polledRows = [];
     private readonly bool[] _vcpusTouched;
     private readonly bool[] _vcpuHashStale;
-    // Kept hashes, allocated by the first StateHash (campaigns that do not record never hash).
+    // Kept hashes, allocated by the first StateHash (campaigns that do not record never hash, nor mark banks).
     private ulong[]? _vcpuHash;
     private ulong[]? _bankHash;
+    private ulong[]? _bankSum;
+    private bool[]? _bankDirty;
+    private (int Machine, int Row)[] _dirtyBanks = [];
+    private int _dirtyBankCount;
 
     public MachineBatch(MachineSpec spec, HandlerPolicy policy, int firstMachineId, int machineCount, ulong seed, IErrorSource source, HandlerTrace? trace = null, bool literalPolling = false, bool recordInputs = false)
     {
@@ -78,8 +81,6 @@ public sealed class MachineBatch
         InputLog = recordInputs ? [] : null;
 
         Populate();
-        _bankDirty = new bool[machineCount * spec.BankInstanceCount];
-        _bankDirty.AsSpan().Fill(true);
         _pollScan = new sbyte[machineCount];
         _vcpusTouched = new bool[machineCount];
         _vcpuHashStale = new bool[machineCount];
@@ -237,9 +238,11 @@ public sealed class MachineBatch
     /// machine sits in its batch) are hashed as zero, so a machine hashes the same in any batch: a
     /// one-machine replay verifies against the fleet's hashes. Only the machine and domain rows hold
     /// row indices; they are copied and cleared. CPU and vCPU rows are hashed where they are. Bank rows
-    /// (most of the bytes, and few of them change) enter as one hash per row, recomputed only for rows
-    /// written since (<see cref="BankWritten"/>); the vCPU rows' hash is kept until <see cref="VcpusOf"/>
-    /// hands them out again (every write goes through it); <see cref="StateHashUncached"/> recomputes all.
+    /// (most of the bytes, and few of them change) enter as the wrapping sum of one hash per row (seeded
+    /// with the row's instance index), kept per machine and updated only for the rows written since
+    /// (<see cref="BankWritten"/>): no bank bytes are read for a machine whose banks were not written. The
+    /// vCPU rows' hash is kept until <see cref="VcpusOf"/> hands them out again (every write goes through
+    /// it). <see cref="StateHashUncached"/> recomputes everything.
     /// </summary>
     public ulong StateHash(int machine) => StateHash(machine, cached: true);
 
@@ -252,25 +255,106 @@ public sealed class MachineBatch
     /// </summary>
     public void BankWritten(int machine, int row)
     {
-        _bankDirty[Machines[machine].BankRow + row] = true;
         _pollScan[machine] = PollScanStale;
+        if (_bankDirty is not null)
+        {
+            MarkBank(machine, Machines[machine].BankRow + row);
+        }
     }
 
     /// <summary>Marks every bank of <paramref name="machine"/> written (boot, reset).</summary>
     public void BanksWritten(int machine)
     {
-        _bankDirty.AsSpan(Machines[machine].BankRow, Spec.BankInstanceCount).Fill(true);
         _pollScan[machine] = PollScanStale;
+        if (_bankDirty is not null)
+        {
+            int first = Machines[machine].BankRow;
+            for (int r = first; r < first + Spec.BankInstanceCount; r++)
+            {
+                MarkBank(machine, r);
+            }
+        }
+    }
+
+    private void MarkBank(int machine, int row)
+    {
+        if (_bankDirty![row])
+        {
+            return;
+        }
+
+        _bankDirty[row] = true;
+        if (_dirtyBankCount == _dirtyBanks.Length)
+        {
+            Array.Resize(ref _dirtyBanks, Math.Max(64, _dirtyBanks.Length * 2));
+        }
+
+        _dirtyBanks[_dirtyBankCount++] = (machine, row);
+    }
+
+    /// <summary>XXH3-64 of bank row <paramref name="row"/>, seeded with its instance index within the machine.</summary>
+    private ulong BankRowHash(int row, int instance) =>
+        System.IO.Hashing.XxHash3.HashToUInt64(MemoryMarshal.AsBytes(_bankRows.AsSpan(row, 1)), instance);
+
+    /// <summary>The wrapping sum of a machine's bank row hashes, computed afresh.</summary>
+    private ulong BankSumUncached(int machine)
+    {
+        int first = Machines[machine].BankRow;
+        ulong sum = 0;
+        for (int i = 0; i < Spec.BankInstanceCount; i++)
+        {
+            sum = unchecked(sum + BankRowHash(first + i, i));
+        }
+
+        return sum;
+    }
+
+    /// <summary>Brings the kept bank hashes up to date: every machine's on the first call, then only the marked rows.</summary>
+    private void UpdateBankHashes()
+    {
+        if (_bankSum is null)
+        {
+            _bankHash = new ulong[_bankCount];
+            _bankSum = new ulong[MachineCount];
+            _bankDirty = new bool[_bankCount];
+            for (int m = 0; m < MachineCount; m++)
+            {
+                int first = Machines[m].BankRow;
+                ulong sum = 0;
+                for (int i = 0; i < Spec.BankInstanceCount; i++)
+                {
+                    ulong h = BankRowHash(first + i, i);
+                    _bankHash[first + i] = h;
+                    sum = unchecked(sum + h);
+                }
+
+                _bankSum[m] = sum;
+            }
+
+            return;
+        }
+
+        var hashes = _bankHash!;
+        var sums = _bankSum;
+        for (int k = 0; k < _dirtyBankCount; k++)
+        {
+            var (m, row) = _dirtyBanks[k];
+            ulong h = BankRowHash(row, row - Machines[m].BankRow);
+            sums[m] = unchecked(sums[m] - hashes[row] + h);
+            hashes[row] = h;
+            _bankDirty![row] = false;
+        }
+
+        _dirtyBankCount = 0;
     }
 
     private ulong StateHash(int machine, bool cached)
     {
         // One-shot hashes only (the streaming hasher copies its input): the CPU and vCPU rows are hashed
-        // where they are; the machine and domain rows (copied, row indices cleared), the bank row hashes and
-        // those two hashes are laid out in one scratch buffer and hashed together.
+        // where they are; the machine and domain rows (copied, row indices cleared), the bank sum and those
+        // two hashes are laid out in one scratch buffer and hashed together.
         var domains = DomainsOf(machine);
-        var banks = BanksOf(machine);
-        int size = Unsafe.SizeOf<MachineState>() + (domains.Length * Unsafe.SizeOf<DomainState>()) + ((banks.Length + 2) * sizeof(ulong));
+        int size = Unsafe.SizeOf<MachineState>() + (domains.Length * Unsafe.SizeOf<DomainState>()) + (3 * sizeof(ulong));
         if (_hashScratch is null || _hashScratch.Length < size)
         {
             _hashScratch = new byte[size];
@@ -280,7 +364,6 @@ public sealed class MachineBatch
         int at = 0;
         ref var m = ref Put(Machines.Slice(machine, 1), scratch, ref at)[0];
         int vcpuRow = m.VcpuRow;
-        int bankRow = m.BankRow;
         m.CpuRow = m.BankRow = m.DomainRow = m.VcpuRow = 0;
         int vcpuCount = 0;
         foreach (ref var d in Put(domains, scratch, ref at))
@@ -290,38 +373,23 @@ public sealed class MachineBatch
         }
 
         var tail = MemoryMarshal.Cast<byte, ulong>(scratch[at..]);
-        var dirty = _bankDirty.AsSpan(bankRow, banks.Length);
-        _bankHash ??= new ulong[_bankDirty.Length];
         _vcpuHash ??= new ulong[MachineCount];
-        var known = _bankHash.AsSpan(bankRow, banks.Length);
         if (cached)
         {
-            // Usually one or two rows were written: copy the kept hashes, then rehash the marked rows (a vectorized search).
-            int i = dirty.IndexOf(true);
-            while (i >= 0)
-            {
-                known[i] = System.IO.Hashing.XxHash3.HashToUInt64(MemoryMarshal.AsBytes(banks.Slice(i, 1)));
-                dirty[i] = false;
-                int next = dirty[(i + 1)..].IndexOf(true);
-                i = next < 0 ? -1 : i + 1 + next;
-            }
-
-            known.CopyTo(tail);
+            UpdateBankHashes();
+            tail[0] = _bankSum![machine];
         }
         else
         {
-            for (int i = 0; i < banks.Length; i++)
-            {
-                tail[i] = System.IO.Hashing.XxHash3.HashToUInt64(MemoryMarshal.AsBytes(banks.Slice(i, 1)));
-            }
+            tail[0] = BankSumUncached(machine);
         }
 
-        tail[banks.Length] = System.IO.Hashing.XxHash3.HashToUInt64(MemoryMarshal.AsBytes(CpusOf(machine)));
+        tail[1] = System.IO.Hashing.XxHash3.HashToUInt64(MemoryMarshal.AsBytes(CpusOf(machine)));
         // A machine's vCPUs are contiguous, domain after domain (Populate); their hash is kept until VcpusOf hands them out again.
         if (!cached || _vcpuHashStale[machine])
         {
             ulong h = System.IO.Hashing.XxHash3.HashToUInt64(MemoryMarshal.AsBytes(AllVcpus.Slice(vcpuRow, vcpuCount)));
-            tail[banks.Length + 1] = h;
+            tail[2] = h;
             if (cached)
             {
                 _vcpuHash[machine] = h;
@@ -330,8 +398,9 @@ public sealed class MachineBatch
         }
         else
         {
-            tail[banks.Length + 1] = _vcpuHash[machine];
+            tail[2] = _vcpuHash[machine];
         }
+
         return System.IO.Hashing.XxHash3.HashToUInt64(scratch);
     }
 
