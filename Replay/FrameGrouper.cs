@@ -7,19 +7,21 @@ namespace Mca.Replay;
 
 /// <summary>
 /// Groups one batch's epoch by machine: a stable counting sort of its inputs and events on the machine's
-/// index in the batch, so each machine's items keep the engine's order. The items are copied into reused
-/// buffers in grouped order (the writer then reads them sequentially, and the engine's buffers can be
-/// reused at once); comparisons turn the groups into <see cref="MachineFrame"/>s.
+/// index in the batch, so each machine's items keep the engine's order. Only positions are sorted (the
+/// items stay where the engine put them, and are read through <see cref="EventAt"/> and <see cref="InputAt"/>
+/// while those spans are valid); comparisons turn the groups into <see cref="MachineFrame"/>s.
 /// </summary>
 internal sealed class FrameGrouper
 {
     private int[] _inputStart = new int[257];
     private int[] _eventStart = new int[257];
-    private RecordedInput[] _inputs = new RecordedInput[64];
-    private HandlerEvent[] _events = new HandlerEvent[64];
+    private int[] _inputOrder = new int[64];
+    private int[] _eventOrder = new int[64];
     private ulong[] _hash = new ulong[256];
     private bool[] _hasHash = new bool[256];
-    private int[] _cursor = new int[256];
+
+    /// <summary>Largest machine index within a batch that a frame may hold.</summary>
+    private const int MaxLocal = 1 << 20;
 
     public int Epoch { get; private set; }
     public int Batch { get; private set; }
@@ -35,6 +37,7 @@ internal sealed class FrameGrouper
     public int TotalEvents { get; private set; }
     public int TotalInputs { get; private set; }
 
+    /// <summary>Groups an output that kept its items (<c>CampaignOptions.KeepEvents</c> without an encoder).</summary>
     public void Group(EpochOutput output)
     {
         ArgumentNullException.ThrowIfNull(output);
@@ -51,68 +54,70 @@ internal sealed class FrameGrouper
         Epoch = epoch;
         Batch = batch;
         FirstMachineId = first;
-        int span = 0;
-        foreach (ref readonly var e in events)
-        {
-            span = Math.Max(span, Local(e.Machine, first) + 1);
-        }
+        TotalEvents = events.Length;
+        TotalInputs = inputs.Length;
+        Array.Clear(_inputStart);
+        Array.Clear(_eventStart);
+        Array.Clear(_hasHash);
 
+        // Counting sort: counts (shifted by one), prefix sums, then a stable scatter of positions.
+        int span = 0;
         foreach (ref readonly var i in inputs)
         {
-            span = Math.Max(span, Local(i.Machine, first) + 1);
+            int m = Local(i.Machine, first);
+            span = Math.Max(span, m + 1);
+            _inputStart[m + 1]++;
+        }
+
+        foreach (ref readonly var e in events)
+        {
+            int m = Local(e.Machine, first);
+            span = Math.Max(span, m + 1);
+            _eventStart[m + 1]++;
         }
 
         foreach (ref readonly var h in hashes)
         {
-            span = Math.Max(span, Local(h.Machine, first) + 1);
+            int m = Local(h.Machine, first);
+            span = Math.Max(span, m + 1);
+            if (_hasHash[m])
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"machine {h.Machine} has two state hashes in epoch {epoch}: expected one"), nameof(hashes));
+            }
+
+            _hasHash[m] = true;
+            _hash[m] = h.Hash;
         }
 
         Span = span;
-        TotalEvents = events.Length;
-        TotalInputs = inputs.Length;
-        Ensure(ref _inputStart, span + 1);
-        Ensure(ref _eventStart, span + 1);
-        Ensure(ref _hash, span);
-        Ensure(ref _hasHash, span);
-        Ensure(ref _cursor, span);
-        Ensure(ref _inputs, inputs.Length);
-        Ensure(ref _events, events.Length);
-        Array.Clear(_inputStart, 0, span + 1);
-        Array.Clear(_eventStart, 0, span + 1);
-        Array.Clear(_hasHash, 0, span);
-
-        // Counting sort: counts, prefix sums, then a stable scatter.
-        foreach (ref readonly var i in inputs)
-        {
-            _inputStart[i.Machine - first + 1]++;
-        }
-
-        foreach (ref readonly var e in events)
-        {
-            _eventStart[e.Machine - first + 1]++;
-        }
-
         for (int m = 0; m < span; m++)
         {
             _inputStart[m + 1] += _inputStart[m];
             _eventStart[m + 1] += _eventStart[m];
         }
 
-        Scatter(inputs, first);
-        Scatter(events, first);
-        foreach (ref readonly var h in hashes)
+        // Each machine's start is moved past its items while scattering, then every start is shifted back by one machine.
+        Ensure(ref _inputOrder, inputs.Length);
+        Ensure(ref _eventOrder, events.Length);
+        for (int k = 0; k < inputs.Length; k++)
         {
-            int local = h.Machine - first;
-            if (_hasHash[local])
-            {
-                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"machine {h.Machine} has two state hashes in epoch {epoch}: expected one"), nameof(hashes));
-            }
+            _inputOrder[_inputStart[inputs[k].Machine - first]++] = k;
+        }
 
-            _hasHash[local] = true;
-            _hash[local] = h.Hash;
+        for (int k = 0; k < events.Length; k++)
+        {
+            _eventOrder[_eventStart[events[k].Machine - first]++] = k;
         }
 
         int present = 0;
+        for (int m = span; m > 0; m--)
+        {
+            _inputStart[m] = _inputStart[m - 1];
+            _eventStart[m] = _eventStart[m - 1];
+        }
+
+        _inputStart[0] = 0;
+        _eventStart[0] = 0;
         for (int m = 0; m < span; m++)
         {
             present += Has(m) ? 1 : 0;
@@ -128,14 +133,16 @@ internal sealed class FrameGrouper
 
     public int EventCount(int local) => _eventStart[local + 1] - _eventStart[local];
 
-    public ref readonly RecordedInput Input(int local, int k) => ref _inputs[_inputStart[local] + k];
+    /// <summary>Where the <paramref name="k"/>-th input of local machine <paramref name="local"/> is in the grouped span.</summary>
+    public int InputAt(int local, int k) => _inputOrder[_inputStart[local] + k];
 
-    public ref readonly HandlerEvent Event(int local, int k) => ref _events[_eventStart[local] + k];
+    /// <summary>Where the <paramref name="k"/>-th event of local machine <paramref name="local"/> is in the grouped span.</summary>
+    public int EventAt(int local, int k) => _eventOrder[_eventStart[local] + k];
 
     public ulong? Hash(int local) => _hasHash[local] ? _hash[local] : null;
 
-    /// <summary>The grouped output as machine sections (allocates; for comparisons, not for the writer).</summary>
-    public MachineFrame[] ToSections()
+    /// <summary>The grouped output as machine sections (allocates; for comparisons, not for the writer). The spans are the ones grouped.</summary>
+    public MachineFrame[] ToSections(ReadOnlySpan<HandlerEvent> events, ReadOnlySpan<RecordedInput> inputs)
     {
         var sections = new MachineFrame[MachineCount];
         int n = 0;
@@ -146,56 +153,55 @@ internal sealed class FrameGrouper
                 continue;
             }
 
-            var inputs = new RecordedInput[InputCount(m)];
-            for (int k = 0; k < inputs.Length; k++)
+            var mine = new RecordedInput[InputCount(m)];
+            for (int k = 0; k < mine.Length; k++)
             {
-                inputs[k] = Input(m, k);
+                mine[k] = inputs[InputAt(m, k)];
             }
 
-            var events = new HandlerEvent[EventCount(m)];
-            for (int k = 0; k < events.Length; k++)
+            var happened = new HandlerEvent[EventCount(m)];
+            for (int k = 0; k < happened.Length; k++)
             {
-                events[k] = Event(m, k);
+                happened[k] = events[EventAt(m, k)];
             }
 
-            sections[n++] = new MachineFrame(FirstMachineId + m, inputs, events, Hash(m));
+            sections[n++] = new MachineFrame(FirstMachineId + m, mine, happened, Hash(m));
         }
 
         return sections;
     }
 
-    private void Scatter(ReadOnlySpan<RecordedInput> inputs, int first)
+    /// <summary><see cref="ToSections(ReadOnlySpan{HandlerEvent}, ReadOnlySpan{RecordedInput})"/> of an output grouped with <see cref="Group(EpochOutput)"/>.</summary>
+    public MachineFrame[] ToSections(EpochOutput output)
     {
-        // _inputStart[m] is where machine m's inputs start; a cursor per machine walks through them.
-        var cursor = _cursor;
-        Array.Clear(cursor, 0, Span);
-        foreach (ref readonly var i in inputs)
-        {
-            int m = i.Machine - first;
-            _inputs[_inputStart[m] + cursor[m]++] = i;
-        }
+        ArgumentNullException.ThrowIfNull(output);
+        return ToSections(output.Events!, output.Inputs!);
     }
 
-    private void Scatter(ReadOnlySpan<HandlerEvent> events, int first)
-    {
-        var cursor = _cursor;
-        Array.Clear(cursor, 0, Span);
-        foreach (ref readonly var e in events)
-        {
-            int m = e.Machine - first;
-            _events[_eventStart[m] + cursor[m]++] = e;
-        }
-    }
-
-    private static int Local(int machine, int first)
+    /// <summary>The machine's index in the batch; grows the per-machine arrays to hold it.</summary>
+    private int Local(int machine, int first)
     {
         long local = (long)machine - first;
-        if (local is < 0 or > 1 << 20)
+        if ((ulong)local >= (ulong)(_eventStart.Length - 1))
         {
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"machine {machine} is not in the batch starting at machine {first}"));
+            if (local is < 0 or >= MaxLocal)
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"machine {machine} is not in the batch starting at machine {first}"));
+            }
+
+            Grow((int)local + 1);
         }
 
         return (int)local;
+    }
+
+    private void Grow(int machines)
+    {
+        int size = Math.Max(machines, _hash.Length * 2);
+        Array.Resize(ref _inputStart, size + 1);
+        Array.Resize(ref _eventStart, size + 1);
+        Array.Resize(ref _hash, size);
+        Array.Resize(ref _hasHash, size);
     }
 
     private static void Ensure<T>(ref T[] buffer, int length)

@@ -146,7 +146,7 @@ internal static class ReplaySession
                 }
 
                 grouper.Group(output);
-                var sections = grouper.ToSections();
+                var sections = grouper.ToSections(output);
                 actual.AddRange(sections);
                 onOutput?.Invoke(output, sections);
                 if (output.Batch != lastBatch)

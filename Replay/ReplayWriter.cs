@@ -161,7 +161,7 @@ public sealed class ReplayWriter : IDisposable
         if (record is null)
         {
             _grouper.Group(output);
-            record = EncodeGrouped(Header, _grouper, _encoder, _buffer);
+            record = EncodeGrouped(Header, _grouper, output.Events, output.Inputs, _encoder, _buffer);
             if (record is null)
             {
                 return;
@@ -184,7 +184,7 @@ public sealed class ReplayWriter : IDisposable
     /// Encodes a grouped epoch as a frame record (prefix and LZ4-compressed payload), or null when no
     /// machine has anything in it. Checks that every machine belongs to the batch.
     /// </summary>
-    private static EpochRecord? EncodeGrouped(ReplayHeader h, FrameGrouper grouper, FrameEncoder encoder, ArrayBufferWriter<byte> buffer)
+    private static EpochRecord? EncodeGrouped(ReplayHeader h, FrameGrouper grouper, ReadOnlySpan<HandlerEvent> events, ReadOnlySpan<RecordedInput> inputs, FrameEncoder encoder, ArrayBufferWriter<byte> buffer)
     {
         if (grouper.MachineCount == 0)
         {
@@ -207,7 +207,7 @@ public sealed class ReplayWriter : IDisposable
             }
         }
 
-        encoder.Encode(grouper);
+        encoder.Encode(grouper, events, inputs);
         if (encoder.Encoded.Length > ReplayFormat.MaxPayloadBytes)
         {
             throw new InvalidOperationException(string.Create(Inv, $"epoch {grouper.Epoch}, batch {grouper.Batch} needs {encoder.Encoded.Length} bytes: more than a frame may hold ({ReplayFormat.MaxPayloadBytes}); use smaller batches"));
@@ -231,31 +231,42 @@ public sealed class ReplayWriter : IDisposable
             throw new ArgumentException(string.Create(Inv, $"a result of {result.Machines} machines for {result.DurationNs} ns: expected {Header.MachineCount} machines for {Header.DurationNs} ns"), nameof(result));
         }
 
-        var sections = _sections.ToArray();
-        Array.Sort(sections);
-        var ids = new List<int>();
-        var lists = new List<int[]>();
-        for (int i = 0; i < sections.Length;)
+        // Sections were added in frame order, so a stable counting sort by machine leaves each machine's frames ascending.
+        var h = Header;
+        var perMachine = new int[h.MachineCount + 1];
+        foreach (long section in _sections)
         {
-            int machine = (int)(sections[i] >> 32);
-            int j = i;
-            while (j < sections.Length && (int)(sections[j] >> 32) == machine)
-            {
-                j++;
-            }
-
-            var frames = new int[j - i];
-            for (int k = i; k < j; k++)
-            {
-                frames[k - i] = (int)(uint)sections[k];
-            }
-
-            ids.Add(machine);
-            lists.Add(frames);
-            i = j;
+            perMachine[(int)(section >> 32) - h.FirstMachineId + 1]++;
         }
 
-        var index = new ReplayIndex([.. _frames], [.. ids], [.. lists], ReplayTotals.From(result, EventCount, InputCount));
+        int present = 0;
+        for (int m = 0; m < h.MachineCount; m++)
+        {
+            present += perMachine[m + 1] > 0 ? 1 : 0;
+        }
+
+        var ids = new int[present];
+        var lists = new int[present][];
+        var listOf = new int[h.MachineCount];
+        for (int m = 0, n = 0; m < h.MachineCount; m++)
+        {
+            if (perMachine[m + 1] > 0)
+            {
+                ids[n] = h.FirstMachineId + m;
+                lists[n] = new int[perMachine[m + 1]];
+                listOf[m] = n++;
+            }
+
+            perMachine[m + 1] = 0;
+        }
+
+        foreach (long section in _sections)
+        {
+            int m = (int)(section >> 32) - h.FirstMachineId;
+            lists[listOf[m]][perMachine[m + 1]++] = (int)(uint)section;
+        }
+
+        var index = new ReplayIndex([.. _frames], ids, lists, ReplayTotals.From(result, EventCount, InputCount));
         long indexOffset = _stream.Position;
         _buffer.ResetWrittenCount();
         MessagePackSerializer.Serialize(_buffer, index, ReplayResolver.Options);
@@ -313,7 +324,7 @@ public sealed class ReplayWriter : IDisposable
         {
             var s = t_scratch ??= new Scratch();
             s.Grouper.Group(epoch, batch, firstMachineId, events, inputs, hashes);
-            return EncodeGrouped(header, s.Grouper, s.Encoder, s.Buffer);
+            return EncodeGrouped(header, s.Grouper, events, inputs, s.Encoder, s.Buffer);
         }
 
         private sealed class Scratch

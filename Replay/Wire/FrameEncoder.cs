@@ -24,7 +24,8 @@ internal sealed class FrameEncoder
     /// <summary>The encoded frame (valid until the next <see cref="Encode"/>).</summary>
     public ReadOnlySpan<byte> Encoded => _buffer.AsSpan(0, _length);
 
-    public void Encode(FrameGrouper frame)
+    /// <summary>Encodes <paramref name="frame"/>, grouped from <paramref name="events"/> and <paramref name="inputs"/>.</summary>
+    public void Encode(FrameGrouper frame, ReadOnlySpan<HandlerEvent> events, ReadOnlySpan<RecordedInput> inputs)
     {
         _length = 0;
         Reserve(32);
@@ -42,34 +43,34 @@ internal sealed class FrameEncoder
             Reserve(32);
             WriteArrayHeader(FrameFormatter.SectionFields);
             WriteInt(frame.FirstMachineId + m);
-            int inputs = frame.InputCount(m);
-            WriteArrayHeader(inputs);
+            int inputCount = frame.InputCount(m);
+            WriteArrayHeader(inputCount);
             long previous = 0;
             var lastInput = default(Repeats);
-            for (int k = 0; k < inputs; k++)
+            for (int k = 0; k < inputCount; k++)
             {
-                var e = frame.Input(m, k).Error;
+                var e = inputs[frame.InputAt(m, k)].Error;
                 WriteInput(in e, unchecked(e.TimeNs - previous), ref lastInput);
                 previous = e.TimeNs;
             }
 
-            int events = frame.EventCount(m);
+            int eventCount = frame.EventCount(m);
             Reserve(8);
-            WriteArrayHeader(events);
+            WriteArrayHeader(eventCount);
 
             // The first event's time is relative to the section's first input (an arrival is usually at its input's instant).
-            previous = inputs > 0 ? frame.Input(m, 0).Error.TimeNs : 0;
+            previous = inputCount > 0 ? inputs[frame.InputAt(m, 0)].Error.TimeNs : 0;
             var last = default(Repeats);
             int arrivals = 0;
-            for (int k = 0; k < events; k++)
+            for (int k = 0; k < eventCount; k++)
             {
-                ref readonly var e = ref frame.Event(m, k);
+                ref readonly var e = ref events[frame.EventAt(m, k)];
 
                 // The j-th arrival repeats the j-th input's values; other events the section's last non-zero ones.
                 var repeat = last;
-                if (e.Kind == HandlerEventKind.ErrorArrived && arrivals < inputs)
+                if (e.Kind == HandlerEventKind.ErrorArrived && arrivals < inputCount)
                 {
-                    repeat = Repeats.Of(frame.Input(m, arrivals++).Error);
+                    repeat = Repeats.Of(inputs[frame.InputAt(m, arrivals++)].Error);
                 }
 
                 WriteEvent(in e, unchecked(e.TimeNs - previous), in repeat);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MessagePack;
 using MessagePack.Formatters;
 
@@ -14,6 +15,8 @@ internal sealed class IndexFormatter : IMessagePackFormatter<ReplayIndex>
 
     public static readonly IndexFormatter Instance = new();
 
+    // Runs once per recording with long loops: compiled optimized at once rather than interpreted-tier plus on-stack replacement.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Serialize(ref MessagePackWriter writer, ReplayIndex value, MessagePackSerializerOptions options)
     {
         writer.WriteArrayHeader(Fields);

@@ -31,7 +31,7 @@ public sealed class ReplayRoundTripTests : TempDirectoryTest
         foreach (var o in outputs)
         {
             grouper.Group(o);
-            expected.AddRange(grouper.ToSections());
+            expected.AddRange(grouper.ToSections(o));
         }
 
         var actual = frames.SelectMany(f => f.Machines).ToList();
