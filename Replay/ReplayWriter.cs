@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
@@ -32,6 +33,7 @@ public sealed class ReplayWriter : IDisposable
     private readonly FrameGrouper _grouper = new();
     private readonly FrameEncoder _encoder = new();
     private readonly List<FrameEntry> _frames = [];
+    private readonly RecordPool _pool = new();
     /// <summary>(machine &lt;&lt; 32 | frame number) for every machine section written; sorted into the index at the end.</summary>
     private readonly List<long> _sections = [];
     private long _lastKey = -1;
@@ -44,7 +46,7 @@ public sealed class ReplayWriter : IDisposable
         Path = path;
         TempPath = System.IO.Path.GetFullPath(path) + ".tmp";
         Header = header;
-        Encoder = new FrameEncoding(header);
+        Encoder = new FrameEncoding(header, _pool);
         try
         {
             _stream = new FileStream(TempPath, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16);
@@ -161,7 +163,7 @@ public sealed class ReplayWriter : IDisposable
         if (record is null)
         {
             _grouper.Group(output);
-            record = EncodeGrouped(Header, _grouper, output.Events, output.Inputs, _encoder, _buffer);
+            record = EncodeGrouped(Header, _grouper, output.Events, output.Inputs, _encoder, _buffer, pool: null);
             if (record is null)
             {
                 return;
@@ -177,14 +179,15 @@ public sealed class ReplayWriter : IDisposable
 
         EventCount += record.EventCount;
         InputCount += record.InputCount;
-        _stream.Write(record.Bytes);
+        _stream.Write(record.Bytes, 0, record.Length);
+        _pool.Return(record.Bytes);
     }
 
     /// <summary>
     /// Encodes a grouped epoch as a frame record (prefix and LZ4-compressed payload), or null when no
     /// machine has anything in it. Checks that every machine belongs to the batch.
     /// </summary>
-    private static EpochRecord? EncodeGrouped(ReplayHeader h, FrameGrouper grouper, ReadOnlySpan<HandlerEvent> events, ReadOnlySpan<RecordedInput> inputs, FrameEncoder encoder, ArrayBufferWriter<byte> buffer)
+    private static EpochRecord? EncodeGrouped(ReplayHeader h, FrameGrouper grouper, ReadOnlySpan<HandlerEvent> events, ReadOnlySpan<RecordedInput> inputs, FrameEncoder encoder, ArrayBufferWriter<byte> buffer, RecordPool? pool)
     {
         if (grouper.MachineCount == 0)
         {
@@ -215,10 +218,11 @@ public sealed class ReplayWriter : IDisposable
 
         buffer.ResetWrittenCount();
         MessagePackSerializer.Serialize(buffer, encoder, ReplayResolver.Options);
-        var bytes = new byte[RecordIO.PrefixLength + buffer.WrittenCount];
+        int length = RecordIO.PrefixLength + buffer.WrittenCount;
+        var bytes = pool?.Rent(length) ?? new byte[length];
         RecordIO.WritePrefix(bytes, ReplayFormat.FrameRecord, buffer.WrittenSpan);
         buffer.WrittenSpan.CopyTo(bytes.AsSpan(RecordIO.PrefixLength));
-        return new EpochRecord(bytes, machines, grouper.TotalEvents, grouper.TotalInputs);
+        return new EpochRecord(bytes, length, machines, grouper.TotalEvents, grouper.TotalInputs);
     }
 
     /// <summary>Writes the index (with the campaign's totals) and the footer, flushes, and renames the file to <see cref="Path"/>.</summary>
@@ -315,7 +319,7 @@ public sealed class ReplayWriter : IDisposable
     }
 
     /// <summary>The worker side of recording: each thread groups and encodes into its own reused buffers.</summary>
-    private sealed class FrameEncoding(ReplayHeader header) : IEpochEncoder
+    private sealed class FrameEncoding(ReplayHeader header, RecordPool pool) : IEpochEncoder
     {
         [ThreadStatic]
         private static Scratch? t_scratch;
@@ -324,7 +328,7 @@ public sealed class ReplayWriter : IDisposable
         {
             var s = t_scratch ??= new Scratch();
             s.Grouper.Group(epoch, batch, firstMachineId, events, inputs, hashes);
-            return EncodeGrouped(header, s.Grouper, events, inputs, s.Encoder, s.Buffer);
+            return EncodeGrouped(header, s.Grouper, events, inputs, s.Encoder, s.Buffer, pool);
         }
 
         private sealed class Scratch
@@ -332,6 +336,47 @@ public sealed class ReplayWriter : IDisposable
             public readonly FrameGrouper Grouper = new();
             public readonly FrameEncoder Encoder = new();
             public readonly ArrayBufferWriter<byte> Buffer = new(1 << 16);
+        }
+    }
+
+    /// <summary>
+    /// Record arrays lent by the workers' encoders and given back once written: the bounded channel keeps a few
+    /// dozen in flight, so a recording reuses them instead of allocating every frame anew (fresh memory for
+    /// every frame cost more than the bytes: page faults, and caches the simulation wanted).
+    /// </summary>
+    private sealed class RecordPool
+    {
+        private const int MaxKept = 256;
+        private const int MinLength = 16 << 10;
+        private readonly Stack<byte[]> _free = new();
+        private readonly Lock _lock = new();
+
+        public byte[] Rent(int length)
+        {
+            lock (_lock)
+            {
+                while (_free.TryPop(out var bytes))
+                {
+                    if (bytes.Length >= length)
+                    {
+                        return bytes;
+                    }
+                }
+            }
+
+            // Rounded up so that arrays fit the frames that follow (a few kilobytes each, varying).
+            return new byte[Math.Max(MinLength, (int)Math.Min(BitOperations.RoundUpToPowerOf2((uint)length), int.MaxValue))];
+        }
+
+        public void Return(byte[] bytes)
+        {
+            lock (_lock)
+            {
+                if (_free.Count < MaxKept)
+                {
+                    _free.Push(bytes);
+                }
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Mca.Systems.Engine;
 using Mca.Systems.Events;
 
@@ -29,10 +30,12 @@ internal sealed class FrameEncoder
     {
         _length = 0;
         Reserve(32);
-        WriteArrayHeader(FrameFormatter.FrameFields);
-        WriteInt(frame.Epoch);
-        WriteInt(frame.Batch);
-        WriteArrayHeader(frame.MachineCount);
+        var o = new Cursor(_buffer, 0);
+        o.ArrayHeader(FrameFormatter.FrameFields);
+        o.Int(frame.Epoch);
+        o.Int(frame.Batch);
+        o.ArrayHeader(frame.MachineCount);
+        _length = o.Position;
         for (int m = 0; m < frame.Span; m++)
         {
             if (!frame.Has(m))
@@ -40,23 +43,27 @@ internal sealed class FrameEncoder
                 continue;
             }
 
-            Reserve(32);
-            WriteArrayHeader(FrameFormatter.SectionFields);
-            WriteInt(frame.FirstMachineId + m);
             int inputCount = frame.InputCount(m);
-            WriteArrayHeader(inputCount);
+            int eventCount = frame.EventCount(m);
+            Reserve(32);
+            o = new Cursor(_buffer, _length);
+            o.ArrayHeader(FrameFormatter.SectionFields);
+            o.Int(frame.FirstMachineId + m);
+            o.ArrayHeader(inputCount);
+            _length = o.Position;
             long previous = 0;
             var lastInput = default(Repeats);
             for (int k = 0; k < inputCount; k++)
             {
-                var e = inputs[frame.InputAt(m, k)].Error;
-                WriteInput(in e, unchecked(e.TimeNs - previous), ref lastInput);
-                previous = e.TimeNs;
+                ref readonly var e = ref inputs[frame.InputAt(m, k)];
+                WriteInput(in e, unchecked(e.Error.TimeNs - previous), ref lastInput);
+                previous = e.Error.TimeNs;
             }
 
-            int eventCount = frame.EventCount(m);
             Reserve(8);
-            WriteArrayHeader(eventCount);
+            o = new Cursor(_buffer, _length);
+            o.ArrayHeader(eventCount);
+            _length = o.Position;
 
             // The first event's time is relative to the section's first input (an arrival is usually at its input's instant).
             previous = inputCount > 0 ? inputs[frame.InputAt(m, 0)].Error.TimeNs : 0;
@@ -70,7 +77,7 @@ internal sealed class FrameEncoder
                 var repeat = last;
                 if (e.Kind == HandlerEventKind.ErrorArrived && arrivals < inputCount)
                 {
-                    repeat = Repeats.Of(inputs[frame.InputAt(m, arrivals++)].Error);
+                    repeat = Repeats.Of(in inputs[frame.InputAt(m, arrivals++)]);
                 }
 
                 WriteEvent(in e, unchecked(e.TimeNs - previous), in repeat);
@@ -79,165 +86,161 @@ internal sealed class FrameEncoder
             }
 
             Reserve(16);
+            o = new Cursor(_buffer, _length);
             if (frame.Hash(m) is ulong hash)
             {
-                WriteUInt(hash);
+                o.UInt(hash);
             }
             else
             {
-                WriteNil();
+                o.Nil();
             }
+
+            _length = o.Position;
         }
     }
 
     private void WriteEvent(in HandlerEvent e, long deltaNs, in Repeats repeat)
     {
         Reserve(MaxItemBytes);
+        var o = new Cursor(_buffer, _length);
         // Fields after the last one that differs from its default are left out.
         int fields = e.Arg2 != 0 ? 11 : e.Arg != 0 ? 10 : e.Misc != 0 ? 9 : e.Addr != 0 ? 8 : e.Status != 0 ? 7 :
             e.Vcpu != -1 ? 6 : e.Domain != -1 ? 5 : e.Bank != -1 ? 4 : e.Cpu != -1 ? 3 : 2;
-        WriteArrayHeader(fields);
-        WriteInt(deltaNs);
-        WriteInt((byte)e.Kind);
+        o.FixArrayHeader(fields);
+        o.Int(deltaNs);
+        o.Int((byte)e.Kind);
         if (fields > 2)
         {
-            WriteInt(e.Cpu);
+            o.Int(e.Cpu);
         }
 
         if (fields > 3)
         {
-            WriteInt(e.Bank);
+            o.Int(e.Bank);
         }
 
         if (fields > 4)
         {
-            WriteInt(e.Domain);
+            o.Int(e.Domain);
         }
 
         if (fields > 5)
         {
-            WriteInt(e.Vcpu);
+            o.Int(e.Vcpu);
         }
 
         if (fields > 6)
         {
-            WriteRepeatable(e.Status, repeat.Status);
+            o.Repeatable(e.Status, repeat.Status);
         }
 
         if (fields > 7)
         {
-            WriteRepeatable(e.Addr, repeat.Addr);
+            o.Repeatable(e.Addr, repeat.Addr);
         }
 
         if (fields > 8)
         {
-            WriteRepeatable(e.Misc, repeat.Misc);
+            o.Repeatable(e.Misc, repeat.Misc);
         }
 
         if (fields > 9)
         {
-            WriteInt(e.Arg);
+            o.Int(e.Arg);
         }
 
         if (fields > 10)
         {
-            WriteInt(e.Arg2);
+            o.Int(e.Arg2);
         }
+
+        _length = o.Position;
     }
 
-    private void WriteInput(in ErrorInjection e, long deltaNs, ref Repeats last)
+    private void WriteInput(in RecordedInput input, long deltaNs, ref Repeats last)
     {
         Reserve(MaxItemBytes);
+        var o = new Cursor(_buffer, _length);
+        var e = input.Error;
         // Fields after the last one that differs from its default (zero, false) are left out.
         int fields = e.RunningVcpu != 0 ? 15 : e.RunningDomain != 0 ? 14 : e.InGuest ? 13 : e.Context != 0 ? 12 : e.Count != 0 ? 11 :
             e.Interposed ? 10 : e.AutoSignal ? 9 : e.Signal != 0 ? 8 : e.McgStatus != 0 ? 7 : e.Misc != 0 ? 6 : e.Addr != 0 ? 5 :
             e.Status != 0 ? 4 : e.BankIndex != 0 ? 3 : e.Cpu != 0 ? 2 : 1;
-        WriteArrayHeader(fields);
-        WriteInt(deltaNs);
+        o.FixArrayHeader(fields);
+        o.Int(deltaNs);
         if (fields > 1)
         {
-            WriteInt(e.Cpu);
+            o.Int(e.Cpu);
         }
 
         if (fields > 2)
         {
-            WriteInt(e.BankIndex);
+            o.Int(e.BankIndex);
         }
 
         if (fields > 3)
         {
-            WriteRepeatable(e.Status, last.Status);
+            o.Repeatable(e.Status, last.Status);
         }
 
         if (fields > 4)
         {
-            WriteRepeatable(e.Addr, last.Addr);
+            o.Repeatable(e.Addr, last.Addr);
         }
 
         if (fields > 5)
         {
-            WriteRepeatable(e.Misc, last.Misc);
+            o.Repeatable(e.Misc, last.Misc);
         }
 
         if (fields > 6)
         {
-            WriteRepeatable(e.McgStatus, last.McgStatus);
+            o.Repeatable(e.McgStatus, last.McgStatus);
         }
 
         if (fields > 7)
         {
-            WriteInt((byte)e.Signal);
+            o.Int((byte)e.Signal);
         }
 
         if (fields > 8)
         {
-            WriteBool(e.AutoSignal);
+            o.Bool(e.AutoSignal);
         }
 
         if (fields > 9)
         {
-            WriteBool(e.Interposed);
+            o.Bool(e.Interposed);
         }
 
         if (fields > 10)
         {
-            WriteInt(e.Count);
+            o.Int(e.Count);
         }
 
         if (fields > 11)
         {
-            WriteInt((byte)e.Context);
+            o.Int((byte)e.Context);
         }
 
         if (fields > 12)
         {
-            WriteBool(e.InGuest);
+            o.Bool(e.InGuest);
         }
 
         if (fields > 13)
         {
-            WriteInt(e.RunningDomain);
+            o.Int(e.RunningDomain);
         }
 
         if (fields > 14)
         {
-            WriteInt(e.RunningVcpu);
+            o.Int(e.RunningVcpu);
         }
 
+        _length = o.Position;
         last.Update(e.Status, e.Addr, e.Misc, e.McgStatus);
-    }
-
-    /// <summary>Nil when a non-zero value repeats <paramref name="repeat"/>; the value otherwise.</summary>
-    private void WriteRepeatable(ulong value, ulong repeat)
-    {
-        if (value != 0 && value == repeat)
-        {
-            WriteNil();
-        }
-        else
-        {
-            WriteUInt(value);
-        }
     }
 
     /// <summary>What nil stands for in a status, addr, misc or mcg_status field: the section's last non-zero values.</summary>
@@ -249,6 +252,8 @@ internal sealed class FrameEncoder
         public ulong McgStatus;
 
         public static Repeats Of(in ErrorInjection e) => new() { Status = e.Status, Addr = e.Addr, Misc = e.Misc, McgStatus = e.McgStatus };
+
+        public static Repeats Of(in RecordedInput input) => Of(input.Error);
 
         /// <summary>Keeps each non-zero value as the field's last one.</summary>
         public void Update(ulong status, ulong addr, ulong misc, ulong mcgStatus)
@@ -268,118 +273,158 @@ internal sealed class FrameEncoder
         }
     }
 
-    private void WriteNil() => _buffer[_length++] = 0xC0;
-
-    private void WriteBool(bool value) => _buffer[_length++] = value ? (byte)0xC3 : (byte)0xC2;
-
-    private void WriteArrayHeader(int count)
+    /// <summary>
+    /// Writes MessagePack into the encoder's buffer without bounds checks: every use is preceded by a
+    /// <see cref="Reserve"/> of at least as many bytes as it writes (an item writes at most <see cref="MaxItemBytes"/>).
+    /// </summary>
+    private ref struct Cursor
     {
-        if (count < 16)
-        {
-            _buffer[_length++] = (byte)(0x90 | count);
-        }
-        else if (count <= ushort.MaxValue)
-        {
-            Reserve(3);
-            _buffer[_length] = 0xDC;
-            BinaryPrimitives.WriteUInt16BigEndian(_buffer.AsSpan(_length + 1), (ushort)count);
-            _length += 3;
-        }
-        else
-        {
-            Reserve(5);
-            _buffer[_length] = 0xDD;
-            BinaryPrimitives.WriteUInt32BigEndian(_buffer.AsSpan(_length + 1), (uint)count);
-            _length += 5;
-        }
-    }
+        private readonly ref byte _start;
 
-    /// <summary>A signed integer in its shortest MessagePack form (the forms MessagePack-CSharp's writer picks).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void WriteInt(long value)
-    {
-        if (value >= 0)
+        public Cursor(byte[] buffer, int position)
         {
-            WriteUInt((ulong)value);
+            _start = ref MemoryMarshal.GetArrayDataReference(buffer);
+            Position = position;
         }
-        else if (value >= -32)
-        {
-            _buffer[_length++] = unchecked((byte)value);
-        }
-        else
-        {
-            WriteNegative(value);
-        }
-    }
 
-    private void WriteNegative(long value)
-    {
-        var span = _buffer.AsSpan(_length);
-        if (value >= sbyte.MinValue)
-        {
-            span[0] = 0xD0;
-            span[1] = unchecked((byte)value);
-            _length += 2;
-        }
-        else if (value >= short.MinValue)
-        {
-            span[0] = 0xD1;
-            BinaryPrimitives.WriteInt16BigEndian(span[1..], (short)value);
-            _length += 3;
-        }
-        else if (value >= int.MinValue)
-        {
-            span[0] = 0xD2;
-            BinaryPrimitives.WriteInt32BigEndian(span[1..], (int)value);
-            _length += 5;
-        }
-        else
-        {
-            span[0] = 0xD3;
-            BinaryPrimitives.WriteInt64BigEndian(span[1..], value);
-            _length += 9;
-        }
-    }
+        public int Position { get; private set; }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void WriteUInt(ulong value)
-    {
-        if (value < 128)
-        {
-            _buffer[_length++] = (byte)value;
-        }
-        else
-        {
-            WriteWideUInt(value);
-        }
-    }
+        public void Nil() => Put(0xC0);
 
-    private void WriteWideUInt(ulong value)
-    {
-        var span = _buffer.AsSpan(_length);
-        if (value <= byte.MaxValue)
+        public void Bool(bool value) => Put(value ? (byte)0xC3 : (byte)0xC2);
+
+        /// <summary>An array header of fewer than 16 items.</summary>
+        public void FixArrayHeader(int count) => Put((byte)(0x90 | count));
+
+        public void ArrayHeader(int count)
         {
-            span[0] = 0xCC;
-            span[1] = (byte)value;
-            _length += 2;
+            if (count < 16)
+            {
+                Put((byte)(0x90 | count));
+            }
+            else if (count <= ushort.MaxValue)
+            {
+                Put(0xDC);
+                Put16((ushort)count);
+            }
+            else
+            {
+                Put(0xDD);
+                Put32((uint)count);
+            }
         }
-        else if (value <= ushort.MaxValue)
+
+        /// <summary>Nil when a non-zero value repeats <paramref name="repeat"/>; the value otherwise.</summary>
+        public void Repeatable(ulong value, ulong repeat)
         {
-            span[0] = 0xCD;
-            BinaryPrimitives.WriteUInt16BigEndian(span[1..], (ushort)value);
-            _length += 3;
+            if (value != 0 && value == repeat)
+            {
+                Nil();
+            }
+            else
+            {
+                UInt(value);
+            }
         }
-        else if (value <= uint.MaxValue)
+
+        /// <summary>A signed integer in its shortest MessagePack form (the forms MessagePack-CSharp's writer picks).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Int(long value)
         {
-            span[0] = 0xCE;
-            BinaryPrimitives.WriteUInt32BigEndian(span[1..], (uint)value);
-            _length += 5;
+            if (value >= 0)
+            {
+                UInt((ulong)value);
+            }
+            else if (value >= -32)
+            {
+                Put(unchecked((byte)value));
+            }
+            else
+            {
+                Negative(value);
+            }
         }
-        else
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void UInt(ulong value)
         {
-            span[0] = 0xCF;
-            BinaryPrimitives.WriteUInt64BigEndian(span[1..], value);
-            _length += 9;
+            if (value < 128)
+            {
+                Put((byte)value);
+            }
+            else
+            {
+                WideUInt(value);
+            }
+        }
+
+        private void Negative(long value)
+        {
+            if (value >= sbyte.MinValue)
+            {
+                Put(0xD0);
+                Put(unchecked((byte)value));
+            }
+            else if (value >= short.MinValue)
+            {
+                Put(0xD1);
+                Put16(unchecked((ushort)value));
+            }
+            else if (value >= int.MinValue)
+            {
+                Put(0xD2);
+                Put32(unchecked((uint)value));
+            }
+            else
+            {
+                Put(0xD3);
+                Put64(unchecked((ulong)value));
+            }
+        }
+
+        private void WideUInt(ulong value)
+        {
+            if (value <= byte.MaxValue)
+            {
+                Put(0xCC);
+                Put((byte)value);
+            }
+            else if (value <= ushort.MaxValue)
+            {
+                Put(0xCD);
+                Put16((ushort)value);
+            }
+            else if (value <= uint.MaxValue)
+            {
+                Put(0xCE);
+                Put32((uint)value);
+            }
+            else
+            {
+                Put(0xCF);
+                Put64(value);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Put(byte value) => Unsafe.Add(ref _start, Position++) = value;
+
+        private void Put16(ushort value)
+        {
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref _start, Position), BinaryPrimitives.ReverseEndianness(value));
+            Position += 2;
+        }
+
+        private void Put32(uint value)
+        {
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref _start, Position), BinaryPrimitives.ReverseEndianness(value));
+            Position += 4;
+        }
+
+        private void Put64(ulong value)
+        {
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref _start, Position), BinaryPrimitives.ReverseEndianness(value));
+            Position += 8;
         }
     }
 }

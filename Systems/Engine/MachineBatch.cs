@@ -215,6 +215,12 @@ public sealed class MachineBatch
 
             _pipeline.Run(_worklist.AsSpan(0, count));
             StepCount += count;
+            if (_dirtyBankCount > 0)
+            {
+                // While recording: the banks just written are rehashed while they are in cache, not at the epoch's end.
+                UpdateBankHashes();
+            }
+
             for (int i = 0; i < count; i++)
             {
                 Schedule(_worklist[i]);

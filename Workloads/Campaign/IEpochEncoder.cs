@@ -14,5 +14,9 @@ public interface IEpochEncoder
     EpochRecord? Encode(int epoch, int batch, int firstMachineId, ReadOnlySpan<HandlerEvent> events, ReadOnlySpan<RecordedInput> inputs, ReadOnlySpan<MachineStateHash> hashes);
 }
 
-/// <summary>An encoded epoch of one batch: the bytes to write and the machines (fleet ids, ascending) it holds.</summary>
-public sealed record EpochRecord(byte[] Bytes, int[] Machines, int EventCount, int InputCount);
+/// <summary>
+/// An encoded epoch of one batch: the first <paramref name="Length"/> bytes of <paramref name="Bytes"/> are to be
+/// written (the array may be the encoder's, lent until the record is written), and the machines (fleet ids,
+/// ascending) it holds.
+/// </summary>
+public sealed record EpochRecord(byte[] Bytes, int Length, int[] Machines, int EventCount, int InputCount);
