@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Globalization;
 using Mca.Systems.Engine;
 using Mca.Systems.Events;
@@ -49,6 +50,7 @@ internal sealed class FrameGrouper
         Group(output.Epoch, output.Batch, output.FirstMachineId, output.Events, output.Inputs, output.StateHashes);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Group(int epoch, int batch, int first, ReadOnlySpan<HandlerEvent> events, ReadOnlySpan<RecordedInput> inputs, ReadOnlySpan<MachineStateHash> hashes)
     {
         Epoch = epoch;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Buffers;
 using System.Buffers.Binary;
@@ -187,6 +188,7 @@ public sealed class ReplayWriter : IDisposable
     /// Encodes a grouped epoch as a frame record (prefix and LZ4-compressed payload), or null when no
     /// machine has anything in it. Checks that every machine belongs to the batch.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static EpochRecord? EncodeGrouped(ReplayHeader h, FrameGrouper grouper, ReadOnlySpan<HandlerEvent> events, ReadOnlySpan<RecordedInput> inputs, FrameEncoder encoder, ArrayBufferWriter<byte> buffer, RecordPool? pool)
     {
         if (grouper.MachineCount == 0)
@@ -324,6 +326,7 @@ public sealed class ReplayWriter : IDisposable
         [ThreadStatic]
         private static Scratch? t_scratch;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public EpochRecord? Encode(int epoch, int batch, int firstMachineId, ReadOnlySpan<HandlerEvent> events, ReadOnlySpan<RecordedInput> inputs, ReadOnlySpan<MachineStateHash> hashes)
         {
             var s = t_scratch ??= new Scratch();

@@ -26,11 +26,12 @@ internal sealed class FrameEncoder
     public ReadOnlySpan<byte> Encoded => _buffer.AsSpan(0, _length);
 
     /// <summary>Encodes <paramref name="frame"/>, grouped from <paramref name="events"/> and <paramref name="inputs"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Encode(FrameGrouper frame, ReadOnlySpan<HandlerEvent> events, ReadOnlySpan<RecordedInput> inputs)
     {
         _length = 0;
         Reserve(32);
-        var o = new Cursor(_buffer, 0);
+        var o = new PackCursor(_buffer, 0);
         o.ArrayHeader(FrameFormatter.FrameFields);
         o.Int(frame.Epoch);
         o.Int(frame.Batch);
@@ -46,7 +47,7 @@ internal sealed class FrameEncoder
             int inputCount = frame.InputCount(m);
             int eventCount = frame.EventCount(m);
             Reserve(32);
-            o = new Cursor(_buffer, _length);
+            o = new PackCursor(_buffer, _length);
             o.ArrayHeader(FrameFormatter.SectionFields);
             o.Int(frame.FirstMachineId + m);
             o.ArrayHeader(inputCount);
@@ -61,7 +62,7 @@ internal sealed class FrameEncoder
             }
 
             Reserve(8);
-            o = new Cursor(_buffer, _length);
+            o = new PackCursor(_buffer, _length);
             o.ArrayHeader(eventCount);
             _length = o.Position;
 
@@ -86,7 +87,7 @@ internal sealed class FrameEncoder
             }
 
             Reserve(16);
-            o = new Cursor(_buffer, _length);
+            o = new PackCursor(_buffer, _length);
             if (frame.Hash(m) is ulong hash)
             {
                 o.UInt(hash);
@@ -100,10 +101,11 @@ internal sealed class FrameEncoder
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WriteEvent(in HandlerEvent e, long deltaNs, in Repeats repeat)
     {
         Reserve(MaxItemBytes);
-        var o = new Cursor(_buffer, _length);
+        var o = new PackCursor(_buffer, _length);
         // Fields after the last one that differs from its default are left out.
         int fields = e.Arg2 != 0 ? 11 : e.Arg != 0 ? 10 : e.Misc != 0 ? 9 : e.Addr != 0 ? 8 : e.Status != 0 ? 7 :
             e.Vcpu != -1 ? 6 : e.Domain != -1 ? 5 : e.Bank != -1 ? 4 : e.Cpu != -1 ? 3 : 2;
@@ -158,10 +160,11 @@ internal sealed class FrameEncoder
         _length = o.Position;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WriteInput(in RecordedInput input, long deltaNs, ref Repeats last)
     {
         Reserve(MaxItemBytes);
-        var o = new Cursor(_buffer, _length);
+        var o = new PackCursor(_buffer, _length);
         var e = input.Error;
         // Fields after the last one that differs from its default (zero, false) are left out.
         int fields = e.RunningVcpu != 0 ? 15 : e.RunningDomain != 0 ? 14 : e.InGuest ? 13 : e.Context != 0 ? 12 : e.Count != 0 ? 11 :
@@ -272,159 +275,160 @@ internal sealed class FrameEncoder
             Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _length + bytes));
         }
     }
+}
 
-    /// <summary>
-    /// Writes MessagePack into the encoder's buffer without bounds checks: every use is preceded by a
-    /// <see cref="Reserve"/> of at least as many bytes as it writes (an item writes at most <see cref="MaxItemBytes"/>).
-    /// </summary>
-    private ref struct Cursor
+/// <summary>
+/// Writes MessagePack into a byte array without bounds checks: every use is preceded by a check that the
+/// array holds at least as many more bytes as it writes (<see cref="FrameEncoder"/> reserves room per item).
+/// Integers take their shortest forms, the ones MessagePack-CSharp's writer picks.
+/// </summary>
+internal ref struct PackCursor
+{
+    private readonly ref byte _start;
+
+    public PackCursor(byte[] buffer, int position)
     {
-        private readonly ref byte _start;
+        _start = ref MemoryMarshal.GetArrayDataReference(buffer);
+        Position = position;
+    }
 
-        public Cursor(byte[] buffer, int position)
+    public int Position { get; private set; }
+
+    public void Nil() => Put(0xC0);
+
+    public void Bool(bool value) => Put(value ? (byte)0xC3 : (byte)0xC2);
+
+    /// <summary>An array header of fewer than 16 items.</summary>
+    public void FixArrayHeader(int count) => Put((byte)(0x90 | count));
+
+    public void ArrayHeader(int count)
+    {
+        if (count < 16)
         {
-            _start = ref MemoryMarshal.GetArrayDataReference(buffer);
-            Position = position;
+            Put((byte)(0x90 | count));
         }
-
-        public int Position { get; private set; }
-
-        public void Nil() => Put(0xC0);
-
-        public void Bool(bool value) => Put(value ? (byte)0xC3 : (byte)0xC2);
-
-        /// <summary>An array header of fewer than 16 items.</summary>
-        public void FixArrayHeader(int count) => Put((byte)(0x90 | count));
-
-        public void ArrayHeader(int count)
+        else if (count <= ushort.MaxValue)
         {
-            if (count < 16)
-            {
-                Put((byte)(0x90 | count));
-            }
-            else if (count <= ushort.MaxValue)
-            {
-                Put(0xDC);
-                Put16((ushort)count);
-            }
-            else
-            {
-                Put(0xDD);
-                Put32((uint)count);
-            }
+            Put(0xDC);
+            Put16((ushort)count);
         }
-
-        /// <summary>Nil when a non-zero value repeats <paramref name="repeat"/>; the value otherwise.</summary>
-        public void Repeatable(ulong value, ulong repeat)
+        else
         {
-            if (value != 0 && value == repeat)
-            {
-                Nil();
-            }
-            else
-            {
-                UInt(value);
-            }
+            Put(0xDD);
+            Put32((uint)count);
         }
+    }
 
-        /// <summary>A signed integer in its shortest MessagePack form (the forms MessagePack-CSharp's writer picks).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Int(long value)
+    /// <summary>Nil when a non-zero value repeats <paramref name="repeat"/>; the value otherwise.</summary>
+    public void Repeatable(ulong value, ulong repeat)
+    {
+        if (value != 0 && value == repeat)
         {
-            if (value >= 0)
-            {
-                UInt((ulong)value);
-            }
-            else if (value >= -32)
-            {
-                Put(unchecked((byte)value));
-            }
-            else
-            {
-                Negative(value);
-            }
+            Nil();
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void UInt(ulong value)
+        else
         {
-            if (value < 128)
-            {
-                Put((byte)value);
-            }
-            else
-            {
-                WideUInt(value);
-            }
+            UInt(value);
         }
+    }
 
-        private void Negative(long value)
+    /// <summary>A signed integer in its shortest MessagePack form (the forms MessagePack-CSharp's writer picks).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Int(long value)
+    {
+        if (value >= 0)
         {
-            if (value >= sbyte.MinValue)
-            {
-                Put(0xD0);
-                Put(unchecked((byte)value));
-            }
-            else if (value >= short.MinValue)
-            {
-                Put(0xD1);
-                Put16(unchecked((ushort)value));
-            }
-            else if (value >= int.MinValue)
-            {
-                Put(0xD2);
-                Put32(unchecked((uint)value));
-            }
-            else
-            {
-                Put(0xD3);
-                Put64(unchecked((ulong)value));
-            }
+            UInt((ulong)value);
         }
-
-        private void WideUInt(ulong value)
+        else if (value >= -32)
         {
-            if (value <= byte.MaxValue)
-            {
-                Put(0xCC);
-                Put((byte)value);
-            }
-            else if (value <= ushort.MaxValue)
-            {
-                Put(0xCD);
-                Put16((ushort)value);
-            }
-            else if (value <= uint.MaxValue)
-            {
-                Put(0xCE);
-                Put32((uint)value);
-            }
-            else
-            {
-                Put(0xCF);
-                Put64(value);
-            }
+            Put(unchecked((byte)value));
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private void Put(byte value) => Unsafe.Add(ref _start, Position++) = value;
-
-        private void Put16(ushort value)
+        else
         {
-            Unsafe.WriteUnaligned(ref Unsafe.Add(ref _start, Position), BinaryPrimitives.ReverseEndianness(value));
-            Position += 2;
+            Negative(value);
         }
+    }
 
-        private void Put32(uint value)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void UInt(ulong value)
+    {
+        if (value < 128)
         {
-            Unsafe.WriteUnaligned(ref Unsafe.Add(ref _start, Position), BinaryPrimitives.ReverseEndianness(value));
-            Position += 4;
+            Put((byte)value);
         }
+        else
+        {
+            WideUInt(value);
+        }
+    }
 
-        private void Put64(ulong value)
+    private void Negative(long value)
+    {
+        if (value >= sbyte.MinValue)
         {
-            Unsafe.WriteUnaligned(ref Unsafe.Add(ref _start, Position), BinaryPrimitives.ReverseEndianness(value));
-            Position += 8;
+            Put(0xD0);
+            Put(unchecked((byte)value));
         }
+        else if (value >= short.MinValue)
+        {
+            Put(0xD1);
+            Put16(unchecked((ushort)value));
+        }
+        else if (value >= int.MinValue)
+        {
+            Put(0xD2);
+            Put32(unchecked((uint)value));
+        }
+        else
+        {
+            Put(0xD3);
+            Put64(unchecked((ulong)value));
+        }
+    }
+
+    private void WideUInt(ulong value)
+    {
+        if (value <= byte.MaxValue)
+        {
+            Put(0xCC);
+            Put((byte)value);
+        }
+        else if (value <= ushort.MaxValue)
+        {
+            Put(0xCD);
+            Put16((ushort)value);
+        }
+        else if (value <= uint.MaxValue)
+        {
+            Put(0xCE);
+            Put32((uint)value);
+        }
+        else
+        {
+            Put(0xCF);
+            Put64(value);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Put(byte value) => Unsafe.Add(ref _start, Position++) = value;
+
+    private void Put16(ushort value)
+    {
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref _start, Position), BinaryPrimitives.ReverseEndianness(value));
+        Position += 2;
+    }
+
+    private void Put32(uint value)
+    {
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref _start, Position), BinaryPrimitives.ReverseEndianness(value));
+        Position += 4;
+    }
+
+    private void Put64(ulong value)
+    {
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref _start, Position), BinaryPrimitives.ReverseEndianness(value));
+        Position += 8;
     }
 }

@@ -19,28 +19,8 @@ internal sealed class IndexFormatter : IMessagePackFormatter<ReplayIndex>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Serialize(ref MessagePackWriter writer, ReplayIndex value, MessagePackSerializerOptions options)
     {
-        writer.WriteArrayHeader(Fields);
-        writer.WriteArrayHeader(value.Frames.Length);
-        foreach (var f in value.Frames)
-        {
-            writer.WriteArrayHeader(3);
-            writer.Write(f.Offset);
-            writer.Write(f.Epoch);
-            writer.Write(f.Batch);
-        }
-
-        writer.WriteArrayHeader(value.MachineIds.Length);
-        for (int i = 0; i < value.MachineIds.Length; i++)
-        {
-            writer.WriteArrayHeader(2);
-            writer.Write(value.MachineIds[i]);
-            var frames = value.MachineFrames[i];
-            writer.WriteArrayHeader(frames.Length);
-            foreach (int f in frames)
-            {
-                writer.Write(f);
-            }
-        }
+        // The two long lists (hundreds of thousands of integers) are written by hand, then copied in as they are.
+        writer.WriteRaw(Lists(value));
 
         var t = value.Totals;
         var counts = CountsCodec.ToArray(t.Counts);
@@ -58,6 +38,45 @@ internal sealed class IndexFormatter : IMessagePackFormatter<ReplayIndex>
         writer.Write(t.DimmsWithCe);
         writer.Write(t.Events);
         writer.Write(t.Inputs);
+    }
+
+    /// <summary>The index's array header, frames and machines as MessagePack (what <c>MessagePackWriter</c> would write).</summary>
+    private static ReadOnlySpan<byte> Lists(ReplayIndex value)
+    {
+        const int MaxItem = 32;
+        var buffer = new byte[64 + ((value.Frames.Length + value.MachineIds.Length) * MaxItem)];
+        var o = new PackCursor(buffer, 0);
+        o.ArrayHeader(Fields);
+        o.ArrayHeader(value.Frames.Length);
+        foreach (var f in value.Frames)
+        {
+            o.ArrayHeader(3);
+            o.Int(f.Offset);
+            o.Int(f.Epoch);
+            o.Int(f.Batch);
+        }
+
+        o.ArrayHeader(value.MachineIds.Length);
+        for (int i = 0; i < value.MachineIds.Length; i++)
+        {
+            var frames = value.MachineFrames[i];
+            if (o.Position + MaxItem + (frames.Length * 5) > buffer.Length)
+            {
+                int at = o.Position;
+                Array.Resize(ref buffer, Math.Max(buffer.Length * 2, at + MaxItem + (frames.Length * 5) + ((value.MachineIds.Length - i) * MaxItem)));
+                o = new PackCursor(buffer, at);
+            }
+
+            o.ArrayHeader(2);
+            o.Int(value.MachineIds[i]);
+            o.ArrayHeader(frames.Length);
+            foreach (int f in frames)
+            {
+                o.Int(f);
+            }
+        }
+
+        return buffer.AsSpan(0, o.Position);
     }
 
     public ReplayIndex Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)

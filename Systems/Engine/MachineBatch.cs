@@ -282,6 +282,7 @@ public sealed class MachineBatch
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void MarkBank(int machine, int row)
     {
         if (_bankDirty![row])
@@ -316,6 +317,7 @@ public sealed class MachineBatch
     }
 
     /// <summary>Brings the kept bank hashes up to date: every machine's on the first call, then only the marked rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void UpdateBankHashes()
     {
         if (_bankSum is null)
@@ -354,6 +356,7 @@ public sealed class MachineBatch
         _dirtyBankCount = 0;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ulong StateHash(int machine, bool cached)
     {
         // One-shot hashes only (the streaming hasher copies its input): the CPU and vCPU rows are hashed

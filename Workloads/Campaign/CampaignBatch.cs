@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Mca.Ecs;
 using Mca.Systems.Engine;
@@ -99,6 +100,7 @@ public sealed class CampaignBatch : IBatchStepper<EpochOutput>
     }
 
     /// <summary>State hashes of the machines that had events this epoch, in machine order (valid until the next step).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ReadOnlySpan<MachineStateHash> StateHashes(MachineBatch batch, ReadOnlySpan<HandlerEvent> events)
     {
         _touched ??= new bool[MachineCount];
