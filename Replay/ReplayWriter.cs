@@ -164,7 +164,7 @@ public sealed class ReplayWriter : IDisposable
         if (record is null)
         {
             _grouper.Group(output);
-            record = EncodeGrouped(Header, _grouper, output.Events, output.Inputs, _encoder, _buffer, pool: null);
+            record = EncodeGrouped(Header, _grouper, output.Events, output.Inputs, _encoder, _buffer, _pool);
             if (record is null)
             {
                 return;
@@ -343,9 +343,9 @@ public sealed class ReplayWriter : IDisposable
     }
 
     /// <summary>
-    /// Record arrays lent by the workers' encoders and given back once written: the bounded channel keeps a few
-    /// dozen in flight, so a recording reuses them instead of allocating every frame anew (fresh memory for
-    /// every frame cost more than the bytes: page faults, and caches the simulation wanted).
+    /// Record arrays lent by the encoders (the workers', or <see cref="Append"/>'s own) and given back once
+    /// written: the bounded channel keeps a few dozen in flight, so a recording reuses them instead of
+    /// allocating every frame anew (fresh memory for every frame cost page faults and cache).
     /// </summary>
     private sealed class RecordPool
     {
