@@ -1,8 +1,8 @@
-using System.Runtime.CompilerServices;
-using System.Numerics;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Numerics;
+using System.Runtime.CompilerServices;
 using MessagePack;
 using Mca.Replay.Wire;
 using Mca.Systems.Engine;
@@ -35,7 +35,7 @@ public sealed class ReplayWriter : IDisposable
     private readonly FrameEncoder _encoder = new();
     private readonly List<FrameEntry> _frames = [];
     private readonly RecordPool _pool = new();
-    /// <summary>(machine &lt;&lt; 32 | frame number) for every machine section written; sorted into the index at the end.</summary>
+    /// <summary>(machine &lt;&lt; 32 | frame number) for every machine section written, in frame order; grouped by machine into the index at the end.</summary>
     private readonly List<long> _sections = [];
     private long _lastKey = -1;
     private long _bytesAtClose;

@@ -282,7 +282,6 @@ public sealed class MachineBatch
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void MarkBank(int machine, int row)
     {
         if (_bankDirty![row])
