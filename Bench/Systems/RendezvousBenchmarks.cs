@@ -46,7 +46,7 @@ public class RendezvousBenchmarks
         bank.Status = Srao;
         bank.Addr = 0x180020;
         bank.Misc = 0x86;
-        foreach (ref var cpu in _batch.CpusOf(0))
+        foreach (ref var cpu in _batch.CpusForWrite(0))
         {
             cpu.McgStatus = McgStatusBits.Mcip | McgStatusBits.Ripv;
         }

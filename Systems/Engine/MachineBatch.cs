@@ -52,6 +52,11 @@ public sealed class MachineBatch
     private bool[]? _bankDirty;
     private (int Machine, int Row)[] _dirtyBanks = [];
     private int _dirtyBankCount;
+    private ulong[]? _cpuHash;
+    private ulong[]? _cpuSum;
+    private bool[]? _cpuDirty;
+    private (int Machine, int Row)[] _dirtyCpus = [];
+    private int _dirtyCpuCount;
 
     public MachineBatch(MachineSpec spec, HandlerPolicy policy, int firstMachineId, int machineCount, ulong seed, IErrorSource source, HandlerTrace? trace = null, bool literalPolling = false, bool recordInputs = false)
     {
@@ -121,13 +126,43 @@ public sealed class MachineBatch
     internal List<RfcVmce> RfcQueue { get; } = new(64);
 
     public Span<MachineState> Machines => _machineRows.AsSpan(0, MachineCount);
-    public Span<CpuState> AllCpus => _cpuRows.AsSpan(0, _cpuCount);
+    /// <summary>Every CPU row, read-only: writes go through <see cref="CpusForWrite"/> or <see cref="CpuForWrite"/>, which mark them.</summary>
+    public ReadOnlySpan<CpuState> AllCpus => _cpuRows.AsSpan(0, _cpuCount);
     public Span<BankState> AllBanks => _bankRows.AsSpan(0, _bankCount);
     public Span<DomainState> AllDomains => _domainRows.AsSpan(0, _domainCount);
     /// <summary>Every vCPU row, read-only: writes go through <see cref="VcpusOf"/>, which notes them.</summary>
     public ReadOnlySpan<VcpuMca> AllVcpus => _vcpuRows.AsSpan(0, _vcpuCount);
 
-    public Span<CpuState> CpusOf(int machine) => AllCpus.Slice(Machines[machine].CpuRow, Spec.CpuCount);
+    /// <summary>A machine's CPU rows, read-only (see <see cref="CpusForWrite"/> and <see cref="CpuForWrite"/>).</summary>
+    public ReadOnlySpan<CpuState> CpusOf(int machine) => AllCpus.Slice(Machines[machine].CpuRow, Spec.CpuCount);
+
+    /// <summary>A machine's CPU rows, writable: every row is marked written (its state hash is stale).</summary>
+    public Span<CpuState> CpusForWrite(int machine)
+    {
+        int first = Machines[machine].CpuRow;
+        if (_cpuDirty is not null)
+        {
+            for (int r = first; r < first + Spec.CpuCount; r++)
+            {
+                MarkCpu(machine, r);
+            }
+        }
+
+        return _cpuRows.AsSpan(first, Spec.CpuCount);
+    }
+
+    /// <summary>One CPU row of a machine, writable: the row is marked written (its state hash is stale).</summary>
+    public ref CpuState CpuForWrite(int machine, int cpu)
+    {
+        Debug.Assert((uint)cpu < (uint)Spec.CpuCount, "a CPU of the machine");
+        int row = Machines[machine].CpuRow + cpu;
+        if (_cpuDirty is not null)
+        {
+            MarkCpu(machine, row);
+        }
+
+        return ref _cpuRows[row];
+    }
     public Span<BankState> BanksOf(int machine) => AllBanks.Slice(Machines[machine].BankRow, Spec.BankInstanceCount);
     public Span<DomainState> DomainsOf(int machine) => AllDomains.Slice(Machines[machine].DomainRow, Spec.Domains.Count);
 
@@ -215,10 +250,10 @@ public sealed class MachineBatch
 
             _pipeline.Run(_worklist.AsSpan(0, count));
             StepCount += count;
-            if (_dirtyBankCount > 0)
+            if (_dirtyBankCount + _dirtyCpuCount > 0)
             {
-                // While recording: the banks just written are rehashed while they are in cache, not at the epoch's end.
-                UpdateBankHashes();
+                // While recording: the rows just written are rehashed while they are in cache, not at the epoch's end.
+                UpdateRowHashes();
             }
 
             for (int i = 0; i < count; i++)
@@ -243,12 +278,13 @@ public sealed class MachineBatch
     /// Replays record it per epoch so a divergence is caught where it starts. Row indices (where the
     /// machine sits in its batch) are hashed as zero, so a machine hashes the same in any batch: a
     /// one-machine replay verifies against the fleet's hashes. Only the machine and domain rows hold
-    /// row indices; they are copied and cleared. CPU and vCPU rows are hashed where they are. Bank rows
-    /// (most of the bytes, and few of them change) enter as the wrapping sum of one hash per row (seeded
-    /// with the row's instance index), kept per machine and updated only for the rows written since
-    /// (<see cref="BankWritten"/>): no bank bytes are read for a machine whose banks were not written. The
-    /// vCPU rows' hash is kept until <see cref="VcpusOf"/> hands them out again (every write goes through
-    /// it). <see cref="StateHashUncached"/> recomputes everything.
+    /// row indices; they are copied and cleared. Bank and CPU rows (most of the bytes, and few of them
+    /// change) enter as the wrapping sum of one hash per row (seeded with the row's index within the
+    /// machine), kept per machine and updated only for the rows written since: banks are marked by
+    /// <see cref="BankWritten"/>, CPU rows by <see cref="CpusForWrite"/> and <see cref="CpuForWrite"/> (the
+    /// only writable views of them), so no bytes are read for rows that were not written. The vCPU rows'
+    /// hash is kept until <see cref="VcpusOf"/> hands them out again (every write goes through it).
+    /// <see cref="StateHashUncached"/> recomputes everything.
     /// </summary>
     public ulong StateHash(int machine) => StateHash(machine, cached: true);
 
@@ -298,6 +334,39 @@ public sealed class MachineBatch
         _dirtyBanks[_dirtyBankCount++] = (machine, row);
     }
 
+    private void MarkCpu(int machine, int row)
+    {
+        if (_cpuDirty![row])
+        {
+            return;
+        }
+
+        _cpuDirty[row] = true;
+        if (_dirtyCpuCount == _dirtyCpus.Length)
+        {
+            Array.Resize(ref _dirtyCpus, Math.Max(64, _dirtyCpus.Length * 2));
+        }
+
+        _dirtyCpus[_dirtyCpuCount++] = (machine, row);
+    }
+
+    /// <summary>XXH3-64 of CPU row <paramref name="row"/>, seeded with the CPU's index within the machine.</summary>
+    private ulong CpuRowHash(int row, int cpu) =>
+        System.IO.Hashing.XxHash3.HashToUInt64(MemoryMarshal.AsBytes(_cpuRows.AsSpan(row, 1)), cpu);
+
+    /// <summary>The wrapping sum of a machine's CPU row hashes, computed afresh.</summary>
+    private ulong CpuSumUncached(int machine)
+    {
+        int first = Machines[machine].CpuRow;
+        ulong sum = 0;
+        for (int i = 0; i < Spec.CpuCount; i++)
+        {
+            sum = unchecked(sum + CpuRowHash(first + i, i));
+        }
+
+        return sum;
+    }
+
     /// <summary>XXH3-64 of bank row <paramref name="row"/>, seeded with its instance index within the machine.</summary>
     private ulong BankRowHash(int row, int instance) =>
         System.IO.Hashing.XxHash3.HashToUInt64(MemoryMarshal.AsBytes(_bankRows.AsSpan(row, 1)), instance);
@@ -315,15 +384,18 @@ public sealed class MachineBatch
         return sum;
     }
 
-    /// <summary>Brings the kept bank hashes up to date: every machine's on the first call, then only the marked rows.</summary>
+    /// <summary>Brings the kept bank and CPU hashes up to date: every machine's on the first call, then only the marked rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void UpdateBankHashes()
+    private void UpdateRowHashes()
     {
         if (_bankSum is null)
         {
             _bankHash = new ulong[_bankCount];
             _bankSum = new ulong[MachineCount];
             _bankDirty = new bool[_bankCount];
+            _cpuHash = new ulong[_cpuCount];
+            _cpuSum = new ulong[MachineCount];
+            _cpuDirty = new bool[_cpuCount];
             for (int m = 0; m < MachineCount; m++)
             {
                 int first = Machines[m].BankRow;
@@ -336,6 +408,16 @@ public sealed class MachineBatch
                 }
 
                 _bankSum[m] = sum;
+                first = Machines[m].CpuRow;
+                sum = 0;
+                for (int i = 0; i < Spec.CpuCount; i++)
+                {
+                    ulong h = CpuRowHash(first + i, i);
+                    _cpuHash[first + i] = h;
+                    sum = unchecked(sum + h);
+                }
+
+                _cpuSum[m] = sum;
             }
 
             return;
@@ -353,14 +435,26 @@ public sealed class MachineBatch
         }
 
         _dirtyBankCount = 0;
+        hashes = _cpuHash!;
+        sums = _cpuSum!;
+        for (int k = 0; k < _dirtyCpuCount; k++)
+        {
+            var (m, row) = _dirtyCpus[k];
+            ulong h = CpuRowHash(row, row - Machines[m].CpuRow);
+            sums[m] = unchecked(sums[m] - hashes[row] + h);
+            hashes[row] = h;
+            _cpuDirty![row] = false;
+        }
+
+        _dirtyCpuCount = 0;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ulong StateHash(int machine, bool cached)
     {
-        // One-shot hashes only (the streaming hasher copies its input): the CPU and vCPU rows are hashed
-        // where they are; the machine and domain rows (copied, row indices cleared), the bank sum and those
-        // two hashes are laid out in one scratch buffer and hashed together.
+        // One-shot hashes only (the streaming hasher copies its input): rows are hashed where they are; the
+        // machine and domain rows (copied, row indices cleared), the bank and CPU sums and the vCPU hash are
+        // laid out in one scratch buffer and hashed together.
         var domains = DomainsOf(machine);
         int size = Unsafe.SizeOf<MachineState>() + (domains.Length * Unsafe.SizeOf<DomainState>()) + (3 * sizeof(ulong));
         if (_hashScratch is null || _hashScratch.Length < size)
@@ -384,15 +478,16 @@ public sealed class MachineBatch
         _vcpuHash ??= new ulong[MachineCount];
         if (cached)
         {
-            UpdateBankHashes();
+            UpdateRowHashes();
             tail[0] = _bankSum![machine];
+            tail[1] = _cpuSum![machine];
         }
         else
         {
             tail[0] = BankSumUncached(machine);
+            tail[1] = CpuSumUncached(machine);
         }
 
-        tail[1] = System.IO.Hashing.XxHash3.HashToUInt64(MemoryMarshal.AsBytes(CpusOf(machine)));
         // A machine's vCPUs are contiguous, domain after domain (Populate); their hash is kept until VcpusOf hands them out again.
         if (!cached || _vcpuHashStale[machine])
         {

@@ -50,7 +50,7 @@ internal sealed class ArriveErrorsSystem
         var banks = _batch.BanksOf(machine);
         int row = spec.BankInstanceOf(e.Cpu, e.BankIndex);
         ref var bank = ref banks[row];
-        ref var cpu = ref cpus[e.Cpu];
+        ref readonly var cpu = ref cpus[e.Cpu];
         long count = Math.Max(1, e.Count);
 
         _batch.Emit(_batch.NewEvent(machine, HandlerEventKind.ErrorArrived) with
@@ -71,8 +71,9 @@ internal sealed class ArriveErrorsSystem
             bank.InterposedStatus = e.Status;
             bank.InterposedAddr = e.Addr;
             bank.InterposedMisc = e.Misc;
-            cpu.InterposedMcgStatus = e.McgStatus | (e.Signal == Signal.Lmce ? McgStatusBits.Lmce : 0);
-            cpu.McgInterposed = true;
+            ref var w = ref _batch.CpuForWrite(machine, e.Cpu);
+            w.InterposedMcgStatus = e.McgStatus | (e.Signal == Signal.Lmce ? McgStatusBits.Lmce : 0);
+            w.McgInterposed = true;
         }
         else
         {
@@ -117,8 +118,9 @@ internal sealed class ArriveErrorsSystem
             case Signal.Lmce:
                 bool lmce = signal == Signal.Lmce && spec.LmceSupported;
                 // What the consuming CPU was running decides "Xen is not pre-emptible" and the LMCE vCPU (xen-mca.md §2.2, §2.4).
-                cpu.RunningDomain = e.InGuest ? e.RunningDomain : (short)-1;
-                cpu.RunningVcpu = e.InGuest ? e.RunningVcpu : (short)-1;
+                ref var w = ref _batch.CpuForWrite(machine, e.Cpu);
+                w.RunningDomain = e.InGuest ? e.RunningDomain : (short)-1;
+                w.RunningVcpu = e.InGuest ? e.RunningVcpu : (short)-1;
                 if (!m.McePending)
                 {
                     m.MceContext = (byte)e.Context;
@@ -135,14 +137,14 @@ internal sealed class ArriveErrorsSystem
                 if (!e.Interposed)
                 {
                     // The consuming CPU gets the error's MCG_STATUS; the others of a broadcast see MCIP|RIPV.
-                    cpu.McgStatus = e.McgStatus | McgStatusBits.Mcip | (lmce ? McgStatusBits.Lmce : 0);
+                    _batch.CpuForWrite(machine, e.Cpu).McgStatus = e.McgStatus | McgStatusBits.Mcip | (lmce ? McgStatusBits.Lmce : 0);
                     if (!lmce)
                     {
                         for (int c = 0; c < cpus.Length; c++)
                         {
                             if (c != e.Cpu && (cpus[c].McgStatus & McgStatusBits.Mcip) == 0)
                             {
-                                cpus[c].McgStatus = McgStatusBits.Mcip | McgStatusBits.Ripv;
+                                _batch.CpuForWrite(machine, c).McgStatus = McgStatusBits.Mcip | McgStatusBits.Ripv;
                             }
                         }
                     }
@@ -154,7 +156,7 @@ internal sealed class ArriveErrorsSystem
                 {
                     if (bank.CmciOwnerCpu >= 0)
                     {
-                        cpus[bank.CmciOwnerCpu].CmciPending = true;
+                        _batch.CpuForWrite(machine, bank.CmciOwnerCpu).CmciPending = true;
                     }
                 }
                 else
@@ -162,7 +164,10 @@ internal sealed class ArriveErrorsSystem
                     // XEN_MC_inject_v2 CMCI with CPU_BROADCAST: the vector IPI reaches every online CPU (xen-mca.md §4.1).
                     for (int c = 0; c < cpus.Length; c++)
                     {
-                        cpus[c].CmciPending |= cpus[c].Online;
+                        if (cpus[c].Online)
+                        {
+                            _batch.CpuForWrite(machine, c).CmciPending = true;
+                        }
                     }
                 }
 

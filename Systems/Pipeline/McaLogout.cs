@@ -32,7 +32,7 @@ internal static class McaLogout
         bool ser = spec.Ser;
         var cpus = batch.CpusOf(machine);
         var banks = batch.BanksOf(machine);
-        ref var c = ref cpus[cpu];
+        ref readonly var c = ref cpus[cpu];
         var summary = new LogoutSummary { Cookie = -1, Recoverable = true };
         ulong mcg = ReadMcgStatus(in c);
         bool urgent = who == LogoutSource.MceScan;

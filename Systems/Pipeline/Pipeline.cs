@@ -84,7 +84,7 @@ internal sealed class Pipeline
             batch.Emit(batch.NewEvent(machine, HandlerEventKind.Rebooted));
         }
 
-        var cpus = batch.CpusOf(machine);
+        var cpus = batch.CpusForWrite(machine);
         var banks = batch.BanksOf(machine);
         batch.BanksWritten(machine);
 

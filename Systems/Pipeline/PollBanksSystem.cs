@@ -38,7 +38,7 @@ internal sealed class PollBanksSystem
             {
                 if (cpus[c].CmciPending)
                 {
-                    cpus[c].CmciPending = false;
+                    _batch.CpuForWrite(m, c).CmciPending = false;
                     _batch.Emit(_batch.NewEvent(m, HandlerEventKind.CmciRaised) with { Cpu = (short)c });
                     CmciLogout(m, c);
                 }

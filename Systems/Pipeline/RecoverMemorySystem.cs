@@ -60,7 +60,7 @@ internal sealed class RecoverMemorySystem
     /// <summary>mctelem_process_deferred for every online CPU, in CPU order (xen-mca.md §2.2 softirq step 2).</summary>
     private void ProcessDeferred(int machine, ref MachineState s)
     {
-        var cpus = _batch.CpusOf(machine);
+        var cpus = _batch.CpusForWrite(machine);
         for (int c = 0; c < cpus.Length; c++)
         {
             ref var cpu = ref cpus[c];
@@ -184,7 +184,7 @@ internal sealed class RecoverMemorySystem
     {
         var batch = _batch;
         var spec = batch.Spec;
-        var cpus = batch.CpusOf(machine);
+        var cpus = batch.CpusForWrite(machine);
         _items.Clear();
         for (int c = 0; c < cpus.Length; c++)
         {

@@ -50,7 +50,7 @@ internal sealed class RendezvousMceSystem
 
             s.EventSeq++;
             _batch.Emit(_batch.NewEvent(m, HandlerEventKind.MceEntered) with { Cpu = s.MceTargetCpu, Arg = s.MceLmce ? 1 : 0 });
-            var cpus = _batch.CpusOf(m);
+            var cpus = _batch.CpusForWrite(m);
             foreach (ref var c in cpus)
             {
                 c.FoundError = false;
@@ -82,7 +82,7 @@ internal sealed class RendezvousMceSystem
     /// </summary>
     private void Common(int machine, ref MachineState s)
     {
-        var cpus = _batch.CpusOf(machine);
+        var cpus = _batch.CpusForWrite(machine);
         ulong all = Pipeline.AllBanksMask(_batch.Spec);
         var work = CpusSeeingValidBanks(machine);
         foreach (int c in Order)
@@ -172,7 +172,7 @@ internal sealed class RendezvousMceSystem
     {
         var spec = _batch.Spec;
         var banks = _batch.BanksOf(machine);
-        var cpus = _batch.CpusOf(machine);
+        var cpus = _batch.CpusForWrite(machine);
         const ulong PccFatal = MciStatusBits.Val | MciStatusBits.Uc | MciStatusBits.En | MciStatusBits.Pcc;
 
         // Round 1 can only stop on a bank that holds PCC (as the hardware set it or as injected for one CPU):
@@ -235,7 +235,7 @@ internal sealed class RendezvousMceSystem
     private void ArrivalOrder(int machine, ref MachineState s)
     {
         var spec = _batch.Spec;
-        var cpus = _batch.CpusOf(machine);
+        var cpus = _batch.CpusForWrite(machine);
         int n = 0;
         if (spec.Broadcast && !s.MceLmce)
         {

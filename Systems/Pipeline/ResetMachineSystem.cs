@@ -61,7 +61,7 @@ internal sealed class ResetMachineSystem
             }
         }
 
-        foreach (ref var cpu in batch.CpusOf(machine))
+        foreach (ref var cpu in batch.CpusForWrite(machine))
         {
             cpu.McgStatus = 0;
             cpu.McgInterposed = false;

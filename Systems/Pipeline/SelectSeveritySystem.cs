@@ -47,7 +47,7 @@ internal sealed class SelectSeveritySystem
 
     private bool VerdictCommon(int machine, ref MachineState s)
     {
-        var cpus = _batch.CpusOf(machine);
+        var cpus = _batch.CpusForWrite(machine);
         bool found = false;
         bool anyFatal = false;
         for (int c = 0; c < cpus.Length; c++)
@@ -134,7 +134,7 @@ internal sealed class SelectSeveritySystem
             return s.MceTargetCpu;
         }
 
-        var cpus = _batch.CpusOf(machine);
+        var cpus = _batch.CpusForWrite(machine);
         if (_batch.Policy.ProcessingCpu == ProcessingCpuRule.MostOffending)
         {
             int best = -1, bestRank = int.MaxValue, worst = 0;
@@ -180,7 +180,7 @@ internal sealed class SelectSeveritySystem
     /// <summary>Step 4: each CPU that still sees MCIP writes MCG_STATUS = 0 (an interposed value is deleted).</summary>
     private void ClearMcip(int machine)
     {
-        foreach (ref var cpu in _batch.CpusOf(machine))
+        foreach (ref var cpu in _batch.CpusForWrite(machine))
         {
             if (cpu.McgInterposed)
             {

@@ -34,7 +34,7 @@ internal sealed class VmceInjector
         ref var dom = ref batch.DomainsOf(machine)[domainIndex];
         var vcpus = batch.VcpusOf(machine, domainIndex);
         ref readonly var global = ref batch.Telemetry.Data(machine, cookie).Global;
-        ref var pcpu = ref batch.CpusOf(machine)[cpu];
+        ref readonly var pcpu = ref batch.CpusOf(machine)[cpu];
         ulong runningExtCtl = pcpu.RunningDomain == dom.DomId && pcpu.RunningVcpu >= 0 && pcpu.RunningVcpu < vcpus.Length
             ? vcpus[pcpu.RunningVcpu].McgExtCtl
             : 0;

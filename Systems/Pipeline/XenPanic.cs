@@ -19,7 +19,7 @@ internal static class XenPanic
         }
 
         var deferred = new List<McInfo>();
-        foreach (ref var c in batch.CpusOf(machine))
+        foreach (ref readonly var c in batch.CpusOf(machine))
         {
             if (c.PendingCookie >= 0)
             {

@@ -5,11 +5,11 @@ using Mca.Tests.Shared;
 namespace Mca.Workloads.Tests.Engine;
 
 /// <summary>
-/// The state hash keeps one hash per bank row and recomputes only rows marked written; the poll scan is kept
-/// per machine until a bank is marked written. These tests run
-/// the random error mix (every class, interposed values, resets and reboots) and check, many times per
-/// machine, that the cached hash equals one computed from every row afresh: a bank write that forgot
-/// its mark would show here.
+/// The state hash keeps one hash per bank and CPU row and recomputes only rows marked written (banks by
+/// <c>BankWritten</c>, CPU rows by the writable views that mark them); the poll scan is kept per machine until
+/// a bank is marked written. These tests run the random error mix (every class, interposed values, resets and
+/// reboots) and check, many times per machine, that the cached hash equals one computed from every row
+/// afresh: a bank write that forgot its mark, or a CPU write view that did not mark, would show here.
 /// </summary>
 public class StateHashTests
 {
@@ -24,7 +24,7 @@ public class StateHashTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void CachedBankHashes_EqualHashesFromEveryRow(string policy, bool ser, bool literal)
+    public void CachedRowHashes_EqualHashesFromEveryRow(string policy, bool ser, bool literal)
     {
         var spec = ser ? MachineSpec.Default : MachineSpec.DefaultNoSer;
         const int Machines = 12;
