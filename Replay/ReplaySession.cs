@@ -31,12 +31,12 @@ internal static class ReplaySession
 
         long duration = spec.Days * CampaignOptions.DayNs;
         bool agrees = spec.Seed == h.Seed && string.Equals(spec.Policy, h.Policy, StringComparison.OrdinalIgnoreCase) && spec.Workload == h.Workload &&
-            duration == h.DurationNs && (long)h.FirstMachineId + h.MachineCount <= spec.Machines &&
+            duration == h.DurationNs && h.EpochNs == spec.EpochDays * CampaignOptions.DayNs && (long)h.FirstMachineId + h.MachineCount <= spec.Machines &&
             (h.Kind != ReplayKind.Campaign || (h.FirstMachineId == 0 && h.MachineCount == spec.Machines && h.BatchSize == spec.BatchSize));
         if (!agrees)
         {
-            throw new ReplayFormatException(reader.Path, ReplayFormat.Magic.Length, "a header that agrees with its spec (seed, policy, workload, machines, batch size, duration)",
-                string.Create(Inv, $"seed {h.Seed}, policy {h.Policy}, workload {h.Workload}, machines {h.FirstMachineId}+{h.MachineCount}, batch {h.BatchSize}, {h.DurationNs} ns against a spec of {spec.Machines} machines x {spec.Days} days"));
+            throw new ReplayFormatException(reader.Path, ReplayFormat.Magic.Length, "a header that agrees with its spec (seed, policy, workload, machines, batch size, epoch, duration)",
+                string.Create(Inv, $"seed {h.Seed}, policy {h.Policy}, workload {h.Workload}, machines {h.FirstMachineId}+{h.MachineCount}, batch {h.BatchSize}, epoch {h.EpochNs} ns, {h.DurationNs} ns against a spec of {spec.Machines} machines x {spec.Days} days in epochs of {spec.EpochDays} days"));
         }
 
         return spec;

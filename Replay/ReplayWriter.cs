@@ -98,7 +98,7 @@ public sealed class ReplayWriter : IDisposable
         ArgumentNullException.ThrowIfNull(spec);
         spec.Validate(catalog);
         long duration = spec.Days * CampaignOptions.DayNs;
-        long epochNs = CampaignOptions.DayNs;
+        long epochNs = spec.EpochDays * CampaignOptions.DayNs;
         var header = new ReplayHeader(
             ReplayFormat.Version,
             ReplayFormat.EngineVersion,

@@ -24,6 +24,7 @@ internal static class CampaignCommand
         };
         var threads = new Option<int>("--threads") { Description = "Worker threads (default: all cores); results do not depend on it" };
         var batchSize = new Option<int>("--batch-size") { Description = "Machines per batch (default 512); results do not depend on it" };
+        var epochDays = new Option<int>("--epoch-days") { Description = "Simulated days per epoch: progress, plot points, replay frames and state hashes (default 7); results do not depend on it" };
         var json = new Option<string?>("--json") { Description = "Also write the results as JSON to FILE" };
         var quiet = new Option<bool>("--quiet") { Description = "No progress output" };
         var literal = new Option<bool>("--literal") { Description = "Reference mode: step every poll tick and write folded corrected errors one by one (slow; same results)" };
@@ -32,11 +33,11 @@ internal static class CampaignCommand
         var printSpec = new Option<bool>("--print-spec") { Description = "Print the campaign spec (YAML, every parameter) and exit: a starting point for a spec file" };
         var command = new Command("campaign", "Run a fleet Monte Carlo campaign and summarize errors, resets, vMCEs, guest outcomes and lost logs")
         {
-            machines, days, seed, policy, workload, threads, batchSize, json, plot, record, quiet, literal, printSpec,
+            machines, days, seed, policy, workload, threads, batchSize, epochDays, json, plot, record, quiet, literal, printSpec,
         };
         command.SetAction(parse =>
         {
-            var spec = ReadSpec(parse, workload, machines, days, seed, policy, batchSize);
+            var spec = ReadSpec(parse, workload, machines, days, seed, policy, batchSize, epochDays);
             var o = parse.InvocationConfiguration.Output;
             if (parse.GetValue(printSpec))
             {
@@ -99,7 +100,7 @@ internal static class CampaignCommand
     }
 
     /// <summary>The spec: a spec file or a built-in workload, then flags over it; validated, errors named by flag or file place.</summary>
-    internal static CampaignSpec ReadSpec(ParseResult parse, Option<string> workload, Option<int> machines, Option<int> days, Option<ulong> seed, Option<string> policy, Option<int> batchSize)
+    internal static CampaignSpec ReadSpec(ParseResult parse, Option<string> workload, Option<int> machines, Option<int> days, Option<ulong> seed, Option<string> policy, Option<int> batchSize, Option<int> epochDays)
     {
         string workloadText = parse.GetValue(workload) ?? "field";
         CampaignSpec spec;
@@ -150,6 +151,12 @@ internal static class CampaignCommand
         {
             spec = spec with { BatchSize = parse.GetValue(batchSize) };
             flags["batch_size"] = "--batch-size";
+        }
+
+        if (parse.GetResult(epochDays) is not null)
+        {
+            spec = spec with { EpochDays = parse.GetValue(epochDays) };
+            flags["epoch_days"] = "--epoch-days";
         }
 
         try

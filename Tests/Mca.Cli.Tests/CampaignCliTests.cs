@@ -88,6 +88,27 @@ public sealed class CampaignCliTests : IDisposable
     }
 
     [Fact]
+    public void EpochLength_ChangesNothingInTheResults()
+    {
+        string[] common = ["campaign", "--machines", "300", "--days", "60", "--workload", "field", "--seed", "5", "--quiet", "--threads", "2"];
+        Assert.Equal(0, Mca([.. common, "--epoch-days", "1", "--json", PathOf("e1.json")]).Code);
+        Assert.Equal(0, Mca([.. common, "--json", PathOf("e7.json")]).Code);
+        Assert.Equal(0, Mca([.. common, "--epoch-days", "45", "--json", PathOf("e45.json")]).Code);
+        var daily = Json(PathOf("e1.json"));
+        foreach (string other in new[] { "e7.json", "e45.json" })
+        {
+            var o = Json(PathOf(other));
+            Assert.Equal(daily.GetProperty("digest").GetString(), o.GetProperty("digest").GetString());
+            Assert.Equal(daily.GetProperty("handler_events").GetInt64(), o.GetProperty("handler_events").GetInt64());
+        }
+
+        Assert.True(daily.GetProperty("handler_events").GetInt64() > 0);
+    }
+
+    [Fact]
+    public void ZeroEpochDays_Rejected() => AssertRejected("--epoch-days: expected days per epoch from 1 to 36,500, found 0", "campaign", "--epoch-days", "0");
+
+    [Fact]
     public void SpecFile_IsReadAndFlagsOverrideIt()
     {
         string spec = PathOf("fleet.yaml");

@@ -14,7 +14,8 @@ internal static class Fixtures
     /// <summary><c>none</c> and <see cref="Random"/>.</summary>
     public static WorkloadCatalog Catalog { get; } = CreateCatalog();
 
-    public static CampaignSpec Spec(int machines = 48, int days = 8, ulong seed = 7, string policy = "rfc2009", int batchSize = 16) => new()
+    /// <summary>A small campaign of the random mix, in daily epochs (so eight days make eight frames per batch) unless told otherwise.</summary>
+    public static CampaignSpec Spec(int machines = 48, int days = 8, ulong seed = 7, string policy = "rfc2009", int batchSize = 16, int epochDays = 1) => new()
     {
         Machines = machines,
         Days = days,
@@ -22,6 +23,7 @@ internal static class Fixtures
         Policy = policy,
         Workload = Random,
         BatchSize = batchSize,
+        EpochDays = epochDays,
     };
 
     /// <summary>Runs and records <paramref name="spec"/>; <paramref name="tamper"/> may change an output before it is written.</summary>

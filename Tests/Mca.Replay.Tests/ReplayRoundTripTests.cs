@@ -145,4 +145,28 @@ public sealed class ReplayRoundTripTests : TempDirectoryTest
         Assert.True(new FileInfo(PathOf("one.mcar")).Length > 10_000);
         Assert.Equal(File.ReadAllBytes(PathOf("three.mcar")), File.ReadAllBytes(PathOf("one.mcar")));
     }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(7)]
+    [InlineData(30)]
+    public void CoarserEpochs_FewerFramesSameResults_AndVerify(int epochDays)
+    {
+        var daily = Fixtures.Record(PathOf("daily.mcar"), Fixtures.Spec());
+        string path = PathOf("coarse.mcar");
+        var coarse = Fixtures.Record(path, Fixtures.Spec(epochDays: epochDays));
+        Assert.Equal(daily.Digest, coarse.Digest);
+        Assert.Equal(daily.Counts, coarse.Counts);
+
+        using (var reader = ReplayReader.Open(path))
+        {
+            Assert.Equal(epochDays * CampaignOptions.DayNs, reader.Header.EpochNs);
+            Assert.Equal((8 + epochDays - 1) / epochDays, reader.Header.EpochCount);
+            Assert.True(reader.Index.Frames.Length <= reader.Header.EpochCount * reader.Header.BatchCount);
+            Assert.Equal(coarse.Counts.HandlerEvents, reader.Index.Totals.Events);
+        }
+
+        var report = ReplayVerifier.Verify(path, catalog: Fixtures.Catalog);
+        Assert.Null(report.Divergence);
+    }
 }

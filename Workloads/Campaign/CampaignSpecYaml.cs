@@ -17,7 +17,7 @@ public static class CampaignSpecYaml
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    private static readonly string[] TopKeys = ["machines", "days", "seed", "policy", "workload", "machine", "batch_size"];
+    private static readonly string[] TopKeys = ["machines", "days", "seed", "policy", "workload", "machine", "batch_size", "epoch_days"];
 
     /// <summary>Reads a spec file; a missing or unreadable file is a <see cref="CampaignSpecException"/> too.</summary>
     public static CampaignSpec Load(string path, WorkloadCatalog? catalog = null)
@@ -95,6 +95,7 @@ public static class CampaignSpecYaml
                 "workload" => spec with { Workload = ReadString(fileName, key, value, "a workload name") },
                 "machine" => spec with { Machine = ReadString(fileName, key, value, "a machine name") },
                 "batch_size" => spec with { BatchSize = ReadInt(fileName, key, value, "machines per batch") },
+                "epoch_days" => spec with { EpochDays = ReadInt(fileName, key, value, "days per epoch") },
                 _ => throw Error(fileName, keyNode, key, "one of " + string.Join(", ", TopKeys.Concat(catalog.Entries.Where(e => e.ParametersType is not null).Select(e => e.Name))), $"unknown setting '{key}'"),
             };
         }
@@ -127,6 +128,7 @@ public static class CampaignSpecYaml
         sb.Append(Inv, $"workload: {spec.Workload}\n");
         sb.Append(Inv, $"machine: {spec.Machine}\n");
         sb.Append(Inv, $"batch_size: {spec.BatchSize}\n");
+        sb.Append(Inv, $"epoch_days: {spec.EpochDays}\n");
         foreach (var entry in catalog.Entries)
         {
             if (entry.ParametersType is null)

@@ -54,6 +54,7 @@ public class CampaignSpecTests
             workload: toy
             machine: default-no-ser
             batch_size: 64
+            epoch_days: 3
             toy:
               ce_rate_median_per_day: 3.5
               dimm_count: 4
@@ -66,6 +67,8 @@ public class CampaignSpecTests
         Assert.Equal("default-no-ser", spec.Machine);
         Assert.False(spec.MachineSpec().Ser);
         Assert.Equal(64, spec.BatchSize);
+        Assert.Equal(3, spec.EpochDays);
+        Assert.Equal(3 * CampaignOptions.DayNs, spec.ToOptions(1, catalog: Catalog()).EpochNs);
         var toy = spec.ParametersOf<ToyParameters>("toy", Catalog());
         Assert.Equal(new ToyParameters { CeRateMedianPerDay = 3.5, DimmCount = 4, Correlated = false }, toy);
     }
@@ -95,7 +98,8 @@ public class CampaignSpecTests
     [InlineData("workload: none\ndays: ten\n", "fleet.yaml:2:7: days: expected a number of days, found 'ten'")]
     [InlineData("workload: none\npolicy: linux\n", "fleet.yaml:2:9: policy: expected one of rfc2009, rfc2009-impacted, xen, found 'linux'")]
     [InlineData("workload: fieldz\n", "fleet.yaml:1:11: workload: expected one of none, toy or a spec FILE.yaml, found 'fieldz'")]
-    [InlineData("workload: none\nmachinez: 3\n", "fleet.yaml:2:1: machinez: expected one of machines, days, seed, policy, workload, machine, batch_size, toy, found unknown setting 'machinez'")]
+    [InlineData("workload: none\nepoch_days: 0\n", "fleet.yaml:2:13: epoch_days: expected days per epoch from 1 to 36,500, found 0")]
+    [InlineData("workload: none\nmachinez: 3\n", "fleet.yaml:2:1: machinez: expected one of machines, days, seed, policy, workload, machine, batch_size, epoch_days, toy, found unknown setting 'machinez'")]
     [InlineData("workload: toy\ntoy:\n  dimm_count: 0\n", "fleet.yaml:3:3: toy: expected dimm_count must be at least 1, found other values")]
     [InlineData("workload: toy\ntoy:\n  dimm_cnt: 1\n", "fleet.yaml:3:3: toy.dimm_cnt: expected a toy parameter (ce_rate_median_per_day, ce_window_ns, dimm_count, correlated), found unknown parameter 'dimm_cnt'")]
     [InlineData("workload: toy\ntoy:\n  correlated: maybe\n", "fleet.yaml:3:15: toy.correlated: expected true or false, found 'maybe'")]
