@@ -23,7 +23,7 @@ public sealed record CampaignOptions
     public int FirstMachineId { get; init; }
     /// <summary>Machines per batch: fixed, independent of the thread count.</summary>
     public int BatchSize { get; init; } = 512;
-    /// <summary>Simulated time per epoch (the unit of progress and of ordered output).</summary>
+    /// <summary>Simulated time per epoch (the unit of progress and of ordered output): a day unless set; campaigns built from a spec use its <see cref="CampaignSpec.EpochDays"/> (a week by default).</summary>
     public long EpochNs { get; init; } = DayNs;
     /// <summary>The reference mode: step every poll tick and write folded corrected errors one by one; results must equal the fast mode.</summary>
     public bool LiteralPolling { get; init; }
