@@ -189,7 +189,7 @@ public sealed class ReplayWriter : IDisposable
     /// machine has anything in it. Checks that every machine belongs to the batch.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static EpochRecord? EncodeGrouped(ReplayHeader h, FrameGrouper grouper, ReadOnlySpan<HandlerEvent> events, ReadOnlySpan<RecordedInput> inputs, FrameEncoder encoder, ArrayBufferWriter<byte> buffer, RecordPool? pool)
+    private static EpochRecord? EncodeGrouped(ReplayHeader h, FrameGrouper grouper, ReadOnlySpan<HandlerEvent> events, ReadOnlySpan<RecordedInput> inputs, FrameEncoder encoder, ArrayBufferWriter<byte> buffer, RecordPool pool)
     {
         if (grouper.MachineCount == 0)
         {
@@ -221,7 +221,7 @@ public sealed class ReplayWriter : IDisposable
         buffer.ResetWrittenCount();
         MessagePackSerializer.Serialize(buffer, encoder, ReplayResolver.Options);
         int length = RecordIO.PrefixLength + buffer.WrittenCount;
-        var bytes = pool?.Rent(length) ?? new byte[length];
+        var bytes = pool.Rent(length);
         RecordIO.WritePrefix(bytes, ReplayFormat.FrameRecord, buffer.WrittenSpan);
         buffer.WrittenSpan.CopyTo(bytes.AsSpan(RecordIO.PrefixLength));
         return new EpochRecord(bytes, length, machines, grouper.TotalEvents, grouper.TotalInputs);

@@ -47,16 +47,8 @@ public sealed class MachineBatch
     private readonly bool[] _vcpuHashStale;
     // Kept hashes, allocated by the first StateHash (campaigns that do not record never hash, nor mark banks).
     private ulong[]? _vcpuHash;
-    private ulong[]? _bankHash;
-    private ulong[]? _bankSum;
-    private bool[]? _bankDirty;
-    private (int Machine, int Row)[] _dirtyBanks = [];
-    private int _dirtyBankCount;
-    private ulong[]? _cpuHash;
-    private ulong[]? _cpuSum;
-    private bool[]? _cpuDirty;
-    private (int Machine, int Row)[] _dirtyCpus = [];
-    private int _dirtyCpuCount;
+    private RowHashes<BankState>? _bankHashes;
+    private RowHashes<CpuState>? _cpuHashes;
 
     public MachineBatch(MachineSpec spec, HandlerPolicy policy, int firstMachineId, int machineCount, ulong seed, IErrorSource source, HandlerTrace? trace = null, bool literalPolling = false, bool recordInputs = false)
     {
@@ -140,13 +132,7 @@ public sealed class MachineBatch
     public Span<CpuState> CpusForWrite(int machine)
     {
         int first = Machines[machine].CpuRow;
-        if (_cpuDirty is not null)
-        {
-            for (int r = first; r < first + Spec.CpuCount; r++)
-            {
-                MarkCpu(machine, r);
-            }
-        }
+        _cpuHashes?.MarkAll(machine, first);
 
         return _cpuRows.AsSpan(first, Spec.CpuCount);
     }
@@ -155,13 +141,9 @@ public sealed class MachineBatch
     public ref CpuState CpuForWrite(int machine, int cpu)
     {
         Debug.Assert((uint)cpu < (uint)Spec.CpuCount, "a CPU of the machine");
-        int row = Machines[machine].CpuRow + cpu;
-        if (_cpuDirty is not null)
-        {
-            MarkCpu(machine, row);
-        }
-
-        return ref _cpuRows[row];
+        int first = Machines[machine].CpuRow;
+        _cpuHashes?.Mark(machine, first, cpu);
+        return ref _cpuRows[first + cpu];
     }
     public Span<BankState> BanksOf(int machine) => AllBanks.Slice(Machines[machine].BankRow, Spec.BankInstanceCount);
     public Span<DomainState> DomainsOf(int machine) => AllDomains.Slice(Machines[machine].DomainRow, Spec.Domains.Count);
@@ -250,11 +232,9 @@ public sealed class MachineBatch
 
             _pipeline.Run(_worklist.AsSpan(0, count));
             StepCount += count;
-            if (_dirtyBankCount + _dirtyCpuCount > 0)
-            {
-                // While recording: the rows just written are rehashed while they are in cache, not at the epoch's end.
-                UpdateRowHashes();
-            }
+            // While recording: the rows just written are rehashed while they are in cache, not at the epoch's end.
+            _bankHashes?.Update();
+            _cpuHashes?.Update();
 
             for (int i = 0; i < count; i++)
             {
@@ -298,155 +278,14 @@ public sealed class MachineBatch
     public void BankWritten(int machine, int row)
     {
         _pollScan[machine] = PollScanStale;
-        if (_bankDirty is not null)
-        {
-            MarkBank(machine, Machines[machine].BankRow + row);
-        }
+        _bankHashes?.Mark(machine, Machines[machine].BankRow, row);
     }
 
     /// <summary>Marks every bank of <paramref name="machine"/> written (boot, reset).</summary>
     public void BanksWritten(int machine)
     {
         _pollScan[machine] = PollScanStale;
-        if (_bankDirty is not null)
-        {
-            int first = Machines[machine].BankRow;
-            for (int r = first; r < first + Spec.BankInstanceCount; r++)
-            {
-                MarkBank(machine, r);
-            }
-        }
-    }
-
-    private void MarkBank(int machine, int row)
-    {
-        if (_bankDirty![row])
-        {
-            return;
-        }
-
-        _bankDirty[row] = true;
-        if (_dirtyBankCount == _dirtyBanks.Length)
-        {
-            Array.Resize(ref _dirtyBanks, Math.Max(64, _dirtyBanks.Length * 2));
-        }
-
-        _dirtyBanks[_dirtyBankCount++] = (machine, row);
-    }
-
-    private void MarkCpu(int machine, int row)
-    {
-        if (_cpuDirty![row])
-        {
-            return;
-        }
-
-        _cpuDirty[row] = true;
-        if (_dirtyCpuCount == _dirtyCpus.Length)
-        {
-            Array.Resize(ref _dirtyCpus, Math.Max(64, _dirtyCpus.Length * 2));
-        }
-
-        _dirtyCpus[_dirtyCpuCount++] = (machine, row);
-    }
-
-    /// <summary>XXH3-64 of CPU row <paramref name="row"/>, seeded with the CPU's index within the machine.</summary>
-    private ulong CpuRowHash(int row, int cpu) =>
-        System.IO.Hashing.XxHash3.HashToUInt64(MemoryMarshal.AsBytes(_cpuRows.AsSpan(row, 1)), cpu);
-
-    /// <summary>The wrapping sum of a machine's CPU row hashes, computed afresh.</summary>
-    private ulong CpuSumUncached(int machine)
-    {
-        int first = Machines[machine].CpuRow;
-        ulong sum = 0;
-        for (int i = 0; i < Spec.CpuCount; i++)
-        {
-            sum = unchecked(sum + CpuRowHash(first + i, i));
-        }
-
-        return sum;
-    }
-
-    /// <summary>XXH3-64 of bank row <paramref name="row"/>, seeded with its instance index within the machine.</summary>
-    private ulong BankRowHash(int row, int instance) =>
-        System.IO.Hashing.XxHash3.HashToUInt64(MemoryMarshal.AsBytes(_bankRows.AsSpan(row, 1)), instance);
-
-    /// <summary>The wrapping sum of a machine's bank row hashes, computed afresh.</summary>
-    private ulong BankSumUncached(int machine)
-    {
-        int first = Machines[machine].BankRow;
-        ulong sum = 0;
-        for (int i = 0; i < Spec.BankInstanceCount; i++)
-        {
-            sum = unchecked(sum + BankRowHash(first + i, i));
-        }
-
-        return sum;
-    }
-
-    /// <summary>Brings the kept bank and CPU hashes up to date: every machine's on the first call, then only the marked rows.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void UpdateRowHashes()
-    {
-        if (_bankSum is null)
-        {
-            _bankHash = new ulong[_bankCount];
-            _bankSum = new ulong[MachineCount];
-            _bankDirty = new bool[_bankCount];
-            _cpuHash = new ulong[_cpuCount];
-            _cpuSum = new ulong[MachineCount];
-            _cpuDirty = new bool[_cpuCount];
-            for (int m = 0; m < MachineCount; m++)
-            {
-                int first = Machines[m].BankRow;
-                ulong sum = 0;
-                for (int i = 0; i < Spec.BankInstanceCount; i++)
-                {
-                    ulong h = BankRowHash(first + i, i);
-                    _bankHash[first + i] = h;
-                    sum = unchecked(sum + h);
-                }
-
-                _bankSum[m] = sum;
-                first = Machines[m].CpuRow;
-                sum = 0;
-                for (int i = 0; i < Spec.CpuCount; i++)
-                {
-                    ulong h = CpuRowHash(first + i, i);
-                    _cpuHash[first + i] = h;
-                    sum = unchecked(sum + h);
-                }
-
-                _cpuSum[m] = sum;
-            }
-
-            return;
-        }
-
-        var hashes = _bankHash!;
-        var sums = _bankSum;
-        for (int k = 0; k < _dirtyBankCount; k++)
-        {
-            var (m, row) = _dirtyBanks[k];
-            ulong h = BankRowHash(row, row - Machines[m].BankRow);
-            sums[m] = unchecked(sums[m] - hashes[row] + h);
-            hashes[row] = h;
-            _bankDirty![row] = false;
-        }
-
-        _dirtyBankCount = 0;
-        hashes = _cpuHash!;
-        sums = _cpuSum!;
-        for (int k = 0; k < _dirtyCpuCount; k++)
-        {
-            var (m, row) = _dirtyCpus[k];
-            ulong h = CpuRowHash(row, row - Machines[m].CpuRow);
-            sums[m] = unchecked(sums[m] - hashes[row] + h);
-            hashes[row] = h;
-            _cpuDirty![row] = false;
-        }
-
-        _dirtyCpuCount = 0;
+        _bankHashes?.MarkAll(machine, Machines[machine].BankRow);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -478,14 +317,18 @@ public sealed class MachineBatch
         _vcpuHash ??= new ulong[MachineCount];
         if (cached)
         {
-            UpdateRowHashes();
-            tail[0] = _bankSum![machine];
-            tail[1] = _cpuSum![machine];
+            // The first hash hashes every row; from then on the row writers mark what to rehash.
+            _bankHashes ??= new RowHashes<BankState>(_bankRows, _bankCount, MachineCount, Spec.BankInstanceCount, i => Machines[i].BankRow);
+            _cpuHashes ??= new RowHashes<CpuState>(_cpuRows, _cpuCount, MachineCount, Spec.CpuCount, i => Machines[i].CpuRow);
+            _bankHashes.Update();
+            _cpuHashes.Update();
+            tail[0] = _bankHashes.Sum(machine);
+            tail[1] = _cpuHashes.Sum(machine);
         }
         else
         {
-            tail[0] = BankSumUncached(machine);
-            tail[1] = CpuSumUncached(machine);
+            tail[0] = RowHashes<BankState>.SumUncached(_bankRows, Machines[machine].BankRow, Spec.BankInstanceCount);
+            tail[1] = RowHashes<CpuState>.SumUncached(_cpuRows, Machines[machine].CpuRow, Spec.CpuCount);
         }
 
         // A machine's vCPUs are contiguous, domain after domain (Populate); their hash is kept until VcpusOf hands them out again.

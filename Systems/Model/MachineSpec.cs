@@ -106,7 +106,14 @@ public sealed class MachineSpec
     /// <summary>The bank index a physical instance implements.</summary>
     public int BankIndexOfInstance(int instance)
     {
-        var table = _bankOfInstance ??= BuildBankOfInstanceTable();
+        return ByInstance(_bankOfInstance ??= BuildBankOfInstanceTable(), instance);
+    }
+
+    private int[]? _bankOfInstance;
+
+    /// <summary>A per-instance table's entry; an instance the machine does not have is an argument error.</summary>
+    private int ByInstance(int[] table, int instance)
+    {
         if ((uint)instance >= (uint)table.Length)
         {
             throw new ArgumentOutOfRangeException(nameof(instance), instance, $"expected a bank instance below {BankInstanceCount}");
@@ -114,8 +121,6 @@ public sealed class MachineSpec
 
         return table[instance];
     }
-
-    private int[]? _bankOfInstance;
 
     private int[] BuildBankOfInstanceTable()
     {
@@ -142,13 +147,7 @@ public sealed class MachineSpec
     /// <summary>The lowest-numbered CPU that sees a bank instance (its CMCI owner after discovery, xen-mca.md §2.6).</summary>
     public int FirstCpuOfInstance(int instance)
     {
-        var table = _firstCpuTable ??= BuildFirstCpuTable();
-        if ((uint)instance >= (uint)table.Length)
-        {
-            throw new ArgumentOutOfRangeException(nameof(instance), instance, $"expected a bank instance below {BankInstanceCount}");
-        }
-
-        return table[instance];
+        return ByInstance(_firstCpuTable ??= BuildFirstCpuTable(), instance);
     }
 
     private int[]? _firstCpuTable;

@@ -1,0 +1,105 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Mca.Systems.Engine;
+
+/// <summary>
+/// The kept hashes of one kind of per-machine row (bank instances, CPUs) for <see cref="MachineBatch.StateHash"/>:
+/// one XXH3-64 per row, seeded with the row's index within its machine, and per machine their wrapping sum.
+/// Rows marked written are rehashed by <see cref="Update"/>; the others are never read again.
+/// </summary>
+internal sealed class RowHashes<T>
+    where T : unmanaged
+{
+    private readonly T[] _rows;
+    private readonly int _perMachine;
+    private readonly ulong[] _hash;
+    private readonly ulong[] _sum;
+    private readonly bool[] _marked;
+    private (int Machine, int Row, int Index)[] _pending = [];
+    private int _pendingCount;
+
+    /// <summary>Hashes every row: machine <c>m</c>'s <paramref name="perMachine"/> rows start at <c>firstRow(m)</c>.</summary>
+    public RowHashes(T[] rows, int rowCount, int machineCount, int perMachine, Func<int, int> firstRow)
+    {
+        _rows = rows;
+        _perMachine = perMachine;
+        _hash = new ulong[rowCount];
+        _sum = new ulong[machineCount];
+        _marked = new bool[rowCount];
+        for (int m = 0; m < machineCount; m++)
+        {
+            int first = firstRow(m);
+            ulong sum = 0;
+            for (int i = 0; i < perMachine; i++)
+            {
+                ulong h = Hash(rows, first + i, i);
+                _hash[first + i] = h;
+                sum = unchecked(sum + h);
+            }
+
+            _sum[m] = sum;
+        }
+    }
+
+    /// <summary>Machine <paramref name="machine"/>'s sum as of the last <see cref="Update"/>.</summary>
+    public ulong Sum(int machine) => _sum[machine];
+
+    /// <summary>The sum of the rows starting at <paramref name="first"/>, computed afresh (to check the marks).</summary>
+    public static ulong SumUncached(T[] rows, int first, int perMachine)
+    {
+        ulong sum = 0;
+        for (int i = 0; i < perMachine; i++)
+        {
+            sum = unchecked(sum + Hash(rows, first + i, i));
+        }
+
+        return sum;
+    }
+
+    /// <summary>Marks row <paramref name="index"/> of the machine whose rows start at <paramref name="first"/> written.</summary>
+    public void Mark(int machine, int first, int index)
+    {
+        int row = first + index;
+        if (_marked[row])
+        {
+            return;
+        }
+
+        _marked[row] = true;
+        if (_pendingCount == _pending.Length)
+        {
+            Array.Resize(ref _pending, Math.Max(64, _pending.Length * 2));
+        }
+
+        _pending[_pendingCount++] = (machine, row, index);
+    }
+
+    /// <summary>Marks every row of the machine whose rows start at <paramref name="first"/> written.</summary>
+    public void MarkAll(int machine, int first)
+    {
+        for (int i = 0; i < _perMachine; i++)
+        {
+            Mark(machine, first, i);
+        }
+    }
+
+    /// <summary>Rehashes the marked rows and updates their machines' sums.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Update()
+    {
+        for (int k = 0; k < _pendingCount; k++)
+        {
+            var (m, row, index) = _pending[k];
+            ulong h = Hash(_rows, row, index);
+            _sum[m] = unchecked(_sum[m] - _hash[row] + h);
+            _hash[row] = h;
+            _marked[row] = false;
+        }
+
+        _pendingCount = 0;
+    }
+
+    private static ulong Hash(T[] rows, int row, int index) =>
+        System.IO.Hashing.XxHash3.HashToUInt64(MemoryMarshal.AsBytes(rows.AsSpan(row, 1)), index);
+}
