@@ -30,7 +30,6 @@ public sealed class ReplayWriter : IDisposable
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     private readonly FileStream _stream;
-    private readonly ArrayBufferWriter<byte> _buffer = new(1 << 16);
     private readonly FrameGrouper _grouper = new();
     private readonly FrameEncoder _encoder = new();
     private readonly List<FrameEntry> _frames = [];
@@ -58,11 +57,11 @@ public sealed class ReplayWriter : IDisposable
         }
 
         _stream.Write(ReplayFormat.Magic);
-        _buffer.ResetWrittenCount();
-        var writer = new MessagePackWriter(_buffer);
+        var buffer = new ArrayBufferWriter<byte>(1 << 12);
+        var writer = new MessagePackWriter(buffer);
         HeaderFormatter.Instance.Serialize(ref writer, header, ReplayResolver.Options);
         writer.Flush();
-        WriteRecord(ReplayFormat.HeaderRecord, _buffer.WrittenSpan);
+        WriteRecord(ReplayFormat.HeaderRecord, buffer.WrittenSpan);
     }
 
     /// <summary>
@@ -164,7 +163,7 @@ public sealed class ReplayWriter : IDisposable
         if (record is null)
         {
             _grouper.Group(output);
-            record = EncodeGrouped(Header, _grouper, output.Events, output.Inputs, _encoder, _buffer, _pool);
+            record = EncodeGrouped(Header, _grouper, output.Events, output.Inputs, _encoder, _pool);
             if (record is null)
             {
                 return;
@@ -189,7 +188,7 @@ public sealed class ReplayWriter : IDisposable
     /// machine has anything in it. Checks that every machine belongs to the batch.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static EpochRecord? EncodeGrouped(ReplayHeader h, FrameGrouper grouper, ReadOnlySpan<HandlerEvent> events, ReadOnlySpan<RecordedInput> inputs, FrameEncoder encoder, ArrayBufferWriter<byte> buffer, RecordPool pool)
+    private static EpochRecord? EncodeGrouped(ReplayHeader h, FrameGrouper grouper, ReadOnlySpan<HandlerEvent> events, ReadOnlySpan<RecordedInput> inputs, FrameEncoder encoder, RecordPool pool)
     {
         if (grouper.MachineCount == 0)
         {
@@ -218,12 +217,12 @@ public sealed class ReplayWriter : IDisposable
             throw new InvalidOperationException(string.Create(Inv, $"epoch {grouper.Epoch}, batch {grouper.Batch} needs {encoder.Encoded.Length} bytes: more than a frame may hold ({ReplayFormat.MaxPayloadBytes}); use smaller batches"));
         }
 
-        buffer.ResetWrittenCount();
-        MessagePackSerializer.Serialize(buffer, encoder, ReplayResolver.Options);
-        int length = RecordIO.PrefixLength + buffer.WrittenCount;
-        var bytes = pool.Rent(length);
-        RecordIO.WritePrefix(bytes, ReplayFormat.FrameRecord, buffer.WrittenSpan);
-        buffer.WrittenSpan.CopyTo(bytes.AsSpan(RecordIO.PrefixLength));
+        // Compressed straight from the encoder's buffer into the record, after room for its prefix.
+        var raw = encoder.Encoded;
+        var bytes = pool.Rent(RecordIO.PrefixLength + Lz4Block.MaxPayloadLength(raw.Length));
+        int payload = Lz4Block.WritePayload(raw, bytes.AsSpan(RecordIO.PrefixLength));
+        RecordIO.WritePrefix(bytes, ReplayFormat.FrameRecord, bytes.AsSpan(RecordIO.PrefixLength, payload));
+        int length = RecordIO.PrefixLength + payload;
         return new EpochRecord(bytes, length, machines, grouper.TotalEvents, grouper.TotalInputs);
     }
 
@@ -274,9 +273,7 @@ public sealed class ReplayWriter : IDisposable
 
         var index = new ReplayIndex([.. _frames], ids, lists, ReplayTotals.From(result, EventCount, InputCount));
         long indexOffset = _stream.Position;
-        _buffer.ResetWrittenCount();
-        MessagePackSerializer.Serialize(_buffer, index, ReplayResolver.Options);
-        WriteRecord(ReplayFormat.IndexRecord, _buffer.WrittenSpan);
+        WriteRecord(ReplayFormat.IndexRecord, IndexFormatter.Payload(index).Span);
         Span<byte> footer = stackalloc byte[ReplayFormat.FooterLength];
         BinaryPrimitives.WriteUInt64LittleEndian(footer, (ulong)indexOffset);
         ReplayFormat.EndMagic.CopyTo(footer[8..]);
@@ -331,14 +328,13 @@ public sealed class ReplayWriter : IDisposable
         {
             var s = t_scratch ??= new Scratch();
             s.Grouper.Group(epoch, batch, firstMachineId, events, inputs, hashes);
-            return EncodeGrouped(header, s.Grouper, events, inputs, s.Encoder, s.Buffer, pool);
+            return EncodeGrouped(header, s.Grouper, events, inputs, s.Encoder, pool);
         }
 
         private sealed class Scratch
         {
             public readonly FrameGrouper Grouper = new();
             public readonly FrameEncoder Encoder = new();
-            public readonly ArrayBufferWriter<byte> Buffer = new(1 << 16);
         }
     }
 

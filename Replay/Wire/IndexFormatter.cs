@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using MessagePack;
 using MessagePack.Formatters;
@@ -14,6 +15,17 @@ internal sealed class IndexFormatter : IMessagePackFormatter<ReplayIndex>
     public const int Fields = 11;
 
     public static readonly IndexFormatter Instance = new();
+
+    /// <summary>The index record's payload: the index as MessagePack, LZ4-compressed the way frames are (<see cref="Lz4Block"/>).</summary>
+    public static ReadOnlyMemory<byte> Payload(ReplayIndex index)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1 << 16);
+        var writer = new MessagePackWriter(buffer);
+        Instance.Serialize(ref writer, index, ReplayResolver.Options);
+        writer.Flush();
+        var payload = new byte[Lz4Block.MaxPayloadLength(buffer.WrittenCount)];
+        return payload.AsMemory(0, Lz4Block.WritePayload(buffer.WrittenSpan, payload));
+    }
 
     // Runs once per recording with long loops: compiled optimized at once rather than interpreted-tier plus on-stack replacement.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -248,7 +248,7 @@ public sealed class ReplayFuzzTests : TempDirectoryTest
 
             long indexAt = s.Position;
             var index = Index with { Frames = [.. Index.Frames.Select((f, i) => f with { Offset = offsets[i] })] };
-            Record(s, ReplayFormat.IndexRecord, rawIndex is not null ? Compress(rawIndex) : MessagePackSerializer.Serialize(index, ReplayResolver.Options));
+            Record(s, ReplayFormat.IndexRecord, rawIndex is not null ? Compress(rawIndex) : IndexFormatter.Payload(index).ToArray());
             Span<byte> footer = stackalloc byte[16];
             BinaryPrimitives.WriteUInt64LittleEndian(footer, (ulong)indexAt);
             ReplayFormat.EndMagic.CopyTo(footer[8..]);

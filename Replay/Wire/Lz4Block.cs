@@ -1,0 +1,254 @@
+using System.Buffers.Binary;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Mca.Replay.Wire;
+
+/// <summary>
+/// Writes a record payload the way MessagePack-CSharp's <c>MessagePackCompression.Lz4Block</c> does
+/// (docs/replay-format.md "Records"): under 64 bytes the MessagePack value as it is, otherwise extension
+/// 99 holding the uncompressed length (<c>D2</c> + int32, big-endian) and one LZ4 block. Readers decode
+/// it with MessagePack-CSharp (the replay reader does) or any LZ4 block decoder.
+/// </summary>
+/// <remarks>
+/// Recording compresses every frame straight from the frame encoder's buffer into the record: no
+/// MessagePack sequence, no copy of the uncompressed frame, and one method to compile instead of the
+/// serializer's compression path (about a hundred methods, compiled while the campaign runs).
+/// The compressor is LZ4's greedy single-pass one (the LZ4 block format: tokens, literals, 16-bit offsets,
+/// the last 5 bytes literals, no match starting in the last 12): a 4,096-entry table of 4-byte sequences,
+/// skipping ahead faster the longer no match is found. Its output depends on the input alone.
+/// </remarks>
+internal static class Lz4Block
+{
+    /// <summary>Values shorter than this are stored uncompressed (as MessagePack-CSharp does).</summary>
+    public const int MinCompressLength = 64;
+
+    /// <summary>The MessagePack extension type of an LZ4 block (MessagePack-CSharp's <c>Lz4Block</c>).</summary>
+    public const sbyte ExtensionType = 99;
+
+    private const int HashLog = 12;
+    private const int MinMatch = 4;
+    private const int LastLiterals = 5;
+    private const int MatchStartLimit = 12;
+    private const int MaxOffset = 65535;
+    private const int SkipTrigger = 6;
+
+    /// <summary>Largest payload <see cref="WritePayload"/> writes for <paramref name="length"/> bytes of MessagePack.</summary>
+    public static int MaxPayloadLength(int length) => 6 + 5 + MaxBlockLength(length);
+
+    /// <summary>Largest LZ4 block for <paramref name="length"/> input bytes (all literals).</summary>
+    public static int MaxBlockLength(int length) => length + (length / 255) + 16;
+
+    /// <summary>Writes <paramref name="value"/> (one MessagePack value) as a payload into <paramref name="destination"/>; returns its length.</summary>
+    public static int WritePayload(ReadOnlySpan<byte> value, Span<byte> destination)
+    {
+        if (value.Length < MinCompressLength)
+        {
+            value.CopyTo(destination);
+            return value.Length;
+        }
+
+        // The block goes after the header its largest size would need; in the rare case that it came out short
+        // enough for a narrower header (ext 16 to ext 8, say), it is moved down to meet it.
+        int guess = ExtensionHeaderLength(5 + (uint)MaxBlockLength(value.Length));
+        int block = Compress(value, destination[(guess + 5)..]);
+        uint extLength = 5 + (uint)block;
+        int header = ExtensionHeaderLength(extLength);
+        if (header != guess)
+        {
+            destination.Slice(guess + 5, block).CopyTo(destination[(header + 5)..]);
+        }
+
+        WriteExtensionHeader(destination, extLength);
+        destination[header] = 0xD2;
+        BinaryPrimitives.WriteInt32BigEndian(destination[(header + 1)..], value.Length);
+        return header + 5 + block;
+    }
+
+    /// <summary>Compresses <paramref name="source"/> into one LZ4 block; <paramref name="destination"/> holds at least <see cref="MaxBlockLength"/> bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
+    public static int Compress(ReadOnlySpan<byte> source, Span<byte> destination)
+    {
+        int n = source.Length;
+        if (destination.Length < MaxBlockLength(n))
+        {
+            throw new ArgumentException("the destination is shorter than the largest block", nameof(destination));
+        }
+
+        ref byte src = ref MemoryMarshal.GetReference(source);
+        ref byte dst = ref MemoryMarshal.GetReference(destination);
+        int op = 0;
+        int anchor = 0;
+        if (n >= MatchStartLimit + 1)
+        {
+            Span<int> table = stackalloc int[1 << HashLog];
+            table.Clear();
+            ref int t = ref MemoryMarshal.GetReference(table);
+            int matchStartLimit = n - MatchStartLimit;
+            int matchEndLimit = n - LastLiterals;
+            int ip = 1;
+            Unsafe.Add(ref t, Hash5(Read64(ref src, 0))) = 0;
+            while (true)
+            {
+                // Find a match: a 4-byte sequence seen within the last 64 KiB (the table keeps the latest place of each hash).
+                int match;
+                int attempts = 1 << SkipTrigger;
+                while (true)
+                {
+                    if (ip > matchStartLimit)
+                    {
+                        goto LastLiteralRun;
+                    }
+
+                    ulong sequence64 = Read64(ref src, ip);
+                    uint sequence = (uint)sequence64;
+                    ref int slot = ref Unsafe.Add(ref t, Hash5(sequence64));
+                    match = slot;
+                    slot = ip;
+                    if (ip - match <= MaxOffset && Read32(ref src, match) == sequence)
+                    {
+                        break;
+                    }
+
+                    ip += attempts++ >> SkipTrigger;
+                }
+
+                // Extend it backwards over the pending literals, then forwards up to the last literals.
+                while (ip > anchor && match > 0 && Unsafe.Add(ref src, ip - 1) == Unsafe.Add(ref src, match - 1))
+                {
+                    ip--;
+                    match--;
+                }
+
+                int length = MinMatch;
+                while (ip + length + 8 <= matchEndLimit)
+                {
+                    ulong diff = Read64(ref src, ip + length) ^ Read64(ref src, match + length);
+                    if (diff != 0)
+                    {
+                        length += BitOperations.TrailingZeroCount(diff) >> 3;
+                        goto Extended;
+                    }
+
+                    length += 8;
+                }
+
+                while (ip + length < matchEndLimit && Unsafe.Add(ref src, ip + length) == Unsafe.Add(ref src, match + length))
+                {
+                    length++;
+                }
+
+            Extended:
+                int literals = ip - anchor;
+                int token = op++;
+                op = WriteLiterals(ref dst, ref token, op, ref Unsafe.Add(ref src, anchor), literals);
+                BinaryPrimitives.WriteUInt16LittleEndian(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dst, op), 2), (ushort)(ip - match));
+                op += 2;
+                int extra = length - MinMatch;
+                if (extra >= 15)
+                {
+                    Unsafe.Add(ref dst, token) |= 15;
+                    op = WriteLength(ref dst, op, extra - 15);
+                }
+                else
+                {
+                    Unsafe.Add(ref dst, token) |= (byte)extra;
+                }
+
+                ip += length;
+                anchor = ip;
+                if (ip > matchStartLimit)
+                {
+                    break;
+                }
+
+                // As LZ4 does: remember a place inside the match, so that the next search may find it.
+                Unsafe.Add(ref t, Hash5(Read64(ref src, ip - 2))) = ip - 2;
+            }
+        }
+
+    LastLiteralRun:
+        int last = op++;
+        int rest = n - anchor;
+        return WriteLiterals(ref dst, ref last, op, ref Unsafe.Add(ref src, anchor), rest);
+    }
+
+    /// <summary>Sets the literal count in the token at <paramref name="token"/> (its high nibble), writes any length bytes and the literals.</summary>
+    private static int WriteLiterals(ref byte dst, ref int token, int op, ref byte literals, int count)
+    {
+        if (count >= 15)
+        {
+            Unsafe.Add(ref dst, token) = 15 << 4;
+            op = WriteLength(ref dst, op, count - 15);
+        }
+        else
+        {
+            Unsafe.Add(ref dst, token) = (byte)(count << 4);
+        }
+
+        Unsafe.CopyBlockUnaligned(ref Unsafe.Add(ref dst, op), ref literals, (uint)count);
+        return op + count;
+    }
+
+    /// <summary>An LZ4 length continuation: 255 for every full 255, then the remainder.</summary>
+    private static int WriteLength(ref byte dst, int op, int value)
+    {
+        while (value >= 255)
+        {
+            Unsafe.Add(ref dst, op++) = 255;
+            value -= 255;
+        }
+
+        Unsafe.Add(ref dst, op++) = (byte)value;
+        return op;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Hash(uint sequence) => (int)((sequence * 2654435761u) >> (32 - HashLog));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Hash5(ulong sequence) => (int)(((sequence << 24) * 889523592379UL) >> (64 - HashLog));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Read32(ref byte src, int at) => Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref src, at));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Read64(ref byte src, int at) => Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref src, at));
+
+    /// <summary>MessagePack's extension header length for <paramref name="length"/> data bytes (fixext 1/2/4/8/16, ext 8/16/32).</summary>
+    private static int ExtensionHeaderLength(uint length) => length switch
+    {
+        1 or 2 or 4 or 8 or 16 => 2,
+        <= byte.MaxValue => 3,
+        <= ushort.MaxValue => 4,
+        _ => 6,
+    };
+
+    private static void WriteExtensionHeader(Span<byte> destination, uint length)
+    {
+        switch (length)
+        {
+            case 1 or 2 or 4 or 8 or 16:
+                destination[0] = length switch { 1 => 0xD4, 2 => 0xD5, 4 => 0xD6, 8 => 0xD7, _ => 0xD8 };
+                destination[1] = unchecked((byte)ExtensionType);
+                break;
+            case <= byte.MaxValue:
+                destination[0] = 0xC7;
+                destination[1] = (byte)length;
+                destination[2] = unchecked((byte)ExtensionType);
+                break;
+            case <= ushort.MaxValue:
+                destination[0] = 0xC8;
+                BinaryPrimitives.WriteUInt16BigEndian(destination[1..], (ushort)length);
+                destination[3] = unchecked((byte)ExtensionType);
+                break;
+            default:
+                destination[0] = 0xC9;
+                BinaryPrimitives.WriteUInt32BigEndian(destination[1..], length);
+                destination[5] = unchecked((byte)ExtensionType);
+                break;
+        }
+    }
+}

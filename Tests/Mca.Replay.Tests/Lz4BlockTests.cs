@@ -1,0 +1,210 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using MessagePack;
+using Mca.Replay.Wire;
+
+namespace Mca.Replay.Tests;
+
+/// <summary>
+/// Recording writes LZ4 payloads itself: MessagePack-CSharp must read them back as its own <c>Lz4Block</c>
+/// values, and every block must keep the LZ4 block format's end rules that strict decoders rely on.
+/// </summary>
+public sealed class Lz4BlockTests
+{
+    private static readonly MessagePackSerializerOptions Lz4 = MessagePackSerializerOptions.Standard.WithCompression(MessagePackCompression.Lz4Block);
+
+    public static TheoryData<string> Shapes => ["random", "zeros", "runs", "text", "records", "far"];
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Payload_ReadsBackThroughMessagePack(string shape)
+    {
+        var rng = new Random(shape.GetHashCode(StringComparison.Ordinal) & 0xFFFF);
+        foreach (int length in new[] { 0, 1, 12, 13, 14, 40, 59, 60, 61, 100, 255, 256, 270, 1000, 4096, 65_530, 65_536, 70_000, 200_000, 600_000 })
+        {
+            var data = Make(shape, length, rng);
+            var value = Bin(data);
+            var payload = Payload(value);
+            Assert.Equal(data, MessagePackSerializer.Deserialize<byte[]>(payload, Lz4));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Block_KeepsTheFormatsRules(string shape)
+    {
+        var rng = new Random(7);
+        for (int i = 0; i < 200; i++)
+        {
+            int length = i < 100 ? i : rng.Next(100, 150_000);
+            var data = Make(shape, length, rng);
+            var block = new byte[Lz4Block.MaxBlockLength(length)];
+            int n = Lz4Block.Compress(data, block);
+            Assert.Equal(data, StrictDecode(block.AsSpan(0, n), length));
+        }
+    }
+
+    [Fact]
+    public void ShortValues_AreStoredPlain()
+    {
+        var value = Bin(new byte[Lz4Block.MinCompressLength - 3]);
+        Assert.Equal(Lz4Block.MinCompressLength - 1, value.Length);
+        Assert.Equal(value, Payload(value));
+        Assert.NotEqual(Bin(new byte[Lz4Block.MinCompressLength]), Payload(Bin(new byte[Lz4Block.MinCompressLength])));
+    }
+
+    [Theory]
+    [InlineData(200, 0xC7)] // compresses to a few bytes: ext 8
+    [InlineData(30_000, 0xC8)] // random: ext 16
+    [InlineData(100_000, 0xC9)] // random: ext 32
+    public void Extension_TakesTheNarrowestHeader(int length, byte code)
+    {
+        var data = length == 200 ? new byte[length] : Make("random", length, new Random(3));
+        var payload = Payload(Bin(data));
+        Assert.Equal(code, payload[0]);
+        var reader = new MessagePackReader(payload);
+        var ext = reader.ReadExtensionFormatHeader();
+        Assert.Equal(Lz4Block.ExtensionType, ext.TypeCode);
+        Assert.Equal(payload.Length - (int)reader.Consumed, (int)ext.Length);
+        Assert.Equal(0xD2, payload[(int)reader.Consumed]);
+        Assert.Equal(Bin(data).Length, BinaryPrimitives.ReadInt32BigEndian(payload.AsSpan((int)reader.Consumed + 1)));
+    }
+
+    [Fact]
+    public void Compresses_RepetitiveData()
+    {
+        var data = Make("records", 100_000, new Random(1));
+        var block = new byte[Lz4Block.MaxBlockLength(data.Length)];
+        Assert.InRange(Lz4Block.Compress(data, block), 1, data.Length / 3);
+        Assert.InRange(Lz4Block.Compress(new byte[100_000], block), 1, 500);
+    }
+
+    [Fact]
+    public void ShortDestination_IsRefused() =>
+        Assert.Throws<ArgumentException>(() => Lz4Block.Compress(new byte[100], new byte[Lz4Block.MaxBlockLength(100) - 1]));
+
+    private static byte[] Payload(byte[] value)
+    {
+        var destination = new byte[Lz4Block.MaxPayloadLength(value.Length)];
+        return destination.AsSpan(0, Lz4Block.WritePayload(value, destination)).ToArray();
+    }
+
+    private static byte[] Bin(byte[] data)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        var w = new MessagePackWriter(buffer);
+        w.Write(data);
+        w.Flush();
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static byte[] Make(string shape, int length, Random rng)
+    {
+        var data = new byte[length];
+        switch (shape)
+        {
+            case "random":
+                rng.NextBytes(data);
+                break;
+            case "runs":
+                for (int i = 0; i < length;)
+                {
+                    byte b = (byte)rng.Next(4);
+                    int run = rng.Next(1, 600);
+                    for (int k = 0; k < run && i < length; k++)
+                    {
+                        data[i++] = b;
+                    }
+                }
+
+                break;
+            case "text":
+                var words = "machine check bank status addr misc poll found logged cmci raised vmce injected "u8.ToArray();
+                for (int i = 0; i < length; i++)
+                {
+                    data[i] = words[(i * 7 + rng.Next(3)) % words.Length];
+                }
+
+                break;
+            case "records":
+                // Frame-like: short records that mostly repeat, with a changing counter and an occasional random field.
+                for (int i = 0; i < length; i++)
+                {
+                    int r = i % 24;
+                    data[i] = r < 4 ? (byte)(i / 24) : r == 9 && rng.Next(8) == 0 ? (byte)rng.Next(256) : (byte)(0x90 + r);
+                }
+
+                break;
+            case "far":
+                // Repeats that lie just inside and just beyond the 64 KiB window.
+                rng.NextBytes(data.AsSpan(0, Math.Min(length, 70_000)));
+                for (int i = 70_000; i < length; i++)
+                {
+                    data[i] = data[i - (i % 2 == 0 ? 65_535 : 65_536)];
+                }
+
+                break;
+        }
+
+        return data;
+    }
+
+    /// <summary>
+    /// An LZ4 block decoder that refuses what the format forbids: offsets of 0 or before the start, a last
+    /// sequence with a match, a match starting in the last 12 bytes or ending within the last 5.
+    /// </summary>
+    private static byte[] StrictDecode(ReadOnlySpan<byte> block, int length)
+    {
+        var output = new byte[length];
+        int ip = 0;
+        int op = 0;
+        while (true)
+        {
+            Assert.True(ip < block.Length, "the block ended inside a sequence");
+            int token = block[ip++];
+            int literals = token >> 4;
+            if (literals == 15)
+            {
+                int b;
+                do
+                {
+                    b = block[ip++];
+                    literals += b;
+                }
+                while (b == 255);
+            }
+
+            block.Slice(ip, literals).CopyTo(output.AsSpan(op));
+            ip += literals;
+            op += literals;
+            if (ip == block.Length)
+            {
+                Assert.Equal(length, op);
+                Assert.True(length < 13 || literals >= 5, "the last 5 bytes must be literals");
+                return output;
+            }
+
+            int offset = BinaryPrimitives.ReadUInt16LittleEndian(block[ip..]);
+            ip += 2;
+            Assert.InRange(offset, 1, op);
+            Assert.True(op <= length - 12, $"a match starts at {op}, within the last 12 bytes of {length}");
+            int match = (token & 15) + 4;
+            if ((token & 15) == 15)
+            {
+                int b;
+                do
+                {
+                    b = block[ip++];
+                    match += b;
+                }
+                while (b == 255);
+            }
+
+            Assert.True(op + match <= length - 5, "a match reaches into the last 5 bytes");
+            for (int k = 0; k < match; k++, op++)
+            {
+                output[op] = output[op - offset];
+            }
+        }
+    }
+}
