@@ -181,19 +181,24 @@ internal sealed class FrameGrouper
     }
 
     /// <summary>The machine's index in the batch; grows the per-machine arrays to hold it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Local(int machine, int first)
     {
         long local = (long)machine - first;
-        if ((ulong)local >= (ulong)(_eventStart.Length - 1))
-        {
-            if (local is < 0 or >= MaxLocal)
-            {
-                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"machine {machine} is not in the batch starting at machine {first}"));
-            }
+        return (ulong)local < (ulong)(_eventStart.Length - 1) ? (int)local : Outside(machine, first);
+    }
 
-            Grow((int)local + 1);
+    /// <summary><see cref="Local"/> past the arrays: grows them, or refuses a machine outside any batch's reach.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int Outside(int machine, int first)
+    {
+        long local = (long)machine - first;
+        if (local is < 0 or >= MaxLocal)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"machine {machine} is not in the batch starting at machine {first}"));
         }
 
+        Grow((int)local + 1);
         return (int)local;
     }
 

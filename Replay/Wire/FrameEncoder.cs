@@ -259,6 +259,7 @@ internal sealed class FrameEncoder
         public static Repeats Of(in RecordedInput input) => Of(input.Error);
 
         /// <summary>Keeps each non-zero value as the field's last one.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Update(ulong status, ulong addr, ulong misc, ulong mcgStatus)
         {
             Status = status != 0 ? status : Status;
@@ -268,13 +269,17 @@ internal sealed class FrameEncoder
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Reserve(int bytes)
     {
         if (_length + bytes > _buffer.Length)
         {
-            Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _length + bytes));
+            Grow(bytes);
         }
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Grow(int bytes) => Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _length + bytes));
 }
 
 /// <summary>
@@ -320,6 +325,7 @@ internal ref struct PackCursor
     }
 
     /// <summary>Nil when a non-zero value repeats <paramref name="repeat"/>; the value otherwise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Repeatable(ulong value, ulong repeat)
     {
         if (value != 0 && value == repeat)
@@ -414,18 +420,21 @@ internal ref struct PackCursor
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Put(byte value) => Unsafe.Add(ref _start, Position++) = value;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Put16(ushort value)
     {
         Unsafe.WriteUnaligned(ref Unsafe.Add(ref _start, Position), BinaryPrimitives.ReverseEndianness(value));
         Position += 2;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Put32(uint value)
     {
         Unsafe.WriteUnaligned(ref Unsafe.Add(ref _start, Position), BinaryPrimitives.ReverseEndianness(value));
         Position += 4;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Put64(ulong value)
     {
         Unsafe.WriteUnaligned(ref Unsafe.Add(ref _start, Position), BinaryPrimitives.ReverseEndianness(value));

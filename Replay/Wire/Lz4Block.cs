@@ -143,7 +143,7 @@ internal static class Lz4Block
             Extended:
                 int literals = ip - anchor;
                 int token = op++;
-                op = WriteLiterals(ref dst, ref token, op, ref Unsafe.Add(ref src, anchor), literals);
+                op = WriteLiterals(ref dst, ref token, op, ref Unsafe.Add(ref src, anchor), literals, shortCopy: true);
                 BinaryPrimitives.WriteUInt16LittleEndian(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dst, op), 2), (ushort)(ip - match));
                 op += 2;
                 int extra = length - MinMatch;
@@ -172,11 +172,16 @@ internal static class Lz4Block
     LastLiteralRun:
         int last = op++;
         int rest = n - anchor;
-        return WriteLiterals(ref dst, ref last, op, ref Unsafe.Add(ref src, anchor), rest);
+        return WriteLiterals(ref dst, ref last, op, ref Unsafe.Add(ref src, anchor), rest, shortCopy: false);
     }
 
-    /// <summary>Sets the literal count in the token at <paramref name="token"/> (its high nibble), writes any length bytes and the literals.</summary>
-    private static int WriteLiterals(ref byte dst, ref int token, int op, ref byte literals, int count)
+    /// <summary>
+    /// Sets the literal count in the token at <paramref name="token"/> (its high nibble), writes any length bytes and
+    /// the literals. With <paramref name="shortCopy"/> (literals before a match, so at least 12 source bytes follow
+    /// them and the output has as many to spare) a run of up to 8 is copied as one 8-byte word.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int WriteLiterals(ref byte dst, ref int token, int op, ref byte literals, int count, bool shortCopy)
     {
         if (count >= 15)
         {
@@ -188,7 +193,15 @@ internal static class Lz4Block
             Unsafe.Add(ref dst, token) = (byte)(count << 4);
         }
 
-        Unsafe.CopyBlockUnaligned(ref Unsafe.Add(ref dst, op), ref literals, (uint)count);
+        if (shortCopy && count <= 8)
+        {
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref dst, op), Unsafe.ReadUnaligned<ulong>(ref literals));
+        }
+        else
+        {
+            Unsafe.CopyBlockUnaligned(ref Unsafe.Add(ref dst, op), ref literals, (uint)count);
+        }
+
         return op + count;
     }
 
