@@ -138,6 +138,18 @@ internal sealed class FrameGrouper
     /// <summary>Where the <paramref name="k"/>-th input of local machine <paramref name="local"/> is in the grouped span.</summary>
     public int InputAt(int local, int k) => _inputOrder[_inputStart[local] + k];
 
+    /// <summary>Positions of the grouped events in the grouped span, machine after machine (<see cref="EventAt"/> of every machine in turn).</summary>
+    public ReadOnlySpan<int> EventOrder => _eventOrder.AsSpan(0, TotalEvents);
+
+    /// <summary>Positions of the grouped inputs, machine after machine.</summary>
+    public ReadOnlySpan<int> InputOrder => _inputOrder.AsSpan(0, TotalInputs);
+
+    /// <summary>Where local machine <paramref name="local"/>'s events start in <see cref="EventOrder"/>.</summary>
+    public int EventStart(int local) => _eventStart[local];
+
+    /// <summary>Where local machine <paramref name="local"/>'s inputs start in <see cref="InputOrder"/>.</summary>
+    public int InputStart(int local) => _inputStart[local];
+
     /// <summary>Where the <paramref name="k"/>-th event of local machine <paramref name="local"/> is in the grouped span.</summary>
     public int EventAt(int local, int k) => _eventOrder[_eventStart[local] + k];
 

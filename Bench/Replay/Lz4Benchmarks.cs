@@ -23,6 +23,9 @@ public class Lz4Benchmarks
         .WithCompression(MessagePackCompression.Lz4Block);
 
     private readonly ArrayBufferWriter<byte> _buffer = new(1 << 20);
+    private readonly FrameGrouper _grouper = new();
+    private readonly FrameEncoder _encoder = new();
+    private EpochOutput[] _outputs = [];
     private byte[][] _frames = [];
     private byte[] _output = [];
 
@@ -46,6 +49,7 @@ public class Lz4Benchmarks
         }
 
         _frames = [.. frames];
+        _outputs = [.. outputs];
         _output = new byte[Lz4Block.MaxPayloadLength(_frames.Max(f => f.Length))];
     }
 
@@ -58,6 +62,33 @@ public class Lz4Benchmarks
             _buffer.ResetWrittenCount();
             MessagePackSerializer.Serialize(_buffer, new RawValue(frame), Options);
             total += _buffer.WrittenCount;
+        }
+
+        return total;
+    }
+
+    [Benchmark]
+    public long FrameGrouper_Group()
+    {
+        long total = 0;
+        foreach (var output in _outputs)
+        {
+            _grouper.Group(output);
+            total += _grouper.MachineCount;
+        }
+
+        return total;
+    }
+
+    [Benchmark]
+    public long FrameEncoder_GroupAndEncode()
+    {
+        long total = 0;
+        foreach (var output in _outputs)
+        {
+            _grouper.Group(output);
+            _encoder.Encode(_grouper, output.Events, output.Inputs);
+            total += _encoder.Encoded.Length;
         }
 
         return total;

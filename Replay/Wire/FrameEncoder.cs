@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using Mca.Systems.Engine;
 using Mca.Systems.Events;
 
@@ -18,6 +20,9 @@ internal sealed class FrameEncoder
 {
     /// <summary>Largest encoding of one event or input: an array header and 15 values of at most 9 bytes.</summary>
     private const int MaxItemBytes = 1 + (15 * 9);
+
+    /// <summary>How many items ahead <see cref="Prefetch"/> asks for.</summary>
+    private const int PrefetchAhead = 6;
 
     private byte[] _buffer = new byte[1 << 16];
     private int _length;
@@ -37,6 +42,8 @@ internal sealed class FrameEncoder
         o.Int(frame.Batch);
         o.ArrayHeader(frame.MachineCount);
         _length = o.Position;
+        var eventOrder = frame.EventOrder;
+        var inputOrder = frame.InputOrder;
         for (int m = 0; m < frame.Span; m++)
         {
             if (!frame.Has(m))
@@ -54,9 +61,11 @@ internal sealed class FrameEncoder
             _length = o.Position;
             long previous = 0;
             var lastInput = default(Repeats);
+            int inputAt = frame.InputStart(m);
             for (int k = 0; k < inputCount; k++)
             {
-                ref readonly var e = ref inputs[frame.InputAt(m, k)];
+                Prefetch(inputs, inputOrder, inputAt + k + PrefetchAhead);
+                ref readonly var e = ref inputs[inputOrder[inputAt + k]];
                 WriteInput(in e, unchecked(e.Error.TimeNs - previous), ref lastInput);
                 previous = e.Error.TimeNs;
             }
@@ -70,9 +79,11 @@ internal sealed class FrameEncoder
             previous = inputCount > 0 ? inputs[frame.InputAt(m, 0)].Error.TimeNs : 0;
             var last = default(Repeats);
             int arrivals = 0;
+            int eventAt = frame.EventStart(m);
             for (int k = 0; k < eventCount; k++)
             {
-                ref readonly var e = ref events[frame.EventAt(m, k)];
+                Prefetch(events, eventOrder, eventAt + k + PrefetchAhead);
+                ref readonly var e = ref events[eventOrder[eventAt + k]];
 
                 // The j-th arrival repeats the j-th input's values; other events the section's last non-zero ones.
                 var repeat = last;
@@ -101,35 +112,65 @@ internal sealed class FrameEncoder
         }
     }
 
+    /// <summary>
+    /// Asks for the item <paramref name="ahead"/> places further in grouped order to be loaded into cache: items are
+    /// read by machine, not in the order the engine wrote them, and the engine's rows have usually pushed them out
+    /// of cache by the time an epoch is encoded. A hint only: nothing is read, and the bytes written do not change.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Prefetch<T>(ReadOnlySpan<T> items, ReadOnlySpan<int> order, int ahead)
+    {
+        if (Sse.IsSupported && (uint)ahead < (uint)order.Length)
+        {
+            int at = order[ahead];
+            if ((uint)at < (uint)items.Length)
+            {
+                Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.AsRef(in items[at])));
+            }
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WriteEvent(in HandlerEvent e, long deltaNs, in Repeats repeat)
     {
         Reserve(MaxItemBytes);
         var o = new PackCursor(_buffer, _length);
-        // Fields after the last one that differs from its default are left out.
-        int fields = e.Arg2 != 0 ? 11 : e.Arg != 0 ? 10 : e.Misc != 0 ? 9 : e.Addr != 0 ? 8 : e.Status != 0 ? 7 :
-            e.Vcpu != -1 ? 6 : e.Domain != -1 ? 5 : e.Bank != -1 ? 4 : e.Cpu != -1 ? 3 : 2;
+        // Fields after the last one that differs from its default are left out: the count is the bit length of
+        // the mask of fields that differ (the first two are always written).
+        uint differ = 0b11u
+            | (e.Cpu != -1 ? 1u << 2 : 0) | (e.Bank != -1 ? 1u << 3 : 0) | (e.Domain != -1 ? 1u << 4 : 0) | (e.Vcpu != -1 ? 1u << 5 : 0)
+            | (e.Status != 0 ? 1u << 6 : 0) | (e.Addr != 0 ? 1u << 7 : 0) | (e.Misc != 0 ? 1u << 8 : 0)
+            | (e.Arg != 0 ? 1u << 9 : 0) | (e.Arg2 != 0 ? 1u << 10 : 0);
+        int fields = 32 - BitOperations.LeadingZeroCount(differ);
         o.FixArrayHeader(fields);
         o.Int(deltaNs);
         o.Int((byte)e.Kind);
         if (fields > 2)
         {
-            o.Int(e.Cpu);
-        }
+            if (PackCursor.IsFixInt(e.Cpu) && PackCursor.IsFixInt(e.Bank) && PackCursor.IsFixInt(e.Domain) && PackCursor.IsFixInt(e.Vcpu))
+            {
+                // The usual case: CPU, bank, domain and vCPU are one-byte integers, written at once (bytes past the
+                // fields kept are overwritten next or lie beyond the end).
+                o.FixInts((byte)e.Cpu, (byte)e.Bank, (byte)e.Domain, (byte)e.Vcpu, Math.Min(fields - 2, 4));
+            }
+            else
+            {
+                o.Int(e.Cpu);
+                if (fields > 3)
+                {
+                    o.Int(e.Bank);
+                }
 
-        if (fields > 3)
-        {
-            o.Int(e.Bank);
-        }
+                if (fields > 4)
+                {
+                    o.Int(e.Domain);
+                }
 
-        if (fields > 4)
-        {
-            o.Int(e.Domain);
-        }
-
-        if (fields > 5)
-        {
-            o.Int(e.Vcpu);
+                if (fields > 5)
+                {
+                    o.Int(e.Vcpu);
+                }
+            }
         }
 
         if (fields > 6)
@@ -301,6 +342,22 @@ internal ref struct PackCursor
 
     public void Nil() => Put(0xC0);
 
+    /// <summary>Whether <paramref name="value"/> is a one-byte MessagePack integer (positive or negative fixint: -32..127).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsFixInt(int value) => (uint)(value + 32) < 160;
+
+    /// <summary>
+    /// The first <paramref name="count"/> (1 to 4) of four fixints (each <see cref="IsFixInt"/>, as its low byte). Writes
+    /// all four bytes: the caller's reserve must cover them.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void FixInts(byte a, byte b, byte c, byte d, int count)
+    {
+        uint bytes = (uint)(a | (b << 8) | (c << 16) | (d << 24));
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref _start, Position), BitConverter.IsLittleEndian ? bytes : BinaryPrimitives.ReverseEndianness(bytes));
+        Position += count;
+    }
+
     public void Bool(bool value) => Put(value ? (byte)0xC3 : (byte)0xC2);
 
     /// <summary>An array header of fewer than 16 items.</summary>
@@ -369,52 +426,71 @@ internal ref struct PackCursor
         }
     }
 
-    private void Negative(long value)
+    // The wide forms are written by static methods that take and return the position, so that no cursor is
+    // passed by reference: a cursor whose address is taken lives in memory, and every byte written would
+    // load and store its position; as it is, the JIT keeps it in registers.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Negative(long value) => Position = NegativeAt(ref _start, Position, value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void WideUInt(ulong value) => Position = WideUIntAt(ref _start, Position, value);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int NegativeAt(ref byte start, int at, long value)
     {
         if (value >= sbyte.MinValue)
         {
-            Put(0xD0);
-            Put(unchecked((byte)value));
+            Unsafe.Add(ref start, at) = 0xD0;
+            Unsafe.Add(ref start, at + 1) = unchecked((byte)value);
+            return at + 2;
         }
-        else if (value >= short.MinValue)
+
+        if (value >= short.MinValue)
         {
-            Put(0xD1);
-            Put16(unchecked((ushort)value));
+            Unsafe.Add(ref start, at) = 0xD1;
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref start, at + 1), BinaryPrimitives.ReverseEndianness(unchecked((ushort)value)));
+            return at + 3;
         }
-        else if (value >= int.MinValue)
+
+        if (value >= int.MinValue)
         {
-            Put(0xD2);
-            Put32(unchecked((uint)value));
+            Unsafe.Add(ref start, at) = 0xD2;
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref start, at + 1), BinaryPrimitives.ReverseEndianness(unchecked((uint)value)));
+            return at + 5;
         }
-        else
-        {
-            Put(0xD3);
-            Put64(unchecked((ulong)value));
-        }
+
+        Unsafe.Add(ref start, at) = 0xD3;
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref start, at + 1), BinaryPrimitives.ReverseEndianness(unchecked((ulong)value)));
+        return at + 9;
     }
 
-    private void WideUInt(ulong value)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int WideUIntAt(ref byte start, int at, ulong value)
     {
         if (value <= byte.MaxValue)
         {
-            Put(0xCC);
-            Put((byte)value);
+            Unsafe.Add(ref start, at) = 0xCC;
+            Unsafe.Add(ref start, at + 1) = (byte)value;
+            return at + 2;
         }
-        else if (value <= ushort.MaxValue)
+
+        if (value <= ushort.MaxValue)
         {
-            Put(0xCD);
-            Put16((ushort)value);
+            Unsafe.Add(ref start, at) = 0xCD;
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref start, at + 1), BinaryPrimitives.ReverseEndianness((ushort)value));
+            return at + 3;
         }
-        else if (value <= uint.MaxValue)
+
+        if (value <= uint.MaxValue)
         {
-            Put(0xCE);
-            Put32((uint)value);
+            Unsafe.Add(ref start, at) = 0xCE;
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref start, at + 1), BinaryPrimitives.ReverseEndianness((uint)value));
+            return at + 5;
         }
-        else
-        {
-            Put(0xCF);
-            Put64(value);
-        }
+
+        Unsafe.Add(ref start, at) = 0xCF;
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref start, at + 1), BinaryPrimitives.ReverseEndianness(value));
+        return at + 9;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
