@@ -27,8 +27,7 @@ internal sealed class IndexFormatter : IMessagePackFormatter<ReplayIndex>
         return payload.AsMemory(0, Lz4Block.WritePayload(buffer.WrittenSpan, payload));
     }
 
-    // Runs once per recording with long loops: compiled optimized at once rather than interpreted-tier plus on-stack replacement.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    // Runs once per recording and writes a few dozen values (the long lists are Lists'): not worth an optimizing compile.
     public void Serialize(ref MessagePackWriter writer, ReplayIndex value, MessagePackSerializerOptions options)
     {
         // The two long lists (hundreds of thousands of integers) are written by hand, then copied in as they are.
