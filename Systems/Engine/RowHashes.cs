@@ -58,14 +58,20 @@ internal sealed class RowHashes<T>
     }
 
     /// <summary>Marks row <paramref name="index"/> of the machine whose rows start at <paramref name="first"/> written.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Mark(int machine, int first, int index)
     {
+        // A row written again before the next update is queued once: the check inlines into every writer, the queueing does not.
         int row = first + index;
-        if (_marked[row])
+        if (!_marked[row])
         {
-            return;
+            Queue(machine, row, index);
         }
+    }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Queue(int machine, int row, int index)
+    {
         _marked[row] = true;
         if (_pendingCount == _pending.Length)
         {
