@@ -207,10 +207,14 @@ internal sealed class FrameEncoder
         Reserve(MaxItemBytes);
         var o = new PackCursor(_buffer, _length);
         var e = input.Error;
-        // Fields after the last one that differs from its default (zero, false) are left out.
-        int fields = e.RunningVcpu != 0 ? 15 : e.RunningDomain != 0 ? 14 : e.InGuest ? 13 : e.Context != 0 ? 12 : e.Count != 0 ? 11 :
-            e.Interposed ? 10 : e.AutoSignal ? 9 : e.Signal != 0 ? 8 : e.McgStatus != 0 ? 7 : e.Misc != 0 ? 6 : e.Addr != 0 ? 5 :
-            e.Status != 0 ? 4 : e.BankIndex != 0 ? 3 : e.Cpu != 0 ? 2 : 1;
+        // Fields after the last one that differs from its default (zero, false) are left out: the count is the
+        // bit length of the mask of fields that differ (the first is always written), as for events.
+        uint differ = 1u
+            | (e.Cpu != 0 ? 1u << 1 : 0) | (e.BankIndex != 0 ? 1u << 2 : 0) | (e.Status != 0 ? 1u << 3 : 0) | (e.Addr != 0 ? 1u << 4 : 0)
+            | (e.Misc != 0 ? 1u << 5 : 0) | (e.McgStatus != 0 ? 1u << 6 : 0) | (e.Signal != 0 ? 1u << 7 : 0) | (e.AutoSignal ? 1u << 8 : 0)
+            | (e.Interposed ? 1u << 9 : 0) | (e.Count != 0 ? 1u << 10 : 0) | (e.Context != 0 ? 1u << 11 : 0) | (e.InGuest ? 1u << 12 : 0)
+            | (e.RunningDomain != 0 ? 1u << 13 : 0) | (e.RunningVcpu != 0 ? 1u << 14 : 0);
+        int fields = 32 - BitOperations.LeadingZeroCount(differ);
         o.FixArrayHeader(fields);
         o.Int(deltaNs);
         if (fields > 1)
@@ -338,6 +342,12 @@ internal ref struct PackCursor
         Position = position;
     }
 
+    /// <summary>A cursor at the start of <paramref name="buffer"/> (which must hold what is written).</summary>
+    public PackCursor(Span<byte> buffer)
+    {
+        _start = ref MemoryMarshal.GetReference(buffer);
+    }
+
     public int Position { get; private set; }
 
     public void Nil() => Put(0xC0);
@@ -379,6 +389,47 @@ internal ref struct PackCursor
             Put(0xDD);
             Put32((uint)count);
         }
+    }
+
+    /// <summary>Bytes of the extension header MessagePack-CSharp's writer picks for <paramref name="length"/> data bytes (fixext 1/2/4/8/16, ext 8/16/32).</summary>
+    public static int ExtensionHeaderLength(uint length) => length switch
+    {
+        1 or 2 or 4 or 8 or 16 => 2,
+        <= byte.MaxValue => 3,
+        <= ushort.MaxValue => 4,
+        _ => 6,
+    };
+
+    /// <summary>An extension header of type <paramref name="type"/> for <paramref name="length"/> data bytes, in the form <see cref="ExtensionHeaderLength"/> gives.</summary>
+    public void ExtensionHeader(sbyte type, uint length)
+    {
+        switch (length)
+        {
+            case 1 or 2 or 4 or 8 or 16:
+                Put(length switch { 1 => 0xD4, 2 => 0xD5, 4 => 0xD6, 8 => 0xD7, _ => 0xD8 });
+                break;
+            case <= byte.MaxValue:
+                Put(0xC7);
+                Put((byte)length);
+                break;
+            case <= ushort.MaxValue:
+                Put(0xC8);
+                Put16((ushort)length);
+                break;
+            default:
+                Put(0xC9);
+                Put32(length);
+                break;
+        }
+
+        Put(unchecked((byte)type));
+    }
+
+    /// <summary>A signed 32-bit integer in its fixed 5-byte form (<c>D2</c>), whatever its value.</summary>
+    public void Int32Fixed(int value)
+    {
+        Put(0xD2);
+        Put32(unchecked((uint)value));
     }
 
     /// <summary>Nil when a non-zero value repeats <paramref name="repeat"/>; the value otherwise.</summary>

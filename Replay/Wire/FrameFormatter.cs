@@ -11,10 +11,9 @@ namespace Mca.Replay.Wire;
 /// the same list (the first input's is absolute; the first event's is relative to the first input, or
 /// absolute without inputs). Trailing fields at their defaults may be left out; a status, addr, misc or
 /// mcg_status may be nil, meaning a repeated value (see <see cref="FrameEncoder"/>). Writing goes
-/// through <see cref="FrameEncoder"/> (this formatter only hands its bytes to the LZ4 step); reading
-/// builds a <see cref="ReplayFrame"/>.
+/// through <see cref="FrameEncoder"/> and <see cref="Lz4Block"/>; reading builds a <see cref="ReplayFrame"/>.
 /// </summary>
-internal sealed class FrameFormatter : IMessagePackFormatter<FrameEncoder>, IMessagePackFormatter<ReplayFrame>
+internal sealed class FrameFormatter : IMessagePackFormatter<ReplayFrame>
 {
     public const int FrameFields = 3;
     public const int SectionFields = 4;
@@ -22,11 +21,6 @@ internal sealed class FrameFormatter : IMessagePackFormatter<FrameEncoder>, IMes
     public const int EventFields = 11;
 
     public static readonly FrameFormatter Instance = new();
-
-    public void Serialize(ref MessagePackWriter writer, FrameEncoder value, MessagePackSerializerOptions options) => writer.WriteRaw(value.Encoded);
-
-    FrameEncoder IMessagePackFormatter<FrameEncoder>.Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options) =>
-        throw new NotSupportedException("frames are read as ReplayFrame");
 
     public void Serialize(ref MessagePackWriter writer, ReplayFrame value, MessagePackSerializerOptions options) =>
         throw new NotSupportedException("frames are written by FrameEncoder");

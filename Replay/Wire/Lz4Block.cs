@@ -51,19 +51,19 @@ internal static class Lz4Block
 
         // The block goes after the header its largest size would need; in the rare case that it came out short
         // enough for a narrower header (ext 16 to ext 8, say), it is moved down to meet it.
-        int guess = ExtensionHeaderLength(5 + (uint)MaxBlockLength(value.Length));
+        int guess = PackCursor.ExtensionHeaderLength(5 + (uint)MaxBlockLength(value.Length));
         int block = Compress(value, destination[(guess + 5)..]);
         uint extLength = 5 + (uint)block;
-        int header = ExtensionHeaderLength(extLength);
+        int header = PackCursor.ExtensionHeaderLength(extLength);
         if (header != guess)
         {
             destination.Slice(guess + 5, block).CopyTo(destination[(header + 5)..]);
         }
 
-        WriteExtensionHeader(destination, extLength);
-        destination[header] = 0xD2;
-        BinaryPrimitives.WriteInt32BigEndian(destination[(header + 1)..], value.Length);
-        return header + 5 + block;
+        var o = new PackCursor(destination);
+        o.ExtensionHeader(ExtensionType, extLength);
+        o.Int32Fixed(value.Length);
+        return o.Position + block;
     }
 
     /// <summary>Compresses <paramref name="source"/> into one LZ4 block; <paramref name="destination"/> holds at least <see cref="MaxBlockLength"/> bytes.</summary>
@@ -229,39 +229,4 @@ internal static class Lz4Block
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Read64(ref byte src, int at) => Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref src, at));
-
-    /// <summary>MessagePack's extension header length for <paramref name="length"/> data bytes (fixext 1/2/4/8/16, ext 8/16/32).</summary>
-    private static int ExtensionHeaderLength(uint length) => length switch
-    {
-        1 or 2 or 4 or 8 or 16 => 2,
-        <= byte.MaxValue => 3,
-        <= ushort.MaxValue => 4,
-        _ => 6,
-    };
-
-    private static void WriteExtensionHeader(Span<byte> destination, uint length)
-    {
-        switch (length)
-        {
-            case 1 or 2 or 4 or 8 or 16:
-                destination[0] = length switch { 1 => 0xD4, 2 => 0xD5, 4 => 0xD6, 8 => 0xD7, _ => 0xD8 };
-                destination[1] = unchecked((byte)ExtensionType);
-                break;
-            case <= byte.MaxValue:
-                destination[0] = 0xC7;
-                destination[1] = (byte)length;
-                destination[2] = unchecked((byte)ExtensionType);
-                break;
-            case <= ushort.MaxValue:
-                destination[0] = 0xC8;
-                BinaryPrimitives.WriteUInt16BigEndian(destination[1..], (ushort)length);
-                destination[3] = unchecked((byte)ExtensionType);
-                break;
-            default:
-                destination[0] = 0xC9;
-                BinaryPrimitives.WriteUInt32BigEndian(destination[1..], length);
-                destination[5] = unchecked((byte)ExtensionType);
-                break;
-        }
-    }
 }

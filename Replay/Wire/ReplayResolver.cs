@@ -31,7 +31,7 @@ internal sealed class ReplayResolver : IFormatterResolver
 
         private static object? Create()
         {
-            if (typeof(T) == typeof(FrameEncoder) || typeof(T) == typeof(ReplayFrame))
+            if (typeof(T) == typeof(ReplayFrame))
             {
                 return FrameFormatter.Instance;
             }

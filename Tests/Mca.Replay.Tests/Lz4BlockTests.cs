@@ -19,7 +19,8 @@ public sealed class Lz4BlockTests
     [MemberData(nameof(Shapes))]
     public void Payload_ReadsBackThroughMessagePack(string shape)
     {
-        var rng = new Random(shape.GetHashCode(StringComparison.Ordinal) & 0xFFFF);
+        // A fixed seed per shape (string hash codes differ from process to process).
+        var rng = new Random(shape.Length * 7919 + shape[0]);
         foreach (int length in new[] { 0, 1, 12, 13, 14, 40, 59, 60, 61, 100, 255, 256, 270, 1000, 4096, 65_530, 65_536, 70_000, 200_000, 600_000 })
         {
             var data = Make(shape, length, rng);

@@ -47,6 +47,26 @@ public sealed class PackCursorTests
         Assert.Equal(Reference(w => w.Write(false)), Cursor((ref PackCursor o) => o.Bool(false)));
     }
 
+    [Fact]
+    public void ExtensionHeader_WritesWhatMessagePackWriterWrites()
+    {
+        foreach (uint length in new uint[] { 0, 1, 2, 3, 4, 5, 8, 15, 16, 17, 255, 256, 65_535, 65_536, int.MaxValue })
+        {
+            var expected = Reference(w => w.WriteExtensionHeader(99, length));
+            Assert.Equal(expected, Cursor((ref PackCursor o) => o.ExtensionHeader(99, length)));
+            Assert.Equal(expected.Length, PackCursor.ExtensionHeaderLength(length));
+        }
+    }
+
+    [Fact]
+    public void Int32Fixed_WritesWhatMessagePackWriterWrites()
+    {
+        foreach (int v in new[] { 0, 1, -1, 127, 65_536, int.MaxValue, int.MinValue })
+        {
+            Assert.Equal(Reference(w => w.WriteInt32(v)), Cursor((ref PackCursor o) => o.Int32Fixed(v)));
+        }
+    }
+
     private delegate void Write(ref MessagePackWriter writer);
 
     private delegate void Put(ref PackCursor cursor);
@@ -113,6 +133,10 @@ public sealed class PackCursorTests
         public void WriteNil() => _writes.Add((ref MessagePackWriter w) => w.WriteNil());
 
         public void WriteArrayHeader(int count) => _writes.Add((ref MessagePackWriter w) => w.WriteArrayHeader(count));
+
+        public void WriteExtensionHeader(sbyte type, uint length) => _writes.Add((ref MessagePackWriter w) => w.WriteExtensionFormatHeader(new ExtensionHeader(type, length)));
+
+        public void WriteInt32(int v) => _writes.Add((ref MessagePackWriter w) => w.WriteInt32(v));
 
         public byte[] Bytes()
         {
