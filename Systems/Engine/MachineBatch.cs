@@ -317,13 +317,13 @@ public sealed class MachineBatch
         _vcpuHash ??= new ulong[MachineCount];
         if (cached)
         {
-            // The first hash hashes every row; from then on the row writers mark what to rehash.
-            _bankHashes ??= new RowHashes<BankState>(_bankRows, _bankCount, MachineCount, Spec.BankInstanceCount, i => Machines[i].BankRow);
-            _cpuHashes ??= new RowHashes<CpuState>(_cpuRows, _cpuCount, MachineCount, Spec.CpuCount, i => Machines[i].CpuRow);
+            // A machine's first hash hashes all its rows; from then on the row writers mark what to rehash.
+            _bankHashes ??= new RowHashes<BankState>(_bankRows, _bankCount, MachineCount, Spec.BankInstanceCount);
+            _cpuHashes ??= new RowHashes<CpuState>(_cpuRows, _cpuCount, MachineCount, Spec.CpuCount);
             _bankHashes.Update();
             _cpuHashes.Update();
-            tail[0] = _bankHashes.Sum(machine);
-            tail[1] = _cpuHashes.Sum(machine);
+            tail[0] = _bankHashes.Sum(machine, Machines[machine].BankRow);
+            tail[1] = _cpuHashes.Sum(machine, Machines[machine].CpuRow);
         }
         else
         {

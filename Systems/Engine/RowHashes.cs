@@ -6,7 +6,9 @@ namespace Mca.Systems.Engine;
 /// <summary>
 /// The kept hashes of one kind of per-machine row (bank instances, CPUs) for <see cref="MachineBatch.StateHash"/>:
 /// one XXH3-64 per row, seeded with the row's index within its machine, and per machine their wrapping sum.
-/// Rows marked written are rehashed by <see cref="Update"/>; the others are never read again.
+/// A machine's rows are first hashed when its sum is first asked for (most machines of a fleet never are: a
+/// state hash is taken only for machines with something to record); from then on, rows marked written are
+/// rehashed by <see cref="Update"/> and the others are never read again.
 /// </summary>
 internal sealed class RowHashes<T>
     where T : unmanaged
@@ -15,35 +17,54 @@ internal sealed class RowHashes<T>
     private readonly int _perMachine;
     private readonly ulong[] _hash;
     private readonly ulong[] _sum;
+    private readonly bool[] _hashed;
+
+    // A row is marked when it will be hashed before its machine's next sum is read: written since the last update,
+    // or of a machine not hashed yet (all of whose rows are hashed at its first sum). Marking a marked row is a no-op.
     private readonly bool[] _marked;
     private (int Machine, int Row, int Index)[] _pending = [];
     private int _pendingCount;
 
-    /// <summary>Hashes every row: machine <c>m</c>'s <paramref name="perMachine"/> rows start at <c>firstRow(m)</c>.</summary>
-    public RowHashes(T[] rows, int rowCount, int machineCount, int perMachine, Func<int, int> firstRow)
+    /// <summary>Keeps hashes of <paramref name="rowCount"/> rows, <paramref name="perMachine"/> per machine; nothing is hashed yet.</summary>
+    public RowHashes(T[] rows, int rowCount, int machineCount, int perMachine)
     {
         _rows = rows;
         _perMachine = perMachine;
         _hash = new ulong[rowCount];
         _sum = new ulong[machineCount];
+        _hashed = new bool[machineCount];
         _marked = new bool[rowCount];
-        for (int m = 0; m < machineCount; m++)
-        {
-            int first = firstRow(m);
-            ulong sum = 0;
-            for (int i = 0; i < perMachine; i++)
-            {
-                ulong h = Hash(rows, first + i, i);
-                _hash[first + i] = h;
-                sum = unchecked(sum + h);
-            }
-
-            _sum[m] = sum;
-        }
+        Array.Fill(_marked, true);
     }
 
-    /// <summary>Machine <paramref name="machine"/>'s sum as of the last <see cref="Update"/>.</summary>
-    public ulong Sum(int machine) => _sum[machine];
+    /// <summary>
+    /// Machine <paramref name="machine"/>'s sum (its rows start at <paramref name="first"/>) as of the last
+    /// <see cref="Update"/>; the first call for a machine hashes all its rows.
+    /// </summary>
+    public ulong Sum(int machine, int first)
+    {
+        if (!_hashed[machine])
+        {
+            HashMachine(machine, first);
+        }
+
+        return _sum[machine];
+    }
+
+    private void HashMachine(int machine, int first)
+    {
+        ulong sum = 0;
+        for (int i = 0; i < _perMachine; i++)
+        {
+            ulong h = Hash(_rows, first + i, i);
+            _hash[first + i] = h;
+            _marked[first + i] = false;
+            sum = unchecked(sum + h);
+        }
+
+        _sum[machine] = sum;
+        _hashed[machine] = true;
+    }
 
     /// <summary>The sum of the rows starting at <paramref name="first"/>, computed afresh (to check the marks).</summary>
     public static ulong SumUncached(T[] rows, int first, int perMachine)
