@@ -1,5 +1,4 @@
-using System.Buffers;
-using System.Runtime.CompilerServices;
+using System.Text;
 using MessagePack;
 using MessagePack.Formatters;
 
@@ -19,43 +18,24 @@ internal sealed class IndexFormatter : IMessagePackFormatter<ReplayIndex>
     /// <summary>The index record's payload: the index as MessagePack, LZ4-compressed the way frames are (<see cref="Lz4Block"/>).</summary>
     public static ReadOnlyMemory<byte> Payload(ReplayIndex index)
     {
-        var buffer = new ArrayBufferWriter<byte>(1 << 16);
-        var writer = new MessagePackWriter(buffer);
-        Instance.Serialize(ref writer, index, ReplayResolver.Options);
-        writer.Flush();
-        var payload = new byte[Lz4Block.MaxPayloadLength(buffer.WrittenCount)];
-        return payload.AsMemory(0, Lz4Block.WritePayload(buffer.WrittenSpan, payload));
+        var value = Encode(index);
+        var payload = new byte[Lz4Block.MaxPayloadLength(value.Length)];
+        return payload.AsMemory(0, Lz4Block.WritePayload(value, payload));
     }
 
-    // Runs once per recording and writes a few dozen values (the long lists are Lists'): not worth an optimizing compile.
-    public void Serialize(ref MessagePackWriter writer, ReplayIndex value, MessagePackSerializerOptions options)
-    {
-        // The two long lists (hundreds of thousands of integers) are written by hand, then copied in as they are.
-        writer.WriteRaw(Lists(value));
+    public void Serialize(ref MessagePackWriter writer, ReplayIndex value, MessagePackSerializerOptions options) => writer.WriteRaw(Encode(value));
 
-        var t = value.Totals;
-        var counts = CountsCodec.ToArray(t.Counts);
-        writer.WriteArrayHeader(counts.Length);
-        foreach (long c in counts)
-        {
-            writer.Write(c);
-        }
-
-        writer.Write(t.Digest);
-        writer.Write(t.MachinesReset);
-        writer.Write(t.MachinesWithUncorrected);
-        writer.Write(t.MachinesWithVmce);
-        writer.Write(t.Dimms);
-        writer.Write(t.DimmsWithCe);
-        writer.Write(t.Events);
-        writer.Write(t.Inputs);
-    }
-
-    /// <summary>The index's array header, frames and machines as MessagePack (what <c>MessagePackWriter</c> would write).</summary>
-    private static ReadOnlySpan<byte> Lists(ReplayIndex value)
+    /// <summary>
+    /// The index as MessagePack (what <c>MessagePackWriter</c> would write), by hand: the two long lists hold hundreds
+    /// of thousands of integers, and the rest goes through the same cursor so that the recording's last step, on one
+    /// thread after the campaign, compiles no serializer code.
+    /// </summary>
+    private static ReadOnlySpan<byte> Encode(ReplayIndex value)
     {
         const int MaxItem = 32;
-        var buffer = new byte[64 + ((value.Frames.Length + value.MachineIds.Length) * MaxItem)];
+        var t = value.Totals;
+        int tail = 16 + ((CountsCodec.Fields + Fields) * 9) + 5 + Encoding.UTF8.GetByteCount(t.Digest);
+        var buffer = new byte[tail + ((value.Frames.Length + value.MachineIds.Length) * MaxItem)];
         var o = new PackCursor(buffer, 0);
         o.ArrayHeader(Fields);
         o.ArrayHeader(value.Frames.Length);
@@ -71,10 +51,10 @@ internal sealed class IndexFormatter : IMessagePackFormatter<ReplayIndex>
         for (int i = 0; i < value.MachineIds.Length; i++)
         {
             var frames = value.MachineFrames[i];
-            if (o.Position + MaxItem + (frames.Length * 5) > buffer.Length)
+            if (o.Position + MaxItem + (frames.Length * 5) + tail > buffer.Length)
             {
                 int at = o.Position;
-                Array.Resize(ref buffer, Math.Max(buffer.Length * 2, at + MaxItem + (frames.Length * 5) + ((value.MachineIds.Length - i) * MaxItem)));
+                Array.Resize(ref buffer, Math.Max(buffer.Length * 2, at + MaxItem + (frames.Length * 5) + ((value.MachineIds.Length - i) * MaxItem) + tail));
                 o = new PackCursor(buffer, at);
             }
 
@@ -87,6 +67,21 @@ internal sealed class IndexFormatter : IMessagePackFormatter<ReplayIndex>
             }
         }
 
+        var counts = CountsCodec.ToArray(t.Counts);
+        o.ArrayHeader(counts.Length);
+        foreach (long c in counts)
+        {
+            o.Int(c);
+        }
+
+        o.String(t.Digest);
+        o.Int(t.MachinesReset);
+        o.Int(t.MachinesWithUncorrected);
+        o.Int(t.MachinesWithVmce);
+        o.Int(t.Dimms);
+        o.Int(t.DimmsWithCe);
+        o.Int(t.Events);
+        o.Int(t.Inputs);
         return buffer.AsSpan(0, o.Position);
     }
 
