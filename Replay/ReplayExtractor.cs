@@ -41,7 +41,7 @@ public static class ReplayExtractor
             BatchSize = 1,
             Source = (_, _, _) => new RecordedInputSource(inputs),
         };
-        var header = h with { EngineVersion = ReplayFormat.EngineVersion, Kind = ReplayKind.Extract, FirstMachineId = machine, MachineCount = 1, BatchSize = 1 };
+        var header = h with { FormatVersion = ReplayFormat.Version, EngineVersion = ReplayFormat.EngineVersion, Kind = ReplayKind.Extract, FirstMachineId = machine, MachineCount = 1, BatchSize = 1 };
         using var writer = ReplayWriter.Create(output, header);
         using var cursor = new FrameCursor(frames.Select(reader.ReadFrame), machine, machine + 1);
         var (result, divergence) = ReplaySession.RunAndCompare(options, h.DurationNs, cursor, stopAtFirst: true, onOutput: (o, _) => writer.Append(o), ct: ct);

@@ -6,8 +6,14 @@ namespace Mca.Replay;
 /// </summary>
 public static class ReplayFormat
 {
-    /// <summary>The format this code writes and the only one it reads.</summary>
-    public const int Version = 1;
+    /// <summary>
+    /// The format this code writes. Version 2 added the abbreviation items (kinds 128 and 129,
+    /// docs/replay-format.md "Abbreviations"); a version 1 file has none, so it reads as it is.
+    /// </summary>
+    public const int Version = 2;
+
+    /// <summary>The oldest format this code reads.</summary>
+    public const int OldestReadableVersion = 1;
 
     /// <summary>
     /// The simulation engine's version, stored in every header: a constant (never a build stamp or a

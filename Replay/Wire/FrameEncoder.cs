@@ -3,6 +3,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
+using System.Text;
 using Mca.Systems.Engine;
 using Mca.Systems.Events;
 
@@ -20,6 +21,18 @@ internal sealed class FrameEncoder
 {
     /// <summary>Largest encoding of one event or input: an array header and 15 values of at most 9 bytes.</summary>
     private const int MaxItemBytes = 1 + (15 * 9);
+
+    /// <summary>The item kind that stands for an ErrorArrived saying only what its input says (docs/replay-format.md "Abbreviations").</summary>
+    public const int ArrivalOfInputKind = 128;
+
+    /// <summary>The item kind that stands for the routine corrected-error chain: CMCI, poll find, telemetry commit, VIRQ, dom0 log.</summary>
+    public const int CmciChainKind = 129;
+
+    /// <summary>Events a <see cref="CmciChainKind"/> item stands for.</summary>
+    public const int CmciChainEvents = 5;
+
+    /// <summary>Fields of a <see cref="CmciChainKind"/> item.</summary>
+    public const int CmciChainFields = 10;
 
     /// <summary>How many items ahead <see cref="Prefetch"/> asks for.</summary>
     private const int PrefetchAhead = 6;
@@ -70,10 +83,13 @@ internal sealed class FrameEncoder
                 previous = e.Error.TimeNs;
             }
 
+            // The item count is known once the events are written (abbreviations stand for several): room is left
+            // for the header of the event count, and the items are moved down if the count's header is shorter.
             Reserve(8);
-            o = new PackCursor(_buffer, _length);
-            o.ArrayHeader(eventCount);
-            _length = o.Position;
+            int itemsAt = _length;
+            int room = PackCursor.ArrayHeaderLength(eventCount);
+            _length += room;
+            int items = 0;
 
             // The first event's time is relative to the section's first input (an arrival is usually at its input's instant).
             previous = inputCount > 0 ? inputs[frame.InputAt(m, 0)].Error.TimeNs : 0;
@@ -84,18 +100,60 @@ internal sealed class FrameEncoder
             {
                 Prefetch(events, eventOrder, eventAt + k + PrefetchAhead);
                 ref readonly var e = ref events[eventOrder[eventAt + k]];
+                long delta = unchecked(e.TimeNs - previous);
+                if (e.Kind == HandlerEventKind.CmciRaised && k + CmciChainEvents <= eventCount
+                    && IsCmciChain(events, eventOrder.Slice(eventAt + k, CmciChainEvents)))
+                {
+                    // The routine corrected-error chain, five events, as one item (docs/replay-format.md "Abbreviations").
+                    ref readonly var found = ref events[eventOrder[eventAt + k + 1]];
+                    ref readonly var logged = ref events[eventOrder[eventAt + k + 4]];
+                    ref readonly var committed = ref events[eventOrder[eventAt + k + 2]];
+                    WriteCmciChain(delta, in found, committed.Arg, unchecked(logged.TimeNs - e.TimeNs), in last);
+                    last.Update(found.Status, found.Addr, found.Misc, 0);
+                    previous = logged.TimeNs;
+                    k += CmciChainEvents - 1;
+                    items++;
+                    continue;
+                }
 
                 // The j-th arrival repeats the j-th input's values; other events the section's last non-zero ones.
                 var repeat = last;
                 if (e.Kind == HandlerEventKind.ErrorArrived && arrivals < inputCount)
                 {
-                    repeat = Repeats.Of(in inputs[frame.InputAt(m, arrivals++)]);
+                    ref readonly var input = ref inputs[frame.InputAt(m, arrivals++)];
+                    if (IsArrivalOf(in e, input.Error))
+                    {
+                        // An arrival that says only what its input says (docs/replay-format.md "Abbreviations").
+                        Reserve(4);
+                        o = new PackCursor(_buffer, _length);
+                        o.FixArrayHeader(2);
+                        o.Int(delta);
+                        o.Int(ArrivalOfInputKind);
+                        _length = o.Position;
+                        last.Update(e.Status, e.Addr, e.Misc, 0);
+                        previous = e.TimeNs;
+                        items++;
+                        continue;
+                    }
+
+                    repeat = Repeats.Of(in input);
                 }
 
-                WriteEvent(in e, unchecked(e.TimeNs - previous), in repeat);
+                WriteEvent(in e, delta, in repeat);
                 last.Update(e.Status, e.Addr, e.Misc, 0);
                 previous = e.TimeNs;
+                items++;
             }
+
+            int header = PackCursor.ArrayHeaderLength(items);
+            if (header != room)
+            {
+                _buffer.AsSpan(itemsAt + room, _length - itemsAt - room).CopyTo(_buffer.AsSpan(itemsAt + header));
+                _length -= room - header;
+            }
+
+            o = new PackCursor(_buffer, itemsAt);
+            o.ArrayHeader(items);
 
             Reserve(16);
             o = new PackCursor(_buffer, _length);
@@ -110,6 +168,62 @@ internal sealed class FrameEncoder
 
             _length = o.Position;
         }
+    }
+
+    /// <summary>
+    /// Whether the <see cref="CmciChainEvents"/> events at <paramref name="order"/> are the routine corrected-error chain
+    /// that <see cref="CmciChainKind"/> stands for: a CMCI on a CPU; at the same instant a poll find on that CPU, a
+    /// telemetry commit on it and VIRQ_MCA; later dom0 logging what the poll found, from that CPU. Every field the item
+    /// does not carry must be the one the reader fills in.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsCmciChain(ReadOnlySpan<HandlerEvent> events, ReadOnlySpan<int> order)
+    {
+        ref readonly var c = ref events[order[0]];
+        ref readonly var p = ref events[order[1]];
+        ref readonly var t = ref events[order[2]];
+        ref readonly var v = ref events[order[3]];
+        ref readonly var d = ref events[order[4]];
+        return p.Kind == HandlerEventKind.PollFound && t.Kind == HandlerEventKind.TelemetryCommitted
+            && v.Kind == HandlerEventKind.VirqSent && d.Kind == HandlerEventKind.Dom0Logged
+            && p.TimeNs == c.TimeNs && t.TimeNs == c.TimeNs && v.TimeNs == c.TimeNs
+            && IsBare(in c, c.Cpu, -1, 0) && IsBare(in t, c.Cpu, -1, t.Arg) && IsBare(in v, -1, -1, 0)
+            && p.Cpu == c.Cpu && p.Domain == -1 && p.Vcpu == -1 && p.Arg2 == 0
+            && d.Cpu == c.Cpu && d.Bank == p.Bank && d.Domain == -1 && d.Vcpu == -1
+            && d.Status == p.Status && d.Addr == p.Addr && d.Misc == p.Misc && d.Arg == 0 && d.Arg2 == 0;
+    }
+
+    /// <summary>Whether <paramref name="e"/> has the given CPU, bank and arg, and every other field at its default.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsBare(in HandlerEvent e, short cpu, short bank, long arg) =>
+        e.Cpu == cpu && e.Bank == bank && e.Domain == -1 && e.Vcpu == -1
+        && (e.Status | e.Addr | e.Misc) == 0 && e.Arg == arg && e.Arg2 == 0;
+
+    /// <summary>Whether <paramref name="e"/> (an ErrorArrived) is exactly the event the reader makes of its input for <see cref="ArrivalOfInputKind"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsArrivalOf(in HandlerEvent e, ErrorInjection input) =>
+        e.Cpu == (short)input.Cpu && e.Bank == (short)input.BankIndex && e.Domain == -1 && e.Vcpu == -1
+        && e.Status == input.Status && e.Addr == input.Addr && e.Misc == input.Misc
+        && e.Arg == (long)input.Signal && e.Arg2 == Math.Max(1, input.Count);
+
+    /// <summary>The chain item: <c>[delta, 129, cpu, bank, status, addr, misc, poll_arg, commit_arg, log_delta]</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void WriteCmciChain(long deltaNs, in HandlerEvent found, long commitArg, long logDeltaNs, in Repeats repeat)
+    {
+        Reserve(MaxItemBytes);
+        var o = new PackCursor(_buffer, _length);
+        o.FixArrayHeader(CmciChainFields);
+        o.Int(deltaNs);
+        o.Int(CmciChainKind);
+        o.Int(found.Cpu);
+        o.Int(found.Bank);
+        o.Repeatable(found.Status, repeat.Status);
+        o.Repeatable(found.Addr, repeat.Addr);
+        o.Repeatable(found.Misc, repeat.Misc);
+        o.Int(found.Arg);
+        o.Int(commitArg);
+        o.Int(logDeltaNs);
+        _length = o.Position;
     }
 
     /// <summary>
@@ -391,6 +505,9 @@ internal ref struct PackCursor
         }
     }
 
+    /// <summary>Bytes of the array header <see cref="ArrayHeader"/> writes for <paramref name="count"/> items.</summary>
+    public static int ArrayHeaderLength(int count) => count < 16 ? 1 : count <= ushort.MaxValue ? 3 : 5;
+
     /// <summary>Bytes of the extension header MessagePack-CSharp's writer picks for <paramref name="length"/> data bytes (fixext 1/2/4/8/16, ext 8/16/32).</summary>
     public static int ExtensionHeaderLength(uint length) => length switch
     {
@@ -423,6 +540,36 @@ internal ref struct PackCursor
         }
 
         Put(unchecked((byte)type));
+    }
+
+    /// <summary>
+    /// A string as UTF-8, in the form MessagePack-CSharp's writer picks (fixstr, str8, str16, str32). The caller's reserve
+    /// must cover 5 bytes and the UTF-8 bytes.
+    /// </summary>
+    public void String(string value)
+    {
+        int length = Encoding.UTF8.GetByteCount(value);
+        if (length < 32)
+        {
+            Put((byte)(0xA0 | length));
+        }
+        else if (length <= byte.MaxValue)
+        {
+            Put(0xD9);
+            Put((byte)length);
+        }
+        else if (length <= ushort.MaxValue)
+        {
+            Put(0xDA);
+            Put16((ushort)length);
+        }
+        else
+        {
+            Put(0xDB);
+            Put32((uint)length);
+        }
+
+        Position += Encoding.UTF8.GetBytes(value, MemoryMarshal.CreateSpan(ref Unsafe.Add(ref _start, Position), length));
     }
 
     /// <summary>A signed 32-bit integer in its fixed 5-byte form (<c>D2</c>), whatever its value.</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using MessagePack;
 using MessagePack.Formatters;
 using Mca.Systems.Engine;
@@ -67,16 +68,42 @@ internal sealed class FrameFormatter : IMessagePackFormatter<ReplayFrame>
 
         reader.Depth--;
         options.Security.DepthStep(ref reader);
-        int eventCount = WireReader.ReadArray(ref reader, "a section's events");
-        var events = new HandlerEvent[eventCount];
+        int itemCount = WireReader.ReadArray(ref reader, "a section's events");
+        var events = new EventList(itemCount);
         long time = inputCount > 0 ? inputs[0].Error.TimeNs : 0;
         var last = default(FrameEncoder.Repeats);
         int arrivals = 0;
-        for (int k = 0; k < eventCount; k++)
+        for (int k = 0; k < itemCount; k++)
         {
             options.Security.DepthStep(ref reader);
-            var e = events[k] = ReadEvent(ref reader, machine, ref time, in last, inputs, ref arrivals);
-            last.Update(e.Status, e.Addr, e.Misc, 0);
+            int n = WireReader.ReadFields(ref reader, 2, "an event");
+            time = unchecked(time + WireReader.ReadInt64(ref reader, "an event's time delta"));
+            int kind = WireReader.ReadInt32(ref reader, "an event's kind", 0, byte.MaxValue);
+            switch (kind)
+            {
+                case FrameEncoder.ArrivalOfInputKind:
+                    if (arrivals >= inputs.Length)
+                    {
+                        throw new WireException("an arrival (kind 128) of one of the section's inputs", string.Create(CultureInfo.InvariantCulture, $"arrival {arrivals + 1} of {inputs.Length} inputs"));
+                    }
+
+                    events.Add(ArrivalOf(inputs[arrivals++].Error, machine, time), ref last);
+                    WireReader.SkipFields(ref reader, n - 2, reader.Depth);
+                    break;
+                case FrameEncoder.CmciChainKind:
+                    ReadCmciChain(ref reader, n, machine, ref time, ref last, ref events);
+                    break;
+                default:
+                    var repeat = last;
+                    if (kind == (int)HandlerEventKind.ErrorArrived && arrivals < inputs.Length)
+                    {
+                        repeat = FrameEncoder.Repeats.Of(inputs[arrivals++].Error);
+                    }
+
+                    events.Add(ReadEvent(ref reader, n, machine, time, (HandlerEventKind)kind, in repeat), ref last);
+                    break;
+            }
+
             reader.Depth--;
         }
 
@@ -94,7 +121,7 @@ internal sealed class FrameFormatter : IMessagePackFormatter<ReplayFrame>
 
         WireReader.SkipFields(ref reader, fields - SectionFields, reader.Depth);
         reader.Depth--;
-        return new MachineFrame(machine, inputs, events, hash);
+        return new MachineFrame(machine, inputs, events.ToArray(), hash);
     }
 
     /// <summary>An input: fields 1.. may be left out (then zero or false); status, addr, misc and mcg_status may be nil (as in <paramref name="last"/>).</summary>
@@ -179,21 +206,12 @@ internal sealed class FrameFormatter : IMessagePackFormatter<ReplayFrame>
     }
 
     /// <summary>
-    /// An event: fields 2.. may be left out (ids then -1, values 0); status, addr and misc may be nil: the j-th
-    /// ErrorArrived's stand for the j-th input's values, other events' for the section's last non-zero ones
-    /// (<paramref name="last"/>). <paramref name="time"/> is the previous event's time.
+    /// An event's fields after its time and kind: fields 2.. may be left out (ids then -1, values 0); status, addr
+    /// and misc may be nil, standing for <paramref name="repeat"/>'s (the j-th ErrorArrived's for the j-th input's
+    /// values, other events' for the section's last non-zero ones).
     /// </summary>
-    private static HandlerEvent ReadEvent(ref MessagePackReader reader, int machine, ref long time, in FrameEncoder.Repeats last, RecordedInput[] inputs, ref int arrivals)
+    private static HandlerEvent ReadEvent(ref MessagePackReader reader, int n, int machine, long time, HandlerEventKind kind, in FrameEncoder.Repeats repeat)
     {
-        int n = WireReader.ReadFields(ref reader, 2, "an event");
-        time = unchecked(time + WireReader.ReadInt64(ref reader, "an event's time delta"));
-        var kind = (HandlerEventKind)WireReader.ReadInt32(ref reader, "an event's kind", 0, byte.MaxValue);
-        var repeat = last;
-        if (kind == HandlerEventKind.ErrorArrived && arrivals < inputs.Length)
-        {
-            repeat = FrameEncoder.Repeats.Of(inputs[arrivals++].Error);
-        }
-
         return new HandlerEvent
         {
             TimeNs = time,
@@ -209,6 +227,79 @@ internal sealed class FrameFormatter : IMessagePackFormatter<ReplayFrame>
             Arg = n > 9 ? WireReader.ReadInt64(ref reader, "an event's arg") : 0,
             Arg2 = n > 10 ? SkipAfter(ref reader, WireReader.ReadInt64(ref reader, "an event's arg2"), n - EventFields) : 0,
         };
+    }
+
+    /// <summary>The ErrorArrived a <see cref="FrameEncoder.ArrivalOfInputKind"/> item stands for: its input's values (the encoder's <c>IsArrivalOf</c>).</summary>
+    private static HandlerEvent ArrivalOf(ErrorInjection input, int machine, long time) => new()
+    {
+        TimeNs = time,
+        Machine = machine,
+        Kind = HandlerEventKind.ErrorArrived,
+        Cpu = (short)input.Cpu,
+        Bank = (short)input.BankIndex,
+        Domain = -1,
+        Vcpu = -1,
+        Status = input.Status,
+        Addr = input.Addr,
+        Misc = input.Misc,
+        Arg = (long)input.Signal,
+        Arg2 = Math.Max(1, input.Count),
+    };
+
+    /// <summary>
+    /// The five events of a <see cref="FrameEncoder.CmciChainKind"/> item
+    /// <c>[delta, 129, cpu, bank, status, addr, misc, poll_arg, commit_arg, log_delta]</c>: CmciRaised, PollFound,
+    /// TelemetryCommitted and VirqSent at the item's time, Dom0Logged <c>log_delta</c> later.
+    /// </summary>
+    private static void ReadCmciChain(ref MessagePackReader reader, int n, int machine, ref long time, ref FrameEncoder.Repeats last, ref EventList events)
+    {
+        if (n < FrameEncoder.CmciChainFields)
+        {
+            throw new WireException(string.Create(CultureInfo.InvariantCulture, $"a CMCI chain (kind 129) of at least {FrameEncoder.CmciChainFields} fields"), n.ToString(CultureInfo.InvariantCulture));
+        }
+
+        short cpu = (short)WireReader.ReadInt32(ref reader, "a CMCI chain's cpu", short.MinValue, short.MaxValue);
+        short bank = (short)WireReader.ReadInt32(ref reader, "a CMCI chain's bank", short.MinValue, short.MaxValue);
+        ulong status = ReadRepeatable(ref reader, last.Status, "a CMCI chain's status");
+        ulong addr = ReadRepeatable(ref reader, last.Addr, "a CMCI chain's addr");
+        ulong misc = ReadRepeatable(ref reader, last.Misc, "a CMCI chain's misc");
+        long pollArg = WireReader.ReadInt64(ref reader, "a CMCI chain's poll arg");
+        long commitArg = WireReader.ReadInt64(ref reader, "a CMCI chain's commit arg");
+        long logDelta = WireReader.ReadInt64(ref reader, "a CMCI chain's log delta");
+        WireReader.SkipFields(ref reader, n - FrameEncoder.CmciChainFields, reader.Depth);
+        var bare = new HandlerEvent { TimeNs = time, Machine = machine, Cpu = -1, Bank = -1, Domain = -1, Vcpu = -1 };
+        events.Add(bare with { Kind = HandlerEventKind.CmciRaised, Cpu = cpu }, ref last);
+        var found = bare with { Kind = HandlerEventKind.PollFound, Cpu = cpu, Bank = bank, Status = status, Addr = addr, Misc = misc, Arg = pollArg };
+        events.Add(found, ref last);
+        events.Add(bare with { Kind = HandlerEventKind.TelemetryCommitted, Cpu = cpu, Arg = commitArg }, ref last);
+        events.Add(bare with { Kind = HandlerEventKind.VirqSent }, ref last);
+        time = unchecked(time + logDelta);
+        events.Add(found with { TimeNs = time, Kind = HandlerEventKind.Dom0Logged, Arg = 0 }, ref last);
+    }
+
+    /// <summary>A section's events as they are decoded (an abbreviation item adds several), tracking the last non-zero values.</summary>
+    private struct EventList
+    {
+        private HandlerEvent[] _items;
+        private int _count;
+
+        public EventList(int capacity)
+        {
+            _items = capacity == 0 ? [] : new HandlerEvent[capacity];
+        }
+
+        public void Add(in HandlerEvent e, ref FrameEncoder.Repeats last)
+        {
+            if (_count == _items.Length)
+            {
+                Array.Resize(ref _items, Math.Max(8, _items.Length * 2));
+            }
+
+            _items[_count++] = e;
+            last.Update(e.Status, e.Addr, e.Misc, 0);
+        }
+
+        public readonly HandlerEvent[] ToArray() => _count == _items.Length ? _items : _items.AsSpan(0, _count).ToArray();
     }
 
     private static ulong ReadRepeatable(ref MessagePackReader reader, ulong repeat, string what)

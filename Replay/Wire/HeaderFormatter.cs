@@ -42,9 +42,9 @@ internal sealed class HeaderFormatter : IMessagePackFormatter<ReplayHeader>
         }
 
         long version = WireReader.ReadInt64(ref reader, "the format version");
-        if (version != ReplayFormat.Version)
+        if (version is < ReplayFormat.OldestReadableVersion or > ReplayFormat.Version)
         {
-            throw new WireException(string.Create(CultureInfo.InvariantCulture, $"format version {ReplayFormat.Version}"), version.ToString(CultureInfo.InvariantCulture));
+            throw new WireException(string.Create(CultureInfo.InvariantCulture, $"format version {ReplayFormat.OldestReadableVersion} to {ReplayFormat.Version}"), version.ToString(CultureInfo.InvariantCulture));
         }
 
         if (fields < Fields)
@@ -53,7 +53,7 @@ internal sealed class HeaderFormatter : IMessagePackFormatter<ReplayHeader>
         }
 
         var header = new ReplayHeader(
-            ReplayFormat.Version,
+            (int)version,
             WireReader.ReadString(ref reader, "the engine version", ReplayFormat.MaxNameBytes),
             (ReplayKind)WireReader.ReadInt32(ref reader, "the replay kind (0 campaign, 1 extract)", 0, 1),
             WireReader.ReadString(ref reader, "the campaign spec", ReplayFormat.MaxSpecBytes),

@@ -67,6 +67,32 @@ public sealed class PackCursorTests
         }
     }
 
+    [Fact]
+    public void String_WritesWhatMessagePackWriterWrites()
+    {
+        foreach (int length in new[] { 0, 1, 31, 32, 255, 256, 65_535, 65_536 })
+        {
+            foreach (char c in new[] { 'a', '\u00e9', '\u20ac' })
+            {
+                string v = new(c, length / (c == 'a' ? 1 : 2));
+                var expected = Reference(w => w.Write(v));
+                var bytes = new byte[5 + (v.Length * 3)];
+                var o = new PackCursor(bytes, 0);
+                o.String(v);
+                Assert.Equal(expected, bytes[..o.Position]);
+            }
+        }
+    }
+
+    [Fact]
+    public void ArrayHeaderLength_IsWhatArrayHeaderWrites()
+    {
+        foreach (int count in new[] { 0, 15, 16, 65_535, 65_536, int.MaxValue })
+        {
+            Assert.Equal(Cursor((ref PackCursor o) => o.ArrayHeader(count)).Length, PackCursor.ArrayHeaderLength(count));
+        }
+    }
+
     private delegate void Write(ref MessagePackWriter writer);
 
     private delegate void Put(ref PackCursor cursor);
@@ -137,6 +163,8 @@ public sealed class PackCursorTests
         public void WriteExtensionHeader(sbyte type, uint length) => _writes.Add((ref MessagePackWriter w) => w.WriteExtensionFormatHeader(new ExtensionHeader(type, length)));
 
         public void WriteInt32(int v) => _writes.Add((ref MessagePackWriter w) => w.WriteInt32(v));
+
+        public void Write(string v) => _writes.Add((ref MessagePackWriter w) => w.Write(v));
 
         public byte[] Bytes()
         {

@@ -84,14 +84,27 @@ public sealed partial class ReplayFormatTests : TempDirectoryTest
     public void OtherFormatVersion_SaysWhichVersion()
     {
         byte[] bytes = File.ReadAllBytes(Valid());
-        // The header's payload starts at byte 8 + 16: [fixarray 13, version 1, ...]; make it version 2 and fix the checksum.
+        // The header's payload starts at byte 8 + 16: [fixarray 13, version 2, ...]; make it version 3 and fix the checksum.
         Assert.Equal(0x9D, bytes[24]);
-        Assert.Equal(1, bytes[25]);
-        bytes[25] = 2;
+        Assert.Equal(ReplayFormat.Version, bytes[25]);
+        bytes[25] = 3;
         FixChecksum(bytes, 8);
-        var e = Fails(Write("v2.mcar", bytes));
-        Assert.EndsWith("expected format version 1 in the header, found 2", e.Message, StringComparison.Ordinal);
+        var e = Fails(Write("v3.mcar", bytes));
+        Assert.EndsWith("expected format version 1 to 2 in the header, found 3", e.Message, StringComparison.Ordinal);
         Assert.Equal(8, e.Offset);
+    }
+
+    [Fact]
+    public void FormatVersion1_StillReads()
+    {
+        // Version 2 only added item kinds a version 1 writer never wrote, so a version 1 file reads as it is.
+        byte[] bytes = File.ReadAllBytes(Valid());
+        bytes[25] = 1;
+        FixChecksum(bytes, 8);
+        string path = Write("v1.mcar", bytes);
+        using var reader = ReplayReader.Open(path);
+        Assert.Equal(1, reader.Header.FormatVersion);
+        Assert.Equal(reader.Index.Frames.Length, reader.ReadFrames().Count());
     }
 
     [Fact]
