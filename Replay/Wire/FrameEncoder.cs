@@ -15,7 +15,9 @@ namespace Mca.Replay.Wire;
 /// <see cref="FrameFormatter"/> reads (docs/replay-format.md "Frame"): integers in their shortest form,
 /// trailing fields at their defaults left out, a status, addr, misc or mcg_status written as nil when it repeats
 /// the field's last non-zero value among the section's inputs (for inputs) or events (for events; the j-th
-/// ErrorArrived repeats the j-th input instead), and the first event's time relative to the first input.
+/// ErrorArrived repeats the j-th input instead), and the first event's time relative to the first input. An arrival
+/// that says only what its input says, and the routine corrected-error chain of five events, are each written as
+/// one abbreviation item (docs/replay-format.md "Abbreviations"), only when reading it back restores every field.
 /// </summary>
 internal sealed class FrameEncoder
 {

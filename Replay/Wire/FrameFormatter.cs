@@ -11,7 +11,8 @@ namespace Mca.Replay.Wire;
 /// <c>[machine, [input...], [event...], state hash or nil]</c>. Times are deltas from the previous item of
 /// the same list (the first input's is absolute; the first event's is relative to the first input, or
 /// absolute without inputs). Trailing fields at their defaults may be left out; a status, addr, misc or
-/// mcg_status may be nil, meaning a repeated value (see <see cref="FrameEncoder"/>). Writing goes
+/// mcg_status may be nil, meaning a repeated value (see <see cref="FrameEncoder"/>). Event items of kinds 128 and
+/// 129 are abbreviations, expanded here into the events they stand for (format 2). Writing goes
 /// through <see cref="FrameEncoder"/> and <see cref="Lz4Block"/>; reading builds a <see cref="ReplayFrame"/>.
 /// </summary>
 internal sealed class FrameFormatter : IMessagePackFormatter<ReplayFrame>
