@@ -123,7 +123,7 @@ internal sealed class FrameEncoder
                 if (e.Kind == HandlerEventKind.ErrorArrived && arrivals < inputCount)
                 {
                     ref readonly var input = ref inputs[frame.InputAt(m, arrivals++)];
-                    if (IsArrivalOf(in e, input.Error))
+                    if (Same(in e, ArrivalOf(input.Error, e.Machine, e.TimeNs)))
                     {
                         // An arrival that says only what its input says (docs/replay-format.md "Abbreviations").
                         Reserve(4);
@@ -173,40 +173,79 @@ internal sealed class FrameEncoder
     }
 
     /// <summary>
-    /// Whether the <see cref="CmciChainEvents"/> events at <paramref name="order"/> are the routine corrected-error chain
-    /// that <see cref="CmciChainKind"/> stands for: a CMCI on a CPU; at the same instant a poll find on that CPU, a
-    /// telemetry commit on it and VIRQ_MCA; later dom0 logging what the poll found, from that CPU. Every field the item
-    /// does not carry must be the one the reader fills in.
+    /// Whether the <see cref="CmciChainEvents"/> events at <paramref name="order"/> are exactly the chain a
+    /// <see cref="CmciChainKind"/> item stands for (<see cref="CmciChainEvent"/>, which the reader expands it with),
+    /// made from the item's fields as they would be written.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsCmciChain(ReadOnlySpan<HandlerEvent> events, ReadOnlySpan<int> order)
     {
         ref readonly var c = ref events[order[0]];
         ref readonly var p = ref events[order[1]];
-        ref readonly var t = ref events[order[2]];
-        ref readonly var v = ref events[order[3]];
-        ref readonly var d = ref events[order[4]];
-        return p.Kind == HandlerEventKind.PollFound && t.Kind == HandlerEventKind.TelemetryCommitted
-            && v.Kind == HandlerEventKind.VirqSent && d.Kind == HandlerEventKind.Dom0Logged
-            && p.TimeNs == c.TimeNs && t.TimeNs == c.TimeNs && v.TimeNs == c.TimeNs
-            && IsBare(in c, c.Cpu, -1, 0) && IsBare(in t, c.Cpu, -1, t.Arg) && IsBare(in v, -1, -1, 0)
-            && p.Cpu == c.Cpu && p.Domain == -1 && p.Vcpu == -1 && p.Arg2 == 0
-            && d.Cpu == c.Cpu && d.Bank == p.Bank && d.Domain == -1 && d.Vcpu == -1
-            && d.Status == p.Status && d.Addr == p.Addr && d.Misc == p.Misc && d.Arg == 0 && d.Arg2 == 0;
+        var found = CmciChainFound(c.Machine, c.TimeNs, c.Cpu, p.Bank, p.Status, p.Addr, p.Misc, p.Arg);
+        long commitArg = events[order[2]].Arg;
+        long logTimeNs = events[order[4]].TimeNs;
+        return Same(in c, CmciChainEvent(0, in found, commitArg, logTimeNs)) && Same(in p, in found)
+            && Same(in events[order[2]], CmciChainEvent(2, in found, commitArg, logTimeNs))
+            && Same(in events[order[3]], CmciChainEvent(3, in found, commitArg, logTimeNs))
+            && Same(in events[order[4]], CmciChainEvent(4, in found, commitArg, logTimeNs));
     }
 
-    /// <summary>Whether <paramref name="e"/> has the given CPU, bank and arg, and every other field at its default.</summary>
+    /// <summary>Field-by-field equality, without the record's generic comparers (it runs for every event recorded).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool IsBare(in HandlerEvent e, short cpu, short bank, long arg) =>
-        e.Cpu == cpu && e.Bank == bank && e.Domain == -1 && e.Vcpu == -1
-        && (e.Status | e.Addr | e.Misc) == 0 && e.Arg == arg && e.Arg2 == 0;
+    private static bool Same(in HandlerEvent a, in HandlerEvent b) =>
+        a.Kind == b.Kind && a.TimeNs == b.TimeNs && a.Cpu == b.Cpu && a.Bank == b.Bank && a.Domain == b.Domain && a.Vcpu == b.Vcpu
+        && a.Status == b.Status && a.Addr == b.Addr && a.Misc == b.Misc && a.Arg == b.Arg && a.Arg2 == b.Arg2 && a.Machine == b.Machine;
 
-    /// <summary>Whether <paramref name="e"/> (an ErrorArrived) is exactly the event the reader makes of its input for <see cref="ArrivalOfInputKind"/>.</summary>
+    /// <summary>The poll find of a <see cref="CmciChainKind"/> item's chain, from the item's fields; the other events derive from it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool IsArrivalOf(in HandlerEvent e, ErrorInjection input) =>
-        e.Cpu == (short)input.Cpu && e.Bank == (short)input.BankIndex && e.Domain == -1 && e.Vcpu == -1
-        && e.Status == input.Status && e.Addr == input.Addr && e.Misc == input.Misc
-        && e.Arg == (long)input.Signal && e.Arg2 == Math.Max(1, input.Count);
+    internal static HandlerEvent CmciChainFound(int machine, long timeNs, short cpu, short bank, ulong status, ulong addr, ulong misc, long pollArg) => new()
+    {
+        TimeNs = timeNs,
+        Machine = machine,
+        Kind = HandlerEventKind.PollFound,
+        Cpu = cpu,
+        Bank = bank,
+        Domain = -1,
+        Vcpu = -1,
+        Status = status,
+        Addr = addr,
+        Misc = misc,
+        Arg = pollArg,
+    };
+
+    /// <summary>
+    /// Event <paramref name="i"/> of the chain a <see cref="CmciChainKind"/> item stands for (docs/replay-format.md
+    /// "Abbreviations"): a CMCI on the poll find's CPU, the poll find, a telemetry commit on that CPU and VIRQ_MCA at
+    /// its instant; then, at <paramref name="logTimeNs"/>, dom0 logging what the poll found.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static HandlerEvent CmciChainEvent(int i, in HandlerEvent found, long commitArg, long logTimeNs) => i switch
+    {
+        0 => found with { Kind = HandlerEventKind.CmciRaised, Bank = -1, Status = 0, Addr = 0, Misc = 0, Arg = 0 },
+        1 => found,
+        2 => found with { Kind = HandlerEventKind.TelemetryCommitted, Bank = -1, Status = 0, Addr = 0, Misc = 0, Arg = commitArg },
+        3 => found with { Kind = HandlerEventKind.VirqSent, Cpu = -1, Bank = -1, Status = 0, Addr = 0, Misc = 0, Arg = 0 },
+        _ => found with { TimeNs = logTimeNs, Kind = HandlerEventKind.Dom0Logged, Arg = 0 },
+    };
+
+    /// <summary>The ErrorArrived an <see cref="ArrivalOfInputKind"/> item stands for: its input's values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static HandlerEvent ArrivalOf(in ErrorInjection input, int machine, long timeNs) => new()
+    {
+        TimeNs = timeNs,
+        Machine = machine,
+        Kind = HandlerEventKind.ErrorArrived,
+        Cpu = (short)input.Cpu,
+        Bank = (short)input.BankIndex,
+        Domain = -1,
+        Vcpu = -1,
+        Status = input.Status,
+        Addr = input.Addr,
+        Misc = input.Misc,
+        Arg = (long)input.Signal,
+        Arg2 = Math.Max(1, input.Count),
+    };
 
     /// <summary>The chain item: <c>[delta, 129, cpu, bank, status, addr, misc, poll_arg, commit_arg, log_delta]</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

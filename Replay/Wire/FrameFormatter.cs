@@ -88,7 +88,7 @@ internal sealed class FrameFormatter : IMessagePackFormatter<ReplayFrame>
                         throw new WireException("an arrival (kind 128) of one of the section's inputs", string.Create(CultureInfo.InvariantCulture, $"arrival {arrivals + 1} of {inputs.Length} inputs"));
                     }
 
-                    events.Add(ArrivalOf(inputs[arrivals++].Error, machine, time), ref last);
+                    events.Add(FrameEncoder.ArrivalOf(inputs[arrivals++].Error, machine, time), ref last);
                     WireReader.SkipFields(ref reader, n - 2, reader.Depth);
                     break;
                 case FrameEncoder.CmciChainKind:
@@ -230,23 +230,6 @@ internal sealed class FrameFormatter : IMessagePackFormatter<ReplayFrame>
         };
     }
 
-    /// <summary>The ErrorArrived a <see cref="FrameEncoder.ArrivalOfInputKind"/> item stands for: its input's values (the encoder's <c>IsArrivalOf</c>).</summary>
-    private static HandlerEvent ArrivalOf(ErrorInjection input, int machine, long time) => new()
-    {
-        TimeNs = time,
-        Machine = machine,
-        Kind = HandlerEventKind.ErrorArrived,
-        Cpu = (short)input.Cpu,
-        Bank = (short)input.BankIndex,
-        Domain = -1,
-        Vcpu = -1,
-        Status = input.Status,
-        Addr = input.Addr,
-        Misc = input.Misc,
-        Arg = (long)input.Signal,
-        Arg2 = Math.Max(1, input.Count),
-    };
-
     /// <summary>
     /// The five events of a <see cref="FrameEncoder.CmciChainKind"/> item
     /// <c>[delta, 129, cpu, bank, status, addr, misc, poll_arg, commit_arg, log_delta]</c>: CmciRaised, PollFound,
@@ -268,14 +251,12 @@ internal sealed class FrameFormatter : IMessagePackFormatter<ReplayFrame>
         long commitArg = WireReader.ReadInt64(ref reader, "a CMCI chain's commit arg");
         long logDelta = WireReader.ReadInt64(ref reader, "a CMCI chain's log delta");
         WireReader.SkipFields(ref reader, n - FrameEncoder.CmciChainFields, reader.Depth);
-        var bare = new HandlerEvent { TimeNs = time, Machine = machine, Cpu = -1, Bank = -1, Domain = -1, Vcpu = -1 };
-        events.Add(bare with { Kind = HandlerEventKind.CmciRaised, Cpu = cpu }, ref last);
-        var found = bare with { Kind = HandlerEventKind.PollFound, Cpu = cpu, Bank = bank, Status = status, Addr = addr, Misc = misc, Arg = pollArg };
-        events.Add(found, ref last);
-        events.Add(bare with { Kind = HandlerEventKind.TelemetryCommitted, Cpu = cpu, Arg = commitArg }, ref last);
-        events.Add(bare with { Kind = HandlerEventKind.VirqSent }, ref last);
+        var found = FrameEncoder.CmciChainFound(machine, time, cpu, bank, status, addr, misc, pollArg);
         time = unchecked(time + logDelta);
-        events.Add(found with { TimeNs = time, Kind = HandlerEventKind.Dom0Logged, Arg = 0 }, ref last);
+        for (int i = 0; i < FrameEncoder.CmciChainEvents; i++)
+        {
+            events.Add(FrameEncoder.CmciChainEvent(i, in found, commitArg, time), ref last);
+        }
     }
 
     /// <summary>A section's events as they are decoded (an abbreviation item adds several), tracking the last non-zero values.</summary>
