@@ -20,7 +20,7 @@ public enum ReplayKind
 /// <param name="FormatVersion">Key 0: <see cref="ReplayFormat.Version"/>.</param>
 /// <param name="EngineVersion">Key 1: <see cref="ReplayFormat.EngineVersion"/> of the writer.</param>
 /// <param name="Kind">Key 2.</param>
-/// <param name="SpecYaml">Key 3: the campaign spec, canonical YAML (<c>CampaignSpecYaml.Write</c>).</param>
+/// <param name="SpecYaml">Key 3: the campaign spec, canonical YAML (<c>CampaignSpecYaml.Write</c>: every setting and the parameters of the spec's workload).</param>
 /// <param name="Seed">Key 4: the campaign seed (also in the spec).</param>
 /// <param name="Policy">Key 5: the handler policy (also in the spec).</param>
 /// <param name="Workload">Key 6: the workload name (also in the spec).</param>

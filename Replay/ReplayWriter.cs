@@ -33,7 +33,8 @@ public sealed class ReplayWriter : IDisposable
     private readonly FrameGrouper _grouper = new();
     private readonly FrameEncoder _encoder = new();
     private readonly List<FrameEntry> _frames = [];
-    private readonly RecordPool _pool = new();
+    private readonly RecordPool _pool;
+    private byte[] _scratch = [];
     /// <summary>(machine &lt;&lt; 32 | frame number) for every machine section written, in frame order; grouped by machine into the index at the end.</summary>
     private readonly List<long> _sections = [];
     private long _lastKey = -1;
@@ -46,6 +47,7 @@ public sealed class ReplayWriter : IDisposable
         Path = path;
         TempPath = System.IO.Path.GetFullPath(path) + ".tmp";
         Header = header;
+        _pool = new RecordPool(header.BatchSize);
         Encoder = new FrameEncoding(header, _pool);
         try
         {
@@ -102,7 +104,7 @@ public sealed class ReplayWriter : IDisposable
             ReplayFormat.Version,
             ReplayFormat.EngineVersion,
             ReplayKind.Campaign,
-            CampaignSpecYaml.Write(spec, catalog),
+            CampaignSpecYaml.Write(spec, catalog, everyWorkload: false),
             spec.Seed,
             spec.Policy,
             spec.Workload,
@@ -163,7 +165,7 @@ public sealed class ReplayWriter : IDisposable
         if (record is null)
         {
             _grouper.Group(output);
-            record = EncodeGrouped(Header, _grouper, output.Events, output.Inputs, _encoder, _pool);
+            record = EncodeGrouped(Header, _grouper, output.Events, output.Inputs, _encoder, ref _scratch, _pool);
             if (record is null)
             {
                 return;
@@ -172,7 +174,7 @@ public sealed class ReplayWriter : IDisposable
 
         int frame = _frames.Count;
         _frames.Add(new FrameEntry(_stream.Position, output.Epoch, output.Batch));
-        foreach (int machine in record.Machines)
+        foreach (int machine in record.Machines.AsSpan(0, record.MachineCount))
         {
             _sections.Add(((long)machine << 32) | (uint)frame);
         }
@@ -180,7 +182,7 @@ public sealed class ReplayWriter : IDisposable
         EventCount += record.EventCount;
         InputCount += record.InputCount;
         _stream.Write(record.Bytes, 0, record.Length);
-        _pool.Return(record.Bytes);
+        _pool.Return(record);
     }
 
     /// <summary>
@@ -188,7 +190,7 @@ public sealed class ReplayWriter : IDisposable
     /// machine has anything in it. Checks that every machine belongs to the batch.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static EpochRecord? EncodeGrouped(ReplayHeader h, FrameGrouper grouper, ReadOnlySpan<HandlerEvent> events, ReadOnlySpan<RecordedInput> inputs, FrameEncoder encoder, RecordPool pool)
+    private static EpochRecord? EncodeGrouped(ReplayHeader h, FrameGrouper grouper, ReadOnlySpan<HandlerEvent> events, ReadOnlySpan<RecordedInput> inputs, FrameEncoder encoder, ref byte[] scratch, RecordPool pool)
     {
         if (grouper.MachineCount == 0)
         {
@@ -202,7 +204,7 @@ public sealed class ReplayWriter : IDisposable
             throw new ArgumentException(string.Create(Inv, $"machine {first + grouper.Span - 1} is not in batch {grouper.Batch}"));
         }
 
-        var machines = new int[grouper.MachineCount];
+        var machines = pool.RentMachines();
         for (int m = 0, n = 0; m < grouper.Span; m++)
         {
             if (grouper.Has(m))
@@ -217,13 +219,21 @@ public sealed class ReplayWriter : IDisposable
             throw new InvalidOperationException(string.Create(Inv, $"epoch {grouper.Epoch}, batch {grouper.Batch} needs {encoder.Encoded.Length} bytes: more than a frame may hold ({ReplayFormat.MaxPayloadBytes}); use smaller batches"));
         }
 
-        // Compressed straight from the encoder's buffer into the record, after room for its prefix.
+        // Compressed from the encoder's buffer into the thread's scratch (after room for the prefix), then copied
+        // into a pooled array of the record's own size: a few kilobytes in flight per frame, not the raw size.
         var raw = encoder.Encoded;
-        var bytes = pool.Rent(RecordIO.PrefixLength + Lz4Block.MaxPayloadLength(raw.Length));
-        int payload = Lz4Block.WritePayload(raw, bytes.AsSpan(RecordIO.PrefixLength));
-        RecordIO.WritePrefix(bytes, ReplayFormat.FrameRecord, bytes.AsSpan(RecordIO.PrefixLength, payload));
+        int most = RecordIO.PrefixLength + Lz4Block.MaxPayloadLength(raw.Length);
+        if (scratch.Length < most)
+        {
+            scratch = new byte[Math.Max(most, scratch.Length * 2)];
+        }
+
+        int payload = Lz4Block.WritePayload(raw, scratch.AsSpan(RecordIO.PrefixLength));
+        RecordIO.WritePrefix(scratch, ReplayFormat.FrameRecord, scratch.AsSpan(RecordIO.PrefixLength, payload));
         int length = RecordIO.PrefixLength + payload;
-        return new EpochRecord(bytes, length, machines, grouper.TotalEvents, grouper.TotalInputs);
+        var bytes = pool.Rent(length);
+        scratch.AsSpan(0, length).CopyTo(bytes);
+        return new EpochRecord(bytes, length, machines, grouper.MachineCount, grouper.TotalEvents, grouper.TotalInputs);
     }
 
     /// <summary>Writes the index (with the campaign's totals) and the footer, flushes, and renames the file to <see cref="Path"/>.</summary>
@@ -328,52 +338,79 @@ public sealed class ReplayWriter : IDisposable
         {
             var s = t_scratch ??= new Scratch();
             s.Grouper.Group(epoch, batch, firstMachineId, events, inputs, hashes);
-            return EncodeGrouped(header, s.Grouper, events, inputs, s.Encoder, pool);
+            return EncodeGrouped(header, s.Grouper, events, inputs, s.Encoder, ref s.Record, pool);
         }
 
         private sealed class Scratch
         {
             public readonly FrameGrouper Grouper = new();
             public readonly FrameEncoder Encoder = new();
+            public byte[] Record = [];
         }
     }
 
     /// <summary>
     /// Record arrays lent by the encoders (the workers', or <see cref="Append"/>'s own) and given back once
     /// written: the bounded channel keeps a few dozen in flight, so a recording reuses them instead of
-    /// allocating every frame anew (fresh memory for every frame cost page faults and cache).
+    /// allocating every frame anew (fresh memory for every frame cost page faults, cache and collections).
+    /// Byte arrays are kept by power-of-two size class, so a frame never takes, or throws away, another
+    /// class's array; machine lists all have the batch's length.
     /// </summary>
-    private sealed class RecordPool
+    private sealed class RecordPool(int batchSize)
     {
         private const int MaxKept = 256;
-        private const int MinLength = 16 << 10;
-        private readonly Stack<byte[]> _free = new();
+        private const int MinShift = 14;
+        private const int MaxShift = 30;
+        private readonly Stack<byte[]>[] _bytes = [.. Enumerable.Range(0, MaxShift + 1).Select(_ => new Stack<byte[]>())];
+        private readonly Stack<int[]> _machines = new();
         private readonly Lock _lock = new();
 
         public byte[] Rent(int length)
         {
+            int shift = Math.Max(MinShift, BitOperations.Log2((uint)Math.Max(1, length - 1)) + 1);
+            if (shift > MaxShift)
+            {
+                return new byte[length];
+            }
+
             lock (_lock)
             {
-                while (_free.TryPop(out var bytes))
+                if (_bytes[shift].TryPop(out var bytes))
                 {
-                    if (bytes.Length >= length)
-                    {
-                        return bytes;
-                    }
+                    return bytes;
                 }
             }
 
-            // Rounded up so that arrays fit the frames that follow (a few kilobytes each, varying).
-            return new byte[Math.Max(MinLength, (int)Math.Min(BitOperations.RoundUpToPowerOf2((uint)length), int.MaxValue))];
+            return new byte[1 << shift];
         }
 
-        public void Return(byte[] bytes)
+        public int[] RentMachines()
         {
             lock (_lock)
             {
-                if (_free.Count < MaxKept)
+                if (_machines.TryPop(out var machines))
                 {
-                    _free.Push(bytes);
+                    return machines;
+                }
+            }
+
+            return new int[batchSize];
+        }
+
+        public void Return(EpochRecord record)
+        {
+            int shift = BitOperations.Log2((uint)record.Bytes.Length);
+            bool pooled = shift is >= MinShift and <= MaxShift && record.Bytes.Length == 1 << shift;
+            lock (_lock)
+            {
+                if (pooled && _bytes[shift].Count < MaxKept)
+                {
+                    _bytes[shift].Push(record.Bytes);
+                }
+
+                if (record.Machines.Length == batchSize && _machines.Count < MaxKept)
+                {
+                    _machines.Push(record.Machines);
                 }
             }
         }

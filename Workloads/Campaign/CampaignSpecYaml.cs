@@ -114,8 +114,13 @@ public static class CampaignSpecYaml
         return spec;
     }
 
-    /// <summary>The canonical spec text: every setting, then every workload's full parameter set.</summary>
-    public static string Write(CampaignSpec spec, WorkloadCatalog? catalog = null)
+    /// <summary>
+    /// The canonical spec text: every setting, then every workload's full parameter set; with
+    /// <paramref name="everyWorkload"/> false, the parameters of the spec's own workload only (all that a run
+    /// depends on, as a replay header keeps it: the other sections cost a recording about fifty tier-1
+    /// compilations of reflection and formatting code while the campaign runs).
+    /// </summary>
+    public static string Write(CampaignSpec spec, WorkloadCatalog? catalog = null, bool everyWorkload = true)
     {
         ArgumentNullException.ThrowIfNull(spec);
         catalog ??= WorkloadCatalog.Default;
@@ -131,7 +136,7 @@ public static class CampaignSpecYaml
         sb.Append(Inv, $"epoch_days: {spec.EpochDays}\n");
         foreach (var entry in catalog.Entries)
         {
-            if (entry.ParametersType is null)
+            if (entry.ParametersType is null || (!everyWorkload && entry.Name != spec.Workload))
             {
                 continue;
             }

@@ -85,6 +85,22 @@ public class CampaignSpecTests
     }
 
     [Fact]
+    public void OwnWorkloadOnly_WritesJustItsParameters_AndReadsBackTheSameSpec()
+    {
+        var spec = Parse("workload: toy\nseed: 99\ntoy:\n  ce_rate_median_per_day: 0.1\n");
+        string text = CampaignSpecYaml.Write(spec, Catalog(), everyWorkload: false);
+        Assert.Equal(CampaignSpecYaml.Write(spec, Catalog()), text);
+        Assert.Contains("toy:\n  ce_rate_median_per_day: 0.1\n", text, StringComparison.Ordinal);
+
+        var none = new CampaignSpec { Workload = "none" };
+        string idle = CampaignSpecYaml.Write(none, Catalog(), everyWorkload: false);
+        Assert.DoesNotContain("toy:", idle, StringComparison.Ordinal);
+        Assert.EndsWith("epoch_days: 7\n", idle, StringComparison.Ordinal);
+        var again = CampaignSpecYaml.Parse(idle, "header.yaml", Catalog());
+        Assert.Equal(CampaignSpecYaml.Write(none, Catalog()), CampaignSpecYaml.Write(again, Catalog()));
+    }
+
+    [Fact]
     public void WorkloadWithoutParameters_WritesDefaultsOfTheOthers()
     {
         string text = CampaignSpecYaml.Write(new CampaignSpec { Workload = "none" }, Catalog());
