@@ -48,6 +48,8 @@ public sealed class MachineBatch
     // Kept hashes, allocated by the first StateHash (campaigns that do not record never hash, nor mark banks).
     private ulong[]? _vcpuHash;
     private RowHashes<BankState>? _bankHashes;
+    private readonly BankState[] _bankTemplate;
+    private readonly CpuState[] _cpuTemplate;
     private RowHashes<CpuState>? _cpuHashes;
 
     public MachineBatch(MachineSpec spec, HandlerPolicy policy, int firstMachineId, int machineCount, ulong seed, IErrorSource source, HandlerTrace? trace = null, bool literalPolling = false, bool recordInputs = false)
@@ -91,6 +93,9 @@ public sealed class MachineBatch
         Debug.Assert(machineRows == machineCount, "one machine entity per machine");
         _pipeline = new Pipeline.Pipeline(this);
         Boot();
+        // One machine's rows as booted: the first state hash of a machine takes their hashes for rows still like them.
+        _bankTemplate = _bankRows.AsSpan(Machines[0].BankRow, spec.BankInstanceCount).ToArray();
+        _cpuTemplate = _cpuRows.AsSpan(Machines[0].CpuRow, spec.CpuCount).ToArray();
     }
 
     public MachineSpec Spec { get; }
@@ -318,8 +323,8 @@ public sealed class MachineBatch
         if (cached)
         {
             // A machine's first hash hashes all its rows; from then on the row writers mark what to rehash.
-            _bankHashes ??= new RowHashes<BankState>(_bankRows, _bankCount, MachineCount, Spec.BankInstanceCount);
-            _cpuHashes ??= new RowHashes<CpuState>(_cpuRows, _cpuCount, MachineCount, Spec.CpuCount);
+            _bankHashes ??= new RowHashes<BankState>(_bankRows, _bankCount, MachineCount, Spec.BankInstanceCount, _bankTemplate);
+            _cpuHashes ??= new RowHashes<CpuState>(_cpuRows, _cpuCount, MachineCount, Spec.CpuCount, _cpuTemplate);
             _bankHashes.Update();
             _cpuHashes.Update();
             tail[0] = _bankHashes.Sum(machine, Machines[machine].BankRow);

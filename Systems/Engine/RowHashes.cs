@@ -8,7 +8,9 @@ namespace Mca.Systems.Engine;
 /// one XXH3-64 per row, seeded with the row's index within its machine, and per machine their wrapping sum.
 /// A machine's rows are first hashed when its sum is first asked for (most machines of a fleet never are: a
 /// state hash is taken only for machines with something to record); from then on, rows marked written are
-/// rehashed by <see cref="Update"/> and the others are never read again.
+/// rehashed by <see cref="Update"/> and the others are never read again. At that first hash, a row still as
+/// it was at boot (byte for byte the same as the template, a booted machine's rows) takes the template's
+/// hash: comparing is a fraction of hashing, and most of a machine's rows never change.
 /// </summary>
 internal sealed class RowHashes<T>
     where T : unmanaged
@@ -18,6 +20,8 @@ internal sealed class RowHashes<T>
     private readonly ulong[] _hash;
     private readonly ulong[] _sum;
     private readonly bool[] _hashed;
+    private readonly T[] _template;
+    private readonly ulong[] _templateHash;
 
     // A row is marked when it will be hashed before its machine's next sum is read: written since the last update,
     // or of a machine not hashed yet (all of whose rows are hashed at its first sum). Marking a marked row is a no-op.
@@ -25,10 +29,26 @@ internal sealed class RowHashes<T>
     private (int Machine, int Row, int Index)[] _pending = [];
     private int _pendingCount;
 
-    /// <summary>Keeps hashes of <paramref name="rowCount"/> rows, <paramref name="perMachine"/> per machine; nothing is hashed yet.</summary>
-    public RowHashes(T[] rows, int rowCount, int machineCount, int perMachine)
+    /// <summary>
+    /// Keeps hashes of <paramref name="rowCount"/> rows, <paramref name="perMachine"/> per machine; nothing is hashed
+    /// yet. <paramref name="template"/> holds one machine's rows as they boot (any rows are correct; rows equal to
+    /// them are only hashed faster).
+    /// </summary>
+    public RowHashes(T[] rows, int rowCount, int machineCount, int perMachine, ReadOnlySpan<T> template)
     {
+        if (template.Length != perMachine)
+        {
+            throw new ArgumentException($"a template of {template.Length} rows: expected {perMachine}", nameof(template));
+        }
+
         _rows = rows;
+        _template = template.ToArray();
+        _templateHash = new ulong[perMachine];
+        for (int i = 0; i < perMachine; i++)
+        {
+            _templateHash[i] = Hash(_template, i, i);
+        }
+
         _perMachine = perMachine;
         _hash = new ulong[rowCount];
         _sum = new ulong[machineCount];
@@ -56,7 +76,8 @@ internal sealed class RowHashes<T>
         ulong sum = 0;
         for (int i = 0; i < _perMachine; i++)
         {
-            ulong h = Hash(_rows, first + i, i);
+            bool asBooted = MemoryMarshal.AsBytes(_rows.AsSpan(first + i, 1)).SequenceEqual(MemoryMarshal.AsBytes(_template.AsSpan(i, 1)));
+            ulong h = asBooted ? _templateHash[i] : Hash(_rows, first + i, i);
             _hash[first + i] = h;
             _marked[first + i] = false;
             sum = unchecked(sum + h);
