@@ -32,9 +32,9 @@ internal sealed class RowHashes<T>
     /// <summary>
     /// Keeps hashes of <paramref name="rowCount"/> rows, <paramref name="perMachine"/> per machine; nothing is hashed
     /// yet. <paramref name="template"/> holds one machine's rows as they boot (any rows are correct; rows equal to
-    /// them are only hashed faster).
+    /// them are only hashed faster); it is kept, not copied, and must not change.
     /// </summary>
-    public RowHashes(T[] rows, int rowCount, int machineCount, int perMachine, ReadOnlySpan<T> template)
+    public RowHashes(T[] rows, int rowCount, int machineCount, int perMachine, T[] template)
     {
         if (template.Length != perMachine)
         {
@@ -42,7 +42,7 @@ internal sealed class RowHashes<T>
         }
 
         _rows = rows;
-        _template = template.ToArray();
+        _template = template;
         _templateHash = new ulong[perMachine];
         for (int i = 0; i < perMachine; i++)
         {
