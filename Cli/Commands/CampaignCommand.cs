@@ -76,17 +76,18 @@ internal static class CampaignCommand
             var result = RunWithProgress(options, quiet: parse.GetValue(quiet), err, recorder is null ? null : recorder.Append, observe: p => series.Add(((double)p.SimulatedNs / CampaignOptions.DayNs, p.Counts)));
             recorder?.Complete(result);
             wall.Stop();
-            var summary = new CampaignSummary(spec, options, result, wall.Elapsed.TotalSeconds);
+            RecordingSummary? recorded = recorder is null ? null : new(recorder.Path, recorder.BytesWritten, recorder.FrameCount, recorder.EventCount, recorder.InputCount);
+            var summary = new CampaignSummary(spec, options, result, wall.Elapsed.TotalSeconds, recorded);
             summary.WriteTable(o);
             if (jsonPath is not null)
             {
                 AtomicFile.WriteAllText(jsonPath, JsonOut.Build(summary.WriteJson));
             }
 
-            if (recorder is not null && !parse.GetValue(quiet))
+            if (recorded is { } rec && !parse.GetValue(quiet))
             {
                 err.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"recorded {recorder.Path}: {recorder.BytesWritten:N0} bytes, {recorder.FrameCount:N0} frames, {recorder.EventCount:N0} events, {recorder.InputCount:N0} inputs ({(double)recorder.BytesWritten / Math.Max(1, recorder.EventCount + recorder.InputCount):F1} bytes per recorded event)"));
+                    $"recorded {rec.Path}: {rec.Bytes:N0} bytes, {rec.Frames:N0} frames, {rec.Events:N0} events, {rec.Inputs:N0} inputs ({rec.BytesPerRecordedEvent:F1} bytes per recorded event)"));
             }
 
             if (plotPath is not null)

@@ -6,8 +6,15 @@ using Spectre.Console;
 
 namespace Mca.Cli.Output;
 
+/// <summary>What a recorded campaign wrote: the replay file, its size, and the events and inputs it holds.</summary>
+internal readonly record struct RecordingSummary(string Path, long Bytes, long Frames, long Events, long Inputs)
+{
+    /// <summary>File bytes per recorded item (handler events plus inputs): issue 5's "bytes per recorded event".</summary>
+    public double BytesPerRecordedEvent => (double)Bytes / Math.Max(1, Events + Inputs);
+}
+
 /// <summary>The end-of-campaign report: a table for people and the JSON contract for scripts.</summary>
-internal sealed class CampaignSummary(CampaignSpec spec, CampaignOptions options, CampaignResult result, double wallSeconds)
+internal sealed class CampaignSummary(CampaignSpec spec, CampaignOptions options, CampaignResult result, double wallSeconds, RecordingSummary? recording = null)
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
@@ -117,6 +124,18 @@ internal sealed class CampaignSummary(CampaignSpec spec, CampaignOptions options
         w.WriteNumber("handler_events", c.HandlerEvents);
         w.WriteNumber("wall_seconds", wallSeconds);
         w.WriteNumber("events_per_second", EventsPerSecond);
+        if (recording is { } rec)
+        {
+            w.WriteStartObject("recording");
+            w.WriteString("path", rec.Path);
+            w.WriteNumber("bytes", rec.Bytes);
+            w.WriteNumber("frames", rec.Frames);
+            w.WriteNumber("events", rec.Events);
+            w.WriteNumber("inputs", rec.Inputs);
+            w.WriteNumber("bytes_per_recorded_event", rec.BytesPerRecordedEvent);
+            w.WriteEndObject();
+        }
+
         w.WriteEndObject();
     }
 }

@@ -69,6 +69,7 @@ public sealed class CampaignCliTests : IDisposable
         Assert.Matches("^[0-9a-f]{32}$", root.GetProperty("digest").GetString()!);
         Assert.True(root.GetProperty("errors").GetProperty("corrected").GetInt64() > 0);
         Assert.True(root.GetProperty("mce_events").GetInt64() > 0);
+        Assert.False(root.TryGetProperty("recording", out _), "recording, without --record");
         Assert.Empty(Directory.GetFiles(_dir, "*.tmp"));
     }
 
@@ -177,6 +178,15 @@ public sealed class CampaignCliTests : IDisposable
         Assert.Equal(0, r.Code);
         Assert.Contains("bytes per recorded event", r.Err, StringComparison.Ordinal);
         Assert.True(File.Exists(replay));
+        var summary = Json(PathOf("c.json"));
+        var recording = summary.GetProperty("recording");
+        Assert.Equal(summary.GetProperty("handler_events").GetInt64(), recording.GetProperty("events").GetInt64());
+        Assert.Equal(summary.GetProperty("error_arrivals").GetInt64(), recording.GetProperty("inputs").GetInt64());
+        Assert.Equal(Path.GetFullPath(replay), Path.GetFullPath(recording.GetProperty("path").GetString()!));
+        Assert.Equal(new FileInfo(replay).Length, recording.GetProperty("bytes").GetInt64());
+        long items = recording.GetProperty("events").GetInt64() + recording.GetProperty("inputs").GetInt64();
+        Assert.True(recording.GetProperty("events").GetInt64() > 0 && recording.GetProperty("inputs").GetInt64() > 0 && recording.GetProperty("frames").GetInt64() > 0);
+        Assert.Equal((double)new FileInfo(replay).Length / items, recording.GetProperty("bytes_per_recorded_event").GetDouble(), 9);
         Assert.Empty(Directory.GetFiles(_dir, "*.tmp"));
 
         Assert.Equal(0, Mca("replay", "verify", replay, "--quiet").Code);
