@@ -98,6 +98,7 @@ public sealed class ReplayWriter : IDisposable
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(spec);
         spec.Validate(catalog);
+        StartPrecompiling();
         long duration = spec.Days * CampaignOptions.DayNs;
         long epochNs = spec.EpochDays * CampaignOptions.DayNs;
         var header = new ReplayHeader(
@@ -130,6 +131,24 @@ public sealed class ReplayWriter : IDisposable
         writer.Complete(result);
         return result;
     }
+
+    /// <summary>
+    /// Compiles the recording's per-item methods on a background thread, as a recorded campaign starts: they are
+    /// compiled optimized at once anyway, and otherwise the workers reaching them first wait while one of them compiles
+    /// (about 50 ms of compiling on this machine). The compiled code is the same either way; nothing recorded changes.
+    /// Default campaign, 12 alternating rounds: recorded runs' wall time 0.95x (median pair), CPU time unchanged.
+    /// </summary>
+    private static void StartPrecompiling() =>
+        new Thread(() => PrepareHotPath()) { IsBackground = true, Name = "mca recording precompile" }.Start();
+
+    /// <summary>Compiles the methods a recorded epoch runs per item (<see cref="Precompiler"/>), in the order the workers reach them; returns how many.</summary>
+    internal static int PrepareHotPath() =>
+        CampaignBatch.PrepareRecording()
+        + Precompiler.Prepare(typeof(FrameEncoding), nameof(FrameEncoding.Encode))
+        + Precompiler.Prepare(typeof(FrameGrouper), nameof(FrameGrouper.Group))
+        + Precompiler.Prepare(typeof(ReplayWriter), nameof(EncodeGrouped))
+        + FrameEncoder.Prepare()
+        + Precompiler.Prepare(typeof(Lz4Block), nameof(Lz4Block.Compress));
 
     /// <summary>Starts a replay with an explicit header (extraction).</summary>
     internal static ReplayWriter Create(string path, ReplayHeader header) => new(path, header);
