@@ -83,7 +83,7 @@ internal static class ReplayCommand
             long toNs = ParseTime(parse.GetValue(to), "--to") ?? long.MaxValue;
             if (toNs < fromNs)
             {
-                throw new UsageException(string.Create(Inv, $"--to: expected a time at or after --from ({fromNs} ns), found {toNs} ns"));
+                throw new UsageException(string.Create(Inv, $"--to: expected a time at or after --from ({ReplayText.Time(fromNs)}), found {ReplayText.Time(toNs)}"));
             }
 
             var o = parse.InvocationConfiguration.Output;

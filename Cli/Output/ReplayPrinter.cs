@@ -123,7 +123,7 @@ internal static class ReplayPrinter
         var h = s.Header;
         var t = s.Totals;
         o.WriteLine(string.Create(Inv, $"{path}: {Describe(h)}"));
-        o.WriteLine(string.Create(Inv, $"engine {h.EngineVersion}, format {h.FormatVersion}, {s.Frames:N0} frames, {s.Bytes:N0} bytes, {t.Events:N0} events and {t.Inputs:N0} inputs ({BytesPerEvent(s):F1} bytes per event), {s.MachinesWithData:N0} machines with data"));
+        o.WriteLine(string.Create(Inv, $"engine {h.EngineVersion}, format {h.FormatVersion}, {s.Frames:N0} frames, {s.Bytes:N0} bytes, {t.Events:N0} events and {t.Inputs:N0} inputs ({BytesPerEvent(s):F1} bytes per event), {s.MachinesWithData:N0} machine{(s.MachinesWithData == 1 ? "" : "s")} with data"));
         bool whole = s.FromNs == 0 && s.ToNs == h.DurationNs;
         o.WriteLine(whole
             ? string.Create(Inv, $"totals (digest {t.Digest}; {t.MachinesReset:N0} machines reset, {t.MachinesWithUncorrected:N0} with an uncorrected error, {t.MachinesWithVmce:N0} with a vMCE):")

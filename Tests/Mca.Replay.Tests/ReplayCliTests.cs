@@ -130,6 +130,7 @@ public sealed class ReplayCliTests : TempDirectoryTest
         Assert.Equal(0, r.Code);
         Assert.Contains("bytes per event", r.Out, StringComparison.Ordinal);
         Assert.Contains("resets", r.Out, StringComparison.Ordinal);
+        Assert.Matches(@" [0-9,]+ machines? with data\n", r.Out);
         var j = Json(Mca("show", _file, "--json").Out);
         using var reader = ReplayReader.Open(_file);
         Assert.Equal(reader.Index.Totals.Counts.Resets, j.GetProperty("counts").GetProperty("resets").GetInt64());
@@ -251,6 +252,11 @@ public sealed class ReplayCliTests : TempDirectoryTest
     [InlineData("yesterday", "--from: expected a time such as 36h")]
     [InlineData("-5s", "--from: expected a time such as 36h")]
     public void Show_BadTime_Exit2(string time, string contains) => AssertOneLineError(Mca("show", _file, "--from", time), contains);
+
+    [Fact]
+    public void Show_ToBeforeFrom_Exit2NamesBothTimes() =>
+        AssertOneLineError(Mca("show", _file, "--machine", "5", "--from", "2d", "--to", "36h"),
+            "--to: expected a time at or after --from (2d 00:00:00.000000000), found 1d 12:00:00.000000000");
 
     [Theory]
     [InlineData("90", 90L)]
