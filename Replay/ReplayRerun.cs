@@ -1,11 +1,19 @@
 using System.Globalization;
 using Mca.Systems.Model;
 using Mca.Workloads.Campaign;
+using Mca.Workloads.Statistics;
 
 namespace Mca.Replay;
 
 /// <summary>A machine whose outcomes changed under the other policy.</summary>
 public sealed record MachineChange(int Machine, MachineTally Recorded, MachineTally Replayed);
+
+/// <summary>
+/// One outcome compared machine by machine (each machine took the same inputs under both policies): how
+/// many machines had more of it under the replayed policy, how many fewer, and the exact two-sided sign
+/// test's p-value for "the policy makes no difference" (<see cref="SignTest"/>).
+/// </summary>
+public sealed record PairedChange(string Name, int Up, int Down, double P);
 
 /// <summary>What <see cref="ReplayRerun.Run"/> found.</summary>
 /// <param name="Header">The replay's header (its policy is the recorded one).</param>
@@ -24,7 +32,28 @@ public sealed record RerunReport(
     CampaignCounts Recorded,
     CampaignCounts Replayed,
     IReadOnlyList<MachineChange> Changes,
-    ReplayDivergence? FirstDivergence);
+    ReplayDivergence? FirstDivergence)
+{
+    /// <summary>Every outcome of <see cref="MachineTally"/>, in its order, compared machine by machine.</summary>
+    public IReadOnlyList<PairedChange> Paired()
+    {
+        var names = default(MachineTally).Fields().Select(f => f.Name).ToArray();
+        var up = new int[names.Length];
+        var down = new int[names.Length];
+        foreach (var c in Changes)
+        {
+            int i = 0;
+            foreach (var (a, b) in c.Recorded.Fields().Zip(c.Replayed.Fields(), (a, b) => (a.Value, b.Value)))
+            {
+                up[i] += b > a ? 1 : 0;
+                down[i] += b < a ? 1 : 0;
+                i++;
+            }
+        }
+
+        return [.. names.Select((name, i) => new PairedChange(name, up[i], down[i], SignTest.TwoSidedP(up[i], down[i])))];
+    }
+}
 
 /// <summary>
 /// <c>mca replay run --policy P</c>: feeds a replay's recorded inputs (every error each machine took) to

@@ -209,6 +209,17 @@ internal static class ReplayPrinter
             o.WriteLine(string.Create(Inv, $"  {recorded[i].Label,-36} {a,14:N0} {b,14:N0} {change,14}"));
         }
 
+        var paired = r.Paired().Where(c => c.Up + c.Down > 0).ToList();
+        if (paired.Count > 0)
+        {
+            o.WriteLine("machine by machine, same inputs (p: exact two-sided sign test of more against fewer)");
+            o.WriteLine(string.Create(Inv, $"  {"what",-36} {"more",14} {"fewer",14} {"p",14}"));
+            foreach (var c in paired)
+            {
+                o.WriteLine(string.Create(Inv, $"  {c.Name.Replace('_', ' '),-36} {c.Up,14:N0} {c.Down,14:N0} {PValue(c.P),14}"));
+            }
+        }
+
         o.WriteLine(string.Create(Inv, $"machines whose outcomes changed: {r.Changes.Count:N0} of {r.MachineCount:N0}"));
         foreach (var c in r.Changes.Take(ChangesShown))
         {
@@ -246,6 +257,17 @@ internal static class ReplayPrinter
             w.WriteStartObject(recorded[i].Key);
             w.WriteNumber("recorded", recorded[i].Value);
             w.WriteNumber("replayed", replayed[i].Value);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndObject();
+        w.WriteStartObject("paired");
+        foreach (var c in r.Paired())
+        {
+            w.WriteStartObject(c.Name);
+            w.WriteNumber("more", c.Up);
+            w.WriteNumber("fewer", c.Down);
+            w.WriteNumber("p", c.P);
             w.WriteEndObject();
         }
 
@@ -380,6 +402,14 @@ internal static class ReplayPrinter
         w.WriteNumber("arg", e.Arg);
         w.WriteNumber("arg2", e.Arg2);
     }
+
+    /// <summary>A p-value as people read them: 0.0313, 1, 1.5e-05; one below a double's range as &lt;1e-300.</summary>
+    internal static string PValue(double p) => p switch
+    {
+        < 1e-300 => "<1e-300",
+        < 1e-4 => p.ToString("0.0e-00", Inv),
+        _ => p.ToString("0.####", Inv),
+    };
 
     private static IEnumerable<(string Name, long Recorded, long Replayed)> Changed(MachineChange c) =>
         c.Recorded.Fields().Zip(c.Replayed.Fields(), (a, b) => (a.Name, a.Value, b.Value)).Where(f => f.Item2 != f.Item3);

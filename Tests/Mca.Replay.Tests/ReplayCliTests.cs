@@ -198,6 +198,31 @@ public sealed class ReplayCliTests : TempDirectoryTest
         Assert.True(resets.GetProperty("recorded").GetInt64() >= 0 && resets.GetProperty("replayed").GetInt64() >= 0);
         var first = j.GetProperty("changes")[0];
         Assert.True(first.EnumerateObject().Count() >= 2);
+
+        // The paired comparison counts, per outcome, the changed machines that went up and down.
+        Assert.Contains("exact two-sided sign test", r.Out, StringComparison.Ordinal);
+        var paired = j.GetProperty("paired");
+        Assert.Equal(10, paired.EnumerateObject().Count());
+        int moved = 0;
+        foreach (var outcome in paired.EnumerateObject())
+        {
+            int more = 0, fewer = 0;
+            foreach (var c in j.GetProperty("changes").EnumerateArray())
+            {
+                if (c.TryGetProperty(outcome.Name, out var pair))
+                {
+                    more += pair[1].GetInt64() > pair[0].GetInt64() ? 1 : 0;
+                    fewer += pair[1].GetInt64() < pair[0].GetInt64() ? 1 : 0;
+                }
+            }
+
+            Assert.Equal(more, outcome.Value.GetProperty("more").GetInt32());
+            Assert.Equal(fewer, outcome.Value.GetProperty("fewer").GetInt32());
+            Assert.Equal(global::Mca.Workloads.Statistics.SignTest.TwoSidedP(more, fewer), outcome.Value.GetProperty("p").GetDouble());
+            moved += more + fewer;
+        }
+
+        Assert.True(moved >= j.GetProperty("machines_changed").GetInt32());
     }
 
     [Fact]
@@ -207,6 +232,8 @@ public sealed class ReplayCliTests : TempDirectoryTest
         Assert.Equal(0, r.Code);
         var j = Json(r.Out);
         Assert.Equal(0, j.GetProperty("machines_changed").GetInt32());
+        Assert.All(j.GetProperty("paired").EnumerateObject(), o => Assert.Equal(1, o.Value.GetProperty("p").GetDouble()));
+        Assert.DoesNotContain("sign test", Mca("run", _file, "--policy", "rfc2009", "--machine", "3").Out, StringComparison.Ordinal);
         Assert.Equal(JsonValueKind.Null, j.GetProperty("first_divergence").ValueKind);
         Assert.Equal(1, j.GetProperty("machines").GetInt32());
     }
@@ -252,6 +279,14 @@ public sealed class ReplayCliTests : TempDirectoryTest
     [InlineData("yesterday", "--from: expected a time such as 36h")]
     [InlineData("-5s", "--from: expected a time such as 36h")]
     public void Show_BadTime_Exit2(string time, string contains) => AssertOneLineError(Mca("show", _file, "--from", time), contains);
+
+    [Theory]
+    [InlineData(1.0, "1")]
+    [InlineData(0.03125, "0.0313")]
+    [InlineData(0.0005, "0.0005")]
+    [InlineData(1.52587890625e-5, "1.5e-05")]
+    [InlineData(0.0, "<1e-300")]
+    public void PValue_Readable(double p, string text) => Assert.Equal(text, global::Mca.Cli.Output.ReplayPrinter.PValue(p));
 
     [Fact]
     public void Show_ToBeforeFrom_Exit2NamesBothTimes() =>

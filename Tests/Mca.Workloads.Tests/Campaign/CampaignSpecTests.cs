@@ -212,3 +212,60 @@ public class WilsonTests
     [Fact]
     public void Bad_Arguments() => Assert.Throws<ArgumentOutOfRangeException>(() => Wilson.Interval(5, 4));
 }
+
+/// <summary>The exact sign test of <c>mca replay run</c>'s paired comparison, against exact rational arithmetic.</summary>
+public class SignTestTests
+{
+    [Theory]
+    [InlineData(0, 10, 0.001953125)] // 2 / 2^10
+    [InlineData(1, 9, 0.021484375)] // 2 * 11 / 2^10
+    [InlineData(17, 0, 1.52587890625e-5)] // 2 / 2^17
+    [InlineData(5, 15, 0.041389465332031)] // 2 * 21,700 / 2^20
+    public void KnownValues(long up, long down, double p) => Assert.Equal(p, SignTest.TwoSidedP(up, down), 12);
+
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(3, 3)]
+    [InlineData(4, 5)]
+    [InlineData(1000, 1001)]
+    public void NoEvidence_IsOne(long up, long down) => Assert.Equal(1, SignTest.TwoSidedP(up, down));
+
+    [Fact]
+    public void MatchesExactBinomialTail_AndIsSymmetric()
+    {
+        for (int n = 1; n <= 120; n += 7)
+        {
+            for (int k = 0; 2 * k < n; k++)
+            {
+                var tail = System.Numerics.BigInteger.Zero;
+                var c = System.Numerics.BigInteger.One;
+                for (int i = 0; i <= k; i++)
+                {
+                    tail += c;
+                    c = c * (n - i) / (i + 1);
+                }
+
+                // 2 tail / 2^n in doubles: scale the integers down together first (exact to double rounding).
+                double expected = Math.Min(1, Math.Exp(System.Numerics.BigInteger.Log(tail * 2) - (n * Math.Log(2))));
+                double p = SignTest.TwoSidedP(k, n - k);
+                Assert.True(Math.Abs(p - expected) <= 1e-12 * expected, $"n={n} k={k}: {p} against {expected}");
+                Assert.Equal(p, SignTest.TwoSidedP(n - k, k));
+            }
+        }
+    }
+
+    [Fact]
+    public void LargeCounts_NoUnderflow_NearNormal()
+    {
+        // 5,000 against 5,300: z = 300 / sqrt(10,300) = 2.956, so a two-sided p of about 0.0031 (normal; the
+        // exact tail is a little larger).
+        double p = SignTest.TwoSidedP(5_000, 5_300);
+        Assert.InRange(p, 0.0029, 0.0036);
+        // Millions of pairs, all one way: far below a double's range, so 0 and not NaN.
+        Assert.Equal(0, SignTest.TwoSidedP(0, 3_000_000));
+        Assert.InRange(SignTest.TwoSidedP(1_499_000, 1_501_000), 0.2, 0.3);
+    }
+
+    [Fact]
+    public void Bad_Arguments() => Assert.Throws<ArgumentOutOfRangeException>(() => SignTest.TwoSidedP(-1, 4));
+}
