@@ -11,6 +11,13 @@ public struct MachineTally : IEquatable<MachineTally>
 {
     private CampaignCounts _counts;
 
+    /// <summary>The names of <see cref="Fields"/>, in order.</summary>
+    public static IReadOnlyList<string> Names { get; } = [.. default(MachineTally).Fields().Select(f => f.Name)];
+
+    /// <summary>The value of the field named <paramref name="name"/> (one of <see cref="Names"/>).</summary>
+    public readonly long Get(string name) =>
+        Fields().FirstOrDefault(f => f.Name == name) is { Name: not null } f ? f.Value : throw new ArgumentOutOfRangeException(nameof(name), name, "not an outcome");
+
     /// <summary>The names and values in a fixed order (tables and JSON).</summary>
     public readonly IEnumerable<(string Name, long Value)> Fields()
     {

@@ -13,7 +13,10 @@ public sealed record MachineTimeline(ReplayHeader Header, int Machine, long From
 /// <summary>A replay's totals: recorded ones (whole run), or counted from the frames (a time range).</summary>
 public sealed record ReplaySummary(ReplayHeader Header, long FromNs, long ToNs, CampaignCounts Counts, ReplayTotals Totals, long Frames, long Bytes, int MachinesWithData);
 
-/// <summary><c>mca replay show</c>: a machine's timeline, or the campaign's totals.</summary>
+/// <summary>The machines with a given outcome between two times, in machine order, each with all its outcomes.</summary>
+public sealed record OutcomeList(ReplayHeader Header, string Outcome, long FromNs, long ToNs, IReadOnlyList<(int Machine, MachineTally Tally)> Machines);
+
+/// <summary><c>mca replay show</c>: a machine's timeline, the campaign's totals, or the machines with an outcome.</summary>
 public static class ReplayShow
 {
     /// <summary>The inputs, events and state hashes of <paramref name="machine"/> with <paramref name="fromNs"/> &lt;= time &lt;= <paramref name="toNs"/>, in time order (an input before the events at its instant).</summary>
@@ -77,6 +80,47 @@ public static class ReplayShow
 
         return new MachineTimeline(h, machine, fromNs, toNs, entries, tally);
     }
+
+    /// <summary>What <see cref="With"/> takes besides <see cref="MachineTally.Names"/>: any outcome but routine log deliveries.</summary>
+    public const string AnyOutcome = "any";
+
+    /// <summary>
+    /// The machines with at least one <paramref name="outcome"/> (a <see cref="MachineTally"/> field, or
+    /// <see cref="AnyOutcome"/>) between two times: where to start taking a failure apart. Reads every frame
+    /// once; only machines with data are tallied.
+    /// </summary>
+    public static OutcomeList With(string path, string outcome, long fromNs = 0, long toNs = long.MaxValue)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        if (outcome != AnyOutcome && !MachineTally.Names.Contains(outcome))
+        {
+            throw new ArgumentOutOfRangeException(nameof(outcome), outcome, $"expected {AnyOutcome} or one of {string.Join(", ", MachineTally.Names)}");
+        }
+
+        using var reader = ReplayReader.Open(path);
+        var tallies = new Dictionary<int, MachineTally>();
+        foreach (var f in reader.ReadFrames())
+        {
+            foreach (var s in f.Machines)
+            {
+                ref var tally = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(tallies, s.Machine, out _);
+                foreach (ref readonly var e in s.Events.AsSpan())
+                {
+                    if (e.TimeNs >= fromNs && e.TimeNs <= toNs)
+                    {
+                        tally.Add(in e);
+                    }
+                }
+            }
+        }
+
+        var found = tallies.Where(kv => Has(kv.Value, outcome)).Select(kv => (kv.Key, kv.Value)).OrderBy(m => m.Key).ToList();
+        var h = reader.Header;
+        return new OutcomeList(h, outcome, Math.Max(0, fromNs), Math.Min(toNs, h.DurationNs), found);
+    }
+
+    private static bool Has(MachineTally t, string outcome) =>
+        outcome == AnyOutcome ? t.Fields().Any(f => f.Name != "logs_delivered" && f.Value > 0) : t.Get(outcome) > 0;
 
     /// <summary>The campaign's totals: as recorded for the whole run, or counted from the frames between two times.</summary>
     public static ReplaySummary Totals(string path, long fromNs = 0, long toNs = long.MaxValue, WorkloadCatalog? catalog = null)

@@ -71,10 +71,14 @@ internal static class ReplayCommand
         var machine = Machine("Show this machine's timeline (default: the campaign's totals)");
         var from = new Option<string?>("--from") { Description = "From this simulated time: a number with a unit (ns, us, ms, s, m, h, d), e.g. 36h; a bare number is nanoseconds" };
         var to = new Option<string?>("--to") { Description = "Up to this simulated time (inclusive), same units" };
-        var json = Common.Json();
-        var command = new Command("show", "Print a machine's timeline (inputs, handling decisions, state hashes) or the campaign's totals")
+        var with = new Option<string?>("--with")
         {
-            file, machine, from, to, json,
+            Description = $"List the machines with at least one of this outcome, with all their outcomes: {ReplayShow.AnyOutcome} (all but routine log deliveries) or one of {string.Join(", ", MachineTally.Names)}",
+        };
+        var json = Common.Json();
+        var command = new Command("show", "Print a machine's timeline (inputs, handling decisions, state hashes), the campaign's totals, or the machines with an outcome")
+        {
+            file, machine, from, to, with, json,
         };
         command.SetAction(parse =>
         {
@@ -88,7 +92,30 @@ internal static class ReplayCommand
 
             var o = parse.InvocationConfiguration.Output;
             bool asJson = parse.GetValue(json);
-            if (parse.GetValue(machine) is int m)
+            if (parse.GetValue(with) is string outcome)
+            {
+                if (parse.GetValue(machine) is not null)
+                {
+                    throw new UsageException("--with: expected no --machine beside it (it lists machines; show one with --machine alone)");
+                }
+
+                outcome = outcome.Replace('-', '_').ToLowerInvariant();
+                if (outcome != ReplayShow.AnyOutcome && !MachineTally.Names.Contains(outcome))
+                {
+                    throw new UsageException($"--with: expected {ReplayShow.AnyOutcome} or one of {string.Join(", ", MachineTally.Names)}, found '{parse.GetValue(with)}'");
+                }
+
+                var list = Guard(() => ReplayShow.With(path, outcome, fromNs, toNs));
+                if (asJson)
+                {
+                    o.Write(JsonOut.Build(w => ReplayPrinter.WriteOutcomesJson(w, path, list)));
+                }
+                else
+                {
+                    ReplayPrinter.WriteOutcomes(o, path, list);
+                }
+            }
+            else if (parse.GetValue(machine) is int m)
             {
                 var timeline = Guard(() => ReplayShow.Machine(path, m, fromNs, toNs));
                 if (asJson)

@@ -195,6 +195,64 @@ internal static class ReplayPrinter
         w.WriteEndObject();
     }
 
+    public static void WriteOutcomes(TextWriter o, string path, OutcomeList l)
+    {
+        var h = l.Header;
+        string what = l.Outcome == ReplayShow.AnyOutcome ? "any outcome but routine log deliveries" : l.Outcome.Replace('_', ' ');
+        o.WriteLine(string.Create(Inv, $"{path}: {l.Machines.Count:N0} of {h.MachineCount:N0} machines with {what}, {ReplayText.Time(l.FromNs)} .. {ReplayText.Time(l.ToNs)} ({Describe(h)})"));
+        if (l.Machines.Count == 0)
+        {
+            return;
+        }
+
+        var names = MachineTally.Names;
+        o.WriteLine("  machine " + string.Concat(names.Select(n => string.Create(Inv, $" {OutcomeHeading(n),9}"))));
+        foreach (var (machine, tally) in l.Machines)
+        {
+            o.WriteLine(string.Create(Inv, $"  {machine,7} ") + string.Concat(tally.Fields().Select(f => string.Create(Inv, $" {f.Value,9:N0}"))));
+        }
+
+        o.WriteLine(string.Create(Inv, $"one machine's timeline: mca replay show {path} --machine {l.Machines[0].Machine}"));
+    }
+
+    public static void WriteOutcomesJson(Utf8JsonWriter w, string path, OutcomeList l)
+    {
+        w.WriteStartObject();
+        w.WriteString("file", path);
+        WriteHeaderJson(w, l.Header);
+        w.WriteString("with", l.Outcome);
+        w.WriteNumber("from_ns", l.FromNs);
+        w.WriteNumber("to_ns", l.ToNs);
+        w.WriteNumber("count", l.Machines.Count);
+        w.WriteStartArray("machines");
+        foreach (var (machine, tally) in l.Machines)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("machine", machine);
+            foreach (var (name, value) in tally.Fields())
+            {
+                w.WriteNumber(name, value);
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    /// <summary>A short column heading for an outcome: the last word of its name (resets, injected, killed, lost).</summary>
+    private static string OutcomeHeading(string name) => name switch
+    {
+        "mce_events" => "MCE#",
+        "vmce_injected" => "vMCEs",
+        "domains_crashed" => "crashed",
+        "pages_offlined" => "offlined",
+        "logs_delivered" => "logged",
+        "logs_lost" => "lost",
+        _ => name[(name.LastIndexOf('_') + 1)..],
+    };
+
     public static void WriteRerun(TextWriter o, string path, RerunReport r)
     {
         string machines = r.MachineCount == 1 ? string.Create(Inv, $"machine {r.FirstMachine}") : string.Create(Inv, $"{r.MachineCount:N0} machines");

@@ -156,6 +156,49 @@ public sealed class ReplayCliTests : TempDirectoryTest
     }
 
     [Fact]
+    public void Show_With_ListsTheMachinesWithAnOutcome()
+    {
+        using (var reader = ReplayReader.Open(_file))
+        {
+            var totals = reader.Index.Totals;
+            Assert.True(totals.MachinesReset > 0, "the fixture should have a reset to find");
+            var resets = Json(Mca("show", _file, "--with", "resets", "--json").Out);
+            Assert.Equal(totals.MachinesReset, resets.GetProperty("count").GetInt32());
+            var listed = resets.GetProperty("machines").EnumerateArray().Select(m => m.GetProperty("machine").GetInt32()).ToList();
+            Assert.Equal(listed.Order(), listed);
+            foreach (var m in resets.GetProperty("machines").EnumerateArray())
+            {
+                // Every outcome as the machine's own timeline counts it.
+                var tally = ReplayShow.Machine(_file, m.GetProperty("machine").GetInt32()).Tally;
+                Assert.All(tally.Fields(), f => Assert.Equal(f.Value, m.GetProperty(f.Name).GetInt64()));
+                Assert.True(tally.Get("resets") > 0);
+            }
+
+            Assert.Equal(totals.MachinesWithVmce, Json(Mca("show", _file, "--with", "vmce-injected", "--json").Out).GetProperty("count").GetInt32());
+            var any = Json(Mca("show", _file, "--with", "any", "--json").Out).GetProperty("machines").EnumerateArray().Select(m => m.GetProperty("machine").GetInt32()).ToHashSet();
+            Assert.Superset(listed.ToHashSet(), any);
+        }
+
+        // A time range counts only the outcomes inside it: two ranges that split the run add up to the whole.
+        long Resets(params string[] range) =>
+            Json(Mca(["show", _file, "--with", "resets", "--json", .. range]).Out).GetProperty("machines").EnumerateArray().Sum(m => m.GetProperty("resets").GetInt64());
+        long total = Resets();
+        Assert.Equal(total, Resets("--to", "4d") + Resets("--from", "345600000000001"));
+        Assert.InRange(Resets("--to", "4d"), 1, total - 1);
+
+        var text = Mca("show", _file, "--with", "resets");
+        Assert.Equal(0, text.Code);
+        Assert.Contains("machines with resets", text.Out, StringComparison.Ordinal);
+        Assert.Contains("one machine's timeline: mca replay show ", text.Out, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("bogus", "", "--with: expected any or one of mce_events, resets")]
+    [InlineData("resets", "3", "--with: expected no --machine beside it")]
+    public void Show_With_BadUse_Exit2(string outcome, string machine, string contains) =>
+        AssertOneLineError(machine == "" ? Mca("show", _file, "--with", outcome) : Mca("show", _file, "--with", outcome, "--machine", machine), contains);
+
+    [Fact]
     public void Extract_ThenVerify_Exit0()
     {
         string one = PathOf("m9.mcar");
