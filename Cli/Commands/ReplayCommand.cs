@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Mca.Cli.Output;
 using Mca.Replay;
+using Mca.Systems.Events;
 using Mca.Workloads.Campaign;
 
 namespace Mca.Cli.Commands;
@@ -75,10 +76,14 @@ internal static class ReplayCommand
         {
             Description = $"List the machines with at least one of this outcome, with all their outcomes: {ReplayShow.AnyOutcome} (all but routine log deliveries) or one of {string.Join(", ", MachineTally.Names)}",
         };
+        var kind = new Option<string?>("--kind")
+        {
+            Description = $"With --machine: show only these entries, comma-separated: input, state-hash, or event kinds ({string.Join(", ", Enum.GetNames<HandlerEventKind>().Where(n => n != nameof(HandlerEventKind.None)))})",
+        };
         var json = Common.Json();
         var command = new Command("show", "Print a machine's timeline (inputs, handling decisions, state hashes), the campaign's totals, or the machines with an outcome")
         {
-            file, machine, from, to, with, json,
+            file, machine, from, to, with, kind, json,
         };
         command.SetAction(parse =>
         {
@@ -92,6 +97,12 @@ internal static class ReplayCommand
 
             var o = parse.InvocationConfiguration.Output;
             bool asJson = parse.GetValue(json);
+            var keep = ParseKinds(parse.GetValue(kind));
+            if (keep is not null && parse.GetValue(machine) is null)
+            {
+                throw new UsageException("--kind: expected --machine beside it (it filters one machine's timeline)");
+            }
+
             if (parse.GetValue(with) is string outcome)
             {
                 if (parse.GetValue(machine) is not null)
@@ -118,6 +129,11 @@ internal static class ReplayCommand
             else if (parse.GetValue(machine) is int m)
             {
                 var timeline = Guard(() => ReplayShow.Machine(path, m, fromNs, toNs));
+                if (keep is not null)
+                {
+                    timeline = timeline with { Entries = [.. timeline.Entries.Where(keep)] };
+                }
+
                 if (asJson)
                 {
                     o.Write(JsonOut.Build(w => ReplayPrinter.WriteTimelineJson(w, path, timeline)));
@@ -143,6 +159,43 @@ internal static class ReplayCommand
             return Program.ExitOk;
         });
         return command;
+    }
+
+    /// <summary>
+    /// <c>--kind</c>'s list as a filter on timeline entries: <c>input</c>, <c>state-hash</c> and event kind names,
+    /// case-insensitive; null when not given.
+    /// </summary>
+    internal static Func<TimelineEntry, bool>? ParseKinds(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        bool inputs = false, hashes = false;
+        var kinds = new HashSet<HandlerEventKind>();
+        foreach (string part in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            string name = part.Replace("-", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal);
+            if (name.Equals("input", StringComparison.OrdinalIgnoreCase) || name.Equals("inputs", StringComparison.OrdinalIgnoreCase))
+            {
+                inputs = true;
+            }
+            else if (name.Equals("statehash", StringComparison.OrdinalIgnoreCase))
+            {
+                hashes = true;
+            }
+            else if (Enum.TryParse(name, ignoreCase: true, out HandlerEventKind k) && k != HandlerEventKind.None && Enum.IsDefined(k) && !char.IsAsciiDigit(name[0]))
+            {
+                kinds.Add(k);
+            }
+            else
+            {
+                throw new UsageException($"--kind: expected input, state-hash or an event kind such as Reset or VmceInjected, found '{part}'");
+            }
+        }
+
+        return e => e.Input is not null ? inputs : e.StateHash is not null ? hashes : e.Event is { } ev && kinds.Contains(ev.Kind);
     }
 
     private static Command Extract(WorkloadCatalog? catalog)

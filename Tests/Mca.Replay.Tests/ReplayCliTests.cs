@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.CommandLine;
 using System.Text.Json;
 using Mca.Cli;
@@ -197,6 +198,31 @@ public sealed class ReplayCliTests : TempDirectoryTest
     [InlineData("resets", "3", "--with: expected no --machine beside it")]
     public void Show_With_BadUse_Exit2(string outcome, string machine, string contains) =>
         AssertOneLineError(machine == "" ? Mca("show", _file, "--with", outcome) : Mca("show", _file, "--with", outcome, "--machine", machine), contains);
+
+    [Fact]
+    public void Show_Kind_KeepsOnlyThoseEntries()
+    {
+        int m = Json(Mca("show", _file, "--with", "resets", "--json").Out).GetProperty("machines")[0].GetProperty("machine").GetInt32();
+        var all = Json(Mca("show", _file, "--machine", m.ToString(CultureInfo.InvariantCulture), "--json").Out).GetProperty("timeline").EnumerateArray().ToList();
+        var some = Json(Mca("show", _file, "--machine", m.ToString(CultureInfo.InvariantCulture), "--kind", "reset, input,vmce-injected", "--json").Out).GetProperty("timeline").EnumerateArray().ToList();
+        static bool Kept(JsonElement e) => e.GetProperty("type").GetString() == "input"
+            || (e.GetProperty("type").GetString() == "event" && e.GetProperty("kind").GetString() is "Reset" or "VmceInjected");
+        Assert.Equal(all.Where(Kept).Select(e => e.GetRawText()), some.Select(e => e.GetRawText()));
+        Assert.Contains(some, e => e.GetProperty("type").GetString() == "event");
+        Assert.True(some.Count < all.Count);
+
+        var hashes = Json(Mca("show", _file, "--machine", m.ToString(CultureInfo.InvariantCulture), "--kind", "state-hash", "--json").Out).GetProperty("timeline").EnumerateArray().ToList();
+        Assert.Equal(all.Count(e => e.GetProperty("type").GetString() == "state_hash"), hashes.Count);
+        Assert.NotEmpty(hashes);
+    }
+
+    [Theory]
+    [InlineData("Resett", "3", "--kind: expected input, state-hash or an event kind such as Reset or VmceInjected, found 'Resett'")]
+    [InlineData("7", "3", "--kind: expected input, state-hash or an event kind")]
+    [InlineData("None", "3", "--kind: expected input, state-hash or an event kind")]
+    [InlineData("Reset", "", "--kind: expected --machine beside it")]
+    public void Show_Kind_BadUse_Exit2(string kind, string machine, string contains) =>
+        AssertOneLineError(machine == "" ? Mca("show", _file, "--kind", kind) : Mca("show", _file, "--kind", kind, "--machine", machine), contains);
 
     [Fact]
     public void Extract_ThenVerify_Exit0()
