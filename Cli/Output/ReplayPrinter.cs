@@ -267,8 +267,9 @@ internal static class ReplayPrinter
             o.WriteLine(string.Create(Inv, $"  {recorded[i].Label,-36} {a,14:N0} {b,14:N0} {change,14}"));
         }
 
+        // One machine's comparison is its own change line below; the test needs a fleet.
         var paired = r.Paired().Where(c => c.Up + c.Down > 0).ToList();
-        if (paired.Count > 0)
+        if (paired.Count > 0 && r.MachineCount > 1)
         {
             o.WriteLine("machine by machine, same inputs (p: exact two-sided sign test of more against fewer)");
             o.WriteLine(string.Create(Inv, $"  {"what",-36} {"more",14} {"fewer",14} {"p",14}"));

@@ -303,6 +303,11 @@ public sealed class ReplayCliTests : TempDirectoryTest
         Assert.Equal(0, j.GetProperty("machines_changed").GetInt32());
         Assert.All(j.GetProperty("paired").EnumerateObject(), o => Assert.Equal(1, o.Value.GetProperty("p").GetDouble()));
         Assert.DoesNotContain("sign test", Mca("run", _file, "--policy", "rfc2009", "--machine", "3").Out, StringComparison.Ordinal);
+        // One machine that changes under the other policy: its change line, no sign test of one pair.
+        int changed = Json(Mca("run", _file, "--policy", "xen", "--json").Out).GetProperty("changes")[0].GetProperty("machine").GetInt32();
+        var one = Mca("run", _file, "--policy", "xen", "--machine", changed.ToString(CultureInfo.InvariantCulture));
+        Assert.Contains($"machine {changed}: ", one.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("sign test", one.Out, StringComparison.Ordinal);
         Assert.Equal(JsonValueKind.Null, j.GetProperty("first_divergence").ValueKind);
         Assert.Equal(1, j.GetProperty("machines").GetInt32());
     }
