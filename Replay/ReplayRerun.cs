@@ -37,9 +37,9 @@ public sealed record RerunReport(
     /// <summary>Every outcome of <see cref="MachineTally"/>, in its order, compared machine by machine.</summary>
     public IReadOnlyList<PairedChange> Paired()
     {
-        var names = default(MachineTally).Fields().Select(f => f.Name).ToArray();
-        var up = new int[names.Length];
-        var down = new int[names.Length];
+        var names = MachineTally.Names;
+        var up = new int[names.Count];
+        var down = new int[names.Count];
         foreach (var c in Changes)
         {
             int i = 0;

@@ -199,7 +199,7 @@ internal static class ReplayPrinter
     {
         var h = l.Header;
         string what = l.Outcome == ReplayShow.AnyOutcome ? "any outcome but routine log deliveries" : l.Outcome.Replace('_', ' ');
-        o.WriteLine(string.Create(Inv, $"{path}: {l.Machines.Count:N0} of {h.MachineCount:N0} machines with {what}, {ReplayText.Time(l.FromNs)} .. {ReplayText.Time(l.ToNs)} ({Describe(h)})"));
+        o.WriteLine(string.Create(Inv, $"{path}: {l.Machines.Count:N0} of {h.MachineCount:N0} machine{(h.MachineCount == 1 ? "" : "s")} with {what}, {ReplayText.Time(l.FromNs)} .. {ReplayText.Time(l.ToNs)} ({Describe(h)})"));
         if (l.Machines.Count == 0)
         {
             return;
@@ -241,7 +241,7 @@ internal static class ReplayPrinter
         w.WriteEndObject();
     }
 
-    /// <summary>A short column heading for an outcome: the last word of its name (resets, injected, killed, lost).</summary>
+    /// <summary>A short column heading for an outcome: a word of its own, or the last word of its name (resets, recovered, killed, panic).</summary>
     private static string OutcomeHeading(string name) => name switch
     {
         "mce_events" => "MCE#",
