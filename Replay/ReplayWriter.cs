@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using MessagePack;
 using Mca.Replay.Wire;
@@ -384,66 +383,23 @@ public sealed class ReplayWriter : IDisposable
     /// Record arrays lent by the encoders (the workers', or <see cref="Append"/>'s own) and given back once
     /// written: the bounded channel keeps a few dozen in flight, so a recording reuses them instead of
     /// allocating every frame anew (fresh memory for every frame cost page faults, cache and collections).
-    /// Byte arrays are kept by power-of-two size class, so a frame never takes, or throws away, another
-    /// class's array; machine lists all have the batch's length.
+    /// <see cref="ArrayPool{T}"/>'s power-of-two buckets mean a frame never takes, or throws away, another
+    /// size's array; the pools are the writer's own, so nothing else holds on to their arrays.
     /// </summary>
     private sealed class RecordPool(int batchSize)
     {
         private const int MaxKept = 256;
-        private const int MinShift = 14;
-        private const int MaxShift = 30;
-        private readonly Stack<byte[]>[] _bytes = [.. Enumerable.Range(0, MaxShift + 1).Select(_ => new Stack<byte[]>())];
-        private readonly Stack<int[]> _machines = new();
-        private readonly Lock _lock = new();
+        private readonly ArrayPool<byte> _bytes = ArrayPool<byte>.Create(RecordIO.PrefixLength + ReplayFormat.MaxPayloadBytes, MaxKept);
+        private readonly ArrayPool<int> _machines = ArrayPool<int>.Create(batchSize, MaxKept);
 
-        public byte[] Rent(int length)
-        {
-            int shift = Math.Max(MinShift, BitOperations.Log2((uint)Math.Max(1, length - 1)) + 1);
-            if (shift > MaxShift)
-            {
-                return new byte[length];
-            }
+        public byte[] Rent(int length) => _bytes.Rent(length);
 
-            lock (_lock)
-            {
-                if (_bytes[shift].TryPop(out var bytes))
-                {
-                    return bytes;
-                }
-            }
-
-            return new byte[1 << shift];
-        }
-
-        public int[] RentMachines()
-        {
-            lock (_lock)
-            {
-                if (_machines.TryPop(out var machines))
-                {
-                    return machines;
-                }
-            }
-
-            return new int[batchSize];
-        }
+        public int[] RentMachines() => _machines.Rent(batchSize);
 
         public void Return(EpochRecord record)
         {
-            int shift = BitOperations.Log2((uint)record.Bytes.Length);
-            bool pooled = shift is >= MinShift and <= MaxShift && record.Bytes.Length == 1 << shift;
-            lock (_lock)
-            {
-                if (pooled && _bytes[shift].Count < MaxKept)
-                {
-                    _bytes[shift].Push(record.Bytes);
-                }
-
-                if (record.Machines.Length == batchSize && _machines.Count < MaxKept)
-                {
-                    _machines.Push(record.Machines);
-                }
-            }
+            _bytes.Return(record.Bytes);
+            _machines.Return(record.Machines);
         }
     }
 }
