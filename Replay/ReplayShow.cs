@@ -92,7 +92,7 @@ public static class ReplayShow
     public static OutcomeList With(string path, string outcome, long fromNs = 0, long toNs = long.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(outcome);
-        if (outcome != AnyOutcome && !MachineTally.Names.Contains(outcome))
+        if (!IsOutcome(outcome))
         {
             throw new ArgumentOutOfRangeException(nameof(outcome), outcome, $"expected {AnyOutcome} or one of {string.Join(", ", MachineTally.Names)}");
         }
@@ -118,6 +118,9 @@ public static class ReplayShow
         var h = reader.Header;
         return new OutcomeList(h, outcome, Math.Max(0, fromNs), Math.Min(toNs, h.DurationNs), found);
     }
+
+    /// <summary>Whether <see cref="With"/> takes <paramref name="outcome"/>: <see cref="AnyOutcome"/> or one of <see cref="MachineTally.Names"/>.</summary>
+    public static bool IsOutcome(string outcome) => outcome == AnyOutcome || MachineTally.Names.Contains(outcome);
 
     private static bool Has(MachineTally t, string outcome) =>
         outcome == AnyOutcome ? t.Fields().Any(f => f.Name != "logs_delivered" && f.Value > 0) : t.Get(outcome) > 0;

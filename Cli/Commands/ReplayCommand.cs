@@ -111,7 +111,7 @@ internal static class ReplayCommand
                 }
 
                 outcome = outcome.Replace('-', '_').ToLowerInvariant();
-                if (outcome != ReplayShow.AnyOutcome && !MachineTally.Names.Contains(outcome))
+                if (!ReplayShow.IsOutcome(outcome))
                 {
                     throw new UsageException($"--with: expected {ReplayShow.AnyOutcome} or one of {string.Join(", ", MachineTally.Names)}, found '{parse.GetValue(with)}'");
                 }
@@ -185,9 +185,9 @@ internal static class ReplayCommand
             {
                 hashes = true;
             }
-            else if (Enum.TryParse(name, ignoreCase: true, out HandlerEventKind k) && k != HandlerEventKind.None && Enum.IsDefined(k) && !char.IsAsciiDigit(name[0]))
+            else if (Enum.GetNames<HandlerEventKind>().FirstOrDefault(n => n != nameof(HandlerEventKind.None) && n.Equals(name, StringComparison.OrdinalIgnoreCase)) is { } kindName)
             {
-                kinds.Add(k);
+                kinds.Add(Enum.Parse<HandlerEventKind>(kindName));
             }
             else
             {

@@ -219,6 +219,8 @@ public sealed class ReplayCliTests : TempDirectoryTest
     [Theory]
     [InlineData("Resett", "3", "--kind: expected input, state-hash or an event kind such as Reset or VmceInjected, found 'Resett'")]
     [InlineData("7", "3", "--kind: expected input, state-hash or an event kind")]
+    [InlineData("+5", "3", "--kind: expected input, state-hash or an event kind")]
+    [InlineData("Reset,", "3", "--kind: expected input, state-hash or an event kind")]
     [InlineData("None", "3", "--kind: expected input, state-hash or an event kind")]
     [InlineData("Reset", "", "--kind: expected --machine beside it")]
     public void Show_Kind_BadUse_Exit2(string kind, string machine, string contains) =>
