@@ -13,7 +13,7 @@ public sealed record MachineChange(int Machine, MachineTally Recorded, MachineTa
 /// many machines had more of it under the replayed policy, how many fewer, and the exact two-sided sign
 /// test's p-value for "the policy makes no difference" (<see cref="SignTest"/>).
 /// </summary>
-public sealed record PairedChange(string Name, int Up, int Down, double P);
+public sealed record PairedChange(string Name, int More, int Fewer, double P);
 
 /// <summary>What <see cref="ReplayRerun.Run"/> found.</summary>
 /// <param name="Header">The replay's header (its policy is the recorded one).</param>
@@ -38,20 +38,20 @@ public sealed record RerunReport(
     public IReadOnlyList<PairedChange> Paired()
     {
         var names = MachineTally.Names;
-        var up = new int[names.Count];
-        var down = new int[names.Count];
+        var more = new int[names.Count];
+        var fewer = new int[names.Count];
         foreach (var c in Changes)
         {
             int i = 0;
             foreach (var (a, b) in c.Recorded.Fields().Zip(c.Replayed.Fields(), (a, b) => (a.Value, b.Value)))
             {
-                up[i] += b > a ? 1 : 0;
-                down[i] += b < a ? 1 : 0;
+                more[i] += b > a ? 1 : 0;
+                fewer[i] += b < a ? 1 : 0;
                 i++;
             }
         }
 
-        return [.. names.Select((name, i) => new PairedChange(name, up[i], down[i], SignTest.TwoSidedP(up[i], down[i])))];
+        return [.. names.Select((name, i) => new PairedChange(name, more[i], fewer[i], SignTest.TwoSidedP(more[i], fewer[i])))];
     }
 }
 

@@ -268,14 +268,14 @@ internal static class ReplayPrinter
         }
 
         // One machine's comparison is its own change line below; the test needs a fleet.
-        var paired = r.Paired().Where(c => c.Up + c.Down > 0).ToList();
+        var paired = r.Paired().Where(c => c.More + c.Fewer > 0).ToList();
         if (paired.Count > 0 && r.MachineCount > 1)
         {
             o.WriteLine("machine by machine, same inputs (p: exact two-sided sign test of more against fewer)");
             o.WriteLine(string.Create(Inv, $"  {"what",-36} {"more",14} {"fewer",14} {"p",14}"));
             foreach (var c in paired)
             {
-                o.WriteLine(string.Create(Inv, $"  {c.Name.Replace('_', ' '),-36} {c.Up,14:N0} {c.Down,14:N0} {PValue(c.P),14}"));
+                o.WriteLine(string.Create(Inv, $"  {c.Name.Replace('_', ' '),-36} {c.More,14:N0} {c.Fewer,14:N0} {PValue(c.P),14}"));
             }
         }
 
@@ -324,8 +324,8 @@ internal static class ReplayPrinter
         foreach (var c in r.Paired())
         {
             w.WriteStartObject(c.Name);
-            w.WriteNumber("more", c.Up);
-            w.WriteNumber("fewer", c.Down);
+            w.WriteNumber("more", c.More);
+            w.WriteNumber("fewer", c.Fewer);
             w.WriteNumber("p", c.P);
             w.WriteEndObject();
         }
