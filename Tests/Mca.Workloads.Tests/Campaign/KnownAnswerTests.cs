@@ -1,0 +1,39 @@
+using Mca.Workloads.Campaign;
+
+namespace Mca.Workloads.Tests.Campaign;
+
+/// <summary>
+/// Known answers: the digests of fixed campaigns, so that any change of results is a visible decision
+/// (a changed digest fails here and must be updated on purpose, with the reason in the commit).
+/// </summary>
+public sealed class KnownAnswerTests
+{
+    [Fact]
+    public void DefaultCampaign_Digest()
+    {
+        // The README's main job: 10,000 machines x 365 days of the field workload under rfc2009, seed 1.
+        var result = CampaignRunner.Run(new CampaignSpec().ToOptions(threads: 2));
+        Assert.Equal("68e393490457fe38a2edec7228a87c8f", result.Digest);
+    }
+
+    public static TheoryData<string, string, string> Small => new()
+    {
+        { "field", "rfc2009", "d7dd11f4ea923fac6e8d6c50ea3733bc" },
+        { "field", "rfc2009-impacted", "0a2f170c727eb42dd84191b46fa04d47" },
+        { "field", "xen", "362aec0bb966622749b081ce680a0f26" },
+        { "storm", "rfc2009", "93cd7b4e3a700a2f9235ce4666f5795e" },
+        { "storm", "rfc2009-impacted", "f9bc09ff51a5ededdac4a053779706f7" },
+        { "storm", "xen", "c07817c8136c4359ebc55520fb6a9637" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Small))]
+    public void SmallCampaign_DigestPerWorkloadAndPolicy(string workload, string policy, string digest)
+    {
+        // The field workload needs a larger fleet than storm for the three policies to part ways.
+        var spec = workload == "field"
+            ? new CampaignSpec { Machines = 3000, Days = 365, Seed = 11, Workload = workload, Policy = policy }
+            : new CampaignSpec { Machines = 600, Days = 90, Seed = 11, Workload = workload, Policy = policy };
+        Assert.Equal(digest, CampaignRunner.Run(spec.ToOptions(threads: 2)).Digest);
+    }
+}
