@@ -28,4 +28,13 @@ public sealed class ReplayKnownAnswerTests : TempDirectoryTest
             Assert.Equal(hash, Convert.ToHexStringLower(XxHash128.Hash(File.ReadAllBytes(path))));
         }
     }
+
+    [Fact]
+    public void DefaultRecording_BytesHash()
+    {
+        // `mca campaign --record`: the default campaign recorded (9.25 MB), through the command line.
+        string path = PathOf("default.mcar");
+        Assert.Equal(0, Mca.Cli.Program.Run(["campaign", "--quiet", "--threads", "2", "--record", path], TextWriter.Null, TextWriter.Null));
+        Assert.Equal("6a16a607712889be9f02deb3683d2201", Convert.ToHexStringLower(XxHash128.Hash(File.ReadAllBytes(path))));
+    }
 }
