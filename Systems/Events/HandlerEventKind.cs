@@ -34,7 +34,7 @@ public enum HandlerEventKind : byte
     Dom0Logged = 14,
     /// <summary>A record never reached dom0. Cpu, Bank, Status; Arg = <see cref="LossCause"/>.</summary>
     LogLost = 15,
-    /// <summary>A CMCI fired. Cpu (owner), Bank.</summary>
+    /// <summary>A CMCI reached a CPU and its handler ran: Cpu (the CPU whose owned banks are logged out); no bank (the logout that follows names each bank it finds).</summary>
     CmciRaised = 16,
     /// <summary>A poll found a record. Cpu, Bank, Status.</summary>
     PollFound = 17,
