@@ -42,7 +42,7 @@ public class RendezvousBenchmarks
     [Benchmark]
     public int RendezvousMceSystem_Run()
     {
-        ref var bank = ref _batch.BanksOf(0)[_bankRow];
+        ref var bank = ref _batch.BankForWrite(0, _bankRow);
         bank.Status = Srao;
         bank.Addr = 0x180020;
         bank.Misc = 0x86;

@@ -39,9 +39,8 @@ public sealed class MachineBatch
     private readonly Agenda _agenda;
     private readonly Pipeline.Pipeline _pipeline;
     private byte[]? _hashScratch;
-    private const sbyte PollScanStale = -1;
-    /// <summary>Per machine: whether a polled bank holds a valid record (1, 0), or <see cref="PollScanStale"/>.</summary>
-    private readonly sbyte[] _pollScan;
+    /// <summary>Per machine: whether a polled bank holds a valid record, kept until a bank of the machine is written.</summary>
+    private readonly PollScan[] _pollScan;
     private int[] _polledRows = [];
     private readonly bool[] _vcpusTouched;
     private readonly bool[] _vcpuHashStale;
@@ -80,11 +79,10 @@ public sealed class MachineBatch
         InputLog = recordInputs ? [] : null;
 
         Populate();
-        _pollScan = new sbyte[machineCount];
+        _pollScan = new PollScan[machineCount]; // every machine starts PollScan.Stale (0)
         _vcpusTouched = new bool[machineCount];
         _vcpuHashStale = new bool[machineCount];
         _vcpuHashStale.AsSpan().Fill(true);
-        _pollScan.AsSpan().Fill(PollScanStale);
         _machineRows = ColumnArray<MachineState>(World.Query(MachineQuery), out int machineRows);
         _cpuRows = ColumnArray<CpuState>(World.Query(CpuQuery), out _cpuCount);
         _bankRows = ColumnArray<BankState>(World.Query(BankQuery), out _bankCount);
@@ -125,7 +123,8 @@ public sealed class MachineBatch
     public Span<MachineState> Machines => _machineRows.AsSpan(0, MachineCount);
     /// <summary>Every CPU row, read-only: writes go through <see cref="CpusForWrite"/> or <see cref="CpuForWrite"/>, which mark them.</summary>
     public ReadOnlySpan<CpuState> AllCpus => _cpuRows.AsSpan(0, _cpuCount);
-    public Span<BankState> AllBanks => _bankRows.AsSpan(0, _bankCount);
+    /// <summary>Every bank row, read-only: writes go through <see cref="BanksForWrite"/> or <see cref="BankForWrite"/>, which mark them.</summary>
+    public ReadOnlySpan<BankState> AllBanks => _bankRows.AsSpan(0, _bankCount);
     public Span<DomainState> AllDomains => _domainRows.AsSpan(0, _domainCount);
     /// <summary>Every vCPU row, read-only: writes go through <see cref="VcpusOf"/>, which notes them.</summary>
     public ReadOnlySpan<VcpuMca> AllVcpus => _vcpuRows.AsSpan(0, _vcpuCount);
@@ -150,7 +149,30 @@ public sealed class MachineBatch
         _cpuHashes?.Mark(machine, first, cpu);
         return ref _cpuRows[first + cpu];
     }
-    public Span<BankState> BanksOf(int machine) => AllBanks.Slice(Machines[machine].BankRow, Spec.BankInstanceCount);
+    /// <summary>A machine's bank instance rows, read-only (see <see cref="BanksForWrite"/> and <see cref="BankForWrite"/>).</summary>
+    public ReadOnlySpan<BankState> BanksOf(int machine) => AllBanks.Slice(Machines[machine].BankRow, Spec.BankInstanceCount);
+
+    /// <summary>
+    /// A machine's bank rows, writable: every row is marked written (its state hash and the machine's poll
+    /// scan are stale). With <see cref="BankForWrite"/> the only writable views of banks, so no write goes unmarked.
+    /// </summary>
+    public Span<BankState> BanksForWrite(int machine)
+    {
+        int first = Machines[machine].BankRow;
+        _pollScan[machine] = PollScan.Stale;
+        _bankHashes?.MarkAll(machine, first);
+        return _bankRows.AsSpan(first, Spec.BankInstanceCount);
+    }
+
+    /// <summary>One bank instance row of a machine, writable: the row is marked written (see <see cref="BanksForWrite"/>).</summary>
+    public ref BankState BankForWrite(int machine, int row)
+    {
+        Debug.Assert((uint)row < (uint)Spec.BankInstanceCount, "a bank instance of the machine");
+        int first = Machines[machine].BankRow;
+        _pollScan[machine] = PollScan.Stale;
+        _bankHashes?.Mark(machine, first, row);
+        return ref _bankRows[first + row];
+    }
     public Span<DomainState> DomainsOf(int machine) => AllDomains.Slice(Machines[machine].DomainRow, Spec.Domains.Count);
 
     /// <summary>A domain's vCPU rows, writable: the machine is noted as possibly having a vMCE pending (see <see cref="VmcePossiblyPending"/>).</summary>
@@ -266,7 +288,7 @@ public sealed class MachineBatch
     /// row indices; they are copied and cleared. Bank and CPU rows (most of the bytes, and few of them
     /// change) enter as the wrapping sum of one hash per row (seeded with the row's index within the
     /// machine), kept per machine and updated only for the rows written since: banks are marked by
-    /// <see cref="BankWritten"/>, CPU rows by <see cref="CpusForWrite"/> and <see cref="CpuForWrite"/> (the
+    /// <see cref="BanksForWrite"/> and <see cref="BankForWrite"/>, CPU rows by <see cref="CpusForWrite"/> and <see cref="CpuForWrite"/> (the
     /// only writable views of them), so no bytes are read for rows that were not written. The vCPU rows'
     /// hash is kept until <see cref="VcpusOf"/> hands them out again (every write goes through it).
     /// <see cref="StateHashUncached"/> recomputes everything.
@@ -282,23 +304,6 @@ public sealed class MachineBatch
 
     /// <summary><see cref="StateHash(int)"/> with every bank row hashed afresh (to check the bank marks).</summary>
     public ulong StateHashUncached(int machine) => StateHash(machine, cached: false);
-
-    /// <summary>
-    /// Marks bank instance <paramref name="row"/> of <paramref name="machine"/> written: its state hash and the
-    /// machine's poll scan (<see cref="PollWouldFind"/>) are stale. Every write to a bank row must be marked.
-    /// </summary>
-    public void BankWritten(int machine, int row)
-    {
-        _pollScan[machine] = PollScanStale;
-        _bankHashes?.Mark(machine, Machines[machine].BankRow, row);
-    }
-
-    /// <summary>Marks every bank of <paramref name="machine"/> written (boot, reset).</summary>
-    public void BanksWritten(int machine)
-    {
-        _pollScan[machine] = PollScanStale;
-        _bankHashes?.MarkAll(machine, Machines[machine].BankRow);
-    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ulong StateHash(int machine, bool cached)
@@ -421,13 +426,13 @@ public sealed class MachineBatch
             return true;
         }
 
-        ref sbyte scan = ref _pollScan[machine];
-        if (scan == PollScanStale)
+        ref PollScan scan = ref _pollScan[machine];
+        if (scan == PollScan.Stale)
         {
-            scan = ScanPolledBanks(machine) ? (sbyte)1 : (sbyte)0;
+            scan = ScanPolledBanks(machine) ? PollScan.Finds : PollScan.Empty;
         }
 
-        return scan == 1;
+        return scan == PollScan.Finds;
     }
 
     private int[] PolledRows()
@@ -454,7 +459,7 @@ public sealed class MachineBatch
         var banks = BanksOf(machine);
         foreach (int row in _polledRows)
         {
-            ref var b = ref banks[row];
+            ref readonly var b = ref banks[row];
             if (b.CmciOwnerCpu < 0 && ((b.Status | (b.InterposedCpu >= 0 ? b.InterposedStatus : 0)) & Hardware.MciStatusBits.Val) != 0)
             {
                 return true;

@@ -47,9 +47,9 @@ internal sealed class ArriveErrorsSystem
         Debug.Assert(e.Cpu >= 0 && e.Cpu < spec.CpuCount, "scenario validation checks the CPU");
         Debug.Assert(e.BankIndex >= 0 && e.BankIndex < spec.BankCount, "scenario validation checks the bank");
         var cpus = _batch.CpusOf(machine);
-        var banks = _batch.BanksOf(machine);
         int row = spec.BankInstanceOf(e.Cpu, e.BankIndex);
-        ref var bank = ref banks[row];
+        // Every arrival writes its bank (a value, or an interposed one): the writable view marks it.
+        ref var bank = ref _batch.BankForWrite(machine, row);
         ref readonly var cpu = ref cpus[e.Cpu];
         long count = Math.Max(1, e.Count);
 
@@ -110,7 +110,6 @@ internal sealed class ArriveErrorsSystem
             }
         }
 
-        _batch.BankWritten(machine, row);
         Signal signal = e.AutoSignal ? HardwareSignal(in bank, e.Status, count) : e.Signal;
         switch (signal)
         {

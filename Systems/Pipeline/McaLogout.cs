@@ -45,7 +45,7 @@ internal static class McaLogout
             }
 
             int row = spec.BankInstanceOf(cpu, b);
-            ref var bank = ref banks[row];
+            ref readonly var bank = ref banks[row];
             ReadBank(in bank, cpu, out ulong status, out ulong addr, out ulong misc);
             if ((status & MciStatusBits.Val) == 0)
             {
@@ -116,8 +116,7 @@ internal static class McaLogout
                 }
                 else
                 {
-                    ClearBank(ref bank, cpu);
-                    batch.BankWritten(machine, row);
+                    ClearBank(ref batch.BankForWrite(machine, row), cpu);
                 }
             }
         }
@@ -135,14 +134,12 @@ internal static class McaLogout
     /// <summary>Clears the banks an MCE_SCAN logout marked (xen-mca.md §2.2: right after logout, under the lock).</summary>
     public static void ClearMarked(MachineBatch batch, int machine, int cpu, ulong bankMask)
     {
-        var banks = batch.BanksOf(machine);
         for (int b = 0; bankMask != 0; b++, bankMask >>= 1)
         {
             if ((bankMask & 1) != 0)
             {
                 int row = batch.Spec.BankInstanceOf(cpu, b);
-                ClearBank(ref banks[row], cpu);
-                batch.BankWritten(machine, row);
+                ClearBank(ref batch.BankForWrite(machine, row), cpu);
             }
         }
     }

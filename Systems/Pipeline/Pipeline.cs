@@ -85,8 +85,7 @@ internal sealed class Pipeline
         }
 
         var cpus = batch.CpusForWrite(machine);
-        var banks = batch.BanksOf(machine);
-        batch.BanksWritten(machine);
+        var banks = batch.BanksForWrite(machine);
 
         if (isReboot && batch.Policy.PostReset == PostResetLogging.BootLogout)
         {

@@ -38,8 +38,7 @@ internal sealed class ResetMachineSystem
         batch.Emit(batch.NewEvent(machine, HandlerEventKind.Reset) with { Arg = s.ResetReason });
         batch.Telemetry.LoseAll(machine, LossCause.ResetBeforeFetch);
 
-        batch.BanksWritten(machine);
-        foreach (ref var bank in batch.BanksOf(machine))
+        foreach (ref var bank in batch.BanksForWrite(machine))
         {
             if (bank.InterposedCpu >= 0)
             {

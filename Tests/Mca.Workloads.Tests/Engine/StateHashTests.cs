@@ -6,7 +6,7 @@ namespace Mca.Workloads.Tests.Engine;
 
 /// <summary>
 /// The state hash keeps one hash per bank and CPU row and recomputes only rows marked written (banks by
-/// <c>BankWritten</c>, CPU rows by the writable views that mark them); the poll scan is kept per machine until
+/// <c>BanksForWrite</c>/<c>BankForWrite</c>, CPU rows by the writable views that mark them); the poll scan is kept per machine until
 /// a bank is marked written. These tests run the random error mix (every class, interposed values, resets and
 /// reboots) and check, many times per machine, that the cached hash equals one computed from every row
 /// afresh: a bank write that forgot its mark, or a CPU write view that did not mark, would show here.
