@@ -28,6 +28,8 @@ public static class PoissonInterval
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(shape);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(p);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(p, 1);
+        // Shapes here are effective counts, at least about 1 whenever any event happened (all events on one
+        // machine give T/φ = 1), where MathNet's inverse is checked against R; it loses lower tails below about 1e-16 (shape 0.1).
         return Gamma.InvCDF(shape, 1, p);
     }
 
