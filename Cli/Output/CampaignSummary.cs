@@ -79,7 +79,8 @@ internal sealed class CampaignSummary(CampaignSpec spec, CampaignOptions options
 
     private static string Number(double v) => v >= 1000 ? v.ToString("N0", Inv) : v.ToString("G3", Inv);
 
-    private static string Percent(double share) => (share * 100).ToString(share is > 0 and < 0.001 ? "G2" : "0.0", Inv);
+    /// <summary>A share in percent: one decimal from 10 %, two significant digits below (small shares of large fleets).</summary>
+    private static string Percent(double share) => (share * 100).ToString(share >= 0.1 ? "F1" : "G2", Inv);
 
     public void WriteTable(TextWriter output)
     {
