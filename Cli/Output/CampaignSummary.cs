@@ -22,47 +22,100 @@ internal sealed class CampaignSummary(CampaignSpec spec, CampaignOptions options
 
     private double EventsPerSecond => wallSeconds > 0 ? result.Counts.HandlerEvents / wallSeconds : 0;
 
-    /// <summary>Resets per machine-year with a 95% Wilson interval (each machine-year a trial; fine while the rate is well below 1).</summary>
-    private (double Rate, double Low, double High) ResetRate()
+    /// <summary>The outcomes with an interval, in table order, with their JSON key and the factor from the per-machine unit to the reported one.</summary>
+    private static readonly (CampaignOutcome Outcome, string Key, double Scale)[] Intervals =
+    [
+        (CampaignOutcome.Corrected, "corrected", 1),
+        (CampaignOutcome.Ucna, "ucna", 1),
+        (CampaignOutcome.Srao, "srao", 1),
+        (CampaignOutcome.Srar, "srar", 1),
+        (CampaignOutcome.Fatal, "fatal", 1),
+        (CampaignOutcome.UncorrectedArrivals, "uncorrected_arrivals", 1),
+        (CampaignOutcome.MceEvents, "mce_events", 1),
+        (CampaignOutcome.CmciEvents, "cmci_events", 1),
+        (CampaignOutcome.PollFinds, "poll_finds", 1),
+        (CampaignOutcome.Resets, "resets", 1),
+        (CampaignOutcome.VmceInjected, "vmce_injected", 1),
+        (CampaignOutcome.GuestRecovered, "guest_recovered", 1),
+        (CampaignOutcome.GuestProcessKilled, "guest_process_killed", 1),
+        (CampaignOutcome.GuestPanic, "guest_panic", 1),
+        (CampaignOutcome.DomainsCrashed, "domains_crashed", 1),
+        (CampaignOutcome.PagesOfflined, "pages_offlined", 1),
+        (CampaignOutcome.LogsDelivered, "logs_delivered", 1),
+        (CampaignOutcome.LogsLost, "logs_lost", 1),
+        (CampaignOutcome.DowntimeNs, "downtime_seconds", 1e-9),
+        (CampaignOutcome.HandlerEvents, "handler_events", 1),
+    ];
+
+    /// <summary>An outcome per machine-year with its 95% quasi-Poisson interval (docs/statistics.md), in reported units.</summary>
+    private (double Rate, double Low, double High, double Dispersion) Rate(CampaignOutcome outcome, double scale = 1)
     {
-        long trials = Math.Max(1, (long)Math.Round(MachineYears));
-        var (low, high) = Wilson.Interval(Math.Min(result.Counts.Resets, trials), trials);
-        return (result.Counts.Resets / Math.Max(MachineYears, 1e-9), low, high);
+        var (rate, low, high, phi) = RateInterval.Interval(result.Sums(outcome), Math.Max(MachineYears, 1e-9));
+        return (rate * scale, low * scale, high * scale, phi);
     }
+
+    /// <summary>The share of machines with the outcome at least once, with its 95% Wilson interval.</summary>
+    private (long Machines, double Share, double Low, double High) Share(CampaignOutcome outcome)
+    {
+        var sums = result.Sums(outcome);
+        long n = Math.Max(1, sums.Machines);
+        var (low, high) = Wilson.Interval(sums.MachinesWithAny, n);
+        return (sums.MachinesWithAny, sums.MachinesWithAny / (double)n, low, high);
+    }
+
+    /// <summary>A rate and its interval for the table, e.g. <c>2.19 (1.1..3.9)</c>.</summary>
+    private string RateText(CampaignOutcome outcome, double scale = 1)
+    {
+        var (rate, low, high, _) = Rate(outcome, scale);
+        return $"{Number(rate)} ({Number(low)}..{Number(high)})";
+    }
+
+    /// <summary>Machines with the outcome and their share's interval, e.g. <c>14 machines (9.4..21.5 %)</c>.</summary>
+    private string ShareText(CampaignOutcome outcome, string what)
+    {
+        var (machines, _, low, high) = Share(outcome);
+        return string.Create(Inv, $"{machines:N0} {what} ({Percent(low)}..{Percent(high)} %)");
+    }
+
+    private static string Number(double v) => v >= 1000 ? v.ToString("N0", Inv) : v.ToString("G3", Inv);
+
+    /// <summary>A share in percent: one decimal from 10 %, two significant digits below (small shares of large fleets).</summary>
+    private static string Percent(double share) => (share * 100).ToString(share >= 0.1 ? "F1" : "G2", Inv);
 
     public void WriteTable(TextWriter output)
     {
         var c = result.Counts;
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = AnsiSupport.Detect, ColorSystem = ColorSystemSupport.Detect });
-        console.Profile.Width = Math.Max(console.Profile.Width, 120);
+        console.Profile.Width = Math.Max(console.Profile.Width, 150);
         var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(string.Create(Inv,
             $"{result.Machines:N0} machines x {options.DurationNs / CampaignOptions.DayNs:N0} days, policy {options.Policy.Name}, workload {spec.Workload}, seed {options.Seed}")));
         table.AddColumn("what");
         table.AddColumn(new TableColumn("count").RightAligned());
+        table.AddColumn(new TableColumn("/machine-year (95%)").RightAligned());
         table.AddColumn("notes");
-        void Row(string what, long count, string notes = "") => table.AddRow(Markup.Escape(what), count.ToString("N0", Inv), Markup.Escape(notes));
+        void Row(string what, long count, CampaignOutcome outcome, string notes = "", double scale = 1) =>
+            table.AddRow(Markup.Escape(what), count.ToString("N0", Inv), Markup.Escape(RateText(outcome, scale)), Markup.Escape(notes));
 
-        Row("errors: corrected", c.Corrected, string.Create(Inv, $"{result.DimmsWithCe:N0} of {result.Dimms:N0} DIMMs with a CE"));
-        Row("errors: UCNA", c.Ucna);
-        Row("errors: SRAO", c.Srao);
-        Row("errors: SRAR", c.Srar);
-        Row("errors: fatal", c.Fatal, string.Create(Inv, $"{result.MachinesWithUncorrected:N0} machines with an uncorrected error"));
-        Row("MCE# rendezvous", c.MceEvents);
-        Row("CMCIs", c.CmciEvents);
-        Row("poll/CMCI finds", c.PollFinds, "records logged by the poller or the CMCI handler");
-        var (rate, low, high) = ResetRate();
-        Row("resets", c.Resets, string.Create(Inv, $"{result.MachinesReset:N0} machines; {rate:G3}/machine-year (95% {low:G3}..{high:G3})"));
-        Row("vMCEs injected", c.VmceInjected, string.Create(Inv, $"{c.VmceDeliveredToVcpus:N0} vCPU deliveries"));
-        Row("guests: recovered", c.GuestRecovered);
-        Row("guests: process killed", c.GuestProcessKilled);
-        Row("guests: panicked", c.GuestPanic);
-        Row("domains crashed", c.DomainsCrashed);
-        Row("pages offlined", c.PagesOfflined, options.Policy.PageOffline ? "" : "this policy leaves page offline to dom0 (none in Xen)");
-        Row("dom0 log records delivered", c.LogsDelivered);
-        Row("dom0 log records lost", c.LogsLost, string.Create(Inv,
+        Row("errors: corrected", c.Corrected, CampaignOutcome.Corrected, string.Create(Inv, $"{result.DimmsWithCe:N0} of {result.Dimms:N0} DIMMs with a CE"));
+        Row("errors: UCNA", c.Ucna, CampaignOutcome.Ucna);
+        Row("errors: SRAO", c.Srao, CampaignOutcome.Srao);
+        Row("errors: SRAR", c.Srar, CampaignOutcome.Srar);
+        Row("errors: fatal", c.Fatal, CampaignOutcome.Fatal, ShareText(CampaignOutcome.UncorrectedArrivals, "machines with an uncorrected error"));
+        Row("MCE# rendezvous", c.MceEvents, CampaignOutcome.MceEvents);
+        Row("CMCIs", c.CmciEvents, CampaignOutcome.CmciEvents);
+        Row("poll/CMCI finds", c.PollFinds, CampaignOutcome.PollFinds, "records logged by the poller or the CMCI handler");
+        Row("resets", c.Resets, CampaignOutcome.Resets, ShareText(CampaignOutcome.Resets, "machines"));
+        Row("vMCEs injected", c.VmceInjected, CampaignOutcome.VmceInjected, string.Create(Inv, $"{c.VmceDeliveredToVcpus:N0} vCPU deliveries; ") + ShareText(CampaignOutcome.VmceInjected, "machines"));
+        Row("guests: recovered", c.GuestRecovered, CampaignOutcome.GuestRecovered);
+        Row("guests: process killed", c.GuestProcessKilled, CampaignOutcome.GuestProcessKilled);
+        Row("guests: panicked", c.GuestPanic, CampaignOutcome.GuestPanic);
+        Row("domains crashed", c.DomainsCrashed, CampaignOutcome.DomainsCrashed, ShareText(CampaignOutcome.DomainsCrashed, "machines"));
+        Row("pages offlined", c.PagesOfflined, CampaignOutcome.PagesOfflined, options.Policy.PageOffline ? "" : "this policy leaves page offline to dom0 (none in Xen)");
+        Row("dom0 log records delivered", c.LogsDelivered, CampaignOutcome.LogsDelivered);
+        Row("dom0 log records lost", c.LogsLost, CampaignOutcome.LogsLost, string.Create(Inv,
             $"pool {c.LostPoolExhausted:N0}, reset {c.LostResetBeforeFetch:N0}, no VIRQ {c.LostVirqNotBound:N0}, injected {c.LostInterposed:N0}, overwritten {c.LostOverwritten:N0}"));
-        Row("downtime (s)", c.DowntimeNs / 1_000_000_000, string.Create(Inv, $"{c.DowntimeNs / 1e9 / Math.Max(MachineYears, 1e-9):F1} s/machine-year"));
-        Row("handler events", c.HandlerEvents, string.Create(Inv, $"{EventsPerSecond:N0}/s"));
+        Row("downtime (s)", c.DowntimeNs / 1_000_000_000, CampaignOutcome.DowntimeNs, "", 1e-9);
+        Row("handler events", c.HandlerEvents, CampaignOutcome.HandlerEvents, string.Create(Inv, $"{EventsPerSecond:N0}/s"));
         console.Write(table);
         output.WriteLine(string.Create(Inv, $"wall {wallSeconds:F2} s, {MachineYears / Math.Max(wallSeconds, 1e-9):N0} machine-years/s, digest {result.Digest}"));
     }
@@ -70,7 +123,7 @@ internal sealed class CampaignSummary(CampaignSpec spec, CampaignOptions options
     public void WriteJson(Utf8JsonWriter w)
     {
         var c = result.Counts;
-        var (rate, low, high) = ResetRate();
+        var (rate, low, high, _) = Rate(CampaignOutcome.Resets);
         w.WriteStartObject();
         w.WriteNumber("machines", result.Machines);
         w.WriteNumber("days", options.DurationNs / CampaignOptions.DayNs);
@@ -92,9 +145,11 @@ internal sealed class CampaignSummary(CampaignSpec spec, CampaignOptions options
         w.WriteNumber("resets", c.Resets);
         w.WriteNumber("machines_reset", result.MachinesReset);
         w.WriteStartObject("reset_rate_per_machine_year");
+        // Kept for scripts that read it; the bounds are now those of intervals.resets (the old Wilson-on-counts interval was wrong).
         w.WriteNumber("rate", rate);
         w.WriteNumber("wilson95_low", low);
         w.WriteNumber("wilson95_high", high);
+        w.WriteString("method", RateInterval.Method);
         w.WriteEndObject();
         w.WriteNumber("vmce_injected", c.VmceInjected);
         w.WriteNumber("vmce_vcpu_deliveries", c.VmceDeliveredToVcpus);
@@ -124,6 +179,7 @@ internal sealed class CampaignSummary(CampaignSpec spec, CampaignOptions options
         w.WriteNumber("handler_events", c.HandlerEvents);
         w.WriteNumber("wall_seconds", wallSeconds);
         w.WriteNumber("events_per_second", EventsPerSecond);
+        WriteIntervals(w);
         if (recording is { } rec)
         {
             w.WriteStartObject("recording");
@@ -133,6 +189,33 @@ internal sealed class CampaignSummary(CampaignSpec spec, CampaignOptions options
             w.WriteNumber("events", rec.Events);
             w.WriteNumber("inputs", rec.Inputs);
             w.WriteNumber("bytes_per_recorded_event", rec.BytesPerRecordedEvent);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndObject();
+    }
+
+    /// <summary>The <c>intervals</c> object: per outcome the rate per machine-year and the share of machines with it, each with its 95% interval.</summary>
+    private void WriteIntervals(Utf8JsonWriter w)
+    {
+        w.WriteStartObject("intervals");
+        foreach (var (outcome, key, scale) in Intervals)
+        {
+            var (rate, low, high, phi) = Rate(outcome, scale);
+            var (machines, share, shareLow, shareHigh) = Share(outcome);
+            w.WriteStartObject(key);
+            w.WriteNumber("rate_per_machine_year", rate);
+            w.WriteNumber("low", low);
+            w.WriteNumber("high", high);
+            w.WriteString("method", RateInterval.Method);
+            w.WriteNumber("dispersion", phi * scale); // var/mean is in the reported unit (seconds for downtime).
+            w.WriteStartObject("machines_with_any");
+            w.WriteNumber("machines", machines);
+            w.WriteNumber("share", share);
+            w.WriteNumber("low", shareLow);
+            w.WriteNumber("high", shareHigh);
+            w.WriteString("method", "wilson");
+            w.WriteEndObject();
             w.WriteEndObject();
         }
 

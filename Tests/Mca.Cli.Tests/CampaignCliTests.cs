@@ -73,6 +73,36 @@ public sealed class CampaignCliTests : IDisposable
         Assert.Empty(Directory.GetFiles(_dir, "*.tmp"));
     }
 
+    [Fact]
+    public void Intervals_StormCampaign_EveryOutcomeHasARateAndAShare()
+    {
+        string json = PathOf("iv.json");
+        var r = Mca("campaign", "--machines", "100", "--days", "30", "--workload", "storm", "--quiet", "--json", json);
+        Assert.Equal(0, r.Code);
+        // The resets row: machines with a Wilson share, and the rate with its quasi-Poisson interval.
+        Assert.Matches(@"resets\s+│\s+18 │\s+2\.19 \(1\.2\.\.3\.67\) │ 14 machines \(8\.5\.\.22\.1 %\)", r.Out);
+        var intervals = Json(json).GetProperty("intervals");
+        foreach (string key in new[]
+        {
+            "corrected", "ucna", "srao", "srar", "fatal", "uncorrected_arrivals", "mce_events", "cmci_events", "poll_finds", "resets", "vmce_injected",
+            "guest_recovered", "guest_process_killed", "guest_panic", "domains_crashed", "pages_offlined", "logs_delivered", "logs_lost", "downtime_seconds", "handler_events",
+        })
+        {
+            var o = intervals.GetProperty(key);
+            double rate = o.GetProperty("rate_per_machine_year").GetDouble();
+            Assert.InRange(rate, o.GetProperty("low").GetDouble(), o.GetProperty("high").GetDouble());
+            Assert.Equal("quasi-poisson-garwood", o.GetProperty("method").GetString());
+            var share = o.GetProperty("machines_with_any");
+            Assert.InRange(share.GetProperty("share").GetDouble(), share.GetProperty("low").GetDouble(), share.GetProperty("high").GetDouble());
+            Assert.Equal("wilson", share.GetProperty("method").GetString());
+        }
+
+        var resets = intervals.GetProperty("resets");
+        Assert.Equal(14, resets.GetProperty("machines_with_any").GetProperty("machines").GetInt32());
+        Assert.True(resets.GetProperty("high").GetDouble() > 1, "a rate per machine-year is not bounded by 1 like a proportion");
+        Assert.Equal(resets.GetProperty("high").GetDouble(), Json(json).GetProperty("reset_rate_per_machine_year").GetProperty("wilson95_high").GetDouble());
+    }
+
     [Theory]
     [InlineData("field")]
     [InlineData("storm")]

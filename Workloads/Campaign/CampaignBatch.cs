@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Mca.Ecs;
 using Mca.Systems.Engine;
 using Mca.Systems.Events;
+using Mca.Systems.Xen;
 
 namespace Mca.Workloads.Campaign;
 
@@ -60,7 +61,7 @@ public sealed class CampaignBatch : IBatchStepper<EpochOutput>
         foreach (ref readonly var e in events)
         {
             counts.Tally(in e, ser, o.Machine.RebootDowntimeNs, o.DurationNs);
-            Account(in e);
+            Account(in e, ser, o.Machine.RebootDowntimeNs, o.DurationNs);
         }
 
         HandlerEvent[]? kept = null;
@@ -129,14 +130,17 @@ public sealed class CampaignBatch : IBatchStepper<EpochOutput>
         return _hashes.AsSpan(0, n);
     }
 
-    private void Account(in HandlerEvent e)
+    /// <summary>Adds one event to its machine's outcome, classifying it exactly as <see cref="CampaignCounts.Tally"/> does.</summary>
+    private void Account(in HandlerEvent e, bool ser, long rebootDowntimeNs, long horizonNs)
     {
         ref var m = ref _outcomes[e.Machine - FirstMachineId];
         m.EventHash = Mix(m.EventHash ^ HashEvent(in e));
+        m.HandlerEvents++;
         switch (e.Kind)
         {
             case HandlerEventKind.Reset:
                 m.Resets++;
+                m.DowntimeNs += Math.Min(rebootDowntimeNs, Math.Max(0, horizonNs - e.TimeNs));
                 break;
             case HandlerEventKind.MceEntered:
                 m.MceEvents++;
@@ -151,18 +155,69 @@ public sealed class CampaignBatch : IBatchStepper<EpochOutput>
                     m.CorrectedErrors += Math.Max(1, e.Arg2);
                 }
 
+                AccountSeverity(ref m, in e, ser);
+                break;
+            case HandlerEventKind.CmciRaised:
+                m.CmciEvents++;
+                break;
+            case HandlerEventKind.PollFound:
+                m.PollFinds++;
                 break;
             case HandlerEventKind.VmceInjected when e.Arg2 != 0:
                 m.VmceInjected++;
                 break;
+            case HandlerEventKind.GuestOutcome:
+                switch ((GuestOutcomeKind)e.Arg)
+                {
+                    case GuestOutcomeKind.Recovered:
+                        m.GuestRecovered++;
+                        break;
+                    case GuestOutcomeKind.ProcessKilled:
+                        m.GuestProcessKilled++;
+                        break;
+                    case GuestOutcomeKind.Panic:
+                        m.GuestPanic++;
+                        break;
+                    default:
+                        break;
+                }
+
+                break;
             case HandlerEventKind.DomainCrashed:
                 m.DomainsCrashed++;
+                break;
+            case HandlerEventKind.PageOffline:
+                m.PagesOfflined++;
                 break;
             case HandlerEventKind.Dom0Logged:
                 m.LogsDelivered++;
                 break;
             case HandlerEventKind.LogLost:
                 m.LogsLost++;
+                break;
+            default:
+                break;
+        }
+    }
+
+    private static void AccountSeverity(ref MachineOutcome m, in HandlerEvent e, bool ser)
+    {
+        switch (IntelMca.CheckMceType(e.Status, ser))
+        {
+            case XenMceType.Corrected:
+                m.Corrected += Math.Max(1, e.Arg2);
+                break;
+            case XenMceType.Ucna:
+                m.Ucna++;
+                break;
+            case XenMceType.Srao:
+                m.Srao++;
+                break;
+            case XenMceType.Srar:
+                m.Srar++;
+                break;
+            case XenMceType.Fatal:
+                m.Fatal++;
                 break;
             default:
                 break;

@@ -1,3 +1,5 @@
+using Mca.Workloads.Statistics;
+
 namespace Mca.Workloads.Campaign;
 
 /// <summary>The totals of a finished campaign.</summary>
@@ -13,6 +15,11 @@ public sealed record CampaignResult
     public required string Digest { get; init; }
     public required long Dimms { get; init; }
     public required long DimmsWithCe { get; init; }
+    /// <summary>Mergeable per-machine sums of each outcome, indexed by <see cref="CampaignOutcome"/> (docs/statistics.md).</summary>
+    public required CountSums[] Outcomes { get; init; }
+
+    /// <summary>The sums of one outcome.</summary>
+    public CountSums Sums(CampaignOutcome outcome) => Outcomes[(int)outcome];
 
     public double MachineYears => Machines * (DurationNs / (365.0 * 86_400e9));
 }

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using Mca.Ecs;
+using Mca.Workloads.Statistics;
 
 namespace Mca.Workloads.Campaign;
 
@@ -43,12 +44,15 @@ public static class CampaignRunner
         return Summarize(options, batches, total);
     }
 
+    private static readonly int OutcomeCount = Enum.GetValues<CampaignOutcome>().Length;
+
     private static CampaignResult Summarize(CampaignOptions options, List<CampaignBatch> batches, in CampaignCounts total)
     {
         var hash = new XxHash128();
         Span<byte> header = stackalloc byte[8];
         int reset = 0, withUc = 0, withVmce = 0;
         long dimms = 0, dimmsWithCe = 0;
+        var sums = new CountSums[OutcomeCount];
         foreach (var b in batches)
         {
             var outcomes = b.Outcomes;
@@ -58,6 +62,10 @@ public static class CampaignRunner
                 withUc += m.UncorrectedArrivals > 0 ? 1 : 0;
                 withVmce += m.VmceInjected > 0 ? 1 : 0;
                 AppendOutcome(hash, in m, header);
+                for (int o = 0; o < sums.Length; o++)
+                {
+                    sums[o].Add(m.Value((CampaignOutcome)o));
+                }
             }
 
             if (b.Source is IWorkloadFacts facts)
@@ -81,6 +89,7 @@ public static class CampaignRunner
             Digest = Convert.ToHexStringLower(hash.GetCurrentHash()),
             Dimms = dimms,
             DimmsWithCe = dimmsWithCe,
+            Outcomes = sums,
         };
     }
 
