@@ -349,7 +349,9 @@ internal static class ReplayCommand
             }
             catch (OperationCanceledException) when (Interrupt.Token.IsCancellationRequested)
             {
-                throw new CommandInterruptedException(string.Create(Inv, $"{what} interrupted at simulated day {reached.Value / CampaignOptions.DayNs:N0}; nothing written"));
+                // Only extract writes a file; verify and run have nothing to leave behind.
+                string tail = what == "replay extract" ? "; nothing written" : string.Empty;
+                throw new CommandInterruptedException(string.Create(Inv, $"{what} interrupted at simulated day {reached.Value / CampaignOptions.DayNs:N0}{tail}"));
             }
         }
     }
