@@ -1,18 +1,34 @@
 using System.CommandLine;
 using Mca.Cli.Commands;
+using Mca.Cli.Output;
 
 namespace Mca.Cli;
 
 /// <summary>
 /// The <c>mca</c> command line. Bad input of any kind prints one line on stderr and exits 2;
-/// success exits 0; a replay divergence exits 1.
+/// success exits 0; a replay divergence exits 1; SIGINT and SIGTERM exit 130 and 143.
 /// </summary>
 public static class Program
 {
     public const int ExitOk = 0;
     public const int ExitUsage = 2;
 
-    public static int Main(string[] args) => Invoke(BuildRoot(), args, Console.Out, Console.Error);
+    public static int Main(string[] args)
+    {
+        // SIGINT and SIGTERM stop a campaign or replay cleanly (Interrupt); the handlers live as long as the process.
+        var signals = Interrupt.Install();
+        try
+        {
+            return Invoke(BuildRoot(), args, Console.Out, Console.Error);
+        }
+        finally
+        {
+            foreach (var s in signals)
+            {
+                s.Dispose();
+            }
+        }
+    }
 
     /// <summary>The command tree.</summary>
     public static RootCommand BuildRoot()
@@ -48,10 +64,15 @@ public static class Program
         {
             return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
         }
-        catch (UsageException e)
+        catch (Exception e) when (e is UsageException or OutputException)
         {
             stderr.WriteLine("mca: " + e.Message);
             return ExitUsage;
+        }
+        catch (CommandInterruptedException e)
+        {
+            stderr.WriteLine("mca: " + e.Message);
+            return Interrupt.ExitCode == 0 ? Interrupt.ExitSigint : Interrupt.ExitCode;
         }
     }
 }

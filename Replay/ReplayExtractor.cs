@@ -23,6 +23,19 @@ public static class ReplayExtractor
     public static ExtractReport Extract(string source, int machine, string output, WorkloadCatalog? catalog = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(output);
+        return Extract(source, machine, output, header => ReplayWriter.Create(output, header), catalog, ct);
+    }
+
+    /// <summary>Extracts into <paramref name="stream"/> (named <paramref name="output"/>); the caller renames its file into place.</summary>
+    public static ExtractReport Extract(string source, int machine, Stream stream, string output, WorkloadCatalog? catalog = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(output);
+        return Extract(source, machine, output, header => ReplayWriter.Create(stream, output, header), catalog, ct);
+    }
+
+    private static ExtractReport Extract(string source, int machine, string output, Func<ReplayHeader, ReplayWriter> createWriter, WorkloadCatalog? catalog, CancellationToken ct)
+    {
         using var reader = ReplayReader.Open(source);
         var h = reader.Header;
         if (!h.Holds(machine))
@@ -42,7 +55,7 @@ public static class ReplayExtractor
             Source = (_, _, _) => new RecordedInputSource(inputs),
         };
         var header = h with { FormatVersion = ReplayFormat.Version, EngineVersion = ReplayFormat.EngineVersion, Kind = ReplayKind.Extract, FirstMachineId = machine, MachineCount = 1, BatchSize = 1 };
-        using var writer = ReplayWriter.Create(output, header);
+        using var writer = createWriter(header);
         using var cursor = new FrameCursor(frames.Select(reader.ReadFrame), machine, machine + 1);
         var (result, divergence) = ReplaySession.RunAndCompare(options, h.DurationNs, cursor, stopAtFirst: true, onOutput: (o, _) => writer.Append(o), ct: ct);
         if (divergence is not null || result is null)

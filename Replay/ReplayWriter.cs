@@ -11,7 +11,8 @@ using Mca.Workloads.Campaign;
 namespace Mca.Replay;
 
 /// <summary>
-/// Records a campaign into a replay file (docs/replay-format.md). Bytes go to <c>PATH.tmp</c>; only
+/// Records a campaign into a replay file (docs/replay-format.md). Bytes go to a hidden <c>.PATH.mca-tmp-PID-N</c>
+/// beside it (or to a caller's stream, whose file the caller renames); only
 /// <see cref="Complete"/> writes the index and footer and renames the file to its final name, so an
 /// interrupted recording never leaves a file that looks complete. <see cref="Dispose"/> without
 /// <see cref="Complete"/> deletes the temporary file. Nothing written depends on threads or wall time.
@@ -28,7 +29,12 @@ public sealed class ReplayWriter : IDisposable
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    private readonly FileStream _stream;
+    private static int s_tempCounter;
+
+    private readonly Stream _stream;
+    private readonly bool _ownsFile = true;
+    /// <summary>Bytes written so far; counted here, so the stream need not seek (a pipe or device works).</summary>
+    private long _position;
     private readonly FrameGrouper _grouper = new();
     private readonly FrameEncoder _encoder = new();
     private readonly List<FrameEntry> _frames = [];
@@ -37,27 +43,37 @@ public sealed class ReplayWriter : IDisposable
     /// <summary>(machine &lt;&lt; 32 | frame number) for every machine section written, in frame order; grouped by machine into the index at the end.</summary>
     private readonly List<long> _sections = [];
     private long _lastKey = -1;
-    private long _bytesAtClose;
     private bool _completed;
     private bool _disposed;
 
-    private ReplayWriter(string path, ReplayHeader header)
+    private ReplayWriter(string path, ReplayHeader header, Stream? stream)
     {
         Path = path;
-        TempPath = System.IO.Path.GetFullPath(path) + ".tmp";
         Header = header;
         _pool = new RecordPool(header.BatchSize);
         Encoder = new FrameEncoding(header, _pool);
-        try
+        if (stream is not null)
         {
-            _stream = new FileStream(TempPath, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16);
+            _stream = stream;
+            _ownsFile = false;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        else
         {
-            throw new IOException($"{path}: cannot write: {e.Message.TrimEnd('.')}", e);
+            // Hidden and unique in the target's directory, so it never looks like a finished replay.
+            string full = System.IO.Path.GetFullPath(path);
+            TempPath = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(full) ?? "/",
+                string.Create(Inv, $".{System.IO.Path.GetFileName(full)}.mca-tmp-{Environment.ProcessId}-{Interlocked.Increment(ref s_tempCounter)}"));
+            try
+            {
+                _stream = new FileStream(TempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+            {
+                throw new IOException($"{path}: cannot write: {e.Message.TrimEnd('.')}", e);
+            }
         }
 
-        _stream.Write(ReplayFormat.Magic);
+        Write(ReplayFormat.Magic);
         var buffer = new ArrayBufferWriter<byte>(1 << 12);
         var writer = new MessagePackWriter(buffer);
         HeaderFormatter.Instance.Serialize(ref writer, header, ReplayResolver.Options);
@@ -74,8 +90,8 @@ public sealed class ReplayWriter : IDisposable
     /// <summary>The final file name.</summary>
     public string Path { get; }
 
-    /// <summary>Where bytes go until <see cref="Complete"/>.</summary>
-    public string TempPath { get; }
+    /// <summary>Where bytes go until <see cref="Complete"/>; null when writing to a caller's stream.</summary>
+    public string? TempPath { get; }
 
     public ReplayHeader Header { get; }
 
@@ -86,7 +102,7 @@ public sealed class ReplayWriter : IDisposable
     public long InputCount { get; private set; }
 
     /// <summary>Bytes written so far (the file's size once complete).</summary>
-    public long BytesWritten => _stream.CanWrite ? _stream.Position : _bytesAtClose;
+    public long BytesWritten => _position;
 
     /// <summary>
     /// Starts recording the campaign <paramref name="spec"/> (it must be run with
@@ -95,12 +111,28 @@ public sealed class ReplayWriter : IDisposable
     public static ReplayWriter Create(string path, CampaignSpec spec, WorkloadCatalog? catalog = null)
     {
         ArgumentNullException.ThrowIfNull(path);
+        return new ReplayWriter(path, CampaignHeader(spec, catalog), null);
+    }
+
+    /// <summary>
+    /// Records into <paramref name="stream"/> (named <paramref name="path"/> in reports) instead of a file of its own:
+    /// the caller owns the stream, its temporary name and its rename; <see cref="Complete"/> only writes the end and flushes.
+    /// </summary>
+    public static ReplayWriter Create(Stream stream, string path, CampaignSpec spec, WorkloadCatalog? catalog = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(path);
+        return new ReplayWriter(path, CampaignHeader(spec, catalog), stream);
+    }
+
+    private static ReplayHeader CampaignHeader(CampaignSpec spec, WorkloadCatalog? catalog)
+    {
         ArgumentNullException.ThrowIfNull(spec);
         spec.Validate(catalog);
         StartPrecompiling();
         long duration = spec.Days * CampaignOptions.DayNs;
         long epochNs = spec.EpochDays * CampaignOptions.DayNs;
-        var header = new ReplayHeader(
+        return new ReplayHeader(
             ReplayFormat.Version,
             ReplayFormat.EngineVersion,
             ReplayKind.Campaign,
@@ -114,7 +146,6 @@ public sealed class ReplayWriter : IDisposable
             EpochNs: epochNs,
             EpochCount: (int)((duration + epochNs - 1) / epochNs),
             DurationNs: duration);
-        return new ReplayWriter(path, header);
     }
 
     /// <summary>
@@ -162,7 +193,10 @@ public sealed class ReplayWriter : IDisposable
         + Precompiler.Prepare(typeof(Lz4Block), nameof(Lz4Block.Compress));
 
     /// <summary>Starts a replay with an explicit header (extraction).</summary>
-    internal static ReplayWriter Create(string path, ReplayHeader header) => new(path, header);
+    internal static ReplayWriter Create(string path, ReplayHeader header) => new(path, header, null);
+
+    /// <summary>Starts a replay with an explicit header into a caller's stream (extraction from the command line).</summary>
+    internal static ReplayWriter Create(Stream stream, string path, ReplayHeader header) => new(path, header, stream);
 
     /// <summary>
     /// Records one batch's epoch. Outputs must come in (epoch, batch) order, as the campaign's ordered
@@ -203,7 +237,7 @@ public sealed class ReplayWriter : IDisposable
         }
 
         int frame = _frames.Count;
-        _frames.Add(new FrameEntry(_stream.Position, output.Epoch, output.Batch));
+        _frames.Add(new FrameEntry(_position, output.Epoch, output.Batch));
         foreach (int machine in record.Machines.AsSpan(0, record.MachineCount))
         {
             _sections.Add(((long)machine << 32) | (uint)frame);
@@ -211,7 +245,7 @@ public sealed class ReplayWriter : IDisposable
 
         EventCount += record.EventCount;
         InputCount += record.InputCount;
-        _stream.Write(record.Bytes, 0, record.Length);
+        Write(record.Bytes.AsSpan(0, record.Length));
         _pool.Return(record);
     }
 
@@ -312,16 +346,22 @@ public sealed class ReplayWriter : IDisposable
         }
 
         var index = new ReplayIndex([.. _frames], ids, lists, ReplayTotals.From(result, EventCount, InputCount));
-        long indexOffset = _stream.Position;
+        long indexOffset = _position;
         WriteRecord(ReplayFormat.IndexRecord, IndexFormatter.Payload(index).Span);
         Span<byte> footer = stackalloc byte[ReplayFormat.FooterLength];
         BinaryPrimitives.WriteUInt64LittleEndian(footer, (ulong)indexOffset);
         ReplayFormat.EndMagic.CopyTo(footer[8..]);
-        _stream.Write(footer);
-        _stream.Flush(flushToDisk: true);
-        _bytesAtClose = _stream.Position;
+        Write(footer);
+        if (!_ownsFile)
+        {
+            _stream.Flush();
+            _completed = true;
+            return;
+        }
+
+        ((FileStream)_stream).Flush(flushToDisk: true);
         _stream.Dispose();
-        File.Move(TempPath, System.IO.Path.GetFullPath(Path), overwrite: true);
+        File.Move(TempPath!, System.IO.Path.GetFullPath(Path), overwrite: true);
         _completed = true;
     }
 
@@ -336,15 +376,19 @@ public sealed class ReplayWriter : IDisposable
         _disposed = true;
         if (!_completed)
         {
-            _bytesAtClose = _stream.CanWrite ? _stream.Position : _bytesAtClose;
+            if (!_ownsFile)
+            {
+                return;
+            }
+
             _stream.Dispose();
             try
             {
-                File.Delete(TempPath);
+                File.Delete(TempPath!);
             }
             catch (IOException)
             {
-                // Best effort: a leftover PATH.tmp never looks like a complete replay.
+                // Best effort: a leftover hidden .mca-tmp file never looks like a complete replay.
             }
         }
     }
@@ -353,8 +397,14 @@ public sealed class ReplayWriter : IDisposable
     {
         Span<byte> prefix = stackalloc byte[RecordIO.PrefixLength];
         RecordIO.WritePrefix(prefix, type, payload);
-        _stream.Write(prefix);
-        _stream.Write(payload);
+        Write(prefix);
+        Write(payload);
+    }
+
+    private void Write(ReadOnlySpan<byte> bytes)
+    {
+        _stream.Write(bytes);
+        _position += bytes.Length;
     }
 
     /// <summary>The worker side of recording: each thread groups and encodes into its own reused buffers.</summary>

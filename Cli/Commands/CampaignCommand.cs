@@ -25,7 +25,11 @@ internal static class CampaignCommand
         var threads = new Option<int>("--threads") { Description = "Worker threads (default: all cores); results do not depend on it" };
         var batchSize = new Option<int>("--batch-size") { Description = "Machines per batch (default 512); results do not depend on it" };
         var epochDays = new Option<int>("--epoch-days") { Description = "Simulated days per epoch: progress, plot points, replay frames and state hashes (default 7); results do not depend on it" };
-        var json = new Option<string?>("--json") { Description = "Also write the results as JSON to FILE" };
+        var json = new Option<string?>("--json")
+        {
+            Description = "Also write the results as JSON to FILE; without FILE (or with -) the JSON goes to stdout and the table to stderr",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
         var quiet = new Option<bool>("--quiet") { Description = "No progress output" };
         var literal = new Option<bool>("--literal") { Description = "Reference mode: step every poll tick and write folded corrected errors one by one (slow; same results)" };
         var plot = new Option<string?>("--plot") { Description = "Also plot cumulative outcomes per 1,000 machines over simulated time to FILE (.png or .svg)" };
@@ -55,44 +59,82 @@ internal static class CampaignCommand
                 }
             }
 
-            string? jsonPath = parse.GetValue(json);
-            CheckWritable(jsonPath, "--json");
+            // Every output is checked and opened before the run; they appear all at once at the end, or not at all.
+            using var outputs = new OutputSet();
+            if (parse.GetValue(workload) is { } workloadText && IsSpecFile(workloadText))
+            {
+                outputs.AddInput("--workload", workloadText);
+            }
+
+            var jsonOut = outputs.Add("--json", JsonPath(parse, json), allowStdout: true);
+            var recordOut = outputs.Add("--record", parse.GetValue(record));
             string? plotPath = parse.GetValue(plot);
-            CheckWritable(plotPath, "--plot");
-            if (plotPath is not null && Path.GetExtension(plotPath).ToLowerInvariant() is not (".png" or ".svg"))
+            if (plotPath is { Length: > 0 } && Path.GetExtension(plotPath).ToLowerInvariant() is not (".png" or ".svg"))
             {
                 throw new UsageException($"--plot: expected a FILE.png or FILE.svg, found '{plotPath}'");
             }
 
-            string? recordPath = parse.GetValue(record);
-            CheckWritable(recordPath, "--record");
+            var plotOut = outputs.Add("--plot", plotPath);
+            outputs.Open();
+
+            // With the JSON on standard output, the table goes to stderr so the JSON can be piped.
+            var table = jsonOut is { IsStdout: true } ? parse.InvocationConfiguration.Error : o;
             // The recorder takes the engine's ordered output: the workers wait for it, so memory stays bounded.
-            using var recorder = recordPath is null ? null : ReplayWriter.Create(recordPath, spec);
+            using var recorder = recordOut is null ? null : ReplayWriter.Create(recordOut.Stream, recordOut.Path, spec);
             // Recorded epochs are encoded on the workers; the consumer only writes their bytes.
             var options = spec.ToOptions(threadCount, literalPolling: parse.GetValue(literal), keepEvents: recorder is not null) with { Encoder = recorder?.Encoder };
             var err = parse.InvocationConfiguration.Error;
             var wall = Stopwatch.StartNew();
             var series = new List<(double Day, CampaignCounts Total)>(options.EpochCount);
-            var result = RunWithProgress(options, quiet: parse.GetValue(quiet), err, recorder is null ? null : recorder.Append, observe: p => series.Add(((double)p.SimulatedNs / CampaignOptions.DayNs, p.Counts)));
-            recorder?.Complete(result);
-            wall.Stop();
-            RecordingSummary? recorded = recorder is null ? null : new(recorder.Path, recorder.BytesWritten, recorder.FrameCount, recorder.EventCount, recorder.InputCount);
-            var summary = new CampaignSummary(spec, options, result, wall.Elapsed.TotalSeconds, recorded);
-            summary.WriteTable(o);
-            if (jsonPath is not null)
+            long simulatedNs = 0;
+            CampaignResult result;
+            using (Interrupt.Begin())
             {
-                AtomicFile.WriteAllText(jsonPath, JsonOut.Build(summary.WriteJson));
-            }
+                try
+                {
+                    result = RunWithProgress(options, quiet: parse.GetValue(quiet), err, recorder is null ? null : recorder.Append, observe: p =>
+                    {
+                        simulatedNs = p.SimulatedNs;
+                        series.Add(((double)p.SimulatedNs / CampaignOptions.DayNs, p.Counts));
+                    }, Interrupt.Token);
+                    recorder?.Complete(result);
+                    wall.Stop();
+                }
+                catch (OperationCanceledException) when (Interrupt.Token.IsCancellationRequested)
+                {
+                    throw Interrupted(spec, simulatedNs);
+                }
 
-            if (recorded is { } rec && !parse.GetValue(quiet))
-            {
-                err.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"recorded {rec.Path}: {rec.Bytes:N0} bytes, {rec.Frames:N0} frames, {rec.Events:N0} events, {rec.Inputs:N0} inputs ({rec.BytesPerRecordedEvent:F1} bytes per recorded event)"));
-            }
+                RecordingSummary? recorded = recorder is null ? null : new(recorder.Path, recorder.BytesWritten, recorder.FrameCount, recorder.EventCount, recorder.InputCount);
+                var summary = new CampaignSummary(spec, options, result, wall.Elapsed.TotalSeconds, recorded);
+                string? jsonText = jsonOut is null ? null : JsonOut.Build(summary.WriteJson);
+                if (jsonOut is { IsStdout: false })
+                {
+                    jsonOut.WriteAllText(jsonText!);
+                }
 
-            if (plotPath is not null)
-            {
-                CampaignPlot.Save(plotPath, string.Create(CultureInfo.InvariantCulture, $"{spec.Machines:N0} machines, {spec.Workload}, {options.Policy.Name}, seed {spec.Seed}"), spec.Machines, series);
+                if (plotOut is not null)
+                {
+                    CampaignPlot.Save(plotOut.Stream, plotOut.Path, string.Create(CultureInfo.InvariantCulture, $"{spec.Machines:N0} machines, {spec.Workload}, {options.Policy.Name}, seed {spec.Seed}"), spec.Machines, series);
+                }
+
+                if (Interrupt.Token.IsCancellationRequested)
+                {
+                    throw Interrupted(spec, simulatedNs);
+                }
+
+                outputs.Commit();
+                summary.WriteTable(table);
+                if (jsonOut is { IsStdout: true })
+                {
+                    o.Write(jsonText);
+                }
+
+                if (recorded is { } rec && !parse.GetValue(quiet))
+                {
+                    err.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"recorded {rec.Path}: {rec.Bytes:N0} bytes, {rec.Frames:N0} frames, {rec.Events:N0} events, {rec.Inputs:N0} inputs ({rec.BytesPerRecordedEvent:F1} bytes per recorded event)"));
+                }
             }
 
             return Program.ExitOk;
@@ -178,30 +220,23 @@ internal static class CampaignCommand
         workload.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || workload.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) ||
         (WorkloadCatalog.Default.Find(workload) is null && File.Exists(workload));
 
-    /// <summary>Fails before the run, not after it, when an output file cannot be created.</summary>
-    internal static void CheckWritable(string? path, string flag)
-    {
-        if (path is null)
-        {
-            return;
-        }
+    /// <summary><c>--json</c>'s file: null when absent, <c>-</c> (standard output) when given without a value.</summary>
+    private static string? JsonPath(ParseResult parse, Option<string?> json) =>
+        parse.GetResult(json) is not { } given ? null : given.Tokens.Count == 0 ? "-" : parse.GetValue(json);
 
-        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (dir is not null && !Directory.Exists(dir))
-        {
-            throw new UsageException($"{flag}: expected a file in an existing directory, found '{path}' (no directory '{dir}')");
-        }
-    }
+    private static CommandInterruptedException Interrupted(CampaignSpec spec, long simulatedNs) =>
+        new(string.Create(CultureInfo.InvariantCulture,
+            $"campaign interrupted at simulated day {simulatedNs / CampaignOptions.DayNs:N0} of {spec.Days:N0} ({spec.Machines:N0} machines); nothing written"));
 
     /// <summary>
     /// Runs the campaign with a progress bar on an interactive terminal (simulated time,
     /// machine-years/s, ETA), periodic plain lines when stderr is redirected, or nothing when quiet.
     /// </summary>
-    internal static CampaignResult RunWithProgress(CampaignOptions options, bool quiet, TextWriter err, Action<EpochOutput>? record = null, Action<CampaignProgress>? observe = null)
+    internal static CampaignResult RunWithProgress(CampaignOptions options, bool quiet, TextWriter err, Action<EpochOutput>? record = null, Action<CampaignProgress>? observe = null, CancellationToken ct = default)
     {
         if (quiet)
         {
-            return CampaignRunner.Run(options, observe, record);
+            return CampaignRunner.Run(options, observe, record, ct);
         }
 
         var wall = Stopwatch.StartNew();
@@ -229,7 +264,7 @@ internal static class CampaignCommand
                     err.WriteLine("campaign: " + Describe(in p));
                     nextLine = now + 2;
                 }
-            }, record);
+            }, record, ct);
         }
 
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
@@ -245,7 +280,7 @@ internal static class CampaignCommand
                     observe?.Invoke(p);
                     task.Value = p.EpochsDone;
                     task.Description = Markup.Escape(Describe(in p));
-                }, record);
+                }, record, ct);
             });
         return result!;
     }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Mca.Cli.Output;
 using Mca.Replay;
 using Mca.Systems.Events;
@@ -50,7 +51,9 @@ internal static class ReplayCommand
         command.SetAction(parse =>
         {
             string path = parse.GetValue(file)!;
-            var report = Guard(() => ReplayVerifier.Verify(path, ThreadCount(parse, threads), catalog, Progress(parse, quiet, "verify")));
+            int threadCount = ThreadCount(parse, threads);
+            var reached = new StrongBox<long>();
+            var report = Interruptible("replay verify", reached, () => ReplayVerifier.Verify(path, threadCount, catalog, Progress(parse, quiet, "verify", reached), Interrupt.Token));
             var o = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
             {
@@ -213,8 +216,22 @@ internal static class ReplayCommand
         {
             string path = parse.GetValue(file)!;
             string outPath = parse.GetValue(output)!;
-            CheckWritable(outPath, "--output");
-            var report = Guard(() => ReplayExtractor.Extract(path, parse.GetValue(machine)!.Value, outPath, catalog));
+            // The output is checked and opened before the work, and renamed into place only once it verified.
+            using var outputs = new OutputSet();
+            outputs.AddInput("FILE", path);
+            var outFile = outputs.Add("--output", outPath)!;
+            outputs.Open();
+            var report = Interruptible("replay extract", new StrongBox<long>(), () => ReplayExtractor.Extract(path, parse.GetValue(machine)!.Value, outFile.Stream, outPath, catalog, Interrupt.Token));
+            if (report.Divergence is null)
+            {
+                if (Interrupt.Token.IsCancellationRequested)
+                {
+                    throw new CommandInterruptedException("replay extract interrupted; nothing written");
+                }
+
+                outputs.Commit();
+            }
+
             var o = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
             {
@@ -246,7 +263,9 @@ internal static class ReplayCommand
         {
             string path = parse.GetValue(file)!;
             string policyName = Common.ParsePolicy(parse.GetValue(policy)!).Name;
-            var report = Guard(() => ReplayRerun.Run(path, policyName, parse.GetValue(machine), ThreadCount(parse, threads), catalog, Progress(parse, quiet, "run")));
+            int threadCount = ThreadCount(parse, threads);
+            var reached = new StrongBox<long>();
+            var report = Interruptible("replay run", reached, () => ReplayRerun.Run(path, policyName, parse.GetValue(machine), threadCount, catalog, Progress(parse, quiet, "run", reached), Interrupt.Token));
             var o = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
             {
@@ -316,13 +335,24 @@ internal static class ReplayCommand
         }
     }
 
-    /// <summary>Fails before any work when the output's directory does not exist.</summary>
-    private static void CheckWritable(string path, string flag)
+    /// <summary>
+    /// Runs a long replay operation that SIGINT or SIGTERM may stop (<see cref="Interrupt"/>): an interruption is
+    /// one line saying how far it got (<paramref name="reached"/>, the last simulated time seen).
+    /// </summary>
+    private static T Interruptible<T>(string what, StrongBox<long> reached, Func<T> run)
     {
-        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (dir is not null && !Directory.Exists(dir))
+        using (Interrupt.Begin())
         {
-            throw new UsageException($"{flag}: expected a file in an existing directory, found '{path}' (no directory '{dir}')");
+            try
+            {
+                return Guard(run);
+            }
+            catch (OperationCanceledException) when (Interrupt.Token.IsCancellationRequested)
+            {
+                // Only extract writes a file; verify and run have nothing to leave behind.
+                string tail = what == "replay extract" ? "; nothing written" : string.Empty;
+                throw new CommandInterruptedException(string.Create(Inv, $"{what} interrupted at simulated day {reached.Value / CampaignOptions.DayNs:N0}{tail}"));
+            }
         }
     }
 
@@ -337,20 +367,17 @@ internal static class ReplayCommand
         return n is >= 1 and <= 1024 ? n : throw new UsageException(string.Create(Inv, $"--threads: expected a thread count from 1 to 1024, found {n}"));
     }
 
-    /// <summary>A progress line on stderr every 2 s of a long re-simulation (nothing for short ones, or with --quiet).</summary>
-    private static Action<CampaignProgress>? Progress(ParseResult parse, Option<bool> quiet, string what)
+    /// <summary>A progress line on stderr every 2 s of a long re-simulation (nothing for short ones, or with --quiet); notes how far it got.</summary>
+    private static Action<CampaignProgress> Progress(ParseResult parse, Option<bool> quiet, string what, StrongBox<long> reached)
     {
-        if (parse.GetValue(quiet))
-        {
-            return null;
-        }
-
+        bool silent = parse.GetValue(quiet);
         var err = parse.InvocationConfiguration.Error;
         var wall = Stopwatch.StartNew();
         double next = 2;
         return p =>
         {
-            if (wall.Elapsed.TotalSeconds >= next)
+            reached.Value = p.SimulatedNs;
+            if (!silent && wall.Elapsed.TotalSeconds >= next)
             {
                 err.WriteLine(string.Create(Inv, $"replay {what}: day {p.SimulatedNs / CampaignOptions.DayNs:N0}, epoch {p.EpochsDone:N0}/{p.EpochCount:N0}, {p.HandlerEvents:N0} events"));
                 next = wall.Elapsed.TotalSeconds + 2;

@@ -10,7 +10,8 @@ namespace Mca.Cli.Output;
 /// </summary>
 internal static class CampaignPlot
 {
-    public static void Save(string path, string title, int machines, IReadOnlyList<(double Day, CampaignCounts Total)> series)
+    /// <summary>Draws the plot into <paramref name="stream"/>, PNG or SVG by <paramref name="path"/>'s extension.</summary>
+    public static void Save(Stream stream, string path, string title, int machines, IReadOnlyList<(double Day, CampaignCounts Total)> series)
     {
         var plot = new Plot();
         plot.Title(title);
@@ -43,16 +44,14 @@ internal static class CampaignPlot
         plot.Axes.SetLimitsX(0, Math.Max(1, days[^1]));
 
         bool svg = string.Equals(Path.GetExtension(path), ".svg", StringComparison.OrdinalIgnoreCase);
-        AtomicFile.Write(path, temp =>
+        if (svg)
         {
-            if (svg)
-            {
-                plot.SaveSvg(temp, 1000, 600);
-            }
-            else
-            {
-                plot.SavePng(temp, 1000, 600);
-            }
-        }, keepExtension: true);
+            stream.Write(new System.Text.UTF8Encoding(false).GetBytes(plot.GetSvgXml(1000, 600)));
+        }
+        else
+        {
+            using var image = plot.GetImage(1000, 600);
+            stream.Write(image.GetImageBytes(ImageFormat.Png));
+        }
     }
 }
