@@ -43,4 +43,9 @@ public readonly record struct MceRecord
     public InjectFlags Flags { get; init; }
     /// <summary>1-based line of the record's first token in its scenario file (0 if not from a file).</summary>
     public int Line { get; init; }
+    /// <summary>1-based column of the record's first token (0 if not from a file).</summary>
+    public int Column { get; init; }
+    /// <summary>1-based line and column of the record's last STATUS term (0 if it has none or is not from a file).</summary>
+    public int StatusLine { get; init; }
+    public int StatusColumn { get; init; }
 }

@@ -78,7 +78,7 @@ public static class MceInjectParser
         private MceRecord ParseRecord()
         {
             // linux-mce.md §5: every CPU/MCE word starts a new record with all fields zeroed.
-            var record = new RecordBuilder { Line = _token.Line };
+            var record = new RecordBuilder { Line = _token.Line, Column = _token.Column };
             string startText = ParseStart(ref record);
 
             // mce.y: a record needs at least one term after its start (mce: mce_term | mce mce_term).
@@ -135,12 +135,14 @@ public static class MceInjectParser
             ExpectKeyword(MceInjectKeyword.Bank, "BANK after the MCG status");
             record.Bank = (int)ExpectNumber("a number after BANK", MaxBank, "a bank number 0..255");
             ExpectPunctuation(MceInjectTokenKind.Colon, "':' after the bank number");
+            (record.StatusLine, record.StatusColumn) = (_token.Line, _token.Column);
             record.Status = ExpectNumber("the status number after 'BANK b:'");
             return startText + ": MACHINE CHECK EXCEPTION";
         }
 
         private void ParseTerm(ref RecordBuilder record)
         {
+            MceInjectToken keywordToken = _token;
             MceInjectKeyword keyword = _token.Keyword;
             string name = MceInjectKeywords.Name(keyword);
             Advance();
@@ -148,6 +150,7 @@ public static class MceInjectParser
             {
                 case MceInjectKeyword.Status:
                     // linux-mce.md §5: STATUS assigns (not ORs) the status; its list ORs symbols and numbers.
+                    (record.StatusLine, record.StatusColumn) = (keywordToken.Line, keywordToken.Column);
                     record.Status = ParseStatusList();
                     break;
                 case MceInjectKeyword.McgStatus:
@@ -377,6 +380,9 @@ public static class MceInjectParser
         public ulong McgCap;
         public InjectFlags Flags;
         public int Line;
+        public int Column;
+        public int StatusLine;
+        public int StatusColumn;
 
         public readonly MceRecord Build() => new()
         {
@@ -395,6 +401,9 @@ public static class MceInjectParser
             McgCap = McgCap,
             Flags = Flags,
             Line = Line,
+            Column = Column,
+            StatusLine = StatusLine,
+            StatusColumn = StatusColumn,
         };
     }
 }

@@ -27,12 +27,21 @@ public static class MceInjectScenario
         {
             if (r.Cpu < 0 || r.Cpu >= spec.CpuCount)
             {
-                throw new ScenarioException(fileName, r.Line, 1, $"a CPU in 0..{spec.CpuCount - 1}", $"CPU {r.Cpu}");
+                throw new ScenarioException(fileName, r.Line, r.Column, $"a CPU in 0..{spec.CpuCount - 1}", $"CPU {r.Cpu}");
             }
 
             if (r.Bank < 0 || r.Bank >= spec.BankCount)
             {
-                throw new ScenarioException(fileName, r.Line, 1, $"a bank in 0..{spec.BankCount - 1}", $"BANK {r.Bank}");
+                throw new ScenarioException(fileName, r.Line, r.Column, $"a bank in 0..{spec.BankCount - 1}", $"BANK {r.Bank}");
+            }
+
+            // A bank holds an error only with MCi_STATUS.VAL set (SDM vol. 3B 15.3.2.2): a record without
+            // it would inject nothing, for either handler, so it is refused where it is.
+            if ((r.Status & MciStatusBits.Val) == 0)
+            {
+                throw r.StatusLine > 0
+                    ? new ScenarioException(fileName, r.StatusLine, r.StatusColumn, "a STATUS with VAL (bit 63) set", $"status 0x{r.Status:x16} without VAL")
+                    : new ScenarioException(fileName, r.Line, r.Column, "a STATUS with VAL (bit 63) set in this record", "no STATUS");
             }
 
             // RIP's privilege level: ring 0 is Xen itself; rings 1-3 are a guest, taken to be the owner

@@ -176,7 +176,7 @@ public class MceInjectParserTests
     public void Start_Mce_ZeroesEverything()
     {
         MceRecord record = Single("MCE NOBROADCAST");
-        Assert.Equal(new MceRecord { Flags = InjectFlags.NoBroadcast, Line = 1 }, record);
+        Assert.Equal(new MceRecord { Flags = InjectFlags.NoBroadcast, Line = 1, Column = 1 }, record);
     }
 
     [Fact]
@@ -196,9 +196,9 @@ public class MceInjectParserTests
         const string text = "# two records\nCPU 0 BANK 1\nSTATUS UC\n\n  MCE\n  BANK 4 # comment\nCPU 5 TSC 1";
         IReadOnlyList<MceRecord> records = MceInjectParser.Parse(text, "t");
         Assert.Equal(3, records.Count);
-        Assert.Equal(new MceRecord { Bank = 1, Status = MciStatusBits.Uc, Line = 2 }, records[0]);
-        Assert.Equal(new MceRecord { Bank = 4, Line = 5 }, records[1]);
-        Assert.Equal(new MceRecord { Cpu = 5, Tsc = 1, Line = 7 }, records[2]);
+        Assert.Equal(new MceRecord { Bank = 1, Status = MciStatusBits.Uc, Line = 2, Column = 1, StatusLine = 3, StatusColumn = 1 }, records[0]);
+        Assert.Equal(new MceRecord { Bank = 4, Line = 5, Column = 3 }, records[1]);
+        Assert.Equal(new MceRecord { Cpu = 5, Tsc = 1, Line = 7, Column = 1 }, records[2]);
     }
 
     [Theory]

@@ -38,7 +38,9 @@ public class MceInjectPropertyTests
             Assert.Equal(records.Length, parsed.Count);
             for (int i = 0; i < records.Length; i++)
             {
-                Assert.Equal(records[i] with { Line = (i * DumpLinesPerRecord) + 1 }, parsed[i]);
+                // The dump's STATUS is its eighth line.
+                int line = (i * DumpLinesPerRecord) + 1;
+                Assert.Equal(records[i] with { Line = line, Column = 1, StatusLine = line + 7, StatusColumn = 1 }, parsed[i]);
             }
         });
     }

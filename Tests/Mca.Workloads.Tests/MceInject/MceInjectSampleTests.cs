@@ -27,6 +27,9 @@ public class MceInjectSampleTests
                 McgStatus = McgStatusBits.TesP,
                 Status = MciStatusBits.Val | MciStatusBits.En | MciStatusBits.ThresholdYellow,
                 Line = 2,
+                Column = 1,
+                StatusLine = 4,
+                StatusColumn = 1,
             },
             record);
         Assert.Equal(0x9040000000000000UL, record.Status);
@@ -38,7 +41,7 @@ public class MceInjectSampleTests
         const string text = "# WARNING\n# this will panic your machine!\n# don't try casually\nCPU 0\nSTATUS fatal\nRIP 12343434\n\n";
         MceRecord record = Assert.Single(MceInjectParser.Parse(text, "fatal"));
         Assert.Equal(
-            new MceRecord { Status = 0xB200000000000000UL, Ip = 12343434, Line = 4 },
+            new MceRecord { Status = 0xB200000000000000UL, Ip = 12343434, Line = 4, Column = 1, StatusLine = 5, StatusColumn = 1 },
             record);
     }
 
@@ -59,7 +62,7 @@ public class MceInjectSampleTests
         const string text = "# this should just kill the process\nCPU 0 BANK 1\nSTATUS UNCORRECTED\nADDR 0x1234\n";
         MceRecord record = Assert.Single(MceInjectParser.Parse(text, "uncorrected"));
         Assert.Equal(
-            new MceRecord { Bank = 1, Status = 0xB400000000000000UL, Addr = 0x1234, Line = 2 },
+            new MceRecord { Bank = 1, Status = 0xB400000000000000UL, Addr = 0x1234, Line = 2, Column = 1, StatusLine = 3, StatusColumn = 1 },
             record);
     }
 
@@ -87,6 +90,9 @@ public class MceInjectSampleTests
                 Misc = 0x8,
                 Ip = 0xDEADBABE,
                 Line = 2,
+                Column = 1,
+                StatusLine = 5,
+                StatusColumn = 1,
             },
             record);
     }
