@@ -56,7 +56,15 @@ public static class Program
         {
             // An unknown word is the most useful thing to name; otherwise the first error.
             var error = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
-            stderr.WriteLine("mca: " + error.Message + " (see mca --help)");
+            stderr.WriteLine("mca: " + ParseErrorText.OneLine(error) + " (see mca --help)");
+            return ExitUsage;
+        }
+
+        // System.CommandLine answers --version whatever follows it; anything more is a mistake.
+        if (args.Length > 1 && Array.IndexOf(args, "--version") is >= 0 and var at)
+        {
+            string other = args[at == 0 ? 1 : 0];
+            stderr.WriteLine($"mca: --version: expected no other arguments, found '{other}' (see mca --help)");
             return ExitUsage;
         }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Diagnostics;
 using System.Globalization;
+using Mca.Cli.Input;
 using Mca.Cli.Output;
 using Mca.Replay;
 using Mca.Workloads.Campaign;
@@ -153,7 +154,7 @@ internal static class CampaignCommand
             if (IsSpecFile(workloadText))
             {
                 file = workloadText;
-                spec = CampaignSpecYaml.Load(workloadText);
+                spec = CampaignSpecYaml.Parse(InputFile.ReadText(workloadText, "campaign spec", InputFile.SpecLimitBytes), workloadText);
             }
             else
             {

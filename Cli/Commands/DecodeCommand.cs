@@ -16,7 +16,15 @@ internal static class DecodeCommand
         var mcg = new Option<string?>("--mcg") { Description = "MCG_STATUS (hex)" };
         var addr = new Option<string?>("--addr") { Description = "MCi_ADDR (hex)" };
         var misc = new Option<string?>("--misc") { Description = "MCi_MISC (hex)" };
-        var bank = new Option<int>("--bank") { Description = "Bank number to print" };
+        var bank = new Option<int>("--bank") { Description = "Bank number to print (0..255)" };
+        bank.Validators.Add(result =>
+        {
+            // Linux struct mce and Xen's mc_info carry the bank as a u8 (mce.h, arch-x86/xen-mca.h).
+            if (result.Tokens.Count > 0 && result.GetValueOrDefault<int>() is < 0 or > 255)
+            {
+                result.AddError($"--bank: expected a bank number 0..255 (struct mce's bank is a u8), found {result.Tokens[0].Value}");
+            }
+        });
         var modern = new Option<bool>("--modern-levels") { Description = "Print cache levels as mcelog has since 2021 (LL+1); the default is the classic wording Xen's mce-test checks" };
         var json = Common.Json();
         var command = new Command("decode", "Decode a machine-check record as mcelog does") { status, mcg, addr, misc, bank, modern, json };

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using Mca.Cli.Input;
 using Mca.Cli.Output;
 using Mca.Replay;
 using Mca.Systems.Events;
@@ -50,7 +51,7 @@ internal static class ReplayCommand
         };
         command.SetAction(parse =>
         {
-            string path = parse.GetValue(file)!;
+            string path = InputFile.RequireSeekable(parse.GetValue(file)!, "replay");
             int threadCount = ThreadCount(parse, threads);
             var reached = new StrongBox<long>();
             var report = Interruptible("replay verify", reached, () => ReplayVerifier.Verify(path, threadCount, catalog, Progress(parse, quiet, "verify", reached), Interrupt.Token));
@@ -90,7 +91,7 @@ internal static class ReplayCommand
         };
         command.SetAction(parse =>
         {
-            string path = parse.GetValue(file)!;
+            string path = InputFile.RequireSeekable(parse.GetValue(file)!, "replay");
             long fromNs = ParseTime(parse.GetValue(from), "--from") ?? 0;
             long toNs = ParseTime(parse.GetValue(to), "--to") ?? long.MaxValue;
             if (toNs < fromNs)
@@ -214,7 +215,7 @@ internal static class ReplayCommand
         };
         command.SetAction(parse =>
         {
-            string path = parse.GetValue(file)!;
+            string path = InputFile.RequireSeekable(parse.GetValue(file)!, "replay");
             string outPath = parse.GetValue(output)!;
             // The output is checked and opened before the work, and renamed into place only once it verified.
             using var outputs = new OutputSet();
@@ -261,7 +262,7 @@ internal static class ReplayCommand
         };
         command.SetAction(parse =>
         {
-            string path = parse.GetValue(file)!;
+            string path = InputFile.RequireSeekable(parse.GetValue(file)!, "replay");
             string policyName = Common.ParsePolicy(parse.GetValue(policy)!).Name;
             int threadCount = ThreadCount(parse, threads);
             var reached = new StrongBox<long>();
@@ -292,8 +293,8 @@ internal static class ReplayCommand
         };
         command.SetAction(parse =>
         {
-            string pathA = parse.GetValue(a)!;
-            string pathB = parse.GetValue(b)!;
+            string pathA = InputFile.RequireSeekable(parse.GetValue(a)!, "replay");
+            string pathB = InputFile.RequireSeekable(parse.GetValue(b)!, "replay");
             var report = Guard(() => ReplayDiff.Compare(pathA, pathB));
             var o = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Mca.Cli.Input;
 using Mca.Cli.Output;
 using Mca.Systems.Model;
 using Mca.Systems.Scenario;
@@ -28,12 +29,7 @@ internal static class RunCommand
             IReadOnlyList<Systems.Engine.ErrorInjection> injections;
             try
             {
-                if (!File.Exists(path))
-                {
-                    throw new UsageException($"{path}: no such file");
-                }
-
-                records = MceInjectParser.ParseFile(path);
+                records = MceInjectParser.Parse(InputFile.ReadText(path, "scenario", InputFile.ScenarioLimitBytes), path);
                 injections = MceInjectScenario.ToInjections(records, spec, path);
             }
             catch (ScenarioException e)

@@ -133,6 +133,10 @@ public sealed record CampaignSpec
             {
                 entry.Validate(parameters);
             }
+            catch (ParameterException e)
+            {
+                throw new CampaignSpecException(name + "." + e.Name, e.Expected, e.Found);
+            }
             catch (ArgumentException e)
             {
                 throw new CampaignSpecException(name, e.Message, "other values");

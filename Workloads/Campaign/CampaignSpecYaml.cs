@@ -19,22 +19,6 @@ public static class CampaignSpecYaml
 
     private static readonly string[] TopKeys = ["machines", "days", "seed", "policy", "workload", "machine", "batch_size", "epoch_days"];
 
-    /// <summary>Reads a spec file; a missing or unreadable file is a <see cref="CampaignSpecException"/> too.</summary>
-    public static CampaignSpec Load(string path, WorkloadCatalog? catalog = null)
-    {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
-        {
-            throw new CampaignSpecException(path, 0, 0, string.Empty, "a readable campaign spec file", e.Message.TrimEnd('.'));
-        }
-
-        return Parse(text, path, catalog);
-    }
-
     /// <summary>Parses spec text; <paramref name="fileName"/> names it in errors. The result is validated.</summary>
     public static CampaignSpec Parse(string text, string fileName, WorkloadCatalog? catalog = null)
     {
@@ -43,7 +27,7 @@ public static class CampaignSpecYaml
         var stream = new YamlStream();
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(new DepthLimitedParser(new Parser(new StringReader(text)), fileName));
         }
         catch (YamlException e)
         {
@@ -227,6 +211,13 @@ public static class CampaignSpecYaml
         {
             workload.Validate!(parameters);
         }
+        catch (ParameterException e)
+        {
+            // Point at the parameter's own line when the file sets it (a default out of range names the section).
+            var set = map.Children.FirstOrDefault(kv => (kv.Key as YamlScalarNode)?.Value == e.Name);
+            string found = set.Value is YamlScalarNode { Value: { } text } ? text : e.Found;
+            throw Error(fileName, set.Value ?? node, section + "." + e.Name, e.Expected, found);
+        }
         catch (ArgumentException e)
         {
             throw Error(fileName, node, section, e.Message, "other values");
@@ -307,5 +298,44 @@ public static class CampaignSpecYaml
         int close = message.IndexOf("): ", StringComparison.Ordinal);
         string text = message.StartsWith('(') && close > 0 ? message[(close + 3)..] : message;
         return text.ReplaceLineEndings(" ").TrimEnd('.');
+    }
+
+    /// <summary>The deepest nesting a spec may have; real specs nest two levels (a workload section's keys).</summary>
+    public const int MaxDepth = 32;
+
+    /// <summary>
+    /// Refuses nesting deeper than <see cref="MaxDepth"/> as the events stream past, before YamlDotNet's
+    /// recursive node builder sees them (a document nested 50,000 deep overflows its stack).
+    /// </summary>
+    private sealed class DepthLimitedParser(IParser inner, string fileName) : IParser
+    {
+        private int _depth;
+
+        public YamlDotNet.Core.Events.ParsingEvent? Current => inner.Current;
+
+        public bool MoveNext()
+        {
+            if (!inner.MoveNext())
+            {
+                return false;
+            }
+
+            switch (inner.Current)
+            {
+                case YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart:
+                    if (++_depth > MaxDepth)
+                    {
+                        var at = inner.Current.Start;
+                        throw new CampaignSpecException(fileName, (int)at.Line, (int)at.Column, string.Empty, $"a spec nested at most {MaxDepth} levels deep", "deeper nesting");
+                    }
+
+                    break;
+                case YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd:
+                    _depth--;
+                    break;
+            }
+
+            return true;
+        }
     }
 }

@@ -33,14 +33,6 @@ public static class MceInjectParser
         return parser.ParseInput();
     }
 
-    /// <summary>Reads and parses a scenario file; I/O failures surface as <see cref="IOException"/>.</summary>
-    /// <exception cref="ScenarioException">The file is not valid mce-inject input.</exception>
-    public static IReadOnlyList<MceRecord> ParseFile(string path)
-    {
-        ArgumentNullException.ThrowIfNull(path);
-        return Parse(File.ReadAllText(path), path);
-    }
-
     private struct Parser
     {
         private MceInjectLexer _lexer;

@@ -69,13 +69,14 @@ public class FieldParametersTests
         {
             var p = new FieldParameters();
             prop.SetValue(p, bad);
-            var e = Assert.Throws<ArgumentException>(p.Validate);
+            var e = Assert.Throws<ParameterException>(p.Validate);
             Assert.StartsWith(SnakeCase(prop.Name) + " must be", e.Message, StringComparison.Ordinal);
         }
     }
 
     [Theory]
     [InlineData(nameof(FieldParameters.FaultRateScale), 0.0, "fault_rate_scale must be > 0")]
+    [InlineData(nameof(FieldParameters.FaultRateScale), 1e12, "fault_rate_scale must be > 0 and <= 10000 (at 1e4 every DIMM takes about 100 faults a year; more only adds run time) (found 1000000000000)")]
     [InlineData(nameof(FieldParameters.CeRateMeanToMedian), 1.0, "ce_rate_mean_to_median must be > 1")]
     [InlineData(nameof(FieldParameters.CeRateMaxPerDay), 5.0, "ce_rate_max_per_day must be > ce_rate_median_per_day")]
     [InlineData(nameof(FieldParameters.MultiBitUeProbability), 1.5, "multi_bit_ue_probability must be from 0 to 1")]
@@ -87,16 +88,16 @@ public class FieldParametersTests
         var p = new FieldParameters();
         var prop = typeof(FieldParameters).GetProperty(property)!;
         prop.SetValue(p, Convert.ChangeType(value, prop.PropertyType, System.Globalization.CultureInfo.InvariantCulture));
-        var e = Assert.Throws<ArgumentException>(p.Validate);
+        var e = Assert.Throws<ParameterException>(p.Validate);
         Assert.StartsWith(expected, e.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentException>(() => FieldErrorSource.Factory(MachineSpec.Default, p, 1));
+        Assert.ThrowsAny<ArgumentException>(() => FieldErrorSource.Factory(MachineSpec.Default, p, 1));
     }
 
     [Fact]
     public void Factory_DimmCountNotFittingMachine_NamesDimmCount()
     {
         // Valid on its own, but 3 DIMMs cannot be spread over 2 sockets.
-        var e = Assert.Throws<ArgumentException>(() => FieldErrorSource.Factory(MachineSpec.Default, new FieldParameters { DimmCount = 3 }, 1));
+        var e = Assert.ThrowsAny<ArgumentException>(() => FieldErrorSource.Factory(MachineSpec.Default, new FieldParameters { DimmCount = 3 }, 1));
         Assert.StartsWith("dimm_count must", e.Message, StringComparison.Ordinal);
     }
 
@@ -108,6 +109,7 @@ public class FieldParametersTests
         var p = spec.ParametersOf<FieldParameters>("field", catalog);
         Assert.Equal(new FieldParameters { FaultRateScale = 4, DimmCount = 8, ReplaceDimmAfterUe = false }, p);
         var bad = Assert.Throws<CampaignSpecException>(() => CampaignSpecYaml.Parse("workload: field\nfield:\n  fault_rate_scale: 0\n", "f.yaml", catalog));
-        Assert.Contains("fault_rate_scale must be > 0", bad.Message, StringComparison.Ordinal);
+        Assert.StartsWith("f.yaml:3:21: field.fault_rate_scale: expected > 0 and <= 10000 (", bad.Message, StringComparison.Ordinal);
+        Assert.EndsWith(", found 0", bad.Message, StringComparison.Ordinal);
     }
 }

@@ -218,23 +218,4 @@ public class MceInjectParserTests
         Assert.Equal(2, records.Count);
         Assert.Equal(3, records[1].Line);
     }
-
-    [Fact]
-    public void ParseFile_ReadsFileAndNamesItInErrors()
-    {
-        string path = Path.Combine(Path.GetTempPath(), "mca-parsefile-" + Environment.ProcessId + ".mce");
-        try
-        {
-            File.WriteAllText(path, "CPU 0 BANK 1\nSTATUS UC\nBANK X\n");
-            ScenarioException error = Assert.Throws<ScenarioException>(() => MceInjectParser.ParseFile(path));
-            Assert.Equal(path, error.FileName);
-            Assert.Equal(3, error.Line);
-            File.WriteAllText(path, "CPU 0 BANK 1\nSTATUS UC\n");
-            Assert.Equal(1, MceInjectParser.ParseFile(path)[0].Bank);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
-    }
 }

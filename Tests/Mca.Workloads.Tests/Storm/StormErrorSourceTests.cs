@@ -87,13 +87,17 @@ public class StormErrorSourceTests
         {
             var p = new StormParameters();
             prop.SetValue(p, bad);
-            var e = Assert.Throws<ArgumentException>(p.Validate);
+            var e = Assert.Throws<ParameterException>(p.Validate);
             Assert.StartsWith(FieldParametersTests.SnakeCase(prop.Name) + " must be", e.Message, StringComparison.Ordinal);
-            Assert.Throws<ArgumentException>(() => StormErrorSource.Factory(MachineSpec.Default, p, 1));
+            Assert.ThrowsAny<ArgumentException>(() => StormErrorSource.Factory(MachineSpec.Default, p, 1));
         }
 
         var tooFine = new StormParameters { StormWindowSeconds = 0.001, StormDurationMeanMinutes = 525_600 };
-        Assert.StartsWith("storm_window_seconds must be", Assert.Throws<ArgumentException>(tooFine.Validate).Message, StringComparison.Ordinal);
+        Assert.StartsWith("storm_window_seconds must be", Assert.Throws<ParameterException>(tooFine.Validate).Message, StringComparison.Ordinal);
+        // Each storm in bounds, but a machine-year of them would run for minutes per machine-day.
+        var tooMany = new StormParameters { StormsPerMachineYear = 1e6, StormDurationMeanMinutes = 60, StormWindowSeconds = 1 };
+        Assert.StartsWith("storms_per_machine_year must be at most 1e6 storm windows per machine-year", Assert.Throws<ParameterException>(tooMany.Validate).Message, StringComparison.Ordinal);
+        new StormParameters { StormsPerMachineYear = 30_000 }.Validate();
         Assert.All(CampaignSpecYaml.SettableProperties(typeof(StormParameters)), prop => Assert.Contains(prop.PropertyType, new[] { typeof(int), typeof(long), typeof(double), typeof(bool) }));
         new StormParameters().Validate();
     }
