@@ -206,6 +206,7 @@ internal static class CampaignCommand
         try
         {
             spec.Validate();
+            MemoryEstimate.Require(spec, MemoryEstimate.AvailableBytes());
         }
         catch (CampaignSpecException e)
         {

@@ -20,7 +20,7 @@ internal static class DecodeCommand
         bank.Validators.Add(result =>
         {
             // Linux struct mce and Xen's mc_info carry the bank as a u8 (mce.h, arch-x86/xen-mca.h).
-            if (result.Tokens.Count > 0 && result.GetValueOrDefault<int>() is < 0 or > 255)
+            if (result.Tokens.Count > 0 && int.TryParse(result.Tokens[0].Value, System.Globalization.CultureInfo.InvariantCulture, out int b) && b is < 0 or > 255)
             {
                 result.AddError($"--bank: expected a bank number 0..255 (struct mce's bank is a u8), found {result.Tokens[0].Value}");
             }

@@ -112,6 +112,6 @@ public sealed record HandlerPolicy
             }
         }
 
-        throw new ArgumentException($"unknown policy '{name}': expected one of {string.Join(", ", All.Select(p => p.Name))}");
+        throw new ArgumentException($"expected one of {string.Join(", ", All.Select(p => p.Name))}, found '{name}'");
     }
 }

@@ -288,7 +288,7 @@ public sealed class CampaignCliTests : IDisposable
     }
 
     [Fact]
-    public void MissingSpecFile_Rejected() => AssertRejected("nope.yaml:0:0: expected a readable campaign spec file", "campaign", "--workload", Path.Combine(Path.GetTempPath(), "nope.yaml"));
+    public void MissingSpecFile_Rejected() => AssertRejected("nope.yaml: expected a campaign spec file, found no such file", "campaign", "--workload", Path.Combine(Path.GetTempPath(), "nope.yaml"));
 
     [Fact]
     public void JsonInMissingDirectory_RejectedBeforeRunning()

@@ -69,10 +69,10 @@ public class CliTests
     [Theory]
     [InlineData(new[] { "xen-mceinj", "-c", "99" }, "cpu 99 is not online")]
     [InlineData(new[] { "xen-mceinj", "-t", "7" }, "type 7 is not in the error table")]
-    [InlineData(new[] { "xen-mceinj", "--policy", "linux" }, "unknown policy 'linux'")]
+    [InlineData(new[] { "xen-mceinj", "--policy", "linux" }, "--policy: expected one of rfc2009, rfc2009-impacted, xen, found 'linux'")]
     [InlineData(new[] { "xen-mceinj", "-p", "0xZZ" }, "--page: expected a hexadecimal")]
     [InlineData(new[] { "xen-mceinj", "-t", "2", "-l" }, "cannot be sent as LMCE")]
-    [InlineData(new[] { "xen-mceinj", "-t", "x" }, "Cannot parse argument 'x'")]
+    [InlineData(new[] { "xen-mceinj", "-t", "x" }, "--type: expected a whole number, found 'x'")]
     [InlineData(new[] { "grade" }, "--status")]
     [InlineData(new[] { "grade", "--status", "0xBD", "--ser", "--no-ser" }, "at most one")]
     [InlineData(new[] { "frobnicate" }, "frobnicate")]
@@ -86,7 +86,7 @@ public class CliTests
     }
 
     [Fact]
-    public void Run_MissingFile_Exit2() => AssertOneLineError(Mca("run", "no-such-file.mce"), "no-such-file.mce: no such file");
+    public void Run_MissingFile_Exit2() => AssertOneLineError(Mca("run", "no-such-file.mce"), "no-such-file.mce: expected a scenario file, found no such file");
 
     [Fact]
     public void Run_CpuOutOfRange_NamesTheLine()
