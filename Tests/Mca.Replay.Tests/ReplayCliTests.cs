@@ -121,7 +121,7 @@ public sealed class ReplayCliTests : TempDirectoryTest
         string text = PathOf("notes.txt");
         File.WriteAllText(text, "not a replay");
         AssertOneLineError(Mca("verify", text), "byte 0: expected the replay magic");
-        AssertOneLineError(Mca("verify", PathOf("missing.mcar")), "expected a readable replay file");
+        AssertOneLineError(Mca("verify", PathOf("missing.mcar")), "missing.mcar: expected a replay file, found no such file");
     }
 
     [Fact]
