@@ -129,7 +129,6 @@ public sealed class ReplayWriter : IDisposable
     {
         ArgumentNullException.ThrowIfNull(spec);
         spec.Validate(catalog);
-        StartPrecompiling();
         long duration = spec.Days * CampaignOptions.DayNs;
         long epochNs = spec.EpochDays * CampaignOptions.DayNs;
         return new ReplayHeader(
@@ -161,36 +160,6 @@ public sealed class ReplayWriter : IDisposable
         writer.Complete(result);
         return result;
     }
-
-    /// <summary>
-    /// Compiles the recording's per-item methods on a background thread, as a recorded campaign starts: they are
-    /// compiled optimized at once anyway, and otherwise the workers reaching them first wait while one of them compiles
-    /// (a temporary hook timed 66 ms for a list of 19 on this machine). The compiled code is the same either way;
-    /// nothing recorded changes. Default campaign against the build before: recorded runs' wall time 0.969 and 0.995
-    /// (median pairs over 20 and 14 alternating rounds), CPU time 1.003 and 1.019.
-    /// </summary>
-    private static void StartPrecompiling() =>
-        new Thread(static () =>
-        {
-            try
-            {
-                PrepareHotPath();
-            }
-            catch (Exception e) when (e is InvalidOperationException or ArgumentException or NotSupportedException)
-            {
-                // Only a head start: the workers compile what is left, as without it (the tests check the names).
-            }
-        })
-        { IsBackground = true, Name = "mca recording precompile" }.Start();
-
-    /// <summary>Compiles the methods a recorded epoch runs per item (<see cref="Precompiler"/>), in the order the workers reach them; returns how many.</summary>
-    internal static int PrepareHotPath() =>
-        CampaignBatch.PrepareRecording()
-        + Precompiler.Prepare(typeof(FrameEncoding), nameof(FrameEncoding.Encode))
-        + Precompiler.Prepare(typeof(FrameGrouper), nameof(FrameGrouper.Group))
-        + Precompiler.Prepare(typeof(ReplayWriter), nameof(EncodeGrouped))
-        + FrameEncoder.Prepare()
-        + Precompiler.Prepare(typeof(Lz4Block), nameof(Lz4Block.Compress));
 
     /// <summary>Starts a replay with an explicit header (extraction).</summary>
     internal static ReplayWriter Create(string path, ReplayHeader header) => new(path, header, null);

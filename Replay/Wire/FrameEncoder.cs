@@ -45,10 +45,6 @@ internal sealed class FrameEncoder
     /// <summary>The encoded frame (valid until the next <see cref="Encode"/>).</summary>
     public ReadOnlySpan<byte> Encoded => _buffer.AsSpan(0, _length);
 
-    /// <summary>Compiles the encoder's per-item methods ahead of the first frame (<see cref="Precompiler"/>); returns how many.</summary>
-    public static int Prepare() =>
-        Precompiler.Prepare(typeof(FrameEncoder), nameof(Encode), nameof(WriteInput), nameof(WriteEvent), nameof(WriteCmciChain));
-
     /// <summary>Encodes <paramref name="frame"/>, grouped from <paramref name="events"/> and <paramref name="inputs"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Encode(FrameGrouper frame, ReadOnlySpan<HandlerEvent> events, ReadOnlySpan<RecordedInput> inputs)

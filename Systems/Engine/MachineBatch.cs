@@ -295,13 +295,6 @@ public sealed class MachineBatch
     /// </summary>
     public ulong StateHash(int machine) => StateHash(machine, cached: true);
 
-    /// <summary>
-    /// Compiles the state hash's per-epoch methods ahead of a recording's first state hash (<see cref="Precompiler"/>);
-    /// returns how many.
-    /// </summary>
-    public static int PrepareStateHash() =>
-        Precompiler.Prepare(typeof(MachineBatch), nameof(StateHash)) + RowHashes<BankState>.Prepare() + RowHashes<CpuState>.Prepare();
-
     /// <summary><see cref="StateHash(int)"/> with every bank row hashed afresh (to check the bank marks).</summary>
     public ulong StateHashUncached(int machine) => StateHash(machine, cached: false);
 

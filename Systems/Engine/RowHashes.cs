@@ -132,9 +132,6 @@ internal sealed class RowHashes<T>
         }
     }
 
-    /// <summary>Compiles this instantiation's per-epoch methods ahead (<see cref="Precompiler"/>).</summary>
-    public static int Prepare() => Precompiler.Prepare(typeof(RowHashes<T>), nameof(Update), nameof(HashMachine));
-
     /// <summary>Rehashes the marked rows and updates their machines' sums.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Update()

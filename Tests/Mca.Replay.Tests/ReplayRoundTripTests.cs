@@ -169,13 +169,4 @@ public sealed class ReplayRoundTripTests : TempDirectoryTest
         var report = ReplayVerifier.Verify(path, catalog: Fixtures.Catalog);
         Assert.Null(report.Divergence);
     }
-
-    [Fact]
-    public void HotPath_EveryMethodToPrecompileIsFound()
-    {
-        // CampaignBatch.StateHashes, MachineBatch.StateHash (2) with RowHashes' Update and HashMachine for banks and CPUs (4),
-        // FrameEncoding.Encode, FrameGrouper.Group (2), EncodeGrouped, FrameEncoder's Encode, WriteInput, WriteEvent and
-        // WriteCmciChain, Lz4Block.Compress. A rename that the list misses throws here, not on the recording's thread.
-        Assert.Equal(16, ReplayWriter.PrepareHotPath());
-    }
 }

@@ -100,12 +100,6 @@ public sealed class CampaignBatch : IBatchStepper<EpochOutput>
         return new EpochOutput(epochIndex, _batchIndex, FirstMachineId, counts, kept, inputs, hashes, record);
     }
 
-    /// <summary>
-    /// Compiles what a recorded epoch adds to a step (its machines' state hashes) ahead of the first one
-    /// (<see cref="Precompiler"/>); returns how many methods.
-    /// </summary>
-    public static int PrepareRecording() => Precompiler.Prepare(typeof(CampaignBatch), nameof(StateHashes)) + MachineBatch.PrepareStateHash();
-
     /// <summary>State hashes of the machines that had events this epoch, in machine order (valid until the next step).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ReadOnlySpan<MachineStateHash> StateHashes(MachineBatch batch, ReadOnlySpan<HandlerEvent> events)
