@@ -1,0 +1,111 @@
+namespace Mca.Ecs.Tests;
+
+/// <summary>Fixed-shape access: World.Rows and World.ForEachRow over a subset of rows.</summary>
+public class RowsTests
+{
+    private static World FixedWorld(int n)
+    {
+        var world = new World();
+        for (int i = 0; i < n; i++)
+        {
+            world.Create(new Position(i), new Velocity(10 * i));
+        }
+
+        return world;
+    }
+
+    [Fact]
+    public void Rows_AreTheColumnInCreationOrder()
+    {
+        var world = FixedWorld(5);
+        var rows = world.Rows<Position>();
+        Assert.Equal([0L, 1, 2, 3, 4], rows.ToArray().Select(p => p.X));
+        rows[3] = new Position(99);
+        Assert.Equal(new Position(99), world.Rows<Position>()[3]);
+        Assert.Equal(0, world.Rows<CompA>().Length);
+    }
+
+    [Fact]
+    public void ForEachRow_VisitsOnlyTheGivenRows_InTheGivenOrder()
+    {
+        var world = FixedWorld(10);
+        var visit = new Record();
+        world.ForEachRow<Position, Record>([7, 2, 5], ref visit);
+        Assert.Equal("7:7 2:2 5:5", visit.Seen.Trim());
+        var bump = default(Bump);
+        world.ForEachRow<Position, Bump>([1, 8], ref bump);
+        Assert.Equal([0L, 1001, 2, 3, 4, 5, 6, 7, 1008, 9], world.Rows<Position>().ToArray().Select(p => p.X));
+        Assert.Equal(2, bump.Calls);
+    }
+
+    [Fact]
+    public void ForEachRow_OutOfRange_ThrowsBeforeVisitingAny()
+    {
+        var world = FixedWorld(3);
+        var bump = default(Bump);
+        Assert.Throws<ArgumentOutOfRangeException>(() => world.ForEachRow<Position, Bump>([0, 3], ref bump));
+        Assert.Equal(0, world.Rows<Position>()[0].X);
+        Assert.Throws<ArgumentOutOfRangeException>(() => world.ForEachRow<Position, Bump>([-1], ref bump));
+    }
+
+    [Fact]
+    public void Rows_InTwoArchetypes_Throws_AndTheCacheFollowsStructuralChanges()
+    {
+        var world = FixedWorld(2);
+        Assert.Equal(2, world.Rows<Position>().Length);
+        var extra = world.Create(new Position(5));
+        Assert.Throws<InvalidOperationException>(() => world.Rows<Position>());
+        world.Destroy(extra);
+        Assert.Equal(2, world.Rows<Position>().Length);
+    }
+
+    [Fact]
+    public void StructuralChangeInsideForEachRow_Throws()
+    {
+        var world = FixedWorld(2);
+        var create = new CreateInside { World = world };
+        Assert.Throws<InvalidOperationException>(() => world.ForEachRow<Position, CreateInside>([0], ref create));
+    }
+
+    [Fact]
+    public void ForEachRow_AllocatesNothing()
+    {
+        var world = FixedWorld(1000);
+        int[] rows = [.. Enumerable.Range(0, 100).Select(i => i * 10)];
+        var bump = default(Bump);
+        world.ForEachRow<Position, Bump>(rows, ref bump);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+        {
+            world.ForEachRow<Position, Bump>(rows, ref bump);
+        }
+
+        Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+        Assert.Equal(10_100, bump.Calls);
+    }
+
+    private struct Bump : IForEachRow<Position>
+    {
+        public int Calls;
+
+        public void Update(int row, ref Position c1)
+        {
+            c1 = new Position(c1.X + 1000);
+            Calls++;
+        }
+    }
+
+    private struct Record : IForEachRow<Position>
+    {
+        public string Seen;
+
+        public void Update(int row, ref Position c1) => Seen += $"{row}:{c1.X} ";
+    }
+
+    private struct CreateInside : IForEachRow<Position>
+    {
+        public World World;
+
+        public readonly void Update(int row, ref Position c1) => World.Create(new Position(1));
+    }
+}
