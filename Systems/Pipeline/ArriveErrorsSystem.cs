@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Mca.Ecs;
 using Mca.Systems.Components;
 using Mca.Systems.Engine;
 using Mca.Systems.Events;
@@ -22,23 +23,31 @@ internal sealed class ArriveErrorsSystem
 
     public void Run(ReadOnlySpan<int> machines)
     {
-        var states = _batch.Machines;
-        foreach (int m in machines)
-        {
-            ref var s = ref states[m];
-            if (s.Phase != MachinePhase.Up)
-            {
-                continue;
-            }
+        var due = new ArriveErrorsDue(this);
+        _batch.World.ForEachRow<MachineState, ArriveErrorsDue>(machines, ref due);
+    }
 
-            // Bounded by the source: each iteration consumes one error.
-            while (_batch.Source.NextArrivalNs(m) <= s.NowNs)
-            {
-                var e = _batch.Source.Take(m);
-                _batch.InputLog?.Add(new RecordedInput(_batch.FirstMachineId + m, e));
-                Arrive(m, ref s, in e);
-            }
+    /// <summary>The system's work on one machine due this round (its row is its index in the batch).</summary>
+    private void Visit(int m, ref MachineState s)
+    {
+        if (s.Phase != MachinePhase.Up)
+        {
+            return;
         }
+
+        // Bounded by the source: each iteration consumes one error.
+        while (_batch.Source.NextArrivalNs(m) <= s.NowNs)
+        {
+            var e = _batch.Source.Take(m);
+            _batch.InputLog?.Add(new RecordedInput(_batch.FirstMachineId + m, e));
+            Arrive(m, ref s, in e);
+        }
+    }
+
+    /// <summary>The pass over the machines due this round, through the ECS.</summary>
+    private readonly struct ArriveErrorsDue(ArriveErrorsSystem system) : IForEachRow<MachineState>
+    {
+        public void Update(int row, ref MachineState s) => system.Visit(row, ref s);
     }
 
     private void Arrive(int machine, ref MachineState m, in ErrorInjection e)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Mca.Ecs;
 using Mca.Systems.Components;
 using Mca.Systems.Engine;
 using Mca.Systems.Events;
@@ -31,32 +32,8 @@ internal sealed class HandleGuestVmceSystem
 
     public void Run(ReadOnlySpan<int> machines)
     {
-        var states = _batch.Machines;
-        foreach (int m in machines)
-        {
-            ref var s = ref states[m];
-            if (s.Phase != MachinePhase.Up || s.ResetPending)
-            {
-                continue;
-            }
-
-            // Most invocations inject nothing: the vCPUs are visited only when one may have mce_pending.
-            if (!_batch.VmcePossiblyPending(m))
-            {
-                continue;
-            }
-
-            var domains = _batch.DomainsOf(m);
-            for (int d = 0; d < domains.Length; d++)
-            {
-                if (domains[d].RunState == DomainRunState.Running)
-                {
-                    HandleCurrentModel(m, d, (GuestContext)s.MceContext);
-                }
-            }
-
-            _batch.SettleVmcePending(m);
-        }
+        var due = new HandleGuestVmceDue(this);
+        _batch.World.ForEachRow<MachineState, HandleGuestVmceDue>(machines, ref due);
 
         // RFC items, in injection order: the guest handles the list head, IRETs, and the next is armed.
         foreach (var item in _batch.RfcQueue)
@@ -94,6 +71,38 @@ internal sealed class HandleGuestVmceSystem
         }
 
         _batch.RfcQueue.Clear();
+    }
+
+    /// <summary>The system's work on one machine due this round (its row is its index in the batch).</summary>
+    private void Visit(int m, ref MachineState s)
+    {
+        if (s.Phase != MachinePhase.Up || s.ResetPending)
+        {
+            return;
+        }
+
+        // Most invocations inject nothing: the vCPUs are visited only when one may have mce_pending.
+        if (!_batch.VmcePossiblyPending(m))
+        {
+            return;
+        }
+
+        var domains = _batch.DomainsOf(m);
+        for (int d = 0; d < domains.Length; d++)
+        {
+            if (domains[d].RunState == DomainRunState.Running)
+            {
+                HandleCurrentModel(m, d, (GuestContext)s.MceContext);
+            }
+        }
+
+        _batch.SettleVmcePending(m);
+    }
+
+    /// <summary>The pass over the machines due this round, through the ECS.</summary>
+    private readonly struct HandleGuestVmceDue(HandleGuestVmceSystem system) : IForEachRow<MachineState>
+    {
+        public void Update(int row, ref MachineState s) => system.Visit(row, ref s);
     }
 
     /// <summary>The current model: every vCPU with mce_pending enters the guest's #MC handler.</summary>

@@ -1,3 +1,4 @@
+using Mca.Ecs;
 using Mca.Systems.Components;
 using Mca.Systems.Engine;
 using Mca.Systems.Events;
@@ -22,37 +23,44 @@ internal sealed class LogDom0System
 
     public void Run(ReadOnlySpan<int> machines)
     {
-        var states = _batch.Machines;
-        foreach (int m in machines)
+        var due = new Dom0Due(this);
+        _batch.World.ForEachRow<MachineState, Dom0Due>(machines, ref due);
+    }
+
+    private void Run(int m, ref MachineState s)
+    {
+        if (s.Phase != MachinePhase.Up)
         {
-            ref var s = ref states[m];
-            if (s.Phase != MachinePhase.Up)
-            {
-                continue;
-            }
+            return;
+        }
 
-            int d0 = _dom0;
-            bool listening = d0 >= 0 && _batch.DomainsOf(m)[d0] is { VirqMcaBound: true, RunState: DomainRunState.Running };
-            if (s.VirqPending)
+        int d0 = _dom0;
+        bool listening = d0 >= 0 && _batch.DomainsOf(m)[d0] is { VirqMcaBound: true, RunState: DomainRunState.Running };
+        if (s.VirqPending)
+        {
+            s.VirqPending = false;
+            if (listening)
             {
-                s.VirqPending = false;
-                if (listening)
-                {
-                    _batch.Emit(_batch.NewEvent(m, HandlerEventKind.VirqSent));
-                    s.Dom0FetchAtNs = Math.Min(s.Dom0FetchAtNs, s.NowNs + _batch.Spec.Dom0LogLatencyNs);
-                }
-            }
-
-            if (s.Dom0FetchAtNs <= s.NowNs)
-            {
-                s.Dom0FetchAtNs = long.MaxValue;
-                if (listening)
-                {
-                    Drain(m, urgent: true);
-                    Drain(m, urgent: false);
-                }
+                _batch.Emit(_batch.NewEvent(m, HandlerEventKind.VirqSent));
+                s.Dom0FetchAtNs = Math.Min(s.Dom0FetchAtNs, s.NowNs + _batch.Spec.Dom0LogLatencyNs);
             }
         }
+
+        if (s.Dom0FetchAtNs <= s.NowNs)
+        {
+            s.Dom0FetchAtNs = long.MaxValue;
+            if (listening)
+            {
+                Drain(m, urgent: true);
+                Drain(m, urgent: false);
+            }
+        }
+    }
+
+    /// <summary>The system's pass over the machines due this round (machine rows are machine indices).</summary>
+    private readonly struct Dom0Due(LogDom0System system) : IForEachRow<MachineState>
+    {
+        public void Update(int row, ref MachineState s) => system.Run(row, ref s);
     }
 
     /// <summary>The consumer loop: fetch the oldest record, log its banks, ack it; stop at NODATA.</summary>

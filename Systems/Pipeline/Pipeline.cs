@@ -1,4 +1,5 @@
 using System.Globalization;
+using Mca.Ecs;
 using Mca.Systems.Components;
 using Mca.Systems.Engine;
 using Mca.Systems.Events;
@@ -40,21 +41,8 @@ internal sealed class Pipeline
 
     public void Run(ReadOnlySpan<int> machines)
     {
-        var states = _batch.Machines;
-        foreach (int m in machines)
-        {
-            ref var s = ref states[m];
-            if (s.Phase == MachinePhase.Down && s.UpAtNs <= s.NowNs)
-            {
-                Boot(m, isReboot: true);
-            }
-            else if (s.Phase == MachinePhase.Up && !_batch.LiteralPolling)
-            {
-                PollSchedule.SkipEmptyRounds(ref s, s.NowNs);
-            }
-
-            RestartDomains(m);
-        }
+        var wake = new WakeDue(this);
+        _batch.World.ForEachRow<MachineState, WakeDue>(machines, ref wake);
 
         _arrive.Run(machines);
         _poll.Run(machines);
@@ -66,6 +54,24 @@ internal sealed class Pipeline
         _guest.Run(machines);
         _reset.Run(machines);
         _dom0.Run(machines);
+    }
+
+    /// <summary>Step 0 over the machines due this round: reboot what is due up, skip empty polls, restart crashed domains.</summary>
+    private readonly struct WakeDue(Pipeline pipeline) : IForEachRow<MachineState>
+    {
+        public void Update(int row, ref MachineState s)
+        {
+            if (s.Phase == MachinePhase.Down && s.UpAtNs <= s.NowNs)
+            {
+                pipeline.Boot(row, isReboot: true);
+            }
+            else if (s.Phase == MachinePhase.Up && !pipeline._batch.LiteralPolling)
+            {
+                PollSchedule.SkipEmptyRounds(ref s, s.NowNs);
+            }
+
+            pipeline.RestartDomains(row);
+        }
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Mca.Ecs;
 using Mca.Systems.Components;
 using Mca.Systems.Engine;
 using Mca.Systems.Events;
@@ -24,31 +25,39 @@ internal sealed class PollBanksSystem
 
     public void Run(ReadOnlySpan<int> machines)
     {
-        var states = _batch.Machines;
-        foreach (int m in machines)
+        var due = new PollBanksDue(this);
+        _batch.World.ForEachRow<MachineState, PollBanksDue>(machines, ref due);
+    }
+
+    /// <summary>The system's work on one machine due this round (its row is its index in the batch).</summary>
+    private void Visit(int m, ref MachineState s)
+    {
+        if (s.Phase != MachinePhase.Up)
         {
-            ref var s = ref states[m];
-            if (s.Phase != MachinePhase.Up)
-            {
-                continue;
-            }
+            return;
+        }
 
-            var cpus = _batch.CpusOf(m);
-            for (int c = 0; c < cpus.Length; c++)
+        var cpus = _batch.CpusOf(m);
+        for (int c = 0; c < cpus.Length; c++)
+        {
+            if (cpus[c].CmciPending)
             {
-                if (cpus[c].CmciPending)
-                {
-                    _batch.CpuForWrite(m, c).CmciPending = false;
-                    _batch.Emit(_batch.NewEvent(m, HandlerEventKind.CmciRaised) with { Cpu = (short)c });
-                    CmciLogout(m, c);
-                }
-            }
-
-            if (s.NextPollNs == s.NowNs)
-            {
-                PollRound(m, ref s);
+                _batch.CpuForWrite(m, c).CmciPending = false;
+                _batch.Emit(_batch.NewEvent(m, HandlerEventKind.CmciRaised) with { Cpu = (short)c });
+                CmciLogout(m, c);
             }
         }
+
+        if (s.NextPollNs == s.NowNs)
+        {
+            PollRound(m, ref s);
+        }
+    }
+
+    /// <summary>The pass over the machines due this round, through the ECS.</summary>
+    private readonly struct PollBanksDue(PollBanksSystem system) : IForEachRow<MachineState>
+    {
+        public void Update(int row, ref MachineState s) => system.Visit(row, ref s);
     }
 
     /// <summary>The CMCI handler: MCA_CMCI_HANDLER logout of the banks this CPU owns (xen-mca.md §2.6).</summary>

@@ -1,3 +1,4 @@
+using Mca.Ecs;
 using Mca.Systems.Components;
 using Mca.Systems.Engine;
 using Mca.Systems.Events;
@@ -29,32 +30,40 @@ internal sealed class RecoverMemorySystem
 
     public void Run(ReadOnlySpan<int> machines)
     {
-        var states = _batch.Machines;
-        foreach (int m in machines)
+        var due = new RecoverMemoryDue(this);
+        _batch.World.ForEachRow<MachineState, RecoverMemoryDue>(machines, ref due);
+    }
+
+    /// <summary>The system's work on one machine due this round (its row is its index in the batch).</summary>
+    private void Visit(int m, ref MachineState s)
+    {
+        if (s.Phase != MachinePhase.Up || !s.McePending)
         {
-            ref var s = ref states[m];
-            if (s.Phase != MachinePhase.Up || !s.McePending)
-            {
-                continue;
-            }
-
-            if (!s.ResetPending)
-            {
-                if (_batch.Policy.Rendezvous == RendezvousStyle.Common)
-                {
-                    ProcessDeferred(m, ref s);
-                }
-                else
-                {
-                    MceActions(m, ref s);
-                }
-
-                // VIRQ_MCA from the processing CPU whether or not anything was processed (xen-mca.md §2.2 softirq step 3).
-                s.VirqPending = true;
-            }
-
-            s.McePending = false;
+            return;
         }
+
+        if (!s.ResetPending)
+        {
+            if (_batch.Policy.Rendezvous == RendezvousStyle.Common)
+            {
+                ProcessDeferred(m, ref s);
+            }
+            else
+            {
+                MceActions(m, ref s);
+            }
+
+            // VIRQ_MCA from the processing CPU whether or not anything was processed (xen-mca.md §2.2 softirq step 3).
+            s.VirqPending = true;
+        }
+
+        s.McePending = false;
+    }
+
+    /// <summary>The pass over the machines due this round, through the ECS.</summary>
+    private readonly struct RecoverMemoryDue(RecoverMemorySystem system) : IForEachRow<MachineState>
+    {
+        public void Update(int row, ref MachineState s) => system.Visit(row, ref s);
     }
 
     /// <summary>mctelem_process_deferred for every online CPU, in CPU order (xen-mca.md §2.2 softirq step 2).</summary>

@@ -39,40 +39,48 @@ internal sealed class RendezvousMceSystem
 
     public void Run(ReadOnlySpan<int> machines)
     {
-        var states = _batch.Machines;
-        foreach (int m in machines)
+        var due = new RendezvousMceDue(this);
+        _batch.World.ForEachRow<MachineState, RendezvousMceDue>(machines, ref due);
+    }
+
+    /// <summary>The system's work on one machine due this round (its row is its index in the batch).</summary>
+    private void Visit(int m, ref MachineState s)
+    {
+        if (s.Phase != MachinePhase.Up || !s.McePending)
         {
-            ref var s = ref states[m];
-            if (s.Phase != MachinePhase.Up || !s.McePending)
-            {
-                continue;
-            }
-
-            s.EventSeq++;
-            _batch.Emit(_batch.NewEvent(m, HandlerEventKind.MceEntered) with { Cpu = s.MceTargetCpu, Arg = s.MceLmce ? 1 : 0 });
-            var cpus = _batch.CpusForWrite(m);
-            foreach (ref var c in cpus)
-            {
-                c.FoundError = false;
-                c.Fatal = false;
-                c.PendingCookie = -1;
-                c.Severity = 0;
-                c.InMce = false;
-            }
-
-            ArrivalOrder(m, ref s);
-
-            s.SeverityCpu = -1;
-            s.WorstSeverity = 0;
-            if (_batch.Policy.Rendezvous == RendezvousStyle.TwoRound2009)
-            {
-                TwoRound(m, ref s);
-            }
-            else
-            {
-                Common(m, ref s);
-            }
+            return;
         }
+
+        s.EventSeq++;
+        _batch.Emit(_batch.NewEvent(m, HandlerEventKind.MceEntered) with { Cpu = s.MceTargetCpu, Arg = s.MceLmce ? 1 : 0 });
+        var cpus = _batch.CpusForWrite(m);
+        foreach (ref var c in cpus)
+        {
+            c.FoundError = false;
+            c.Fatal = false;
+            c.PendingCookie = -1;
+            c.Severity = 0;
+            c.InMce = false;
+        }
+
+        ArrivalOrder(m, ref s);
+
+        s.SeverityCpu = -1;
+        s.WorstSeverity = 0;
+        if (_batch.Policy.Rendezvous == RendezvousStyle.TwoRound2009)
+        {
+            TwoRound(m, ref s);
+        }
+        else
+        {
+            Common(m, ref s);
+        }
+    }
+
+    /// <summary>The pass over the machines due this round, through the ECS.</summary>
+    private readonly struct RendezvousMceDue(RendezvousMceSystem system) : IForEachRow<MachineState>
+    {
+        public void Update(int row, ref MachineState s) => system.Visit(row, ref s);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Mca.Ecs;
 using Mca.Systems.Components;
 using Mca.Systems.Engine;
 using Mca.Systems.Events;
@@ -21,13 +22,18 @@ internal sealed class ResetMachineSystem
 
     public void Run(ReadOnlySpan<int> machines)
     {
-        var states = _batch.Machines;
-        foreach (int m in machines)
+        var due = new ResetDue(this);
+        _batch.World.ForEachRow<MachineState, ResetDue>(machines, ref due);
+    }
+
+    /// <summary>The system's pass over the machines due this round (machine rows are machine indices).</summary>
+    private readonly struct ResetDue(ResetMachineSystem system) : IForEachRow<MachineState>
+    {
+        public void Update(int row, ref MachineState s)
         {
-            ref var s = ref states[m];
             if (s.Phase == MachinePhase.Up && s.ResetPending)
             {
-                Reset(m, ref s);
+                system.Reset(row, ref s);
             }
         }
     }

@@ -1,3 +1,4 @@
+using Mca.Ecs;
 using Mca.Systems.Components;
 using Mca.Systems.Engine;
 using Mca.Systems.Events;
@@ -24,25 +25,33 @@ internal sealed class SelectSeveritySystem
 
     public void Run(ReadOnlySpan<int> machines)
     {
-        var states = _batch.Machines;
-        foreach (int m in machines)
+        var due = new SelectSeverityDue(this);
+        _batch.World.ForEachRow<MachineState, SelectSeverityDue>(machines, ref due);
+    }
+
+    /// <summary>The system's work on one machine due this round (its row is its index in the batch).</summary>
+    private void Visit(int m, ref MachineState s)
+    {
+        if (s.Phase != MachinePhase.Up || !s.McePending || s.ResetPending)
         {
-            ref var s = ref states[m];
-            if (s.Phase != MachinePhase.Up || !s.McePending || s.ResetPending)
-            {
-                continue;
-            }
-
-            bool proceed = _batch.Policy.Rendezvous == RendezvousStyle.TwoRound2009 ? VerdictTwoRound(m, ref s) : VerdictCommon(m, ref s);
-            if (!proceed)
-            {
-                continue;
-            }
-
-            ClearMcip(m);
-            s.SeverityCpu = (short)ChooseProcessingCpu(m, ref s);
-            _batch.Emit(_batch.NewEvent(m, HandlerEventKind.ProcessingCpu) with { Cpu = s.SeverityCpu });
+            return;
         }
+
+        bool proceed = _batch.Policy.Rendezvous == RendezvousStyle.TwoRound2009 ? VerdictTwoRound(m, ref s) : VerdictCommon(m, ref s);
+        if (!proceed)
+        {
+            return;
+        }
+
+        ClearMcip(m);
+        s.SeverityCpu = (short)ChooseProcessingCpu(m, ref s);
+        _batch.Emit(_batch.NewEvent(m, HandlerEventKind.ProcessingCpu) with { Cpu = s.SeverityCpu });
+    }
+
+    /// <summary>The pass over the machines due this round, through the ECS.</summary>
+    private readonly struct SelectSeverityDue(SelectSeveritySystem system) : IForEachRow<MachineState>
+    {
+        public void Update(int row, ref MachineState s) => system.Visit(row, ref s);
     }
 
     private bool VerdictCommon(int machine, ref MachineState s)
