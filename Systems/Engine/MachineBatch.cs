@@ -35,13 +35,8 @@ public sealed class MachineBatch
     private readonly int _bankCount;
     private readonly int _domainCount;
     private readonly int _vcpuCount;
-    private readonly int[] _worklist;
-    private readonly Agenda _agenda;
     private readonly Pipeline.Pipeline _pipeline;
     private byte[]? _hashScratch;
-    /// <summary>Per machine: whether a polled bank holds a valid record, kept until a bank of the machine is written.</summary>
-    private readonly PollScan[] _pollScan;
-    private int[] _polledRows = [];
     private readonly bool[] _vcpusTouched;
     private readonly bool[] _vcpuHashStale;
     // Kept hashes, allocated by the first StateHash (campaigns that do not record never hash, nor mark banks).
@@ -71,15 +66,12 @@ public sealed class MachineBatch
         MachineCount = machineCount;
         FirstMachineId = firstMachineId;
         World = new World(machineCount * (1 + spec.CpuCount + spec.BankInstanceCount + spec.Domains.Count + 8));
-        _worklist = new int[machineCount];
-        _agenda = new Agenda(machineCount);
         PanicMessages = new string?[machineCount];
         Telemetry = new TelemetryStore(this);
         Events = new EventBuffer();
         InputLog = recordInputs ? [] : null;
 
         Populate();
-        _pollScan = new PollScan[machineCount]; // every machine starts PollScan.Stale (0)
         _vcpusTouched = new bool[machineCount];
         _vcpuHashStale = new bool[machineCount];
         _vcpuHashStale.AsSpan().Fill(true);
@@ -89,6 +81,7 @@ public sealed class MachineBatch
         _domainRows = ColumnArray<DomainState>(World.Query(DomainQuery), out _domainCount);
         _vcpuRows = ColumnArray<VcpuMca>(World.Query(VcpuQuery), out _vcpuCount);
         Debug.Assert(machineRows == machineCount, "one machine entity per machine");
+        Scheduler = new BatchScheduler(this);
         _pipeline = new Pipeline.Pipeline(this);
         Boot();
         // One machine's rows as booted: the first state hash of a machine takes their hashes for rows still like them.
@@ -97,6 +90,8 @@ public sealed class MachineBatch
     }
 
     public MachineSpec Spec { get; }
+    /// <summary>When each machine next has work: the agenda, the next-event rule and the poll-scan cache.</summary>
+    public BatchScheduler Scheduler { get; }
     public HandlerPolicy Policy { get; }
     public ulong Seed { get; }
     public IErrorSource Source { get; }
@@ -159,7 +154,7 @@ public sealed class MachineBatch
     public Span<BankState> BanksForWrite(int machine)
     {
         int first = Machines[machine].BankRow;
-        _pollScan[machine] = PollScan.Stale;
+        Scheduler.BanksWritten(machine);
         _bankHashes?.MarkAll(machine, first);
         return _bankRows.AsSpan(first, Spec.BankInstanceCount);
     }
@@ -169,7 +164,7 @@ public sealed class MachineBatch
     {
         Debug.Assert((uint)row < (uint)Spec.BankInstanceCount, "a bank instance of the machine");
         int first = Machines[machine].BankRow;
-        _pollScan[machine] = PollScan.Stale;
+        Scheduler.BanksWritten(machine);
         _bankHashes?.Mark(machine, first, row);
         return ref _bankRows[first + row];
     }
@@ -238,47 +233,33 @@ public sealed class MachineBatch
 
     /// <summary>
     /// Processes every event due before <paramref name="endNs"/> on every machine, in each machine's
-    /// own time order. Each round pops every machine whose next instant is due, moves it there and
-    /// runs the pipeline over them; a visited machine's next instant is recomputed and pushed back.
-    /// Machines with nothing due are never touched, so idle time costs nothing.
+    /// own time order. Each round takes every machine whose next instant is due from the scheduler, moves
+    /// it there and runs the pipeline over them; a visited machine's next instant is recomputed and pushed
+    /// back. Machines with nothing due are never touched, so idle time costs nothing.
     /// </summary>
     public void RunUntil(long endNs)
     {
-        var machines = Machines;
-        // Bounded: every round consumes at least one due event per popped machine.
-        while (_agenda.Count > 0 && _agenda.Peek().TimeNs < endNs)
+        // Bounded: every round consumes at least one due event per machine taken.
+        ReadOnlySpan<int> due;
+        while ((due = Scheduler.TakeDue(endNs)).Length > 0)
         {
-            int count = 0;
-            while (_agenda.Count > 0 && _agenda.Peek().TimeNs < endNs)
-            {
-                var (time, m) = _agenda.Pop();
-                Debug.Assert(time >= machines[m].NowNs, "time never goes back");
-                machines[m].NowNs = time;
-                _worklist[count++] = m;
-            }
-
-            _pipeline.Run(_worklist.AsSpan(0, count));
-            StepCount += count;
+            _pipeline.Run(due);
+            StepCount += due.Length;
             // While recording: the rows just written are rehashed while they are in cache, not at the epoch's end.
             _bankHashes?.Update();
             _cpuHashes?.Update();
-
-            for (int i = 0; i < count; i++)
-            {
-                Schedule(_worklist[i]);
-            }
+            Scheduler.ScheduleAll(due);
         }
     }
 
-    /// <summary>Recomputes a machine's next instant and puts it on the agenda (nothing if it has none).</summary>
-    private void Schedule(int machine)
-    {
-        long next = NextEventNs(machine);
-        if (next != long.MaxValue)
-        {
-            _agenda.Push(next, machine);
-        }
-    }
+    /// <summary>The machine's next instant with work (see <see cref="BatchScheduler.NextEventNs"/>).</summary>
+    public long NextEventNs(int machine) => Scheduler.NextEventNs(machine);
+
+    /// <summary>Whether the next poll round would find a valid bank (see <see cref="BatchScheduler.PollWouldFind"/>).</summary>
+    public bool PollWouldFind(int machine) => Scheduler.PollWouldFind(machine);
+
+    /// <summary><see cref="PollWouldFind"/> with the banks scanned afresh (to check the bank marks).</summary>
+    public bool PollWouldFindUncached(int machine) => Scheduler.PollWouldFindUncached(machine);
 
     /// <summary>
     /// A hash of a machine's whole simulation state: its machine, CPU, bank, domain and vCPU rows.
@@ -369,97 +350,6 @@ public sealed class MachineBatch
         bytes.CopyTo(target);
         at += bytes.Length;
         return MemoryMarshal.Cast<byte, T>(target);
-    }
-
-    /// <summary>The machine's next instant with work: an arrival, a useful poll, dom0's fetch, a reboot or a restart.</summary>
-    public long NextEventNs(int machine)
-    {
-        ref var m = ref Machines[machine];
-        long next = Source.NextArrivalNs(machine);
-        if (m.Phase == MachinePhase.Down)
-        {
-            // Nothing runs while down; errors due meanwhile arrive once it is up again.
-            return m.UpAtNs;
-        }
-
-        next = Math.Max(next, m.NowNs);
-        next = Math.Min(next, m.Dom0FetchAtNs);
-        next = Math.Min(next, NextRestartNs(machine));
-        // The bank scan only matters when the poll would come first.
-        if (m.NextPollNs < next && (LiteralPolling || PollWouldFind(machine)))
-        {
-            next = m.NextPollNs;
-        }
-
-        return next;
-    }
-
-    private long NextRestartNs(int machine)
-    {
-        long next = long.MaxValue;
-        foreach (ref var d in DomainsOf(machine))
-        {
-            if (d.RunState != DomainRunState.Running)
-            {
-                next = Math.Min(next, d.RestartAtNs);
-            }
-        }
-
-        return next;
-    }
-
-    /// <summary>
-    /// Whether the next poll round would find a valid bank (so it must be visited). The bank scan is kept
-    /// per machine until a bank of it is written (<see cref="BankWritten"/>).
-    /// </summary>
-    public bool PollWouldFind(int machine)
-    {
-        if (Machines[machine].PostResetPollDue)
-        {
-            return true;
-        }
-
-        ref PollScan scan = ref _pollScan[machine];
-        if (scan == PollScan.Stale)
-        {
-            scan = ScanPolledBanks(machine) ? PollScan.Finds : PollScan.Empty;
-        }
-
-        return scan == PollScan.Finds;
-    }
-
-    private int[] PolledRows()
-    {
-        var rows = new List<int>();
-        var banks = BanksOf(0);
-        for (int row = 0; row < banks.Length; row++)
-        {
-            if (banks[row].CmciOwnerCpu < 0)
-            {
-                rows.Add(row);
-            }
-        }
-
-        return [.. rows];
-    }
-
-    /// <summary><see cref="PollWouldFind"/> with the banks scanned afresh (to check the bank marks).</summary>
-    public bool PollWouldFindUncached(int machine) => Machines[machine].PostResetPollDue || ScanPolledBanks(machine);
-
-    /// <summary>Whether a polled bank (no CMCI owner) holds a valid record, real or interposed.</summary>
-    private bool ScanPolledBanks(int machine)
-    {
-        var banks = BanksOf(machine);
-        foreach (int row in _polledRows)
-        {
-            ref readonly var b = ref banks[row];
-            if (b.CmciOwnerCpu < 0 && ((b.Status | (b.InterposedCpu >= 0 ? b.InterposedStatus : 0)) & Hardware.MciStatusBits.Val) != 0)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     /// <summary>The one chunk's <typeparamref name="T"/> array and its row count (every entity of a kind shares one archetype).</summary>
@@ -556,10 +446,10 @@ public sealed class MachineBatch
 
         // CMCI ownership is set by boot from the shape alone (cmci_discover), the same on every machine and after
         // every reboot: the banks without an owner, the only ones a poll can find, are listed once.
-        _polledRows = PolledRows();
+        Scheduler.ListPolledBanks();
         for (int m = 0; m < MachineCount; m++)
         {
-            Schedule(m);
+            Scheduler.Schedule(m);
         }
     }
 }
