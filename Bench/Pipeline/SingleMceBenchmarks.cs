@@ -51,7 +51,7 @@ public class SingleMceBenchmarks
         _nextNs += MachineSpec.NsPerSecond;
         int events = _batch.Events.Count;
         _batch.Events.Clear();
-        _batch.BrokenPages.Clear();
+        _batch.Handler.BrokenPages.Clear();
         return events;
     }
 }

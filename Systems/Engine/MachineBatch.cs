@@ -37,7 +37,6 @@ public sealed class MachineBatch
     private readonly int _vcpuCount;
     private readonly Pipeline.Pipeline _pipeline;
     private byte[]? _hashScratch;
-    private readonly bool[] _vcpusTouched;
     private readonly bool[] _vcpuHashStale;
     // Kept hashes, allocated by the first StateHash (campaigns that do not record never hash, nor mark banks).
     private ulong[]? _vcpuHash;
@@ -66,13 +65,12 @@ public sealed class MachineBatch
         MachineCount = machineCount;
         FirstMachineId = firstMachineId;
         World = new World(machineCount * (1 + spec.CpuCount + spec.BankInstanceCount + spec.Domains.Count + 8));
-        PanicMessages = new string?[machineCount];
+        Handler = new HandlerState(machineCount);
         Telemetry = new TelemetryStore(this);
         Events = new EventBuffer();
         InputLog = recordInputs ? [] : null;
 
         Populate();
-        _vcpusTouched = new bool[machineCount];
         _vcpuHashStale = new bool[machineCount];
         _vcpuHashStale.AsSpan().Fill(true);
         _machineRows = ColumnArray<MachineState>(World.Query(MachineQuery), out int machineRows);
@@ -107,13 +105,8 @@ public sealed class MachineBatch
     public TelemetryStore Telemetry { get; }
     /// <summary>Pipeline runs so far: one per machine per instant with work (the unit Bench calls a handler invocation).</summary>
     public long StepCount { get; private set; }
-    /// <summary>Pages Xen has offlined, per machine (membership only; never iterated).</summary>
-    internal HashSet<(int Machine, long Mfn)> BrokenPages { get; } = [];
-    /// <summary>The first panic message of each machine (null if it never panicked).</summary>
-    public string?[] PanicMessages { get; private set; } = [];
-
-    /// <summary>RFC vMCE items injected this round, delivered one at a time in order by the guest system.</summary>
-    internal List<RfcVmce> RfcQueue { get; } = new(64);
+    /// <summary>The handler's per-machine state outside the rows: broken pages, panic messages, the RFC queue, vMCE flags.</summary>
+    public HandlerState Handler { get; }
 
     public Span<MachineState> Machines => _machineRows.AsSpan(0, MachineCount);
     /// <summary>Every CPU row, read-only: writes go through <see cref="CpusForWrite"/> or <see cref="CpuForWrite"/>, which mark them.</summary>
@@ -170,36 +163,17 @@ public sealed class MachineBatch
     }
     public Span<DomainState> DomainsOf(int machine) => AllDomains.Slice(Machines[machine].DomainRow, Spec.Domains.Count);
 
-    /// <summary>A domain's vCPU rows, writable: the machine is noted as possibly having a vMCE pending (see <see cref="VmcePossiblyPending"/>).</summary>
+    /// <summary>A domain's vCPU rows, writable: the machine is noted as possibly having a vMCE pending (see <see cref="HandlerState.VmcePossiblyPending"/>).</summary>
     public Span<VcpuMca> VcpusOf(int machine, int domainIndex)
     {
         ref var d = ref DomainsOf(machine)[domainIndex];
-        _vcpusTouched[machine] = true;
+        Handler.VcpusTouched(machine);
         _vcpuHashStale[machine] = true;
         return _vcpuRows.AsSpan(d.VcpuRow, d.VcpuCount);
     }
 
-    /// <summary>
-    /// False only when no vCPU of the machine has <c>mce_pending</c>: every write to vCPU rows goes through
-    /// <see cref="VcpusOf"/>, which sets it, and only <see cref="SettleVmcePending"/> clears it, after looking.
-    /// The guest system skips machines without one.
-    /// </summary>
-    public bool VmcePossiblyPending(int machine) => _vcpusTouched[machine];
-
-    /// <summary>Clears <see cref="VmcePossiblyPending"/> if no vCPU of the machine has <c>mce_pending</c>.</summary>
-    public void SettleVmcePending(int machine)
-    {
-        int row = Machines[machine].VcpuRow;
-        foreach (ref readonly var v in _vcpuRows.AsSpan(row, Spec.TotalVcpuCount))
-        {
-            if (v.McePending)
-            {
-                return;
-            }
-        }
-
-        _vcpusTouched[machine] = false;
-    }
+    /// <summary>Clears <see cref="HandlerState.VmcePossiblyPending"/> if no vCPU of the machine has <c>mce_pending</c>.</summary>
+    public void SettleVmcePending(int machine) => Handler.SettleVmcePending(machine, AllVcpus.Slice(Machines[machine].VcpuRow, Spec.TotalVcpuCount));
 
     /// <summary>Index of a domain id within the machine's domains, or -1.</summary>
     public int DomainIndexOf(int domId)

@@ -36,7 +36,7 @@ internal sealed class HandleGuestVmceSystem
         _batch.World.ForEachRow<MachineState, HandleGuestVmceDue>(machines, ref due);
 
         // RFC items, in injection order: the guest handles the list head, IRETs, and the next is armed.
-        foreach (var item in _batch.RfcQueue)
+        foreach (var item in _batch.Handler.RfcQueue)
         {
             ref var dom = ref _batch.DomainsOf(item.Machine)[item.TargetIndex];
             if (_batch.Machines[item.Machine].ResetPending || dom.RunState != DomainRunState.Running)
@@ -70,7 +70,7 @@ internal sealed class HandleGuestVmceSystem
             Finish(item.Machine, item.TargetIndex, outcome);
         }
 
-        _batch.RfcQueue.Clear();
+        _batch.Handler.RfcQueue.Clear();
     }
 
     /// <summary>The system's work on one machine due this round (its row is its index in the batch).</summary>
@@ -82,7 +82,7 @@ internal sealed class HandleGuestVmceSystem
         }
 
         // Most invocations inject nothing: the vCPUs are visited only when one may have mce_pending.
-        if (!_batch.VmcePossiblyPending(m))
+        if (!_batch.Handler.VmcePossiblyPending(m))
         {
             return;
         }

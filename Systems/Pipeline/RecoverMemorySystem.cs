@@ -130,7 +130,7 @@ internal sealed class RecoverMemorySystem
 
         long mfn = (long)MemoryErrorAction.Mfn(bank.Addr);
         var owner = spec.Memory.OwnerOf(mfn);
-        bool alreadyBroken = batch.BrokenPages.Contains((machine, mfn));
+        bool alreadyBroken = batch.Handler.BrokenPages.Contains((machine, mfn));
         var offline = owner.Kind switch
         {
             FrameOwnerKind.Invalid => PageOfflineResult.InvalidMfn(),
@@ -146,7 +146,7 @@ internal sealed class RecoverMemorySystem
             return preset;
         }
 
-        batch.BrokenPages.Add((machine, mfn));
+        batch.Handler.BrokenPages.Add((machine, mfn));
         batch.Telemetry.AddRecovery(machine, cookie, bank.Bank, mfn, offline.StatusWord);
         switch (offline.Outcome)
         {

@@ -85,7 +85,7 @@ internal sealed class ResetMachineSystem
             dom.NrInjection = 0;
         }
 
-        var queue = batch.RfcQueue;
+        var queue = batch.Handler.RfcQueue;
         for (int i = queue.Count - 1; i >= 0; i--)
         {
             if (queue[i].Machine == machine)

@@ -127,7 +127,7 @@ internal sealed class VmceInjector
         }
 
         target.NrInjection++;
-        batch.RfcQueue.Add(new RfcVmce(machine, targetIndex, impactedIndex, cpu, bankIndex, mcg, status, addr, misc));
+        batch.Handler.RfcQueue.Add(new RfcVmce(machine, targetIndex, impactedIndex, cpu, bankIndex, mcg, status, addr, misc));
         batch.Emit(batch.NewEvent(machine, HandlerEventKind.VmceInjected) with
         {
             Cpu = (short)cpu,

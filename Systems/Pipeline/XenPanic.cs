@@ -7,12 +7,12 @@ namespace Mca.Systems.Pipeline;
 internal static class XenPanic
 {
     /// <summary>Whether a panic of <paramref name="machine"/> now would use its text: its first panic is kept, and a trace prints every one.</summary>
-    public static bool WantsText(MachineBatch batch, int machine) => batch.PanicMessages[machine] is null || batch.Trace.Enabled;
+    public static bool WantsText(MachineBatch batch, int machine) => batch.Handler.PanicMessages[machine] is null || batch.Trace.Enabled;
 
     /// <summary>Records the panic of <paramref name="machine"/> and, when tracing, prints mc_panic's output.</summary>
     public static void McPanic(MachineBatch batch, int machine, int cpu, string reason)
     {
-        batch.PanicMessages[machine] ??= "Fatal machine check: " + reason;
+        batch.Handler.PanicMessages[machine] ??= "Fatal machine check: " + reason;
         if (!batch.Trace.Enabled)
         {
             return;
@@ -32,5 +32,5 @@ internal static class XenPanic
 
     /// <summary>A plain panic() from the softirq (the deferred handlers returned RESET).</summary>
     public static void Panic(MachineBatch batch, int machine, string message) =>
-        batch.PanicMessages[machine] ??= "Panic: " + message;
+        batch.Handler.PanicMessages[machine] ??= "Panic: " + message;
 }

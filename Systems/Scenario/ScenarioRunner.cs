@@ -27,7 +27,7 @@ public static class ScenarioRunner
         var batch = new MachineBatch(spec, policy, firstMachineId: 0, machineCount: 1, seed, source, trace);
         long end = source.LastArrivalNs + spec.RebootDowntimeNs + SettleNs;
         batch.RunUntil(end);
-        return Report(spec, batch, trace, batch.PanicMessages[0]);
+        return Report(spec, batch, trace, batch.Handler.PanicMessages[0]);
     }
 
     private static ScenarioReport Report(MachineSpec spec, MachineBatch batch, HandlerTrace trace, string? panic)

@@ -56,7 +56,7 @@ public class EquivalenceTests(ITestOutputHelper output)
             var oo = ByMachine(CollectionsMarshal.AsSpan(fleet.Events), scenarios.Count);
             for (int m = 0; m < scenarios.Count && failures.Count < 5; m++)
             {
-                string? mismatch = Compare(ecs[m], batch.PanicMessages[m], oo[m], fleet.Machines[m].PanicMessage);
+                string? mismatch = Compare(ecs[m], batch.Handler.PanicMessages[m], oo[m], fleet.Machines[m].PanicMessage);
                 if (mismatch is not null)
                 {
                     failures.Add($"scenario {scenarios[m]} (seed {Seed}, machine '{spec.Name}', policy {Policies[p].Name}):\n{mismatch}");
@@ -102,7 +102,7 @@ public class EquivalenceTests(ITestOutputHelper output)
         var oo = ByMachine(CollectionsMarshal.AsSpan(fleet.Events), Machines);
         for (int m = 0; m < Machines; m++)
         {
-            Assert.Null(Compare(ecs[m], batch.PanicMessages[m], oo[m], fleet.Machines[m].PanicMessage));
+            Assert.Null(Compare(ecs[m], batch.Handler.PanicMessages[m], oo[m], fleet.Machines[m].PanicMessage));
         }
 
         Assert.Equal(batch.StepCount, fleet.StepCount);
