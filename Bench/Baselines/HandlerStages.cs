@@ -256,7 +256,7 @@ public sealed class PollStage : IHandlerStage
             if (result.Found > 0)
             {
                 cpusWithErrors++;
-                // Console dumps start at the 10th error-finding poll (xen-mca.md §5); the baseline prints nothing.
+                // Console dumps start at the 10th error-finding poll (Xen intel-nonfatal.c); the baseline prints nothing.
                 machine.PollDumpCount++;
                 machine.Deliver(result.Record);
             }

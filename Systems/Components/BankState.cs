@@ -5,7 +5,7 @@ namespace Mca.Systems.Components;
 /// <summary>
 /// A physical bank entity. A package-scoped bank is one entity seen by every CPU of its socket.
 /// Real registers follow the SDM; an interposed value is visible only to the CPU it was injected
-/// on and is gone when written or when the machine resets (xen-mca.md §4.1, §2.6).
+/// on and is gone when written or when the machine resets (Xen mce.c intpose table).
 /// </summary>
 public struct BankState
 {

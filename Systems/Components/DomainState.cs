@@ -22,6 +22,6 @@ public struct DomainState
     public bool Shadow;
     public DomainRunState RunState;
     public long RestartAtNs;
-    /// <summary>March 2009 per-domain vMCE: entries still to deliver (xen-mca.md §3.1).</summary>
+    /// <summary>March 2009 per-domain vMCE: entries still to deliver (Xen f74394f46c).</summary>
     public int NrInjection;
 }

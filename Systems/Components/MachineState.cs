@@ -21,9 +21,9 @@ public struct MachineState
 
     /// <summary>Time of the next poll-timer round (long.MaxValue when down).</summary>
     public long NextPollNs;
-    /// <summary>The adaptive poll period after the last round (xen-mca.md §5: 8 s start, 2..16 s).</summary>
+    /// <summary>The adaptive poll period after the last round (Xen intel-nonfatal.c: 8 s start, 2..16 s).</summary>
     public long PollPeriodNs;
-    /// <summary>Error-finding polls while dom0 did not listen (xen-mca.md §2.5: dumps start at the 10th).</summary>
+    /// <summary>Error-finding polls while dom0 did not listen (Xen intel-nonfatal.c mce_checkregs: dumps start at the 10th).</summary>
     public int PollDumpCount;
     /// <summary>The RFC's post-reset poll over every bank is still due (PostResetLogging.FirstPoll).</summary>
     public bool PostResetPollDue;

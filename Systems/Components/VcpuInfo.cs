@@ -2,7 +2,7 @@ namespace Mca.Systems.Components;
 
 /// <summary>
 /// A guest vCPU entity's identity. Its guest-visible MCA registers are the <see cref="Xen.VcpuMca"/>
-/// component on the same entity (xen-mca.md §3.1 current model).
+/// component on the same entity (Xen vmce.c per-vCPU vMCE).
 /// </summary>
 public struct VcpuInfo
 {

@@ -65,7 +65,7 @@ public enum ResetReason : byte
     Unrecoverable = 2,
     /// <summary>#MC with no valid bank on any CPU.</summary>
     NoValidMce = 3,
-    /// <summary>A second #MC while MCIP was still set: the CPU shuts down (xen-mca.md §1.3).</summary>
+    /// <summary>A second #MC while MCIP was still set: the CPU shuts down (Intel SDM vol. 3B 15.3.1.2).</summary>
     McipShutdown = 4,
     /// <summary>The hardware domain crashed, which reboots the host.</summary>
     Dom0Crash = 5,
@@ -84,9 +84,9 @@ public enum GuestOutcomeKind : byte
 /// <summary>Why Xen crashed a domain.</summary>
 public enum CrashReason : byte
 {
-    /// <summary>Re-injection while MCIP or mce_pending is set (xen-mca.md §3.1 current model).</summary>
+    /// <summary>Re-injection while MCIP or mce_pending is set (Xen vmce.c).</summary>
     VmceBusy = 1,
-    /// <summary>Unmap of the broken page failed (PV domU, shadow HVM; xen-mca.md §2.4).</summary>
+    /// <summary>Unmap of the broken page failed (PV domU, shadow HVM; Xen vmce.c unmmap_broken_page).</summary>
     UnmapFailed = 2,
     /// <summary>offline_page found the page already broken and owned ("preventing recursive mce").</summary>
     RecursiveMce = 3,
@@ -102,7 +102,7 @@ public enum LossCause : byte
     PoolExhausted = 1,
     ResetBeforeFetch = 2,
     VirqNotBound = 3,
-    /// <summary>Interposed (injected) values do not survive a reset (xen-mca.md §2.6).</summary>
+    /// <summary>Interposed (injected) values do not survive a reset (Xen mce.c intpose table is hypervisor memory).</summary>
     InterposedLostOnReset = 4,
     /// <summary>A CE was overwritten in its bank before anybody read it (SDM Table 15-7).</summary>
     Overwritten = 5,

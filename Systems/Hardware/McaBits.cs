@@ -1,6 +1,6 @@
 namespace Mca.Systems.Hardware;
 
-/// <summary>IA32_MCG_CAP bits (xen-mca.md §1.2).</summary>
+/// <summary>IA32_MCG_CAP bits (Intel SDM vol. 3B 15.3.1.1).</summary>
 public static class McgCapBits
 {
     public const ulong CountMask = 0xFF;
@@ -19,19 +19,19 @@ public static class McgCapBits
     public static bool Ser(ulong mcgCap) => (mcgCap & SerP) != 0;
 }
 
-/// <summary>IA32_MCG_STATUS bits (xen-mca.md §1.3, linux-mce.md §1).</summary>
+/// <summary>IA32_MCG_STATUS bits (Intel SDM vol. 3B 15.3.1.2, Linux asm/mce.h).</summary>
 public static class McgStatusBits
 {
     public const ulong Ripv = 1UL << 0;
     public const ulong Eipv = 1UL << 1;
     public const ulong Mcip = 1UL << 2;
     public const ulong Lmce = 1UL << 3;
-    /// <summary>mce-inject keyword TES_P (bit 11) and SEAM_NR (bit 12), linux-mce.md §1.</summary>
+    /// <summary>mce-inject keyword TES_P (bit 11) and SEAM_NR (bit 12), andikleen/mce-inject mce.lex.</summary>
     public const ulong TesP = 1UL << 11;
     public const ulong SeamNr = 1UL << 12;
 }
 
-/// <summary>IA32_MCi_STATUS bits with SER_P, TES_P and CMCI_P (xen-mca.md §1.5).</summary>
+/// <summary>IA32_MCi_STATUS bits with SER_P, TES_P and CMCI_P (Intel SDM vol. 3B 15.3.2.2).</summary>
 public static class MciStatusBits
 {
     public const ulong Val = 1UL << 63;
@@ -61,7 +61,7 @@ public static class MciStatusBits
     public static int Mscod(ulong status) => (int)((status & MscodMask) >> MscodShift);
     public static int CeCount(ulong status) => (int)((status & CeCountMask) >> CeCountShift);
 
-    /// <summary>Writes a 15-bit corrected-error count, saturating at 0x7FFF with bit 52 as overflow (xen-mca.md §1.5).</summary>
+    /// <summary>Writes a 15-bit corrected-error count, saturating at 0x7FFF with bit 52 as overflow (Intel SDM vol. 3B 15.3.2.2).</summary>
     public static ulong WithCeCount(ulong status, long count)
     {
         ulong value = count >= 0x7FFF ? 0x7FFFUL : (ulong)count;
@@ -69,7 +69,7 @@ public static class MciStatusBits
     }
 }
 
-/// <summary>IA32_MCi_MISC fields (xen-mca.md §1.7).</summary>
+/// <summary>IA32_MCi_MISC fields (Intel SDM vol. 3B 15.3.2.4).</summary>
 public static class MciMiscBits
 {
     public const ulong LsbMask = 0x3F;
@@ -81,14 +81,14 @@ public static class MciMiscBits
     public static int Mode(ulong misc) => (int)((misc & ModeMask) >> ModeShift);
 }
 
-/// <summary>IA32_MCi_CTL2 (xen-mca.md §1.8).</summary>
+/// <summary>IA32_MCi_CTL2 (Intel SDM vol. 3B 15.3.2.5).</summary>
 public static class MciCtl2Bits
 {
     public const ulong ThresholdMask = 0x7FFF;
     public const ulong CmciEn = 1UL << 30;
 }
 
-/// <summary>MSR addresses (xen-mca.md §1.1).</summary>
+/// <summary>MSR addresses (Intel SDM vol. 3B 15.3, vol. 4 MSR list).</summary>
 public static class McaMsr
 {
     public const uint P5McAddr = 0x0;
@@ -107,7 +107,7 @@ public static class McaMsr
     public static uint Ctl2(int bank) => Mc0Ctl2 + (uint)bank;
 }
 
-/// <summary>Architectural UCR error codes (xen-mca.md §1.10, linux-mce.md §1).</summary>
+/// <summary>Architectural UCR error codes (Intel SDM vol. 3B 15.9.3, Linux severity.c).</summary>
 public static class Mcacod
 {
     public const int MemScrubFirst = 0x00C0;
@@ -115,7 +115,7 @@ public static class Mcacod
     public const int L3ExplicitWriteback = 0x017A;
     public const int DataLoad = 0x0134;
     public const int InstructionFetch = 0x0150;
-    /// <summary>Bit 12 of a compound code: correction-report filtering (xen-mca.md §1.9).</summary>
+    /// <summary>Bit 12 of a compound code: correction-report filtering (Intel SDM vol. 3B 15.9.2.1).</summary>
     public const int FilterBit = 1 << 12;
 
     public static bool IsMemScrub(int mcacod) => (mcacod & 0xFFF0) == MemScrubFirst;

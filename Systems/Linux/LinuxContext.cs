@@ -1,6 +1,6 @@
 namespace Mca.Systems.Linux;
 
-/// <summary>Where the error was consumed, as the grader sees it (linux-mce.md §3 "Error context").</summary>
+/// <summary>Where the error was consumed, as the grader sees it (Linux severity.c error_context).</summary>
 public enum LinuxContext : byte
 {
     /// <summary>IN_KERNEL: kernel mode without an MCE-safe exception-table fixup.</summary>

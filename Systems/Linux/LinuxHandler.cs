@@ -5,7 +5,7 @@ namespace Mca.Systems.Linux;
 
 /// <summary>
 /// <c>mca run --handler linux</c>: feeds an mce-inject scenario to a bare-metal
-/// <see cref="LinuxMachine"/> with the injection semantics of mce-inject (linux-mce.md §5).
+/// <see cref="LinuxMachine"/> with the injection semantics of andikleen/mce-inject (mce-inject.c, Linux mce/inject.c).
 /// </summary>
 /// <remarks>
 /// Grouping: a HOLD record is queued for its CPU (a later HOLD for the same CPU replaces it) and is
@@ -13,7 +13,7 @@ namespace Mca.Systems.Linux;
 /// mce-inject tool keeps held records, which only matters when a later injection skips their CPU).
 /// HOLD records left at the end are never injected. Each injection raises one #MC rendezvous
 /// and/or polls. Callin order is CPU order, which is also the order the injection lists its CPUs.
-/// mce-inject fakes one bank per CPU (the per-CPU injectm, linux-mce.md §5), so every CPU an
+/// mce-inject fakes one bank per CPU (the per-CPU injectm, Linux mce/inject.c), so every CPU an
 /// injection touches has its banks reset before its record is written: a bank left sticky by an
 /// earlier injection is not seen again once its CPU is injected anew (fillers included).
 /// </remarks>
@@ -33,7 +33,7 @@ public static class LinuxHandler
         for (int i = 0; i < records.Count && !machine.Halted; i++)
         {
             MceRecord record = records[i];
-            // linux-mce.md §5: HOLD queues the record for its CPU
+            // mce-inject mce-inject.c: HOLD queues the record for its CPU
             if ((record.Flags & InjectFlags.Hold) != 0)
             {
                 held[record.Cpu] = record;
@@ -56,7 +56,7 @@ public static class LinuxHandler
     }
 
     /// <summary>
-    /// linux-mce.md §5: without POLL/EXCP, UC records are raised as exceptions and others are polled.
+    /// mce-inject mce-inject.c: without POLL/EXCP, UC records are raised as exceptions and others are polled.
     /// </summary>
     public static bool RaisesException(in MceRecord record)
         => (record.Flags & InjectFlags.Excp) != 0
@@ -64,12 +64,12 @@ public static class LinuxHandler
 
     /// <summary>
     /// Whether an injection triggered by <paramref name="trigger"/> broadcasts fillers: not with
-    /// NOBROADCAST, and a non-exception record forces NOBROADCAST (linux-mce.md §5).
+    /// NOBROADCAST, and a non-exception record forces NOBROADCAST (mce-inject mce-inject.c).
     /// </summary>
     internal static bool Broadcasts(in MceRecord trigger)
         => RaisesException(trigger) && (trigger.Flags & InjectFlags.NoBroadcast) == 0;
 
-    /// <summary>The filler's MCG_STATUS: MCIP of the original, plus RIPV if the original is UC (linux-mce.md §5).</summary>
+    /// <summary>The filler's MCG_STATUS: MCIP of the original, plus RIPV if the original is UC (mce-inject mce-inject.c).</summary>
     internal static ulong FillerMcgStatus(in MceRecord trigger)
     {
         ulong mcg = trigger.McgStatus & McgStatusBits.Mcip;
@@ -115,7 +115,7 @@ public static class LinuxHandler
             }
             else if (broadcast)
             {
-                // linux-mce.md §5: every other online CPU without its own record gets a filler raised as an exception.
+                // mce-inject mce-inject.c: every other online CPU without its own record gets a filler raised as an exception.
                 // The filler's status is only the UC bit (no VAL), so its bank is not written: it would only hide bank 0.
                 machine.ResetBanks(cpu);
                 machine.SetMcgStatus(cpu, fillerMcg);

@@ -31,7 +31,7 @@ public sealed partial class LinuxMachine
     /// <summary>
     /// One #MC event: every CPU in <paramref name="enteringCpus"/> takes the exception, in that
     /// callin order (the first is the Monarch). Implements do_machine_check, mce_start, mce_end and
-    /// mce_reign (linux-mce.md §4). CPUs whose MCG_STATUS has LMCES (modern era) handle it locally;
+    /// mce_reign (Linux arch/x86/kernel/cpu/mce/core.c). CPUs whose MCG_STATUS has LMCES (modern era) handle it locally;
     /// the others rendezvous, which times out unless every online CPU entered.
     /// </summary>
     public void MachineCheck(ReadOnlySpan<int> enteringCpus)
@@ -84,7 +84,7 @@ public sealed partial class LinuxMachine
 
         if (_options.MonarchTimeoutNs == 0)
         {
-            // linux-mce.md §4 "Rendezvous": monarch_timeout 0 means no rendezvous, each CPU decides for itself
+            // Linux core.c mce_start/mce_end: monarch_timeout 0 means no rendezvous, each CPU decides for itself
             for (int i = 0; i < group.Length && !_halted; i++)
             {
                 HandleAlone(ref group[i], timedOut: false, seen);
@@ -96,7 +96,7 @@ public sealed partial class LinuxMachine
         }
         else
         {
-            // linux-mce.md §4 "Rendezvous": not every online CPU called in before monarch_timeout
+            // Linux core.c mce_start/mce_end: not every online CPU called in before monarch_timeout
             for (int i = 0; i < group.Length && !_halted; i++)
             {
                 HandleAlone(ref group[i], timedOut: true, seen);
@@ -104,11 +104,11 @@ public sealed partial class LinuxMachine
         }
     }
 
-    /// <summary>linux-mce.md §4 do_machine_check items 1-4: gather, mce_no_way_out, kill_current_task, lmce.</summary>
+    /// <summary>Linux core.c do_machine_check: gather, mce_no_way_out, kill_current_task, lmce.</summary>
     private McCpu Gather(int cpu)
     {
         ulong mcg = _mcgStatus[cpu];
-        // linux-mce.md §3 "Error context": mce_gather_info copies ip/cs only when RIPV or EIPV is set
+        // Linux core.c mce_gather_info copies ip/cs only when RIPV or EIPV is set
         bool ipValid = (mcg & (McgStatusBits.Ripv | McgStatusBits.Eipv)) != 0;
         ulong ip = ipValid ? _ip[cpu] : 0;
         ushort cs = ipValid ? _cs[cpu] : (ushort)0;
@@ -122,16 +122,16 @@ public sealed partial class LinuxMachine
             Ip = ip,
             Cs = cs,
             Context = context,
-            // linux-mce.md §3 "Error context (modern)": UACCESS fixups in a copy from user set COPYIN
+            // Linux severity.c error_context: UACCESS fixups in a copy from user set COPYIN
             CopyIn = context == LinuxContext.KernelRecov && copyIn && !mcSafe,
-            // linux-mce.md §4 item 3: kill_current_task = 1 if RIPV = 0
+            // Linux core.c do_machine_check: kill_current_task = 1 if RIPV = 0
             KillCurrentTask = (mcg & McgStatusBits.Ripv) == 0,
-            // linux-mce.md §4 item 4: lmce = MCG.LMCES on Intel; the old eras are assumed to have no LMCE
+            // Linux core.c do_machine_check: lmce = MCG.LMCES on Intel; the old eras are assumed to have no LMCE
             Local = _era == LinuxTableEra.Modern && (mcg & McgStatusBits.Lmce) != 0,
             FinalIndex = -1,
         };
 
-        // linux-mce.md §4 item 2: mce_no_way_out grades every valid bank with is_excp, stops at the first >= PANIC (all eras)
+        // Linux core.c mce_no_way_out grades every valid bank with is_excp, stops at the first >= PANIC (all eras)
         for (int bank = 0; bank < _bankCount; bank++)
         {
             ulong status = _bankStatus[cpu * _bankCount + bank];
@@ -153,7 +153,7 @@ public sealed partial class LinuxMachine
         return c;
     }
 
-    /// <summary>linux-mce.md §4 item 5: __mc_scan_banks.</summary>
+    /// <summary>Linux core.c __mc_scan_banks.</summary>
     private void ScanBanks(ref McCpu c)
     {
         for (int bank = 0; bank < _bankCount; bank++)
@@ -164,7 +164,7 @@ public sealed partial class LinuxMachine
                 continue;
             }
 
-            // linux-mce.md §4 item 5: not signalled (SER: S=0, non-SER: UC=0) and no panic -> skip without grading
+            // Linux core.c __mc_scan_banks: not signalled (SER: S=0, non-SER: UC=0) and no panic -> skip without grading
             ulong signalBit = _ser ? MciStatusBits.S : MciStatusBits.Uc;
             if ((status & signalBit) == 0 && !c.NoWayOut)
             {
@@ -173,21 +173,21 @@ public sealed partial class LinuxMachine
 
             LinuxGrade grade = LinuxSeverityTable.Grade(_era, status, c.Mcg, _ser, c.Context, isException: true);
             LinuxSeverity severity = grade.Severity;
-            // linux-mce.md §4 item 5: KEEP or UCNA with no panic -> leave it for the poller
+            // Linux core.c __mc_scan_banks: KEEP or UCNA with no panic -> leave it for the poller
             if ((severity == LinuxSeverity.Keep || severity == LinuxSeverity.Ucna) && !c.NoWayOut)
             {
                 continue;
             }
 
             c.ToClear |= 1UL << bank;
-            // linux-mce.md §4 item 5: NO -> clear but ignore
+            // Linux core.c __mc_scan_banks: NO -> clear but ignore
             if (severity == LinuxSeverity.No)
             {
                 continue;
             }
 
             int index = Log(BankRecord(c.Cpu, bank, c.Mcg, c.Ip, c.Cs, grade, LinuxLogSource.MachineCheck));
-            // linux-mce.md §4 item 5: keep the worst record in final (strict >)
+            // Linux core.c __mc_scan_banks: keep the worst record in final (strict >)
             if (severity > c.Worst)
             {
                 c.Worst = severity;
@@ -196,7 +196,7 @@ public sealed partial class LinuxMachine
         }
     }
 
-    /// <summary>linux-mce.md §4 item 6: banks are cleared only when not no_way_out; fatal banks stay sticky.</summary>
+    /// <summary>Linux core.c do_machine_check: banks are cleared only when not no_way_out; fatal banks stay sticky.</summary>
     private void ClearBanks(in McCpu c)
     {
         if (c.NoWayOut)
@@ -213,11 +213,11 @@ public sealed partial class LinuxMachine
         }
     }
 
-    /// <summary>A local machine check (LMCES): no rendezvous (linux-mce.md §4 items 4 and 7).</summary>
+    /// <summary>A local machine check (LMCES): no rendezvous (Linux core.c do_machine_check).</summary>
     private void HandleLocal(ref McCpu c)
     {
         Debug.Assert(_era == LinuxTableEra.Modern, "only the modern handler knows LMCE");
-        // linux-mce.md §4 item 4: local and no_way_out -> panic "Fatal local machine check"
+        // Linux core.c do_machine_check: local and no_way_out -> panic "Fatal local machine check"
         if (c.NoWayOut)
         {
             Panic("Fatal local machine check", c.NoWayOutRecord, -1, c.Msg, c.Cpu);
@@ -229,7 +229,7 @@ public sealed partial class LinuxMachine
 
         ScanBanks(ref c);
         ClearBanks(c);
-        // linux-mce.md §4 item 7: for a local #MC, worst >= PANIC -> panic "Local fatal machine check!"
+        // Linux core.c mce_end: for a local #MC, worst >= PANIC -> panic "Local fatal machine check!"
         if (c.Worst >= LinuxSeverity.Panic)
         {
             LoggedMce final = _logged[c.FinalIndex];
@@ -246,7 +246,7 @@ public sealed partial class LinuxMachine
 
     /// <summary>
     /// mce_start returned -1 (timeout, or monarch_timeout = 0): the CPU scans on its own, mce_end
-    /// returns -1 and it uses only its local no_way_out (linux-mce.md §4 item 7, "Timeouts").
+    /// returns -1 and it uses only its local no_way_out (Linux core.c mce_end, mce_timed_out).
     /// </summary>
     private void HandleAlone(ref McCpu c, bool timedOut, bool[] entered)
     {
@@ -254,7 +254,7 @@ public sealed partial class LinuxMachine
         {
             if (_era == LinuxTableEra.Modern)
             {
-                // linux-mce.md §4 "Timeouts": modern kernels print the missing CPUs and panic with the stage message
+                // Linux core.c mce_timed_out: modern kernels print the missing CPUs and panic with the stage message
                 _console.Add("CPUs not responding to MCE broadcast (may include false positives): " + FormatCpuList(entered, present: false));
                 Panic("Timeout: Not all CPUs entered broadcast exception handler", null, -1, null, c.Cpu);
                 if (_halted)
@@ -264,14 +264,14 @@ public sealed partial class LinuxMachine
             }
             else
             {
-                // linux-mce.md §4 "Timeouts": 2.6.32/v3.x at tolerant 1 set cpu_missing and fall back to local handling
+                // Linux core.c mce_timed_out: 2.6.32/v3.x at tolerant 1 set cpu_missing and fall back to local handling
                 _cpuMissing = true;
             }
         }
 
         ScanBanks(ref c);
         ClearBanks(c);
-        // linux-mce.md §4 item 7: mce_end < 0 -> no_way_out |= worst >= PANIC, then panic on the current CPU
+        // Linux core.c mce_end: mce_end < 0 -> no_way_out |= worst >= PANIC, then panic on the current CPU
         c.NoWayOut |= c.Worst >= LinuxSeverity.Panic;
         if (c.NoWayOut)
         {
@@ -288,14 +288,14 @@ public sealed partial class LinuxMachine
     /// <summary>Every online CPU called in: Monarch and Subjects scan in callin order, then mce_reign.</summary>
     private void Rendezvous(McCpu[] group)
     {
-        // linux-mce.md §4 "Rendezvous": each CPU adds its no_way_out to a global sum; the global value is cached for everyone
+        // Linux core.c mce_start/mce_end: each CPU adds its no_way_out to a global sum; the global value is cached for everyone
         bool globalNoWayOut = false;
         for (int i = 0; i < group.Length; i++)
         {
             globalNoWayOut |= group[i].NoWayOut;
         }
 
-        // linux-mce.md §4 "Rendezvous": Subjects scan one at a time in callin order (mce_executing)
+        // Linux core.c mce_start/mce_end: Subjects scan one at a time in callin order (mce_executing)
         for (int i = 0; i < group.Length; i++)
         {
             group[i].NoWayOut = globalNoWayOut;
@@ -308,7 +308,7 @@ public sealed partial class LinuxMachine
         {
             if (_era != LinuxTableEra.Modern && group[i].NoWayOut)
             {
-                // Assumption (not in linux-mce.md): 2.6.32/v3.x also panicked "Fatal machine check on current CPU" on no_way_out after a good mce_end
+                // Assumption (not confirmed in 2.6.32/v3.x mce.c): 2.6.32/v3.x also panicked "Fatal machine check on current CPU" on no_way_out after a good mce_end
                 PanicCurrentCpu(group[i]);
                 if (_halted)
                 {
@@ -320,7 +320,7 @@ public sealed partial class LinuxMachine
         }
     }
 
-    /// <summary>linux-mce.md §4 "mce_reign", run by the Monarch (the first CPU in).</summary>
+    /// <summary>Linux core.c mce_reign, run by the Monarch (the first CPU in).</summary>
     private void Reign(McCpu[] group)
     {
         int winner = -1;
@@ -330,12 +330,12 @@ public sealed partial class LinuxMachine
             LinuxSeverity severity = group[i].Worst;
             if (_era != LinuxTableEra.Modern && group[i].FinalIndex >= 0)
             {
-                // Assumption (not in linux-mce.md): old kernels re-graded mces_seen to rank CPUs; modern ones use the stored severity
+                // Assumption (not confirmed in old mce.c): old kernels re-graded mces_seen to rank CPUs; modern ones use the stored severity
                 LoggedMce seen = _logged[group[i].FinalIndex];
                 severity = LinuxSeverityTable.Grade(_era, seen.Status, seen.McgStatus, _ser, ReignContext(seen), isException: true).Severity;
             }
 
-            // linux-mce.md §4 "mce_reign": the highest severity, strict >, so the first CPU wins ties
+            // Linux core.c mce_reign: the highest severity, strict >, so the first CPU wins ties
             if (severity > globalWorst)
             {
                 globalWorst = severity;
@@ -346,11 +346,11 @@ public sealed partial class LinuxMachine
         int monarch = group[0].Cpu;
         if (winner >= 0 && globalWorst >= LinuxSeverity.Panic)
         {
-            // linux-mce.md §4 "mce_reign": >= PANIC -> "Fatal machine check" with the re-graded message
+            // Linux core.c mce_reign: >= PANIC -> "Fatal machine check" with the re-graded message
             int finalIndex = group[winner].FinalIndex;
             LoggedMce final = _logged[finalIndex];
             string message = LinuxSeverityTable.Grade(_era, final.Status, final.McgStatus, _ser, ReignContext(final), isException: true).Message;
-            // linux-mce.md §4 "mce_reign": old kernels used "Fatal Machine check"
+            // Linux core.c mce_reign: old kernels used "Fatal Machine check"
             Panic(_era == LinuxTableEra.Modern ? "Fatal machine check" : "Fatal Machine check", final, finalIndex, message, monarch);
             if (_halted)
             {
@@ -358,7 +358,7 @@ public sealed partial class LinuxMachine
             }
         }
 
-        // linux-mce.md §4 "mce_reign": global worst <= KEEP (NO, UCNA, KEEP) -> panic from unknown source
+        // Linux core.c mce_reign: global worst <= KEEP (NO, UCNA, KEEP) -> panic from unknown source
         if (globalWorst <= LinuxSeverity.Keep)
         {
             Panic(_era == LinuxTableEra.Modern ? "Fatal machine check from unknown source" : "Machine check from unknown source", null, -1, null, monarch);
@@ -378,7 +378,7 @@ public sealed partial class LinuxMachine
         Panic("Fatal machine check on current CPU", final, c.FinalIndex, c.Msg, c.Cpu);
     }
 
-    /// <summary>linux-mce.md §4 items 8-11: the action after the handler, then MCG_STATUS is cleared.</summary>
+    /// <summary>Linux core.c do_machine_check: the action after the handler, then MCG_STATUS is cleared.</summary>
     private void Finish(ref McCpu c)
     {
         if (_era == LinuxTableEra.Modern)
@@ -390,13 +390,13 @@ public sealed partial class LinuxMachine
             ActOld(c);
         }
 
-        // linux-mce.md §4 item 8: MCG_STATUS is cleared and the CPU returns
+        // Linux core.c do_machine_check: MCG_STATUS is cleared and the CPU returns
         _mcgStatus[c.Cpu] = 0;
     }
 
     private void ActModern(in McCpu c)
     {
-        // linux-mce.md §4 item 8: worst != AR and not kill_current_task -> done
+        // Linux core.c do_machine_check: worst != AR and not kill_current_task -> done
         if (c.Worst != LinuxSeverity.Ar && !c.KillCurrentTask)
         {
             return;
@@ -407,7 +407,7 @@ public sealed partial class LinuxMachine
             : new LoggedMce { Cpu = c.Cpu, McgStatus = c.Mcg, Ip = c.Ip, Cs = c.Cs };
         if ((final.Cs & 3) == 3)
         {
-            // linux-mce.md §4 items 9 and 11: user mode; no usable address -> kill_me_now, else kill_me_maybe
+            // Linux core.c queue_task_work: user mode; no usable address -> kill_me_now, else kill_me_maybe
             if (!UsableAddress(final.Status, final.Misc))
             {
                 Sigbus(c.Cpu, 0, LinuxSigbusCode.Kernel, "kill_me_now");
@@ -415,7 +415,7 @@ public sealed partial class LinuxMachine
             }
 
             MemoryFailureFlags flags = MemoryFailureFlags.ActionRequired;
-            // linux-mce.md §4 item 9: MF_MUST_KILL if RIPV = 0
+            // Linux core.c kill_me_maybe: MF_MUST_KILL if RIPV = 0
             if ((final.McgStatus & McgStatusBits.Ripv) == 0)
             {
                 flags |= MemoryFailureFlags.MustKill;
@@ -430,7 +430,7 @@ public sealed partial class LinuxMachine
             return;
         }
 
-        // linux-mce.md §4 item 10: KERNEL_RECOV -> fixup_exception (every listed ip has its fixup, so it succeeds)
+        // Linux core.c do_machine_check: KERNEL_RECOV -> fixup_exception (every listed ip has its fixup, so it succeeds)
         if (c.Context == LinuxContext.KernelRecov)
         {
             _actions.Add(new LinuxAction
@@ -444,7 +444,7 @@ public sealed partial class LinuxMachine
             });
         }
 
-        // linux-mce.md §4 item 10: COPYIN also queues kill_me_never, which does memory_failure(pfn, 0) only
+        // Linux core.c do_machine_check: COPYIN also queues kill_me_never, which does memory_failure(pfn, 0) only
         if (c.CopyIn)
         {
             MemoryFailure(c.Cpu, final.Addr, MemoryFailureFlags.None, "kill_me_never");
@@ -455,7 +455,7 @@ public sealed partial class LinuxMachine
     {
         if (c.Worst == LinuxSeverity.Ar)
         {
-            // Assumption (not in linux-mce.md): v3.x AR sets TIF_MCE_NOTIFY and mce_notify_process does memory_failure(pfn, AR [| MUST_KILL])
+            // Assumption (not confirmed in v3.x mce.c): v3.x AR sets TIF_MCE_NOTIFY and mce_notify_process does memory_failure(pfn, AR [| MUST_KILL])
             LoggedMce final = _logged[c.FinalIndex];
             MemoryFailureFlags flags = MemoryFailureFlags.ActionRequired;
             if ((final.McgStatus & McgStatusBits.Ripv) == 0)
@@ -467,7 +467,7 @@ public sealed partial class LinuxMachine
         }
         else if (c.KillCurrentTask)
         {
-            // Assumption (not in linux-mce.md): 2.6.32/v3.x kill_it (no RIPV) -> force_sig(SIGBUS, current), user or kernel mode
+            // Assumption (not confirmed in 2.6.32/v3.x mce.c): 2.6.32/v3.x kill_it (no RIPV) -> force_sig(SIGBUS, current), user or kernel mode
             Sigbus(c.Cpu, 0, LinuxSigbusCode.Kernel, "force_sig");
         }
     }

@@ -8,7 +8,7 @@ public sealed partial class LinuxMachine
     private const string HwErr = "[Hardware Error]: ";
 
     /// <summary>
-    /// mce_panic (linux-mce.md §4 "Panic log format"): prints the pending records (corrected first,
+    /// mce_panic (Linux core.c): prints the pending records (corrected first,
     /// then uncorrected, the final one last), the missing-CPU line of old kernels, "Machine check:
     /// &lt;reason&gt;" and the panic text. With fake_panic only the first panic prints
     /// "Fake kernel panic: &lt;msg&gt;" and the run continues; without it the machine halts.
@@ -19,7 +19,7 @@ public sealed partial class LinuxMachine
         _panics.Add(new LinuxPanic(message, reason, cpu, _injectionIndex, print));
         if (!print)
         {
-            // linux-mce.md §4 "Panic log format": only the first fake panic is printed
+            // Linux core.c mce_panic: only the first fake panic is printed
             return;
         }
 
@@ -47,7 +47,7 @@ public sealed partial class LinuxMachine
 
         if (_cpuMissing)
         {
-            // linux-mce.md §4 "Timeouts": old kernels print this in mce_panic after a timeout
+            // Linux 2.6.32/v3.x mce.c: old kernels print this in mce_panic after a timeout
             _console.Add(HwErr + "Some CPUs didn't answer in synchronization");
         }
 
@@ -67,7 +67,7 @@ public sealed partial class LinuxMachine
         }
     }
 
-    /// <summary>print_mce (linux-mce.md §4 "Panic log format"); the ip is printed as cs:&lt;ip&gt; without a symbol.</summary>
+    /// <summary>print_mce (Linux core.c); the ip is printed as cs:&lt;ip&gt; without a symbol.</summary>
     private void PrintMce(in LoggedMce m)
     {
         CultureInfo inv = CultureInfo.InvariantCulture;

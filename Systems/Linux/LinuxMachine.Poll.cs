@@ -5,7 +5,7 @@ namespace Mca.Systems.Linux;
 public sealed partial class LinuxMachine
 {
     /// <summary>
-    /// machine_check_poll on <paramref name="cpu"/> over every bank (linux-mce.md §4
+    /// machine_check_poll on <paramref name="cpu"/> over every bank (Linux mce/core.c
     /// "machine_check_poll"): logs what the era's rule lets through, grades it with is_excp = false
     /// (modern only), and clears the bank. No ip is gathered and MCG_STATUS is left alone.
     /// </summary>
@@ -18,7 +18,7 @@ public sealed partial class LinuxMachine
         }
 
         ulong mcg = _mcgStatus[cpu];
-        // linux-mce.md §3 "Error context (modern)": the poller has no registers, cs is 0, so the context is kernel
+        // Linux severity.c error_context: the poller has no registers, cs is 0, so the context is kernel
         LinuxContext context = LinuxSeverityTable.ContextOf(mcg, 0, kernelRecoverableFixup: false);
         for (int bank = 0; bank < _bankCount; bank++)
         {
@@ -29,12 +29,12 @@ public sealed partial class LinuxMachine
                 continue;
             }
 
-            // linux-mce.md §4 "machine_check_poll" grades with is_excp = false; assumption: 2.6.32/v3.x did not grade polled records
+            // Linux core.c machine_check_poll grades with is_excp = false; assumption: 2.6.32/v3.x did not grade polled records
             LinuxGrade? grade = _era == LinuxTableEra.Modern
                 ? LinuxSeverityTable.Grade(_era, status, mcg, _ser, context, isException: false)
                 : null;
             Log(BankRecord(cpu, bank, mcg, 0, 0, grade, source));
-            // linux-mce.md §4 "machine_check_poll": a logged record's bank is cleared
+            // Linux core.c machine_check_poll: a logged record's bank is cleared
             _bankStatus[index] = 0;
         }
     }
@@ -44,11 +44,11 @@ public sealed partial class LinuxMachine
     {
         if (_era != LinuxTableEra.Modern)
         {
-            // linux-mce.md §4 "machine_check_poll": 2.6.32/v3.x skip when SER ? S : UC
+            // Linux core.c machine_check_poll: 2.6.32/v3.x skip when SER ? S : UC
             return (status & (_ser ? MciStatusBits.S : MciStatusBits.Uc)) == 0;
         }
 
-        // linux-mce.md §4 "machine_check_poll": logged if UC = 0, or SER with EN = 0, or SER UCNA (PCC = 0 and S = 0)
+        // Linux core.c machine_check_poll: logged if UC = 0, or SER with EN = 0, or SER UCNA (PCC = 0 and S = 0)
         if ((status & MciStatusBits.Uc) == 0)
         {
             return true;

@@ -5,7 +5,7 @@ namespace Mca.Systems.Linux;
 /// <summary>
 /// A small bare-metal Linux machine: N online CPUs with per-CPU banks (plain arrays, no ECS), the
 /// MCG_STATUS and interrupted registers of each CPU, and the kernel state the #MC handler, the
-/// poller and memory_failure keep (linux-mce.md §4). Outputs accumulate: console lines, the
+/// poller and memory_failure keep (Linux mce/core.c). Outputs accumulate: console lines, the
 /// /dev/mcelog records, actions and panics. Not thread-safe; one machine per run.
 /// </summary>
 public sealed partial class LinuxMachine
@@ -137,7 +137,7 @@ public sealed partial class LinuxMachine
     /// <summary>
     /// The notifier chain over records logged since the last call (mce_log -> irq work): the
     /// uc_decode_notifier calls memory_failure(pfn, 0) for AO and UCNA/DEFERRED records with a
-    /// usable address (linux-mce.md §4 "Action per severity"); old kernels did the same for AO
+    /// usable address (Linux core.c uc_decode_notifier); old kernels did the same for AO
     /// through mce_ring. dev-mcelog has already received every record (CEC is not modelled).
     /// </summary>
     public void ProcessLoggedRecords()
@@ -151,7 +151,7 @@ public sealed partial class LinuxMachine
             }
 
             bool decode = grade.Severity == LinuxSeverity.Ao
-                // linux-mce.md §4 "Action per severity": UCNA/DEFERRED from the poller also gets memory_failure
+                // Linux core.c uc_decode_notifier: UCNA/DEFERRED from the poller also gets memory_failure
                 || (_era == LinuxTableEra.Modern && grade.Severity == LinuxSeverity.Ucna);
             if (decode)
             {
@@ -164,7 +164,7 @@ public sealed partial class LinuxMachine
     }
 
     /// <summary>
-    /// "Usable address" on Intel (linux-mce.md §4 item 12): ADDRV, MISCV, MISC LSB &lt;= PAGE_SHIFT and
+    /// "Usable address" on Intel (Linux core.c mce_usable_address): ADDRV, MISCV, MISC LSB &lt;= PAGE_SHIFT and
     /// MISC address mode physical. The same test is applied in every era.
     /// </summary>
     internal static bool UsableAddress(ulong status, ulong misc)
@@ -181,7 +181,7 @@ public sealed partial class LinuxMachine
 
     /// <summary>
     /// mce_read_aux: MISC if MISCV, ADDR if ADDRV; a modern SER kernel truncates ADDR to the MISC LSB
-    /// granularity (linux-mce.md §4 item 5). Old eras are assumed not to truncate.
+    /// granularity (Linux core.c __mc_scan_banks). Old eras are assumed not to truncate.
     /// </summary>
     private (ulong Addr, ulong Misc) ReadAux(int index, ulong status)
     {
@@ -189,7 +189,7 @@ public sealed partial class LinuxMachine
         ulong addr = (status & MciStatusBits.AddrV) != 0 ? _bankAddr[index] : 0;
         if (_era == LinuxTableEra.Modern && _ser && (status & MciStatusBits.MiscV) != 0 && addr != 0)
         {
-            // linux-mce.md §4 item 5: with SER and MISCV, ADDR is truncated to the MISC LSB granularity
+            // Linux core.c __mc_scan_banks: with SER and MISCV, ADDR is truncated to the MISC LSB granularity
             int shift = MciMiscBits.Lsb(misc);
             addr = (addr >> shift) << shift;
         }
@@ -224,7 +224,7 @@ public sealed partial class LinuxMachine
 
     /// <summary>
     /// memory_failure(pfn, flags): poisons the page (or finds it poisoned already, -EHWPOISON); with
-    /// MF_ACTION_REQUIRED it sends the current task SIGBUS BUS_MCEERR_AR (linux-mce.md §4 item 9).
+    /// MF_ACTION_REQUIRED it sends the current task SIGBUS BUS_MCEERR_AR (Linux core.c kill_me_maybe, mm/memory-failure.c).
     /// It never fails otherwise, so "Memory error not recovered" never happens in this model.
     /// </summary>
     private void MemoryFailure(int cpu, ulong addr, MemoryFailureFlags flags, string via)

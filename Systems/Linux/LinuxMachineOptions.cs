@@ -7,7 +7,7 @@ public sealed record LinuxMachineOptions
     public const int MaxCpuCount = 1024;
     /// <summary>Largest bank count accepted (the kernel's MAX_NR_BANKS).</summary>
     public const int MaxBankCount = 64;
-    /// <summary>monarch_timeout on the Intel model: 1 s (linux-mce.md §4 "Rendezvous").</summary>
+    /// <summary>monarch_timeout on the Intel model: 1 s (Linux core.c mce_start/mce_end).</summary>
     public const long DefaultMonarchTimeoutNs = 1_000_000_000;
 
     /// <summary>Online CPUs, numbered 0..CpuCount-1. Every bank is per CPU (no shared banks).</summary>
@@ -16,7 +16,7 @@ public sealed record LinuxMachineOptions
     /// <summary>MCG_CAP.SER_P, i.e. mca_cfg.ser.</summary>
     public bool Ser { get; init; } = true;
     public LinuxTableEra Era { get; init; } = LinuxTableEra.Modern;
-    /// <summary>0 means no rendezvous: every CPU decides for itself (linux-mce.md §4 "Rendezvous").</summary>
+    /// <summary>0 means no rendezvous: every CPU decides for itself (Linux core.c mce_start/mce_end).</summary>
     public long MonarchTimeoutNs { get; init; } = DefaultMonarchTimeoutNs;
     /// <summary>
     /// debugfs mce/fake_panic = 1: a panic prints "Fake kernel panic: &lt;msg&gt;" (the first one only)

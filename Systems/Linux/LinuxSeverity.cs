@@ -2,7 +2,7 @@ namespace Mca.Systems.Linux;
 
 /// <summary>
 /// Linux machine-check severity levels, ordered low to high with the values that "worst"
-/// comparisons use (linux-mce.md §2). <see cref="Ucna"/> is the DEFERRED level; the old tables
+/// comparisons use (Linux arch/x86/kernel/cpu/mce/internal.h). <see cref="Ucna"/> is the DEFERRED level; the old tables
 /// (<see cref="LinuxTableEra.V3"/>, <see cref="LinuxTableEra.V2632"/>) never produce it and grade
 /// UCNA as <see cref="Keep"/>.
 /// </summary>
@@ -24,7 +24,7 @@ public static class LinuxSeverityNames
 {
     private static readonly string[] Names = ["NO", "UCNA", "KEEP", "SOME", "AO", "UC", "AR", "PANIC"];
 
-    /// <summary>The kernel's name: NO, UCNA, KEEP, SOME, AO, UC, AR or PANIC (linux-mce.md §2).</summary>
+    /// <summary>The kernel's name: NO, UCNA, KEEP, SOME, AO, UC, AR or PANIC (Linux arch/x86/kernel/cpu/mce/internal.h).</summary>
     public static string ToKernelName(this LinuxSeverity severity)
     {
         int index = (int)severity;

@@ -1,6 +1,6 @@
 namespace Mca.Systems.Linux;
 
-/// <summary>SER gate of a grading rule (linux-mce.md §3).</summary>
+/// <summary>SER gate of a grading rule (Linux severity.c).</summary>
 internal enum RuleSer : byte
 {
     Any,

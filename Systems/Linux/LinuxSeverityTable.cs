@@ -3,7 +3,7 @@ using Mca.Systems.Hardware;
 namespace Mca.Systems.Linux;
 
 /// <summary>
-/// The Intel machine-check grading tables of the Linux kernel (linux-mce.md §3): ordered rules,
+/// The Intel machine-check grading tables of the Linux kernel (Linux arch/x86/kernel/cpu/mce/severity.c): ordered rules,
 /// first match wins, then the post-match raise. Tables are precomputed arrays of
 /// <see cref="LinuxSeverityRule"/>; grading allocates nothing.
 /// </summary>
@@ -22,7 +22,7 @@ public static class LinuxSeverityTable
     /// <summary>MCI_ADDR in severity.c: ADDRV and MISCV.</summary>
     private const ulong AddrMisc = MciStatusBits.AddrV | MciStatusBits.MiscV;
     private const ulong McacodMask = MciStatusBits.McacodMask;
-    /// <summary>linux-mce.md §1: SCRUB is matched as code &amp; 0xfff0 == 0xC0.</summary>
+    /// <summary>Linux severity.c: SCRUB is matched as code &amp; 0xfff0 == 0xC0.</summary>
     private const ulong ScrubMask = 0xFFF0;
     private const ulong Scrub = (ulong)Hardware.Mcacod.MemScrubFirst;
     private const ulong L3Wb = (ulong)Hardware.Mcacod.L3ExplicitWriteback;
@@ -32,67 +32,67 @@ public static class LinuxSeverityTable
     private const ulong Eipv = McgStatusBits.Eipv;
     private const ulong Mcip = McgStatusBits.Mcip;
 
-    /// <summary>The modern table, numbered as linux-mce.md §3 (rule 6 appears twice: KERNEL and KERNEL_RECOV).</summary>
+    /// <summary>The modern table: Linux severity.c severities[] in order, numbered from 1 (rule 6 appears twice: KERNEL and KERNEL_RECOV).</summary>
     private static readonly LinuxSeverityRule[] Modern =
     [
-        // linux-mce.md §3 rule 1
+        // Linux severity.c rule 1
         new(1, LinuxSeverity.No, "Invalid", Val, 0),
-        // linux-mce.md §3 rule 2
+        // Linux severity.c rule 2
         new(2, LinuxSeverity.No, "Not enabled", En, 0, exceptionOnly: true),
-        // linux-mce.md §3 rule 3
+        // Linux severity.c rule 3
         new(3, LinuxSeverity.Panic, "Processor context corrupt", Pcc, Pcc),
-        // linux-mce.md §3 rule 4
+        // Linux severity.c rule 4
         new(4, LinuxSeverity.Panic, "MCIP not set in MCA handler", 0, 0, Mcip, 0, exceptionOnly: true),
-        // linux-mce.md §3 rule 5
+        // Linux severity.c rule 5
         new(5, LinuxSeverity.Panic, "Neither restart nor error IP", 0, 0, Ripv | Eipv, 0, exceptionOnly: true),
-        // linux-mce.md §3 rule 6 (KERNEL)
+        // Linux severity.c rule 6 (KERNEL)
         new(6, LinuxSeverity.Panic, "In kernel and no restart IP", 0, 0, Ripv, 0, context: RuleContext.Kernel, exceptionOnly: true),
-        // linux-mce.md §3 rule 6 (repeated for KERNEL_RECOV)
+        // Linux severity.c rule 6 (repeated for KERNEL_RECOV)
         new(6, LinuxSeverity.Panic, "In kernel and no restart IP", 0, 0, Ripv, 0, context: RuleContext.KernelRecov, exceptionOnly: true),
-        // linux-mce.md §3 rule 7
+        // Linux severity.c rule 7
         new(7, LinuxSeverity.Keep, "Corrected error", Uc, 0, ser: RuleSer.NoSer),
-        // linux-mce.md §3 rule 8: S and OVER are not examined
+        // Linux severity.c rule 8: S and OVER are not examined
         new(8, LinuxSeverity.Ao, "Action optional: memory scrubbing error", UcAr | ScrubMask, Uc | Scrub, ser: RuleSer.Ser),
-        // linux-mce.md §3 rule 9
+        // Linux severity.c rule 9
         new(9, LinuxSeverity.Ao, "Action optional: last level cache writeback error", UcAr | McacodMask, Uc | L3Wb, ser: RuleSer.Ser),
-        // linux-mce.md §3 rule 10: Skylake-SP quirk; never matches (no CPU model is modelled)
+        // Linux severity.c rule 10: Skylake-SP quirk; never matches (no CPU model is modelled)
         new(10, LinuxSeverity.Ao, "Uncorrected Patrol Scrub Error", Uc | AddrMisc | 0xFFFF_EFF0, AddrMisc | 0x0010_00C0, ser: RuleSer.Ser, skylakeXQuirk: true),
-        // linux-mce.md §3 rule 11: OVER is ignored
+        // Linux severity.c rule 11: OVER is ignored
         new(11, LinuxSeverity.Ucna, "Uncorrected no action required", UcSar, Uc, ser: RuleSer.Ser),
-        // linux-mce.md §3 rule 12
+        // Linux severity.c rule 12
         new(12, LinuxSeverity.Panic, "Illegal combination (UCNA with AR=1)", Over | UcSar, UcAr, ser: RuleSer.Ser),
-        // linux-mce.md §3 rule 13
+        // Linux severity.c rule 13
         new(13, LinuxSeverity.Keep, "Non signaled machine check", S, 0, ser: RuleSer.Ser),
-        // linux-mce.md §3 rule 14
+        // Linux severity.c rule 14
         new(14, LinuxSeverity.Panic, "Action required with lost events", Over | UcSar, Over | UcSar, ser: RuleSer.Ser),
-        // linux-mce.md §3 rule 15 (CONFIG_MEMORY_FAILURE, assumed built in)
+        // Linux severity.c rule 15 (CONFIG_MEMORY_FAILURE, assumed built in)
         new(15, LinuxSeverity.Keep, "Action required but unaffected thread is continuable", Over | UcSar | AddrMisc, UcSar | AddrMisc, Ripv | Eipv, Ripv, ser: RuleSer.Ser),
-        // linux-mce.md §3 rule 16
+        // Linux severity.c rule 16
         new(16, LinuxSeverity.Ar, "Action required: data load in error recoverable area of kernel", Over | UcSar | AddrMisc | McacodMask, UcSar | AddrMisc | DataLoad, ser: RuleSer.Ser, context: RuleContext.KernelRecov),
-        // linux-mce.md §3 rule 17
+        // Linux severity.c rule 17
         new(17, LinuxSeverity.Ar, "Action required: data load error in a user process", Over | UcSar | AddrMisc | McacodMask, UcSar | AddrMisc | DataLoad, ser: RuleSer.Ser, context: RuleContext.User),
-        // linux-mce.md §3 rule 18
+        // Linux severity.c rule 18
         new(18, LinuxSeverity.Ar, "Action required: instruction fetch error in a user process", Over | UcSar | AddrMisc | McacodMask, UcSar | AddrMisc | InstrFetch, ser: RuleSer.Ser, context: RuleContext.User),
-        // linux-mce.md §3 rule 19
+        // Linux severity.c rule 19
         new(19, LinuxSeverity.Panic, "Data load in unrecoverable area of kernel", Over | UcSar | AddrMisc | McacodMask, UcSar | AddrMisc | DataLoad, ser: RuleSer.Ser, context: RuleContext.Kernel),
-        // linux-mce.md §3 rule 20
+        // Linux severity.c rule 20
         new(20, LinuxSeverity.Panic, "Instruction fetch error in kernel", Over | UcSar | AddrMisc | McacodMask, UcSar | AddrMisc | InstrFetch, ser: RuleSer.Ser, context: RuleContext.Kernel),
-        // linux-mce.md §3 rule 21
+        // Linux severity.c rule 21
         new(21, LinuxSeverity.Panic, "Action required: unknown MCACOD", Over | UcSar, UcSar, ser: RuleSer.Ser),
-        // linux-mce.md §3 rule 22
+        // Linux severity.c rule 22
         new(22, LinuxSeverity.Some, "Action optional: unknown MCACOD", Over | UcSar, UcS, ser: RuleSer.Ser),
-        // linux-mce.md §3 rule 23
+        // Linux severity.c rule 23
         new(23, LinuxSeverity.Some, "Action optional with lost events", Over | UcSar, Over | UcS, ser: RuleSer.Ser),
-        // linux-mce.md §3 rule 24
+        // Linux severity.c rule 24
         new(24, LinuxSeverity.Panic, "Overflowed uncorrected", Over | Uc, Over | Uc),
-        // linux-mce.md §3 rule 25
+        // Linux severity.c rule 25
         new(25, LinuxSeverity.Uc, "Uncorrected", Uc, Uc),
-        // linux-mce.md §3 rule 26: always matches
+        // Linux severity.c rule 26: always matches
         new(26, LinuxSeverity.Some, "No match", 0, 0),
     ];
 
     /// <summary>
-    /// The v3.x table (linux-mce.md §3 "Table history"): the 2.6.32 rules without the dead SOME rule,
+    /// The v3.x table (Linux v3.x mcheck/mce-severity.c): the 2.6.32 rules without the dead SOME rule,
     /// plus the HT-thread KEEP and the USER data-load AR rules (built with CONFIG_MEMORY_FAILURE), and
     /// the unknown-SRAR rule without its MCACOD condition. Like 2.6.32 it has no EXCP gates and grades
     /// UCNA as KEEP; its AO rules keep the 2.6.32 S=1/OVER=0 condition (assumed: the reference only
@@ -100,97 +100,97 @@ public static class LinuxSeverityTable
     /// </summary>
     private static readonly LinuxSeverityRule[] V3 =
     [
-        // linux-mce.md §3 rule 1; "Table history": no EXCP notion, so rules 2, 4, 5 and 6 are unconditional
+        // modern rule 1; the old mce-severity.c has no EXCP notion, so rules 2, 4, 5 and 6 are unconditional
         new(1, LinuxSeverity.No, "Invalid", Val, 0),
-        // linux-mce.md §3 rule 2 (old form: no EXCP gate, no raise)
+        // modern rule 2 (old form: no EXCP gate, no raise)
         new(2, LinuxSeverity.No, "Not enabled", En, 0),
-        // linux-mce.md §3 rule 3 (old form: no EXCP gate, no raise)
+        // modern rule 3 (old form: no EXCP gate, no raise)
         new(3, LinuxSeverity.Panic, "Processor context corrupt", Pcc, Pcc),
-        // linux-mce.md §3 rule 4 (old form: no EXCP gate, no raise)
+        // modern rule 4 (old form: no EXCP gate, no raise)
         new(4, LinuxSeverity.Panic, "MCIP not set in MCA handler", 0, 0, Mcip, 0),
-        // linux-mce.md §3 rule 5 (old form: no EXCP gate, no raise)
+        // modern rule 5 (old form: no EXCP gate, no raise)
         new(5, LinuxSeverity.Panic, "Neither restart nor error IP", 0, 0, Ripv | Eipv, 0),
-        // linux-mce.md §3 rule 6 (old form: no EXCP gate, no raise)
+        // modern rule 6 (old form: no EXCP gate, no raise)
         new(6, LinuxSeverity.Panic, "In kernel and no restart IP", 0, 0, Ripv, 0, context: RuleContext.Kernel),
-        // linux-mce.md §3 rule 7 (old form: no EXCP gate, no raise)
+        // modern rule 7 (old form: no EXCP gate, no raise)
         new(7, LinuxSeverity.Keep, "Corrected error", Uc, 0, ser: RuleSer.NoSer),
-        // linux-mce.md §2: old kernels graded UCNA as KEEP
+        // Linux v3.x mce-severity.c: old kernels graded UCNA as KEEP
         new(8, LinuxSeverity.Keep, "Uncorrected no action required", UcSar, Uc, ser: RuleSer.Ser),
-        // linux-mce.md §3 rule 12 (old form: no EXCP gate, no raise)
+        // modern rule 12 (old form: no EXCP gate, no raise)
         new(9, LinuxSeverity.Panic, "Illegal combination (UCNA with AR=1)", Over | UcSar, UcAr, ser: RuleSer.Ser),
-        // linux-mce.md §3 rule 13: the 2.6.32/v3 text is spelled "signalled"
+        // modern rule 13: the 2.6.32/v3 text is spelled "signalled"
         new(10, LinuxSeverity.Keep, "Non signalled machine check", S, 0, ser: RuleSer.Ser),
-        // linux-mce.md §3 rule 14 (old form: no EXCP gate, no raise)
+        // modern rule 14 (old form: no EXCP gate, no raise)
         new(11, LinuxSeverity.Panic, "Action required with lost events", Over | UcSar, Over | UcSar, ser: RuleSer.Ser),
-        // linux-mce.md §3 "Table history": v3.x added the HT-thread KEEP rule (EIPV=0)
+        // Linux v3.x mce-severity.c added the HT-thread KEEP rule (EIPV=0)
         new(12, LinuxSeverity.Keep, "HT thread notices Action required: data load error", Over | UcSar | AddrMisc | McacodMask, UcSar | AddrMisc | DataLoad, Eipv, 0, ser: RuleSer.Ser),
-        // linux-mce.md §3 "Table history": v3.x added the USER-only AR data-load rule
+        // Linux v3.x mce-severity.c added the USER-only AR data-load rule
         new(13, LinuxSeverity.Ar, "Action required: data load error", Over | UcSar | AddrMisc | McacodMask, UcSar | AddrMisc | DataLoad, ser: RuleSer.Ser, context: RuleContext.User),
-        // linux-mce.md §3 "Table history": the unknown-SRAR rule lost its MCACOD condition in v3.x
+        // Linux v3.x mce-severity.c: the unknown-SRAR rule lost its MCACOD condition
         new(14, LinuxSeverity.Panic, "Action required: unknown MCACOD", Over | UcSar, UcSar, ser: RuleSer.Ser),
-        // linux-mce.md §3 "Table history": AO rules required S=1 and OVER=0
+        // Linux 2.6.32/v3.x mce-severity.c: AO rules required S=1 and OVER=0
         new(15, LinuxSeverity.Ao, "Action optional: memory scrubbing error", Over | UcSar | ScrubMask, UcS | Scrub, ser: RuleSer.Ser),
-        // linux-mce.md §3 rule 9 (old form: no EXCP gate, no raise)
+        // modern rule 9 (old form: no EXCP gate, no raise)
         new(16, LinuxSeverity.Ao, "Action optional: last level cache writeback error", Over | UcSar | McacodMask, UcS | L3Wb, ser: RuleSer.Ser),
-        // linux-mce.md §3 rule 22 (old form: no EXCP gate, no raise)
+        // modern rule 22 (old form: no EXCP gate, no raise)
         new(17, LinuxSeverity.Some, "Action optional: unknown MCACOD", Over | UcSar, UcS, ser: RuleSer.Ser),
-        // linux-mce.md §3 rule 23 (old form: no EXCP gate, no raise)
+        // modern rule 23 (old form: no EXCP gate, no raise)
         new(18, LinuxSeverity.Some, "Action optional with lost events", Over | UcSar, Over | UcS, ser: RuleSer.Ser),
-        // linux-mce.md §3 rule 24 (old form: no EXCP gate, no raise)
+        // modern rule 24 (old form: no EXCP gate, no raise)
         new(19, LinuxSeverity.Panic, "Overflowed uncorrected", Over | Uc, Over | Uc),
-        // linux-mce.md §3 rule 25 (old form: no EXCP gate, no raise)
+        // modern rule 25 (old form: no EXCP gate, no raise)
         new(20, LinuxSeverity.Uc, "Uncorrected", Uc, Uc),
-        // linux-mce.md §3 rule 26 (old form: no EXCP gate, no raise)
+        // modern rule 26 (old form: no EXCP gate, no raise)
         new(21, LinuxSeverity.Some, "No match", 0, 0),
     ];
 
-    /// <summary>The 2.6.32 table (linux-mce.md §3 "Table history").</summary>
+    /// <summary>The 2.6.32 table (Linux 2.6.32 mcheck/mce-severity.c).</summary>
     private static readonly LinuxSeverityRule[] V2632 =
     [
-        // linux-mce.md §3 rule 1; "Table history": no EXCP notion, so rules 2, 4, 5 and 6 are unconditional
+        // modern rule 1; the old mce-severity.c has no EXCP notion, so rules 2, 4, 5 and 6 are unconditional
         new(1, LinuxSeverity.No, "Invalid", Val, 0),
-        // linux-mce.md §3 rule 2 (old form: no EXCP gate, no raise)
+        // modern rule 2 (old form: no EXCP gate, no raise)
         new(2, LinuxSeverity.No, "Not enabled", En, 0),
-        // linux-mce.md §3 rule 3 (old form: no EXCP gate, no raise)
+        // modern rule 3 (old form: no EXCP gate, no raise)
         new(3, LinuxSeverity.Panic, "Processor context corrupt", Pcc, Pcc),
-        // linux-mce.md §3 rule 4 (old form: no EXCP gate, no raise)
+        // modern rule 4 (old form: no EXCP gate, no raise)
         new(4, LinuxSeverity.Panic, "MCIP not set in MCA handler", 0, 0, Mcip, 0),
-        // linux-mce.md §3 rule 5 (old form: no EXCP gate, no raise)
+        // modern rule 5 (old form: no EXCP gate, no raise)
         new(5, LinuxSeverity.Panic, "Neither restart nor error IP", 0, 0, Ripv | Eipv, 0),
-        // linux-mce.md §3 rule 6 (old form: no EXCP gate, no raise)
+        // modern rule 6 (old form: no EXCP gate, no raise)
         new(6, LinuxSeverity.Panic, "In kernel and no restart IP", 0, 0, Ripv, 0, context: RuleContext.Kernel),
-        // linux-mce.md §3 rule 7 (old form: no EXCP gate, no raise)
+        // modern rule 7 (old form: no EXCP gate, no raise)
         new(7, LinuxSeverity.Keep, "Corrected error", Uc, 0, ser: RuleSer.NoSer),
-        // linux-mce.md §3 "Table history": the extra, dead SOME rule (rule 2 already took EN=0)
+        // Linux 2.6.32/v3.x mce-severity.c: the extra, dead SOME rule (rule 2 already took EN=0)
         new(8, LinuxSeverity.Some, "Spurious not enabled", Over | Uc | En, Uc, ser: RuleSer.Ser),
-        // linux-mce.md §3 "Table history": UCNA -> KEEP
+        // Linux 2.6.32/v3.x mce-severity.c: UCNA -> KEEP
         new(9, LinuxSeverity.Keep, "Uncorrected no action required", UcSar, Uc, ser: RuleSer.Ser),
-        // linux-mce.md §3 rule 12 (old form: no EXCP gate, no raise)
+        // modern rule 12 (old form: no EXCP gate, no raise)
         new(10, LinuxSeverity.Panic, "Illegal combination (UCNA with AR=1)", Over | UcSar, UcAr, ser: RuleSer.Ser),
-        // linux-mce.md §3 rule 13 (old form: no EXCP gate, no raise)
+        // modern rule 13 (old form: no EXCP gate, no raise)
         new(11, LinuxSeverity.Keep, "Non signalled machine check", S, 0, ser: RuleSer.Ser),
-        // linux-mce.md §3 rule 14 (old form: no EXCP gate, no raise)
+        // modern rule 14 (old form: no EXCP gate, no raise)
         new(12, LinuxSeverity.Panic, "Action required with lost events", Over | UcSar, Over | UcSar, ser: RuleSer.Ser),
-        // linux-mce.md §3 "Table history": semicolon, MCACOD == 0 only, before the AO rules
+        // Linux 2.6.32/v3.x mce-severity.c: semicolon, MCACOD == 0 only, before the AO rules
         new(13, LinuxSeverity.Panic, "Action required; unknown MCACOD", Over | UcSar | McacodMask, UcSar, ser: RuleSer.Ser),
-        // linux-mce.md §3 "Table history": the AO rules required S=1 and OVER=0
+        // Linux 2.6.32/v3.x mce-severity.c: the AO rules required S=1 and OVER=0
         new(14, LinuxSeverity.Ao, "Action optional: memory scrubbing error", Over | UcSar | ScrubMask, UcS | Scrub, ser: RuleSer.Ser),
-        // linux-mce.md §3 rule 9 (old form: no EXCP gate, no raise)
+        // modern rule 9 (old form: no EXCP gate, no raise)
         new(15, LinuxSeverity.Ao, "Action optional: last level cache writeback error", Over | UcSar | McacodMask, UcS | L3Wb, ser: RuleSer.Ser),
-        // linux-mce.md §3 "Table history": "Action optional unknown MCACOD" had no colon
+        // Linux 2.6.32/v3.x mce-severity.c: "Action optional unknown MCACOD" had no colon
         new(16, LinuxSeverity.Some, "Action optional unknown MCACOD", Over | UcSar, UcS, ser: RuleSer.Ser),
-        // linux-mce.md §3 rule 23 (old form: no EXCP gate, no raise)
+        // modern rule 23 (old form: no EXCP gate, no raise)
         new(17, LinuxSeverity.Some, "Action optional with lost events", Over | UcSar, Over | UcS, ser: RuleSer.Ser),
-        // linux-mce.md §3 rule 24 (old form: no EXCP gate, no raise)
+        // modern rule 24 (old form: no EXCP gate, no raise)
         new(18, LinuxSeverity.Panic, "Overflowed uncorrected", Over | Uc, Over | Uc),
-        // linux-mce.md §3 rule 25 (old form: no EXCP gate, no raise)
+        // modern rule 25 (old form: no EXCP gate, no raise)
         new(19, LinuxSeverity.Uc, "Uncorrected", Uc, Uc),
-        // linux-mce.md §3 rule 26 (old form: no EXCP gate, no raise)
+        // modern rule 26 (old form: no EXCP gate, no raise)
         new(20, LinuxSeverity.Some, "No match", 0, 0),
     ];
 
     /// <summary>
-    /// Grades one bank with the modern table (linux-mce.md §3): first match wins, then a result
+    /// Grades one bank with the modern table (Linux severity.c): first match wins, then a result
     /// of UC or worse in <see cref="LinuxContext.Kernel"/> becomes PANIC with the rule's message.
     /// </summary>
     /// <param name="status">MCi_STATUS.</param>
@@ -217,7 +217,7 @@ public static class LinuxSeverityTable
             }
 
             LinuxSeverity severity = rule.Severity;
-            // linux-mce.md §3 "After a match": >= UC in IN_KERNEL becomes PANIC, message kept.
+            // Linux severity.c mce_severity_intel: >= UC in IN_KERNEL becomes PANIC, message kept.
             // Old kernels raised only when tolerant < 1; the default tolerant = 1 kept UC/AR unraised.
             if (era == LinuxTableEra.Modern && severity >= LinuxSeverity.Uc && context == LinuxContext.Kernel)
             {
@@ -231,26 +231,26 @@ public static class LinuxSeverityTable
     }
 
     /// <summary>
-    /// The modern error context (linux-mce.md §3 "Error context (modern)"). <paramref name="cs"/> is
+    /// The modern error context (Linux severity.c error_context). <paramref name="cs"/> is
     /// the code segment as gathered: 0 when neither RIPV nor EIPV is set. <paramref name="kernelRecoverableFixup"/>
     /// says the faulting ip has an MCE-safe exception-table fixup (FAULT_MCE_SAFE, DEFAULT_MCE_SAFE,
     /// or a UACCESS fixup inside a copy from user).
     /// </summary>
     public static LinuxContext ContextOf(ulong mcgStatus, ushort cs, bool kernelRecoverableFixup)
     {
-        // linux-mce.md §3 "Error context (modern)": (cs & 3) == 3 -> USER
+        // Linux severity.c error_context: (cs & 3) == 3 -> USER
         if ((cs & 3) == 3)
         {
             return LinuxContext.User;
         }
 
-        // linux-mce.md §3 "Error context (modern)": unless RIPV and EIPV are both set -> KERNEL
+        // Linux severity.c error_context: unless RIPV and EIPV are both set -> KERNEL
         if ((mcgStatus & (Ripv | Eipv)) != (Ripv | Eipv))
         {
             return LinuxContext.Kernel;
         }
 
-        // linux-mce.md §3 "Error context (modern)": the fixup type of the faulting ip decides
+        // Linux severity.c error_context: the fixup type of the faulting ip decides
         return kernelRecoverableFixup ? LinuxContext.KernelRecov : LinuxContext.Kernel;
     }
 
@@ -265,7 +265,7 @@ public static class LinuxSeverityTable
             return ContextOf(mcgStatus, cs, kernelRecoverableFixup);
         }
 
-        // linux-mce.md §3 "Error context": 2.6.32/v3.x
+        // Linux 2.6.32/v3.x mce-severity.c error_context
         return (mcgStatus & Eipv) != 0 && ip != 0 && (cs & 3) == 3 ? LinuxContext.User : LinuxContext.Kernel;
     }
 

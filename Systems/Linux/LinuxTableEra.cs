@@ -2,7 +2,7 @@ namespace Mca.Systems.Linux;
 
 /// <summary>
 /// Which kernel generation's grading table and #MC handler details to apply
-/// (linux-mce.md §3 "Table history", §4). Old eras model the default tolerant = 1.
+/// (Linux 2.6.32/v3.x mce-severity.c and mce.c, modern severity.c and core.c). Old eras model the default tolerant = 1.
 /// </summary>
 public enum LinuxTableEra : byte
 {

@@ -5,7 +5,7 @@ using Mca.Systems.Hardware;
 namespace Mca.Systems.Linux;
 
 /// <summary>
-/// What dom0's <c>mcelog</c> prints for machine-check records (linux-mce.md §7; andikleen/mcelog
+/// What dom0's <c>mcelog</c> prints for machine-check records (mcelog mcelog.c and p4.c; andikleen/mcelog
 /// mcelog.c dump_mce and p4.c decode_intel_mc), for a generic Intel CPU: the architectural decode
 /// only, no model-specific lines. Output uses "\n" line ends and keeps mcelog's trailing blanks.
 /// Deviations, each pinned by a test: TIME prints the simulated seconds without mcelog's ctime()
@@ -14,7 +14,7 @@ namespace Mca.Systems.Linux;
 /// </summary>
 public static class Mcelog
 {
-    /// <summary>The line mcelog prints before decoded records (mcelog.c disclaimer; linux-mce.md §7).</summary>
+    /// <summary>The line mcelog prints before decoded records (mcelog mcelog.c disclaimer).</summary>
     public const string Disclaimer = "Hardware event. This is not a software error.";
 
     /// <summary>mcelog's software bank for thermal events (mcelog.h MCE_THERMAL_BANK = 128 + 0).</summary>
@@ -33,7 +33,7 @@ public static class Mcelog
 
     private static readonly string[] ActionStates =
     [
-        // mcelog p4.c arstate, indexed by MCi_STATUS bits 56:55 (S, AR; xen-mca.md §1.5, §1.10).
+        // mcelog p4.c arstate, indexed by MCi_STATUS bits 56:55 (S, AR; Intel SDM vol. 3B 15.3.2.2, 15.6.3).
         "UCNA",
         "AR",
         "SRAO",
@@ -130,14 +130,14 @@ public static class Mcelog
         return text.ToString();
     }
 
-    /// <summary>The bank's name on the first line (mcelog.c bankname; linux-mce.md §7).</summary>
+    /// <summary>The bank's name on the first line (mcelog mcelog.c bankname).</summary>
     public static string BankName(int bank)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(bank);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(bank, 255);
         return bank switch
         {
-            // linux-mce.md §7: banks >= 128 get extended names.
+            // mcelog mcelog.c bankname: banks >= 128 get extended names.
             ThermalBank => "THERMAL EVENT",
             TimeoutBank => "Timeout waiting for exception on other CPUs",
             ApeiBank => "ACPI/APEI reported error",
@@ -150,7 +150,7 @@ public static class Mcelog
     {
         CultureInfo inv = CultureInfo.InvariantCulture;
 
-        // linux-mce.md §7 line 1: "CPU <n> <bankname> [TSC <hex> [decoded time]]" (mcelog.c dump_mce).
+        // mcelog mcelog.c dump_mce, output line 1: "CPU <n> <bankname> [TSC <hex> [decoded time]]" (mcelog.c dump_mce).
         text.Append(inv, $"CPU {rec.Cpu} {BankName(rec.Bank)} ");
         if (rec.Tsc != 0)
         {
@@ -159,14 +159,14 @@ public static class Mcelog
 
         text.Append('\n');
 
-        // linux-mce.md §7 line 2: "RIP[ !INEXACT!] <cs 02x>:<ip hex>", !INEXACT! when EIPV = 0.
+        // mcelog mcelog.c dump_mce, output line 2: "RIP[ !INEXACT!] <cs 02x>:<ip hex>", !INEXACT! when EIPV = 0.
         if (rec.Ip != 0)
         {
             string inexact = (rec.McgStatus & McgStatusBits.Eipv) == 0 ? " !INEXACT!" : string.Empty;
             text.Append(inv, $"RIP{inexact} {rec.Cs:x2}:{rec.Ip:x}\n");
         }
 
-        // linux-mce.md §7 line 3: "MISC <hex> " if MISCV and "ADDR <hex> " if ADDRV, on one line.
+        // mcelog mcelog.c dump_mce, output line 3: "MISC <hex> " if MISCV and "ADDR <hex> " if ADDRV, on one line.
         bool miscValid = (rec.Status & MciStatusBits.MiscV) != 0;
         bool addrValid = (rec.Status & MciStatusBits.AddrV) != 0;
         if (miscValid)
@@ -184,7 +184,7 @@ public static class Mcelog
             text.Append('\n');
         }
 
-        // linux-mce.md §7 line 4: "TIME <secs> <ctime>". Deviation: simulated seconds, no date.
+        // mcelog mcelog.c dump_mce, output line 4: "TIME <secs> <ctime>". Deviation: simulated seconds, no date.
         if (rec.Time != 0)
         {
             text.Append(inv, $"TIME {rec.Time}\n");
@@ -192,10 +192,10 @@ public static class Mcelog
 
         AppendIntelDecode(text, rec, options.LevelStyle);
 
-        // linux-mce.md §7 line 6.
+        // mcelog mcelog.c dump_mce, output line 6.
         text.Append(inv, $"STATUS {rec.Status:x} MCGSTATUS {rec.McgStatus:x}\n");
 
-        // linux-mce.md §7 line 7: MCGCAP only when non-zero; APICID and SOCKETID always (mcelog.c dump_mce).
+        // mcelog mcelog.c dump_mce, output line 7: MCGCAP only when non-zero; APICID and SOCKETID always (mcelog.c dump_mce).
         if (rec.McgCap != 0)
         {
             text.Append(inv, $"MCGCAP {rec.McgCap:x} ");
@@ -203,7 +203,7 @@ public static class Mcelog
 
         text.Append(inv, $"APICID {rec.ApicId:x} SOCKETID {rec.SocketId:x} \n");
 
-        // linux-mce.md §7 line 8: "CPUID Vendor <name> Family <f> Model <m> Step <s>" when cpuid is known.
+        // mcelog mcelog.c dump_mce, output line 8: "CPUID Vendor <name> Family <f> Model <m> Step <s>" when cpuid is known.
         if (options.CpuId != 0)
         {
             (uint family, uint model, uint stepping) = ParseCpuId(options.CpuId);
@@ -212,7 +212,7 @@ public static class Mcelog
         }
     }
 
-    /// <summary>p4.c decode_intel_mc without the model-specific addons (linux-mce.md §7 item 5).</summary>
+    /// <summary>p4.c decode_intel_mc without the model-specific addons (mcelog p4.c).</summary>
     private static void AppendIntelDecode(StringBuilder text, in McelogInput rec, McelogLevelStyle style)
     {
         CultureInfo inv = CultureInfo.InvariantCulture;
@@ -238,7 +238,7 @@ public static class Mcelog
         McelogMcacod.Append(text, rec.Status, rec.Misc, rec.SocketId, rec.Cpu, style);
     }
 
-    /// <summary>linux-mce.md §7: "MCG status:" then "RIPV ", "EIPV ", "MCIP ", "LMCE " as set.</summary>
+    /// <summary>mcelog p4.c decode_mcg: "MCG status:" then "RIPV ", "EIPV ", "MCIP ", "LMCE " as set.</summary>
     private static void AppendMcgStatus(StringBuilder text, ulong mcgStatus)
     {
         text.Append("MCG status:");
@@ -266,7 +266,7 @@ public static class Mcelog
     }
 
     /// <summary>
-    /// linux-mce.md §7 "MCi status:" lines, in p4.c decode_mci order. "Processor context corrupt" and
+    /// mcelog "MCi status:" lines, in p4.c decode_mci order. "Processor context corrupt" and
     /// the UCNA/AR/SRAO/SRAR line are independent tests in mcelog: with PCC and S both set, both print,
     /// PCC first. The state line prints only when S or AR is set, so "UCNA" (index 0) never appears.
     /// </summary>
@@ -306,19 +306,19 @@ public static class Mcelog
             text.Append("Processor context corrupt\n");
         }
 
-        // linux-mce.md §7: when S or AR is set, one of UCNA/AR/SRAO/SRAR, indexed by bits 56:55.
+        // mcelog p4.c: when S or AR is set, one of UCNA/AR/SRAO/SRAR, indexed by bits 56:55.
         if ((status & (MciStatusBits.S | MciStatusBits.Ar)) != 0)
         {
             text.Append(ActionStates[(int)((status >> 55) & 3)]).Append('\n');
         }
 
-        // linux-mce.md §7: "Firmware may have updated this error" (SER and FWST).
+        // mcelog p4.c: "Firmware may have updated this error" (SER and FWST).
         if ((mcgCap & McgCapBits.SerP) != 0 && (status & FirmwareUpdated) != 0)
         {
             text.Append("Firmware may have updated this error\n");
         }
 
-        // linux-mce.md §7: threshold status for corrected errors when TES_P or MCGCAP = 0 (xen-mca.md §1.5 bits 54:53).
+        // mcelog p4.c: threshold status for corrected errors when TES_P or MCGCAP = 0 (Intel SDM vol. 3B 15.3.2.2 bits 54:53).
         if ((mcgCap == 0 || (mcgCap & McgCapBits.TesP) != 0) && (status & MciStatusBits.Uc) == 0)
         {
             ulong track = (status & MciStatusBits.ThresholdMask) >> MciStatusBits.ThresholdShift;

@@ -1,7 +1,7 @@
 namespace Mca.Systems.Linux;
 
 /// <summary>
-/// The fields of one Linux <c>struct mce</c> record that mcelog's <c>dump_mce</c> prints (linux-mce.md §7).
+/// The fields of one Linux <c>struct mce</c> record that mcelog's <c>dump_mce</c> prints (mcelog mcelog.c).
 /// <see cref="Time"/> is the simulated time in whole seconds; it is printed as a number, never converted
 /// to a calendar date, so output does not depend on the host clock or time zone.
 /// </summary>

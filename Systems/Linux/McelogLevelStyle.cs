@@ -1,10 +1,10 @@
 namespace Mca.Systems.Linux;
 
 /// <summary>
-/// Which mcelog prints the cache level of a compound MCACOD (linux-mce.md §7; xen-mca.md §1.9, §4.3).
+/// Which mcelog prints the cache level of a compound MCACOD (mcelog p4.c; Intel SDM vol. 3B 15.9.2).
 /// The default is <see cref="Classic"/> because the strings Xen's mce-test greps for in dom0's mcelog
 /// output ("Generic CACHE Level-2 Eviction Error" for 0x017A, "Data CACHE Level-2 Data-Read Error" for
-/// 0x0136; xen-mca.md §4.3) are the pre-2021 ones, and the acceptance suite pins those.
+/// 0x0136; Xen mce-test mcelog_verify) are the pre-2021 ones, and the acceptance suite pins those.
 /// </summary>
 public enum McelogLevelStyle
 {

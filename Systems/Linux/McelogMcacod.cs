@@ -6,17 +6,17 @@ namespace Mca.Systems.Linux;
 
 /// <summary>
 /// mcelog's generic Intel MCACOD decoder (andikleen/mcelog p4.c decode_mca and nehalem.c
-/// decode_memory_controller; linux-mce.md §7; xen-mca.md §1.9). Appends the text that follows
+/// decode_memory_controller; Intel SDM vol. 3B 15.9). Appends the text that follows
 /// "MCA: ", one line per '\n'.
 /// </summary>
 internal static class McelogMcacod
 {
-    /// <summary>Bits 15:0 of MCi_STATUS (xen-mca.md §1.5).</summary>
+    /// <summary>Bits 15:0 of MCi_STATUS (Intel SDM vol. 3B 15.3.2.2).</summary>
     private const int McacodMask = 0xFFFF;
 
     private static readonly string[] SimpleCodes =
     [
-        // xen-mca.md §1.9 simple codes 0x0000-0x0004, with mcelog's wording; 5 and 6 from p4.c's table.
+        // Intel SDM vol. 3B 15.9.1 simple codes 0x0000-0x0004, with mcelog's wording; 5 and 6 from p4.c's table.
         "No Error",
         "Unclassified",
         "Microcode ROM parity error",
@@ -26,27 +26,27 @@ internal static class McelogMcacod
         "SMM Handler Code Access Violation",
     ];
 
-    // xen-mca.md §1.9 TT: 00 Instruction, 01 Data, 10 Generic (11 has no meaning; mcelog says "Unknown").
+    // Intel SDM vol. 3B 15.9.2 TT: 00 Instruction, 01 Data, 10 Generic (11 has no meaning; mcelog says "Unknown").
     private static readonly string[] TransactionTypes = ["Instruction", "Data", "Generic", "Unknown"];
 
-    // xen-mca.md §1.9 LL: mcelog names the four encodings Level-0..Level-3 (p4.c get_LL_str).
+    // Intel SDM vol. 3B 15.9.2 LL: mcelog names the four encodings Level-0..Level-3 (p4.c get_LL_str).
     private static readonly string[] Levels = ["Level-0", "Level-1", "Level-2", "Level-3"];
 
-    // xen-mca.md §1.9 RRRR 0..8; 9..15 are undefined and mcelog prints "UNKNOWN".
+    // Intel SDM vol. 3B 15.9.2 RRRR 0..8; 9..15 are undefined and mcelog prints "UNKNOWN".
     private static readonly string[] Requests =
         ["Generic", "Read", "Write", "Data-Read", "Data-Write", "Instruction-Fetch", "Prefetch", "Eviction", "Snoop"];
 
-    // xen-mca.md §1.9 PP; "Responed" is mcelog's spelling.
+    // Intel SDM vol. 3B 15.9.2 PP; "Responed" is mcelog's spelling.
     private static readonly string[] Participations =
         ["Local-CPU-originated-request", "Responed-to-request", "Observed-error-as-third-party", "Generic"];
 
-    // xen-mca.md §1.9 T: 0 no timeout, 1 timeout.
+    // Intel SDM vol. 3B 15.9.2 T: 0 no timeout, 1 timeout.
     private static readonly string[] Timeouts = ["Request-did-not-timeout", "Request-timed-out"];
 
-    // xen-mca.md §1.9 II: 00 memory, 01 reserved, 10 I/O, 11 other.
+    // Intel SDM vol. 3B 15.9.2 II: 00 memory, 01 reserved, 10 I/O, 11 other.
     private static readonly string[] MemoryOrIo = ["Memory-access", "Reserved", "IO", "Other-transaction"];
 
-    // xen-mca.md §1.9 MMM (nehalem.c mmm_mnemonic / mmm_desc).
+    // Intel SDM vol. 3B 15.9.2.6 MMM (nehalem.c mmm_mnemonic / mmm_desc).
     private static readonly string[] MemoryMnemonics = ["GEN", "RD", "WR", "AC", "MS", "RES5", "RES6", "RES7"];
 
     private static readonly string[] MemoryTransactions =
@@ -71,7 +71,7 @@ internal static class McelogMcacod
         CultureInfo inv = CultureInfo.InvariantCulture;
         int mca = (int)(status & McacodMask);
 
-        // xen-mca.md §1.9: bit 12 is the correction-report filtering bit; decoders mask it off first.
+        // Intel SDM vol. 3B 15.9.2.1: bit 12 is the correction-report filtering bit; decoders mask it off first.
         if ((mca & Mcacod.FilterBit) != 0)
         {
             text.Append("corrected filtering (some unreported errors in same region)\n");
@@ -84,17 +84,17 @@ internal static class McelogMcacod
         }
         else if ((mca >> 2) == 0b11)
         {
-            // xen-mca.md §1.9: 0000 0000 0000 11LL, generic memory hierarchy.
+            // Intel SDM vol. 3B 15.9.2: 0000 0000 0000 11LL, generic memory hierarchy.
             text.Append(inv, $"{Levels[mca & 3]} Generic cache hierarchy error\n");
         }
         else if (HighestBit(mca) == 4)
         {
-            // xen-mca.md §1.9: 0000 0000 0001 TTLL, TLB.
+            // Intel SDM vol. 3B 15.9.2: 0000 0000 0001 TTLL, TLB.
             text.Append(inv, $"{TransactionTypes[(mca >> 2) & 3]} TLB {Levels[mca & 3]} Error\n");
         }
         else if (HighestBit(mca) == 8)
         {
-            // xen-mca.md §1.9: 0000 0001 RRRR TTLL, cache; linux-mce.md §7: Modern prints LL+1.
+            // Intel SDM vol. 3B 15.9.2: 0000 0001 RRRR TTLL, cache; mcelog p4.c since 2021: Modern prints LL+1.
             int level = (mca & 3) + (style == McelogLevelStyle.Modern ? 1 : 0);
             string levelName = level < Levels.Length ? Levels[level] : "UNKNOWN";
             text.Append(inv, $"{TransactionTypes[(mca >> 2) & 3]} CACHE {levelName} {Request((mca >> 4) & 0xF)} Error\n");
@@ -107,7 +107,7 @@ internal static class McelogMcacod
         }
         else if (HighestBit(mca) == 10)
         {
-            // xen-mca.md §1.9: 0x0400 internal timer; 0000 01xx xxxx xxxx internal unclassified.
+            // Intel SDM vol. 3B 15.9.1: 0x0400 internal timer; 0000 01xx xxxx xxxx internal unclassified.
             if (mca == 0x0400)
             {
                 text.Append("Internal Timer error\n");
@@ -119,7 +119,7 @@ internal static class McelogMcacod
         }
         else if (HighestBit(mca) == 11)
         {
-            // xen-mca.md §1.9: 0000 1PPT RRRR IILL, bus and interconnect.
+            // Intel SDM vol. 3B 15.9.2: 0000 1PPT RRRR IILL, bus and interconnect.
             text.Append(inv, $"BUS error: {socketId} {cpu} {Levels[mca & 3]} {Participations[(mca >> 9) & 3]} ");
             text.Append(inv, $"{Request((mca >> 4) & 0xF)} {MemoryOrIo[(mca >> 2) & 3]} {Timeouts[(mca >> 8) & 1]}\n");
             // p4.c: an IO MCA is bus code 0x0E0B (filter bit ignored) with MISCV; MISC names the root port.
@@ -134,7 +134,7 @@ internal static class McelogMcacod
         }
         else if (HighestBit(mca) == 7)
         {
-            // xen-mca.md §1.9: 0000 0000 1MMM CCCC, memory controller.
+            // Intel SDM vol. 3B 15.9.2.6: 0000 0000 1MMM CCCC, memory controller.
             AppendMemoryController(text, mca);
         }
         else
@@ -144,7 +144,7 @@ internal static class McelogMcacod
     }
 
     /// <summary>
-    /// "MEMORY CONTROLLER {MMM}_CHANNEL{CCCC}_ERR" and "Transaction: ..." (xen-mca.md §1.9 MMM/CCCC:
+    /// "MEMORY CONTROLLER {MMM}_CHANNEL{CCCC}_ERR" and "Transaction: ..." (Intel SDM vol. 3B 15.9.2.6 MMM/CCCC:
     /// channel 1111 is "unspecified").
     /// </summary>
     private static void AppendMemoryController(StringBuilder text, int mca)

@@ -1,6 +1,6 @@
 namespace Mca.Systems.Model;
 
-/// <summary>Paravirtualized or hardware-virtualized guest (xen-mca.md §3.3 delivery paths).</summary>
+/// <summary>Paravirtualized or hardware-virtualized guest (Xen hvm/irq.c, x86_64/entry.S).</summary>
 public enum DomainKind : byte
 {
     Pv,

@@ -1,6 +1,6 @@
 namespace Mca.Systems.Model;
 
-/// <summary>Who owns a machine frame, as <c>offline_page</c> would classify it (xen-mca.md §2.4).</summary>
+/// <summary>Who owns a machine frame, as <c>offline_page</c> would classify it (Xen page_alloc.c).</summary>
 public enum FrameOwnerKind : byte
 {
     /// <summary>Outside RAM: offline_page fails with -EINVAL.</summary>

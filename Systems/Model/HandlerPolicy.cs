@@ -4,20 +4,20 @@ namespace Mca.Systems.Model;
 public enum RendezvousStyle : byte
 {
     /// <summary>
-    /// Era (A), xen-mca.md §2.1: round 1 panics at once on any PCC bank (banks stay sticky); round 2
+    /// Era (A), Xen 32e8dd573b mce_intel.c intel_machine_check: round 1 panics at once on any PCC bank (banks stay sticky); round 2
     /// logout reads and clears every valid bank; severity 3/2/1 per CPU.
     /// </summary>
     TwoRound2009,
-    /// <summary>Era (B), xen-mca.md §2.2: one serialized logout with need_clearbank_scan, fatal-CPU mask, urgent table.</summary>
+    /// <summary>Era (B), Xen mce.c mcheck_cmn_handler: one serialized logout with need_clearbank_scan, fatal-CPU mask, urgent table.</summary>
     Common,
 }
 
 /// <summary>Which CPU runs the deferred work in the softirq.</summary>
 public enum ProcessingCpuRule : byte
 {
-    /// <summary>The RFC's most offending CPU: strictly highest severity, ties keep the earlier CPU (xen-mca.md §2.1).</summary>
+    /// <summary>The RFC's most offending CPU: strictly highest severity, ties keep the earlier CPU (Xen 32e8dd573b mce_intel.c intel_machine_check).</summary>
     MostOffending,
-    /// <summary>Current Xen: the last CPU without pending telemetry, else the last arrival (xen-mca.md §2.2 softirq step 1).</summary>
+    /// <summary>Current Xen: the last CPU without pending telemetry, else the last arrival (Xen mce.c mce_softirq).</summary>
     LastWithoutPending,
 }
 
@@ -26,10 +26,10 @@ public enum VmceModel : byte
 {
     /// <summary>
     /// The RFC's vmce_data: items (domain, set of impacted pCPUs); one vMCE per (domain, pCPU),
-    /// delivered one at a time to vCPU 0 (xen-mca.md §3.1 RFC).
+    /// delivered one at a time to vCPU 0 (Xen MCA RFC, xen-devel Feb 2009).
     /// </summary>
     RfcPerDomainPcpu,
-    /// <summary>Current Xen: per-vCPU bank 1, MSCOD masked, broadcast to all vCPUs (xen-mca.md §3.1 current model).</summary>
+    /// <summary>Current Xen: per-vCPU bank 1, MSCOD masked, broadcast to all vCPUs (Xen vmce.c).</summary>
     PerVcpuBank1,
 }
 
@@ -47,7 +47,7 @@ public enum PostResetLogging : byte
 {
     /// <summary>The RFC text: "after reboot the MCA polling sends vIRQ to DOM0 for logging": found by the first poll.</summary>
     FirstPoll,
-    /// <summary>Current Xen: MCA_RESET logout at CPU init commits NONURGENT; dom0 drains after binding VIRQ_MCA (xen-mca.md §2.6).</summary>
+    /// <summary>Current Xen: MCA_RESET logout at CPU init commits NONURGENT; dom0 drains after binding VIRQ_MCA (Xen mce_intel.c intel_mce_post_reset).</summary>
     BootLogout,
 }
 
@@ -63,12 +63,12 @@ public sealed record HandlerPolicy
     public required VmceModel Vmce { get; init; }
     public VmceTarget Target { get; init; } = VmceTarget.Dom0Only;
     public required PostResetLogging PostReset { get; init; }
-    /// <summary>Whether recovery offlines the page and judges the impacted domain (mcaction, xen-mca.md §2.4).</summary>
+    /// <summary>Whether recovery offlines the page and judges the impacted domain (Xen mcaction.c mc_memerr_dhandler).</summary>
     public required bool PageOffline { get; init; }
 
     /// <summary>
     /// The seed design (Feb 2009 RFC), where the RFC text is silent following the March 2009
-    /// commits (xen-mca.md §2.1): fatal or unrecoverable resets at once; the first CPU to read and
+    /// commits (Xen 32e8dd573b mce_intel.c intel_machine_check): fatal or unrecoverable resets at once; the first CPU to read and
     /// clear a bank owns it; the most offending CPU processes; VIRQ to dom0; vMCE through vmce_data
     /// items to dom0.
     /// </summary>
@@ -81,14 +81,14 @@ public sealed record HandlerPolicy
         Target = VmceTarget.Dom0Only,
         PostReset = PostResetLogging.FirstPoll,
         // The RFC's "Impacted DOM judgement algorithm" (owner of the frame in MCi_ADDR) is what picks
-        // the vmce_data item's domain; the offline itself was a TODO in 2009 (xen-mca.md §2.1 Caveats).
+        // the vmce_data item's domain; the offline itself was a TODO in 2009 (Xen c8596872e0 only declared the interface).
         PageOffline = false,
     };
 
     /// <summary>The RFC with its stated next step: inject into the impacted domain instead of dom0.</summary>
     public static HandlerPolicy Rfc2009Impacted { get; } = Rfc2009 with { Name = "rfc2009-impacted", Target = VmceTarget.ImpactedDomain };
 
-    /// <summary>Current upstream Xen (xen-mca.md §2.2-§3.3).</summary>
+    /// <summary>Current upstream Xen (Xen mce.c, mce_intel.c, mcaction.c, vmce.c).</summary>
     public static HandlerPolicy Xen { get; } = new()
     {
         Name = "xen",

@@ -22,11 +22,11 @@ public sealed class MachineSpec
     public required IReadOnlyList<BankSpec> Banks { get; init; }
     public required MemoryMap Memory { get; init; }
     public required IReadOnlyList<DomainSpec> Domains { get; init; }
-    /// <summary>Broadcast #MC: Intel family 6 model &gt;= 0xE (xen-mca.md §2.2 Entry).</summary>
+    /// <summary>Broadcast #MC: Intel family 6 model &gt;= 0xE (Xen mce_intel.c mce_is_broadcast).</summary>
     public bool Broadcast => Family == 6 && Model >= 0xE;
-    /// <summary>cmci-threshold boot option; 0 disables CMCI (xen-mca.md §2.7).</summary>
+    /// <summary>cmci-threshold boot option; 0 disables CMCI (Xen xen-command-line.pandoc).</summary>
     public int CmciThreshold { get; init; } = 2;
-    /// <summary>Hardware maximum of the CTL2 threshold field (xen-mca.md §1.8).</summary>
+    /// <summary>Hardware maximum of the CTL2 threshold field (Intel SDM vol. 3B 15.3.2.5).</summary>
     public int CmciThresholdMax { get; init; } = 0x7FFF;
     /// <summary>Time from reset to domains running again.</summary>
     public long RebootDowntimeNs { get; init; } = 300 * NsPerSecond;
@@ -45,7 +45,7 @@ public sealed class MachineSpec
     public bool Ser => McgCapBits.Ser(McgCap);
     public bool CmciSupported => (McgCap & McgCapBits.CmciP) != 0 && CmciThreshold > 0;
     public bool LmceSupported => (McgCap & McgCapBits.LmceP) != 0;
-    /// <summary>The bank-0 quirk: Intel family 6 models below 0x1A skip bank 0 (xen-mca.md §1.4).</summary>
+    /// <summary>The bank-0 quirk: Intel family 6 models below 0x1A skip bank 0 (Xen mce.c mce_firstbank).</summary>
     public int FirstBank => Family == 6 && Model < 0x1A ? 1 : 0;
 
     public int SocketOf(int cpu) => cpu / (CoresPerSocket * ThreadsPerCore);
@@ -64,7 +64,7 @@ public sealed class MachineSpec
 
     private static int BitsFor(int count) => count <= 1 ? 0 : 32 - System.Numerics.BitOperations.LeadingZeroCount((uint)(count - 1));
 
-    /// <summary>Physical core id as Xen's global record prints it (mc_coreid, xen-mca.md §2.5 console).</summary>
+    /// <summary>Physical core id as Xen's global record prints it (mc_coreid, Xen mce.c x86_mcinfo_dump).</summary>
     public int CoreIdOf(int cpu) => CoreOf(cpu);
 
     /// <summary>
@@ -144,7 +144,7 @@ public sealed class MachineSpec
         _ => CoresPerSocket * ThreadsPerCore,
     };
 
-    /// <summary>The lowest-numbered CPU that sees a bank instance (its CMCI owner after discovery, xen-mca.md §2.6).</summary>
+    /// <summary>The lowest-numbered CPU that sees a bank instance (its CMCI owner after discovery, Xen mce_intel.c cmci_discover).</summary>
     public int FirstCpuOfInstance(int instance)
     {
         return ByInstance(_firstCpuTable ??= BuildFirstCpuTable(), instance);

@@ -37,7 +37,7 @@ public sealed class MemoryMap
     public long XenHeapEnd { get; }
     public long TotalBytes => TotalFrames << PageShift;
 
-    /// <summary>maddr_get_owner / offline_page classification of a machine frame (xen-mca.md §2.4).</summary>
+    /// <summary>maddr_get_owner / offline_page classification of a machine frame (Xen mce.c, page_alloc.c).</summary>
     public FrameOwner OwnerOf(long mfn)
     {
         if (mfn < 0 || mfn >= TotalFrames)
@@ -66,7 +66,7 @@ public sealed class MemoryMap
         return FrameOwner.None(FrameOwnerKind.Free);
     }
 
-    /// <summary>get_gfn: the machine frame behind a domain's guest frame, or -1 when unmapped (xen-mca.md §4.1).</summary>
+    /// <summary>get_gfn: the machine frame behind a domain's guest frame, or -1 when unmapped (Xen mce.c do_mca XEN_MC_msrinject).</summary>
     public long MfnOf(int domId, long gfn)
     {
         foreach (var d in _domainsByMfn)

@@ -1,6 +1,6 @@
 namespace Mca.Systems.Scenario;
 
-/// <summary>How an injected record is raised (mce-inject flags, linux-mce.md §5).</summary>
+/// <summary>How an injected record is raised (mce-inject flags, andikleen/mce-inject mce.y).</summary>
 [Flags]
 public enum InjectFlags : ushort
 {
@@ -20,7 +20,7 @@ public enum InjectFlags : ushort
 }
 
 /// <summary>
-/// One machine-check record as written in an mce-inject scenario (linux-mce.md §5): the values a
+/// One machine-check record as written in an mce-inject scenario (andikleen/mce-inject mce.y): the values a
 /// CPU's bank and MCG registers are made to hold, and how the error is raised. Addresses are
 /// host-physical. Source position is kept so later errors can name the scenario line.
 /// </summary>

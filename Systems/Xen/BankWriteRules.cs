@@ -17,8 +17,8 @@ public enum OverwriteClass : byte
 }
 
 /// <summary>
-/// What the hardware does when a new error arrives in a bank that may already hold one (SDM
-/// Table 15-7, xen-mca.md §1.5 and §1.10 "Overwrite rules"), and the CMCI threshold.
+/// What the hardware does when a new error arrives in a bank that may already hold one (Intel
+/// SDM vol. 3B 15.3.2.2 and 15.6.4, the UCR overwrite rules of Table 15-7), and the CMCI threshold.
 /// </summary>
 /// <remarks>
 /// Rules, in this order, when VAL was already set: the new record replaces the old one only if its
@@ -72,11 +72,11 @@ public static class BankWriteRules
                 ? new BankRegisters(newStatus, newAddr, newMisc)
                 : new BankRegisters(existingStatus, existingAddr, existingMisc);
 
-            // xen-mca.md §1.10 "Overwrite rules": OVER is set in every case (a second error while VAL = 1)
+            // Intel SDM vol. 3B 15.6.4: OVER is set in every case (a second error while VAL = 1)
             ulong status = result.Status | MciStatusBits.Over;
             if (ser)
             {
-                // xen-mca.md §1.5: S and AR are sticky, a second event cannot clear them
+                // Intel SDM vol. 3B 15.3.2.2: S and AR are sticky, a second event cannot clear them
                 status |= (existingStatus | newStatus) & Sticky;
             }
 
@@ -85,7 +85,7 @@ public static class BankWriteRules
 
         if (cmciP)
         {
-            // xen-mca.md §1.5: corrected-error count, 15 bits (52:38) with CMCI_P, rising until software clears it; bit 52 sticky overflow
+            // Intel SDM vol. 3B 15.3.2.2: corrected-error count, 15 bits (52:38) with CMCI_P, rising until software clears it; bit 52 sticky overflow
             long count = MciStatusBits.CeCount(existingStatus) + (newCorrected ? 1 : 0);
             result = result with { Status = MciStatusBits.WithCeCount(result.Status, count) };
         }
@@ -134,11 +134,11 @@ public static class BankWriteRules
 
     /// <summary>
     /// Whether the bank's corrected-error count has reached its CMCI threshold: CTL2.CMCI_EN set, a
-    /// non-zero threshold (CTL2 bits 14:0) and count ≥ threshold (xen-mca.md §1.8).
+    /// non-zero threshold (CTL2 bits 14:0) and count ≥ threshold (Intel SDM vol. 3B 15.3.2.5).
     /// </summary>
     public static bool CmciThresholdReached(ulong status, ulong ctl2)
     {
-        // xen-mca.md §1.8: CTL2 bits 14:0 are the corrected-error threshold, bit 30 CMCI_EN
+        // Intel SDM vol. 3B 15.3.2.5: CTL2 bits 14:0 are the corrected-error threshold, bit 30 CMCI_EN
         ulong threshold = ctl2 & MciCtl2Bits.ThresholdMask;
         return (ctl2 & MciCtl2Bits.CmciEn) != 0 && threshold != 0 && (ulong)MciStatusBits.CeCount(status) >= threshold;
     }
@@ -146,7 +146,7 @@ public static class BankWriteRules
     /// <summary>
     /// Whether going from <paramref name="before"/> to <paramref name="after"/> crossed the threshold,
     /// i.e. a CMCI is signalled. It fires once: a count left above the threshold (not cleared by the
-    /// logout) never signals again, which is why Xen logs out CMCI banks after discovery (xen-mca.md §2.6).
+    /// logout) never signals again, which is why Xen logs out CMCI banks after discovery (Xen mce_intel.c cmci_discover).
     /// </summary>
     public static bool CmciThresholdCrossed(ulong before, ulong after, ulong ctl2) =>
         !CmciThresholdReached(before, ctl2) && CmciThresholdReached(after, ctl2);
@@ -156,7 +156,7 @@ public static class BankWriteRules
         OverwriteClass older = Classify(existingStatus, ser);
         OverwriteClass younger = Classify(newStatus, ser);
 
-        // xen-mca.md §1.10 "Overwrite rules": UCR overwrites CE, PCC overwrites UCR, UCR never overwrites UCR, CE never overwrites UCR
+        // Intel SDM vol. 3B 15.6.4: UCR overwrites CE, PCC overwrites UCR, UCR never overwrites UCR, CE never overwrites UCR
         if (younger != older)
         {
             return younger > older;

@@ -4,7 +4,7 @@ namespace Mca.Systems.Xen;
 
 /// <summary>
 /// Intel's deferred (softirq) handler table and <c>mce_action</c> over one telemetry record
-/// (xen-mca.md §2.2 softirq step 2, §2.3 "Handler tables"), plus the era 4.0/4.1 table.
+/// (Xen mce.c mce_action; mce_intel.c intel_mce_dhandlers), plus the era 4.0/4.1 table.
 /// </summary>
 public static class DeferredTable
 {
@@ -19,23 +19,23 @@ public static class DeferredTable
         switch (IntelMca.CheckMceType(bank.Status, ser))
         {
             case XenMceType.Srao:
-                // xen-mca.md §2.3 "Handler tables": SRAO handler presets CONTINUE; 0xC0-0xCF or 0x17A go to memory recovery
+                // Xen mce_intel.c intel_mce_dhandlers: SRAO handler presets CONTINUE; 0xC0-0xCF or 0x17A go to memory recovery
                 return IntelMca.IsSraoMemoryCode(bank.Status)
                     ? memoryHandler.Handle(recordIndex, ref bank, McerResult.Continue)
                     : McerResult.Continue;
 
             case XenMceType.Srar:
-                // xen-mca.md §2.3 "Handler tables": SRAR handler presets RESET; 0x134 or 0x150 go to memory recovery, else RESET stands
+                // Xen mce_intel.c intel_mce_dhandlers: SRAR handler presets RESET; 0x134 or 0x150 go to memory recovery, else RESET stands
                 return IntelMca.IsSrarMemoryCode(bank.Status)
                     ? memoryHandler.Handle(recordIndex, ref bank, McerResult.Reset)
                     : McerResult.Reset;
 
             case XenMceType.Fatal:
-                // xen-mca.md §2.3 "Handler tables": default handler, fatal gives RESET
+                // Xen mce_intel.c intel_mce_dhandlers: default handler, fatal gives RESET
                 return McerResult.Reset;
 
             default:
-                // xen-mca.md §2.3 "Handler tables": default handler, else CONTINUE (UCNA, CE, spurious)
+                // Xen mce_intel.c intel_mce_dhandlers: default handler, else CONTINUE (UCNA, CE, spurious)
                 return McerResult.Continue;
         }
     }
@@ -54,7 +54,7 @@ public static class DeferredTable
             McerResult result = BankAction(i, ref banks[i], ser, ref memoryHandler);
             worst = McerResults.Worst(worst, result);
 
-            // xen-mca.md §2.2 softirq step 2: the worst result wins; the bank loop stops at the first RESET
+            // Xen mce.c mce_action: the worst result wins; the bank loop stops at the first RESET
             if (result == McerResult.Reset)
             {
                 break;
@@ -90,7 +90,7 @@ public static class DeferredTable
         {
             ref McBankRecord bank = ref banks[i];
 
-            // xen-mca.md §2.3 "Era 4.0/4.1 variant": MCACOD matched only against 0x17A and 0xC0 (masked to 0xFFF0)
+            // Xen 4.0/4.1 mce_intel.c: MCACOD matched only against 0x17A and 0xC0 (masked to 0xFFF0)
             if (!IntelMca.IsEra40RecoveryCode(bank.Status))
             {
                 continue;
@@ -103,7 +103,7 @@ public static class DeferredTable
             }
             else
             {
-                // xen-mca.md §2.3 "Era 4.0/4.1 variant": OVER = 1 skips recovery; RIPV = 1 -> "no action", RIPV = 0 -> need reset
+                // Xen 4.0/4.1 mce_intel.c: OVER = 1 skips recovery; RIPV = 1 -> "no action", RIPV = 0 -> need reset
                 result = (mcgStatus & McgStatusBits.Ripv) != 0 ? McerResult.Continue : McerResult.Reset;
             }
 

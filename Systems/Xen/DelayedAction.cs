@@ -1,6 +1,6 @@
 namespace Mca.Systems.Xen;
 
-/// <summary>What <c>mce_delayed_action</c> does with one deferred record (xen-mca.md §2.2 outcome table).</summary>
+/// <summary>What <c>mce_delayed_action</c> does with one deferred record (Xen mce.c).</summary>
 public enum DelayedDisposition : byte
 {
     /// <summary>MCER_NOERROR: the telemetry is dismissed, nothing printed.</summary>
@@ -19,7 +19,7 @@ public static class DelayedAction
     /// <summary>The disposition of a deferred record whose <see cref="DeferredTable.Run{THandler}(McInfo, bool, ref THandler)"/> result is <paramref name="result"/>.</summary>
     public static DelayedDisposition Decide(McerResult result) => result switch
     {
-        // xen-mca.md §2.2 outcome table: RESET panic, RECOVERED commit, CONTINUE dump + commit, NOERROR dismiss
+        // Xen mce.c mce_delayed_action: RESET panic, RECOVERED commit, CONTINUE dump + commit, NOERROR dismiss
         McerResult.Reset => DelayedDisposition.Panic,
         McerResult.Recovered => DelayedDisposition.CommitRecovered,
         McerResult.Continue => DelayedDisposition.CommitTainted,

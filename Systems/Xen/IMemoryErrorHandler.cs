@@ -1,7 +1,7 @@
 namespace Mca.Systems.Xen;
 
 /// <summary>
-/// Memory-error recovery (<c>mc_memerr_dhandler</c>, xen-mca.md §2.4), supplied by the pipeline as a
+/// Memory-error recovery (Xen mcaction.c <c>mc_memerr_dhandler</c>), supplied by the pipeline as a
 /// struct so the deferred table calls it without boxing. The table calls it only for banks whose
 /// MCACOD names a memory error, with the handler's preset result (SRAO: CONTINUE, SRAR: RESET; era
 /// 4.0/4.1: RESET). Return the bank's final result; <see cref="MemoryErrorAction.Decide"/> computes

@@ -23,25 +23,25 @@ public static class IntelMca
     /// <summary>Grades one bank exactly as <c>intel_check_mce_type</c>.</summary>
     public static XenMceType CheckMceType(ulong status, bool ser)
     {
-        // xen-mca.md §2.3 intel_check_mce_type: VAL = 0 -> invalid
+        // Xen mce_intel.c intel_check_mce_type: VAL = 0 -> invalid
         if ((status & Val) == 0)
         {
             return XenMceType.Invalid;
         }
 
-        // xen-mca.md §2.3 intel_check_mce_type: PCC -> fatal (checked before UC)
+        // Xen mce_intel.c intel_check_mce_type: PCC -> fatal (checked before UC)
         if ((status & Pcc) != 0)
         {
             return XenMceType.Fatal;
         }
 
-        // xen-mca.md §2.3 intel_check_mce_type: UC = 0 -> corrected
+        // Xen mce_intel.c intel_check_mce_type: UC = 0 -> corrected
         if ((status & Uc) == 0)
         {
             return XenMceType.Corrected;
         }
 
-        // xen-mca.md §2.3 intel_check_mce_type: not SER -> fatal
+        // Xen mce_intel.c intel_check_mce_type: not SER -> fatal
         if (!ser)
         {
             return XenMceType.Fatal;
@@ -49,7 +49,7 @@ public static class IntelMca
 
         if ((status & S) != 0)
         {
-            // xen-mca.md §2.3 intel_check_mce_type: S = 1, AR = 1: OVER = 1 -> fatal, else SRAR; S = 1, AR = 0 -> SRAO
+            // Xen mce_intel.c intel_check_mce_type: S = 1, AR = 1: OVER = 1 -> fatal, else SRAR; S = 1, AR = 0 -> SRAO
             if ((status & Ar) != 0)
             {
                 return (status & Over) != 0 ? XenMceType.Fatal : XenMceType.Srar;
@@ -58,7 +58,7 @@ public static class IntelMca
             return XenMceType.Srao;
         }
 
-        // xen-mca.md §2.3 intel_check_mce_type: S = 0 -> UCNA
+        // Xen mce_intel.c intel_check_mce_type: S = 0 -> UCNA
         return XenMceType.Ucna;
     }
 
@@ -68,7 +68,7 @@ public static class IntelMca
     /// </summary>
     public static bool RecoverableScan(ulong status, bool ser)
     {
-        // xen-mca.md §2.3 intel_recoverable_scan: UC = 0
+        // Xen mce_intel.c intel_recoverable_scan: UC = 0
         if ((status & Uc) == 0)
         {
             return true;
@@ -79,25 +79,25 @@ public static class IntelMca
             return false;
         }
 
-        // xen-mca.md §2.3 intel_recoverable_scan: SER, EN = 0, OVER = 0 (spurious)
+        // Xen mce_intel.c intel_recoverable_scan: SER, EN = 0, OVER = 0 (spurious)
         if ((status & (En | Over)) == 0)
         {
             return true;
         }
 
-        // xen-mca.md §2.3 intel_recoverable_scan: SRAR with OVER = 0, PCC = 0, S = 1, AR = 1, EN = 1
+        // Xen mce_intel.c intel_recoverable_scan: SRAR with OVER = 0, PCC = 0, S = 1, AR = 1, EN = 1
         if ((status & (Over | Pcc | S | Ar | En)) == (S | Ar | En))
         {
             return true;
         }
 
-        // xen-mca.md §2.3 intel_recoverable_scan: SRAO with PCC = 0, S = 1, AR = 0, EN = 1 (OVER allowed)
+        // Xen mce_intel.c intel_recoverable_scan: SRAO with PCC = 0, S = 1, AR = 0, EN = 1 (OVER allowed)
         if ((status & (Pcc | S | Ar | En)) == (S | En))
         {
             return true;
         }
 
-        // xen-mca.md §2.3 intel_recoverable_scan: UCNA with OVER = 0, EN = 1, PCC = 0, S = 0, AR = 0
+        // Xen mce_intel.c intel_recoverable_scan: UCNA with OVER = 0, EN = 1, PCC = 0, S = 0, AR = 0
         return (status & (Over | En | Pcc | S | Ar)) == En;
     }
 
@@ -107,52 +107,52 @@ public static class IntelMca
         switch (who)
         {
             case LogoutSource.Cmci:
-                // xen-mca.md §2.3 intel_need_clearbank_scan CMCI: UC = 0
+                // Xen mce_intel.c intel_need_clearbank_scan CMCI: UC = 0
                 if ((status & Uc) == 0)
                 {
                     return true;
                 }
 
-                // xen-mca.md §2.3 intel_need_clearbank_scan CMCI: SER, OVER = 0, EN = 0 (spurious)
+                // Xen mce_intel.c intel_need_clearbank_scan CMCI: SER, OVER = 0, EN = 0 (spurious)
                 if (ser && (status & (Over | En)) == 0)
                 {
                     return true;
                 }
 
-                // xen-mca.md §2.3 intel_need_clearbank_scan CMCI: SER, OVER = 0, PCC = 0, S = 0, AR = 0 (UCNA); else log only
+                // Xen mce_intel.c intel_need_clearbank_scan CMCI: SER, OVER = 0, PCC = 0, S = 0, AR = 0 (UCNA); else log only
                 return ser && (status & (Over | Pcc | S | Ar)) == 0;
 
             case LogoutSource.MceScan:
-                // xen-mca.md §2.3 intel_need_clearbank_scan #MC: without SER never clear
+                // Xen mce_intel.c intel_need_clearbank_scan #MC: without SER never clear
                 if (!ser)
                 {
                     return false;
                 }
 
-                // xen-mca.md §2.3 intel_need_clearbank_scan #MC: UC with PCC stays sticky for after the reboot
+                // Xen mce_intel.c intel_need_clearbank_scan #MC: UC with PCC stays sticky for after the reboot
                 if ((status & (Uc | Pcc)) == (Uc | Pcc))
                 {
                     return false;
                 }
 
-                // xen-mca.md §2.3 intel_need_clearbank_scan #MC: spurious (UC, EN = 0, OVER = 0)
+                // Xen mce_intel.c intel_need_clearbank_scan #MC: spurious (UC, EN = 0, OVER = 0)
                 if ((status & (Over | Uc | En)) == Uc)
                 {
                     return true;
                 }
 
-                // xen-mca.md §2.3 intel_need_clearbank_scan #MC: SRAR with OVER = 0
+                // Xen mce_intel.c intel_need_clearbank_scan #MC: SRAR with OVER = 0
                 if ((status & (Uc | S | Ar | Over)) == (Uc | S | Ar))
                 {
                     return true;
                 }
 
-                // xen-mca.md §2.3 intel_need_clearbank_scan #MC: SRAO (UC, S = 1, AR = 0); CE/UCNA are left for the poller or CMCI
+                // Xen mce_intel.c intel_need_clearbank_scan #MC: SRAO (UC, S = 1, AR = 0); CE/UCNA are left for the poller or CMCI
                 return (status & (Uc | S | Ar)) == (Uc | S);
 
             case LogoutSource.Poller:
             case LogoutSource.Reset:
-                // xen-mca.md §2.3 intel_need_clearbank_scan: poller and reset always clear
+                // Xen mce_intel.c intel_need_clearbank_scan: poller and reset always clear
                 return true;
 
             default:
@@ -166,7 +166,7 @@ public static class IntelMca
     /// </summary>
     public static bool IsPhysicalAddress(ulong status, ulong misc)
     {
-        // xen-mca.md §1.7 intel_checkaddr: ADDRV = 1, MISCV = 1 and MISC mode 010 (MCi_MISC_PHYSMOD)
+        // Xen mce_intel.c intel_checkaddr: ADDRV = 1, MISCV = 1 and MISC mode 010 (MCi_MISC_PHYSMOD)
         return (status & (MciStatusBits.AddrV | MciStatusBits.MiscV)) == (MciStatusBits.AddrV | MciStatusBits.MiscV)
             && (misc & MciMiscBits.ModeMask) == MciMiscBits.ModePhysical;
     }
@@ -174,7 +174,7 @@ public static class IntelMca
     /// <summary>True for the MCACODs the SRAO handler sends to memory recovery: 0xC0-0xCF and 0x17A.</summary>
     public static bool IsSraoMemoryCode(ulong status)
     {
-        // xen-mca.md §2.3 SRAO handler: INTEL_SRAO_MEM_SCRUB 0xC0-0xCF or INTEL_SRAO_L3_EWB 0x17A (whole 16-bit code)
+        // Xen mce_intel.c SRAO handler: INTEL_SRAO_MEM_SCRUB 0xC0-0xCF or INTEL_SRAO_L3_EWB 0x17A (whole 16-bit code)
         ulong code = status & McacodMask;
         return code is >= Mcacod.MemScrubFirst and <= Mcacod.MemScrubLast or Mcacod.L3ExplicitWriteback;
     }
@@ -182,7 +182,7 @@ public static class IntelMca
     /// <summary>True for the MCACODs the SRAR handler sends to memory recovery: 0x134 and 0x150.</summary>
     public static bool IsSrarMemoryCode(ulong status)
     {
-        // xen-mca.md §2.3 SRAR handler: INTEL_SRAR_DATA_LOAD 0x134 or INTEL_SRAR_INSTR_FETCH 0x150
+        // Xen mce_intel.c SRAR handler: INTEL_SRAR_DATA_LOAD 0x134 or INTEL_SRAR_INSTR_FETCH 0x150
         ulong code = status & McacodMask;
         return code is Mcacod.DataLoad or Mcacod.InstructionFetch;
     }
@@ -193,7 +193,7 @@ public static class IntelMca
     /// </summary>
     public static bool IsEra40RecoveryCode(ulong status)
     {
-        // xen-mca.md §2.3 "Era 4.0/4.1 variant": MCACOD matched only against 0x17A and 0xC0 (masked to 0xFFF0)
+        // Xen 4.0/4.1 mce_intel.c: MCACOD matched only against 0x17A and 0xC0 (masked to 0xFFF0)
         return (status & McacodMask) == Mcacod.L3ExplicitWriteback || (status & 0xFFF0) == Mcacod.MemScrubFirst;
     }
 }

@@ -1,6 +1,6 @@
 namespace Mca.Systems.Xen;
 
-/// <summary>One bank block of a telemetry record, <c>struct mcinfo_bank</c> (xen-mca.md §2.5).</summary>
+/// <summary>One bank block of a telemetry record, <c>struct mcinfo_bank</c> (Xen public xen-mca.h).</summary>
 public struct McBankRecord
 {
     /// <summary><c>mc_bank</c>: the hardware bank number.</summary>
@@ -26,7 +26,7 @@ public struct McBankRecord
             throw new ArgumentOutOfRangeException(nameof(bank), bank, "expected a bank number 0..65535");
         }
 
-        // xen-mca.md §2.2 step 1: bank record = status; misc if MISCV; addr if ADDRV; mc_domid = DOMID_INVALID
+        // Xen mce.c mcheck_mca_logout: bank record = status; misc if MISCV; addr if ADDRV; mc_domid = DOMID_INVALID
         return new McBankRecord
         {
             Bank = (ushort)bank,

@@ -1,6 +1,6 @@
 namespace Mca.Systems.Xen;
 
-/// <summary><c>mc_flags</c> of the global telemetry record, the <c>MC_FLAG_*</c> constants of xen-mca.h (xen-mca.md §2.5).</summary>
+/// <summary><c>mc_flags</c> of the global telemetry record, the <c>MC_FLAG_*</c> constants of Xen public xen-mca.h.</summary>
 [Flags]
 public enum McFlags : uint
 {

@@ -1,8 +1,8 @@
 namespace Mca.Systems.Xen;
 
 /// <summary>
-/// The global block of a telemetry record, <c>struct mcinfo_global</c> (xen-mca.md §2.2 step 1,
-/// §2.5), plus two simulator fields (<see cref="Cpu"/>, <see cref="TimeNs"/>) that the C struct
+/// The global block of a telemetry record, <c>struct mcinfo_global</c> (Xen public
+/// xen-mca.h, filled by mce.c mcheck_mca_logout), plus two simulator fields (<see cref="Cpu"/>, <see cref="TimeNs"/>) that the C struct
 /// does not have and that do not count towards <see cref="McInfo.GlobalSizeBytes"/>.
 /// </summary>
 public struct McGlobal

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Mca.Systems.Xen;
 
 /// <summary>
-/// One telemetry payload, <c>struct mc_info</c> (xen-mca.md §2.5 "mc_info layout"): a global block,
+/// One telemetry payload, <c>struct mc_info</c> (Xen public xen-mca.h): a global block,
 /// optionally an extended block, bank blocks and recovery blocks, in the order they were added,
 /// packed into at most <see cref="MaxSizeBytes"/> bytes. A block that does not fit is dropped and
 /// <see cref="McInfoFlags.Uncomplete"/> is set, exactly as <c>x86_mcinfo_reserve</c>'s callers do.
@@ -118,7 +118,7 @@ public sealed class McInfo
             throw new InvalidOperationException("the global block must be the first and only global block of an mc_info; call Clear() first");
         }
 
-        // xen-mca.md §2.5: the record starts with MC_TYPE_GLOBAL, which always fits
+        // Xen public xen-mca.h: the record starts with MC_TYPE_GLOBAL, which always fits
         bool reserved = TryReserve(McBlockType.Global, GlobalSizeBytes);
         Debug.Assert(reserved, "an empty mc_info always has room for the global block");
         _global = global;
@@ -197,7 +197,7 @@ public sealed class McInfo
             throw new InvalidOperationException("call SetGlobal first: every mc_info starts with its global block");
         }
 
-        // xen-mca.md §2.5: MCINFO_FLAGS_UNCOMPLETE is set in mi->flags when a block does not fit (768 bytes, MCINFO_MAXSIZE)
+        // Xen public xen-mca.h: MCINFO_FLAGS_UNCOMPLETE is set in mi->flags when a block does not fit (768 bytes, MCINFO_MAXSIZE)
         if (_usedBytes + sizeBytes > MaxSizeBytes)
         {
             Flags |= McInfoFlags.Uncomplete;

@@ -1,8 +1,8 @@
 namespace Mca.Systems.Xen;
 
 /// <summary>
-/// A recovery block, <c>struct mcinfo_recovery</c> with the page-offline action (xen-mca.md §2.4
-/// step 3): which bank, which machine frame, and the <c>offline_page</c> status word.
+/// A recovery block, <c>struct mcinfo_recovery</c> with the page-offline action (Xen mcaction.c
+/// mc_memerr_dhandler): which bank, which machine frame, and the <c>offline_page</c> status word.
 /// </summary>
 public struct McRecoveryRecord
 {

@@ -4,7 +4,7 @@ using System.Numerics;
 namespace Mca.Systems.Xen;
 
 /// <summary>
-/// One machine's telemetry pool, exactly as mctelem.c (xen-mca.md §2.5): 10 URGENT + 20 NONURGENT
+/// One machine's telemetry pool, exactly as Xen mctelem.c: 10 URGENT + 20 NONURGENT
 /// preallocated entries, per-class committed lists (LIFO), per-class processing lists (oldest at
 /// the head), per-CPU pending lists for deferred #MC telemetry, and a drop counter. An entry is
 /// named by its cookie, the slot index 0..29; <see cref="NoCookie"/> (-1) stands for Xen's NULL.
@@ -112,7 +112,7 @@ public sealed class McTelemetry
     /// </summary>
     public int Reserve(TelemetryClass which)
     {
-        // xen-mca.md §2.5 "The pool": urgent from index 0 (may take non-urgent slots), non-urgent only 10..29
+        // Xen mctelem.c mctelem_reserve: urgent from index 0 (may take non-urgent slots), non-urgent only 10..29
         ulong candidates = which switch
         {
             TelemetryClass.Urgent => _freeMask,
@@ -122,7 +122,7 @@ public sealed class McTelemetry
 
         if (candidates == 0)
         {
-            // xen-mca.md §2.5: exhausted -> NULL and mctelem_drop_count++ (not logged)
+            // Xen mctelem.c: exhausted -> NULL and mctelem_drop_count++ (not logged)
             DropCount++;
             return NoCookie;
         }
@@ -174,7 +174,7 @@ public sealed class McTelemetry
     public void Dismiss(int cookie)
     {
         RequireUnlinkedUncommitted(cookie, "dismiss");
-        // xen-mca.md §2.5 "Entry states": dismiss returns an UNCOMMITTED entry straight to FREE
+        // Xen mctelem.c: dismiss returns an UNCOMMITTED entry straight to FREE
         Free(cookie);
         AssertInvariants();
     }
@@ -183,7 +183,7 @@ public sealed class McTelemetry
     public void Commit(int cookie)
     {
         RequireUnlinkedUncommitted(cookie, "commit");
-        // xen-mca.md §2.5 "Entry states": commit pushes onto the committed list of its class; that list is LIFO
+        // Xen mctelem.c: commit pushes onto the committed list of its class; that list is LIFO
         int cls = (int)_class[cookie];
         _state[cookie] = TelemetryEntryState.Committed;
         _next[cookie] = _committedHead[cls];
@@ -202,7 +202,7 @@ public sealed class McTelemetry
         CheckCpu(cpu);
         Debug.Assert(_pendingHead[cpu] == NoCookie || _lmcePendingHead[cpu] == NoCookie, "pending and lmce_pending are mutually exclusive");
 
-        // xen-mca.md §2.5 "Entry states": defer links onto the per-CPU pending or lmce_pending list
+        // Xen mctelem.c: defer links onto the per-CPU pending or lmce_pending list
         if (_pendingHead[cpu] != NoCookie)
         {
             Push(ref _pendingHead[cpu], cookie);
@@ -213,7 +213,7 @@ public sealed class McTelemetry
         }
         else
         {
-            // xen-mca.md §2.5: a non-local deferral moves any LMCE entries into `pending`
+            // Xen mctelem.c: a non-local deferral moves any LMCE entries into `pending`
             _pendingHead[cpu] = _lmcePendingHead[cpu];
             _lmcePendingHead[cpu] = NoCookie;
             Push(ref _pendingHead[cpu], cookie);
@@ -252,7 +252,7 @@ public sealed class McTelemetry
             throw new InvalidOperationException("ProcessDeferred is not reentrant: the handler must not call it");
         }
 
-        // xen-mca.md §2.5: process_deferred detaches the list, replays it in chronological order
+        // Xen mctelem.c: process_deferred detaches the list, replays it in chronological order
         ref int headRef = ref lmce ? ref _lmcePendingHead[cpu] : ref _pendingHead[cpu];
         int head = headRef;
         headRef = NoCookie;
@@ -285,7 +285,7 @@ public sealed class McTelemetry
                     throw new InvalidOperationException($"the deferred handler must not commit, dismiss or defer entry {cookie} itself");
                 }
 
-                // xen-mca.md §2.5: commit each entry if fn returns non-zero, else dismiss it
+                // Xen mctelem.c: commit each entry if fn returns non-zero, else dismiss it
                 if (keep)
                 {
                     Commit(cookie);
@@ -318,7 +318,7 @@ public sealed class McTelemetry
         int cls = ClassIndex(which);
         AppendProcessing(cls);
 
-        // xen-mca.md §2.5 XEN_MC_fetch: copy out the oldest processing entry; it stays at the head until acked
+        // Xen mctelem.c (do_mca XEN_MC_fetch): copy out the oldest processing entry; it stays at the head until acked
         cookie = _processingHead[cls];
         AssertInvariants();
         return cookie == NoCookie ? FetchResult.NoData : FetchResult.Ok;
@@ -338,7 +338,7 @@ public sealed class McTelemetry
 
         CheckCookie(cookie);
 
-        // xen-mca.md §2.5 XEN_MC_fetch with ACK: freed only if it is at the head of that class's processing list
+        // Xen mctelem.c (do_mca XEN_MC_fetch with ACK): freed only if it is at the head of that class's processing list
         if (_processingHead[cls] != cookie)
         {
             return false;
@@ -377,7 +377,7 @@ public sealed class McTelemetry
     {
         ack = (flags & XenMcAck) != 0;
 
-        // xen-mca.md §2.5 XEN_MC_fetch: flags must be exactly one of XEN_MC_URGENT 0x2 or XEN_MC_NONURGENT 0x1
+        // Xen mce.c do_mca XEN_MC_fetch: flags must be exactly one of XEN_MC_URGENT 0x2 or XEN_MC_NONURGENT 0x1
         switch (flags & (XenMcUrgent | XenMcNonUrgent))
         {
             case XenMcUrgent:
@@ -492,7 +492,7 @@ public sealed class McTelemetry
 
     private void AppendProcessing(int cls)
     {
-        // xen-mca.md §2.5 XEN_MC_fetch: move the committed list onto the tail of the processing list, in chronological order
+        // Xen mctelem.c (do_mca XEN_MC_fetch): move the committed list onto the tail of the processing list, in chronological order
         int head = _committedHead[cls];
         if (head == NoCookie)
         {

@@ -4,7 +4,7 @@ namespace Mca.Systems.Xen;
 
 /// <summary>
 /// <c>struct mca_summary</c>: what <c>mcheck_mca_logout</c> accumulates over the valid banks it
-/// logs (xen-mca.md §2.2 step 1). Start with <see cref="Begin"/>, call <see cref="AddBank"/> for
+/// logs (Xen mce.c mcheck_mca_logout). Start with <see cref="Begin"/>, call <see cref="AddBank"/> for
 /// every bank with VAL = 1 in bank order, then read the decisions.
 /// </summary>
 public struct McaSummary
@@ -27,7 +27,7 @@ public struct McaSummary
     /// <summary>An empty summary for a logout that read <paramref name="mcgStatus"/>.</summary>
     public static McaSummary Begin(ulong mcgStatus)
     {
-        // xen-mca.md §2.2 step 1: `recoverable` starts true when a recoverable_scan callback exists (Intel: always)
+        // Xen mce.c mcheck_mca_logout: `recoverable` starts true when a recoverable_scan callback exists (Intel: always)
         return new McaSummary
         {
             Recoverable = true,
@@ -44,7 +44,7 @@ public struct McaSummary
         Uc |= (status & MciStatusBits.Uc) != 0;
         Pcc |= (status & MciStatusBits.Pcc) != 0;
 
-        // xen-mca.md §2.2 step 1: `recoverable` is AND-ed with recoverable_scan once UC has been seen (this bank or an earlier one)
+        // Xen mce.c mcheck_mca_logout: `recoverable` is AND-ed with recoverable_scan once UC has been seen (this bank or an earlier one)
         if (Recoverable && Uc)
         {
             Recoverable = IntelMca.RecoverableScan(status, ser);
@@ -59,7 +59,7 @@ public struct McaSummary
     {
         get
         {
-            // xen-mca.md §2.2 step 1: with UC or PCC, PCC or not recoverable makes the CPU fatal
+            // Xen mce.c mcheck_mca_logout: with UC or PCC, PCC or not recoverable makes the CPU fatal
             return MustDefer && (Pcc || !Recoverable);
         }
     }
@@ -67,7 +67,7 @@ public struct McaSummary
     /// <summary>The <c>mc_flags</c> of the global record: the source flag OR-ed with the severity flag.</summary>
     public readonly McFlags GlobalFlags(LogoutSource who)
     {
-        // xen-mca.md §2.2 step 1: UNCORRECTABLE if any PCC, else RECOVERABLE if any UC, else CORRECTABLE; OR-ed with MCE, CMCI or POLLED
+        // Xen mce.c mcheck_mca_logout: UNCORRECTABLE if any PCC, else RECOVERABLE if any UC, else CORRECTABLE; OR-ed with MCE, CMCI or POLLED
         McFlags severity = Pcc ? McFlags.Uncorrectable : Uc ? McFlags.Recoverable : McFlags.Correctable;
         return SourceFlag(who) | severity;
     }
@@ -75,7 +75,7 @@ public struct McaSummary
     /// <summary>The flag a logout source sets: MCE, CMCI, or POLLED (also for MCA_RESET; MC_FLAG_RESET is never used).</summary>
     public static McFlags SourceFlag(LogoutSource who) => who switch
     {
-        // xen-mca.md §2.2 step 1 and §2.5: POLLED is also used for MCA_RESET
+        // Xen mce.c mcheck_mca_logout: POLLED is also used for MCA_RESET
         LogoutSource.MceScan => McFlags.Mce,
         LogoutSource.Cmci => McFlags.Cmci,
         LogoutSource.Poller or LogoutSource.Reset => McFlags.Polled,
@@ -85,7 +85,7 @@ public struct McaSummary
     /// <summary>The telemetry class a logout reserves: URGENT for MCE_SCAN, NONURGENT otherwise.</summary>
     public static TelemetryClass ClassFor(LogoutSource who)
     {
-        // xen-mca.md §2.2 step 1: URGENT class for MCE_SCAN, NONURGENT for POLLER, RESET and CMCI
+        // Xen mce.c mcheck_mca_logout: URGENT class for MCE_SCAN, NONURGENT for POLLER, RESET and CMCI
         return who == LogoutSource.MceScan ? TelemetryClass.Urgent : TelemetryClass.NonUrgent;
     }
 }

@@ -1,7 +1,7 @@
 namespace Mca.Systems.Xen;
 
 /// <summary>
-/// <c>enum mce_result</c> (xen-mca.md §2.2 softirq step 2). The numeric order is the severity order:
+/// <c>enum mce_result</c> (Xen mce.h). The numeric order is the severity order:
 /// the worst result over the banks wins, so compare with <c>&gt;</c> or use <see cref="McerResults.Worst"/>.
 /// </summary>
 public enum McerResult : byte
@@ -19,6 +19,6 @@ public enum McerResult : byte
 /// <summary>Helpers over <see cref="McerResult"/>.</summary>
 public static class McerResults
 {
-    /// <summary>The more severe of two results (xen-mca.md §2.2: NOERROR &lt; RECOVERED &lt; CONTINUE &lt; RESET).</summary>
+    /// <summary>The more severe of two results (Xen mce.c mce_action: NOERROR &lt; RECOVERED &lt; CONTINUE &lt; RESET).</summary>
     public static McerResult Worst(McerResult a, McerResult b) => a >= b ? a : b;
 }

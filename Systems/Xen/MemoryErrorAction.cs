@@ -2,7 +2,7 @@ using Mca.Systems.Hardware;
 
 namespace Mca.Systems.Xen;
 
-/// <summary>How the unmap → fill → inject chain of memory recovery ended for an owned page (xen-mca.md §2.4 steps 1-6).</summary>
+/// <summary>How the unmap → fill → inject chain of memory recovery ended for an owned page (Xen mcaction.c mc_memerr_dhandler).</summary>
 public enum VmceDelivery : byte
 {
     /// <summary>Unmap, fill_vmsr_data and inject_vmce all succeeded.</summary>
@@ -73,7 +73,7 @@ public readonly record struct MemoryErrorDecision
 }
 
 /// <summary>
-/// Memory-error recovery as a pure decision (mcaction.c <c>mc_memerr_dhandler</c>, xen-mca.md §2.4):
+/// Memory-error recovery as a pure decision (Xen mcaction.c <c>mc_memerr_dhandler</c>):
 /// physical-address check, <c>offline_page</c>, the offline-status table, and the vMCE chain for
 /// a page owned by a domain. The pipeline performs the side effects (<see cref="Apply"/>, page
 /// offline, <see cref="VmceFill"/>, <see cref="VmceInject"/>, domain crash).
@@ -90,14 +90,14 @@ public static class MemoryErrorAction
     /// <summary>The guest address Xen writes back into the bank record: <c>(gfn &lt;&lt; 12) | page offset</c>.</summary>
     public static ulong GuestAddress(ulong gfn, ulong machineAddress)
     {
-        // xen-mca.md §2.4 step 3: rewrite the bank address to the guest frame, (gfn << 12) | page offset
+        // Xen mcaction.c mc_memerr_dhandler step 3: rewrite the bank address to the guest frame, (gfn << 12) | page offset
         return (gfn << PageShift) | (machineAddress & PageOffsetMask);
     }
 
     /// <summary>Whether the unmap → fill → inject chain runs: the page is owned (PENDING | OWNED) by a domain other than DOMID_XEN.</summary>
     public static bool RequiresVmce(PageOfflineResult offline)
     {
-        // xen-mca.md §2.4: for a page owned by domain D, if D is not DOMID_XEN run unmap, fill and inject
+        // Xen mcaction.c mc_memerr_dhandler: for a page owned by domain D, if D is not DOMID_XEN run unmap, fill and inject
         return offline.Outcome == PageOfflineOutcome.PendingOwned && offline.Owner != XenIds.DomIdXen;
     }
 
@@ -109,7 +109,7 @@ public static class MemoryErrorAction
     /// <param name="runningVcpuMcgExtCtl">vMCG_EXT_CTL of vCPU <c>global.VcpuId</c> of the owner (ignored unless needed).</param>
     public static int ChooseVmceVcpu(in McGlobal global, ushort owner, bool hostIntel, ulong runningVcpuMcgExtCtl)
     {
-        // xen-mca.md §2.4 step 2: broadcast unless vCPU valid, global mc_domid = D and (Intel) LMCE set and LMCE_EN in that vCPU
+        // Xen mcaction.c mc_memerr_dhandler step 2: broadcast unless vCPU valid, global mc_domid = D and (Intel) LMCE set and LMCE_EN in that vCPU
         if (global.VcpuId == XenIds.VcpuIdInvalid || global.DomId != owner)
         {
             return VmceFill.Broadcast;
@@ -132,7 +132,7 @@ public static class MemoryErrorAction
     /// <param name="delivery">How the vMCE chain ended; ignored unless <see cref="RequiresVmce"/>.</param>
     public static MemoryErrorDecision Decide(McerResult preset, in McBankRecord bank, PageOfflineResult offline, VmceDelivery delivery)
     {
-        // xen-mca.md §2.4 step 1: not physical -> "No physical address provided for memory error", result unchanged
+        // Xen mcaction.c mc_memerr_dhandler step 1: not physical -> "No physical address provided for memory error", result unchanged
         if (!IntelMca.IsPhysicalAddress(bank.Status, bank.Misc))
         {
             return new MemoryErrorDecision { Result = preset, Messages = MemoryErrorMessages.NoPhysicalAddress };
@@ -140,13 +140,13 @@ public static class MemoryErrorAction
 
         ulong mfn = Mfn(bank.Addr);
 
-        // xen-mca.md §2.4 step 2: offline_page failure -> "Failed to offline page <mfn> for MCE error", result unchanged
+        // Xen mcaction.c mc_memerr_dhandler step 2: offline_page failure -> "Failed to offline page <mfn> for MCE error", result unchanged
         if (offline.CallFailed)
         {
             return new MemoryErrorDecision { Result = preset, Messages = MemoryErrorMessages.OfflineFailed, Mfn = mfn };
         }
 
-        // xen-mca.md §2.4 step 3: append an MC_TYPE_RECOVERY record (bank, PAGE_OFFLINE, mfn, offline status)
+        // Xen mcaction.c mc_memerr_dhandler step 3: append an MC_TYPE_RECOVERY record (bank, PAGE_OFFLINE, mfn, offline status)
         var decision = new MemoryErrorDecision
         {
             Result = preset,
@@ -158,18 +158,18 @@ public static class MemoryErrorAction
         switch (offline.Outcome)
         {
             case PageOfflineOutcome.Offlined:
-                // xen-mca.md §2.4 step 4: PG_OFFLINE_OFFLINED -> MCER_RECOVERED
+                // Xen mcaction.c mc_memerr_dhandler step 4: PG_OFFLINE_OFFLINED -> MCER_RECOVERED
                 return decision with { Result = McerResult.Recovered };
 
             case PageOfflineOutcome.Again:
-                // xen-mca.md §2.4 step 4: PG_OFFLINE_AGAIN -> MCER_CONTINUE (offline_page already crashed the owner)
+                // Xen mcaction.c mc_memerr_dhandler step 4: PG_OFFLINE_AGAIN -> MCER_CONTINUE (offline_page already crashed the owner)
                 return decision with { Result = McerResult.Continue };
 
             case PageOfflineOutcome.PendingOwned:
                 return DecideOwned(decision, offline.Owner, delivery);
 
             default:
-                // xen-mca.md §2.4 step 4: PENDING without OWNED (Xen heap) and ANONYMOUS/FAILED -> result unchanged
+                // Xen mcaction.c mc_memerr_dhandler step 4: PENDING without OWNED (Xen heap) and ANONYMOUS/FAILED -> result unchanged
                 return decision;
         }
     }
@@ -186,7 +186,7 @@ public static class MemoryErrorAction
     {
         var reset = new MemoryErrorDecision { Result = McerResult.Reset, Mfn = Mfn(bank.Addr) };
 
-        // xen-mca.md §2.3 "Era 4.0/4.1 variant": the UCR handler presets need-reset; no address, failure, AGAIN or no owner keep it
+        // Xen 4.0/4.1 mce_intel.c: the UCR handler presets need-reset; no address, failure, AGAIN or no owner keep it
         if (bank.Addr == 0 || offline.CallFailed)
         {
             return reset;
@@ -195,7 +195,7 @@ public static class MemoryErrorAction
         switch (offline.Outcome)
         {
             case PageOfflineOutcome.Offlined:
-                // xen-mca.md §2.4 step 4 (same in 4.0/4.1): a free page retired is recovered
+                // Xen mcaction.c mc_memerr_dhandler step 4 (same in 4.0/4.1): a free page retired is recovered
                 return reset with { Result = McerResult.Recovered };
 
             case PageOfflineOutcome.PendingOwned:
@@ -235,7 +235,7 @@ public static class MemoryErrorAction
     {
         if (decision.SetBankDomId)
         {
-            // xen-mca.md §2.4: set the bank's mc_domid = D
+            // Xen mcaction.c mc_memerr_dhandler: set the bank's mc_domid = D
             bank.DomId = decision.Owner;
         }
 
@@ -254,7 +254,7 @@ public static class MemoryErrorAction
 
     private static MemoryErrorDecision DecideOwned(MemoryErrorDecision decision, ushort owner, VmceDelivery delivery)
     {
-        // xen-mca.md §2.4: owned by D -> "MCE: This error page is ownded by DOM <D>", bank mc_domid = D
+        // Xen mcaction.c mc_memerr_dhandler: owned by D -> "MCE: This error page is ownded by DOM <D>", bank mc_domid = D
         if (owner == XenIds.DomIdCow)
         {
             throw new InvalidOperationException("a broken page shared copy-on-write (DOMID_COW) is a BUG() in Xen: not modelled");
@@ -269,9 +269,9 @@ public static class MemoryErrorAction
         owned = owned with { VmceAttempted = true };
         return delivery switch
         {
-            // xen-mca.md §2.4 step 5: on success MCER_RECOVERED
+            // Xen mcaction.c mc_memerr_dhandler step 5: on success MCER_RECOVERED
             VmceDelivery.Delivered => owned with { Result = McerResult.Recovered, RewriteAddress = true },
-            // xen-mca.md §2.4 step 6: any failure -> domain_crash(D), result stays at the preset
+            // Xen mcaction.c mc_memerr_dhandler step 6: any failure -> domain_crash(D), result stays at the preset
             VmceDelivery.UnmapFailed => owned with { CrashOwner = true, Messages = owned.Messages | MemoryErrorMessages.UnmapFailed },
             VmceDelivery.FillFailed => owned with { CrashOwner = true, RewriteAddress = true, Messages = owned.Messages | MemoryErrorMessages.FillFailed },
             VmceDelivery.InjectFailed => owned with { CrashOwner = true, RewriteAddress = true, Messages = owned.Messages | MemoryErrorMessages.InjectFailed },

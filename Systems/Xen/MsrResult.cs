@@ -1,7 +1,7 @@
 namespace Mca.Systems.Xen;
 
 /// <summary>
-/// The outcome of a guest MSR access routed to vMCE (xen-mca.md §3.2): the handler's return value
+/// The outcome of a guest MSR access routed to vMCE (Xen vmce.c): the handler's return value
 /// &gt; 0, 0 or &lt; 0.
 /// </summary>
 public enum MsrResult : byte

@@ -20,7 +20,7 @@ public static class PageOfflineStatus
     public static ushort Owner(ulong status) => (ushort)(status >> OwnerShift);
 }
 
-/// <summary>What <c>offline_page(mfn, broken = 1)</c> found (xen-mca.md §2.4 step 2 and the offline-status table).</summary>
+/// <summary>What <c>offline_page(mfn, broken = 1)</c> found (Xen page_alloc.c).</summary>
 public enum PageOfflineOutcome : byte
 {
     /// <summary>The page was free (or already offlined) and is now retired: PG_OFFLINE_OFFLINED.</summary>
@@ -63,7 +63,7 @@ public readonly record struct PageOfflineResult(PageOfflineOutcome Outcome, usho
     /// </summary>
     public ulong StatusWord => Outcome switch
     {
-        // xen-mca.md §2.4 offline-status table: OFFLINED, AGAIN, PENDING | OWNED (owner in 31:16), PENDING (Xen heap), ANONYMOUS/FAILED
+        // Xen page_alloc.c offline_page: OFFLINED, AGAIN, PENDING | OWNED (owner in 31:16), PENDING (Xen heap), ANONYMOUS/FAILED
         PageOfflineOutcome.Offlined => PageOfflineStatus.Offlined | PageOfflineStatus.Broken,
         PageOfflineOutcome.Again => PageOfflineStatus.Again,
         PageOfflineOutcome.PendingOwned => PageOfflineStatus.Owned | PageOfflineStatus.Pending | ((ulong)Owner << PageOfflineStatus.OwnerShift) | PageOfflineStatus.Broken,

@@ -1,6 +1,6 @@
 namespace Mca.Systems.Xen;
 
-/// <summary><c>mctelem_class_t</c>: the two telemetry queues (xen-mca.md §2.5).</summary>
+/// <summary><c>mctelem_class_t</c>: the two telemetry queues (Xen mctelem.c).</summary>
 public enum TelemetryClass : byte
 {
     /// <summary>MC_URGENT: #MC telemetry; may borrow free non-urgent slots.</summary>

@@ -2,13 +2,13 @@ using Mca.Systems.Hardware;
 
 namespace Mca.Systems.Xen;
 
-/// <summary>The #MC-context decisions: Intel's urgent handler table and <c>mce_urgent_action</c> (xen-mca.md §2.2 step 2, §2.3).</summary>
+/// <summary>The #MC-context decisions: Intel's urgent handler table and <c>mce_urgent_action</c> (Xen mce.c; mce_intel.c intel_mce_uhandlers).</summary>
 public static class UrgentTable
 {
     /// <summary>The single default entry of <c>intel_mce_uhandlers</c>: fatal gives RESET, anything else CONTINUE.</summary>
     public static McerResult UrgentAction(ulong status, bool ser)
     {
-        // xen-mca.md §2.3 "Handler tables": urgent table, one default entry; fatal gives RESET, else CONTINUE
+        // Xen mce_intel.c intel_mce_uhandlers: urgent table, one default entry; fatal gives RESET, else CONTINUE
         return IntelMca.CheckMceType(status, ser) == XenMceType.Fatal ? McerResult.Reset : McerResult.Continue;
     }
 
@@ -24,7 +24,7 @@ public static class UrgentTable
             McerResult result = UrgentAction(banks[i].Status, ser);
             worst = McerResults.Worst(worst, result);
 
-            // xen-mca.md §2.2 softirq step 2: the bank loop stops at the first RESET (mce_action is shared by both tables)
+            // Xen mce.c mce_action: the bank loop stops at the first RESET (mce_action is shared by both tables)
             if (result == McerResult.Reset)
             {
                 break;
@@ -39,7 +39,7 @@ public static class UrgentTable
     /// </summary>
     public static bool IsUnrestartable(ulong mcgStatus, bool interruptedGuest)
     {
-        // xen-mca.md §2.2 step 2: RIPV = 0 and (EIPV = 0 or the #MC interrupted Xen itself) -> fatal
+        // Xen mce.c mce_urgent_action: RIPV = 0 and (EIPV = 0 or the #MC interrupted Xen itself) -> fatal
         return (mcgStatus & McgStatusBits.Ripv) == 0
             && ((mcgStatus & McgStatusBits.Eipv) == 0 || !interruptedGuest);
     }
@@ -52,7 +52,7 @@ public static class UrgentTable
     /// </summary>
     public static bool IsCpuFatal(ulong mcgStatus, bool interruptedGuest, ReadOnlySpan<McBankRecord> banks, bool ser)
     {
-        // xen-mca.md §2.2 step 2: "Xen is not pre-emptible" check first, then MCER_RESET from the urgent table
+        // Xen mce.c mce_urgent_action: "Xen is not pre-emptible" check first, then MCER_RESET from the urgent table
         return IsUnrestartable(mcgStatus, interruptedGuest) || Run(banks, ser) == McerResult.Reset;
     }
 
@@ -68,7 +68,7 @@ public static class UrgentTable
             return null;
         }
 
-        // xen-mca.md §2.3 "Era 4.0/4.1 variant": PCC, RIPV = 0 or unrecoverable each caused an immediate mc_panic
+        // Xen 4.0/4.1 mce_intel.c: PCC, RIPV = 0 or unrecoverable each caused an immediate mc_panic
         if (summary.Pcc)
         {
             return XenConsole.Era40PanicStateLost;

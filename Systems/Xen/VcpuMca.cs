@@ -11,7 +11,7 @@ public struct VmceBank
 
 /// <summary>
 /// The guest-visible MCA state of one vCPU in the current model (<c>v-&gt;arch.vmce</c> plus
-/// <c>v-&gt;mce_pending</c>; xen-mca.md §3.1 "Current model"): two banks, the error always in bank 1.
+/// <c>v-&gt;mce_pending</c>; Xen vmce.c, asm/mce.h): two banks, the error always in bank 1.
 /// </summary>
 public struct VcpuMca
 {

@@ -14,7 +14,7 @@ public struct BankEntry2009
 }
 
 /// <summary>
-/// The per-domain vMCE state committed in March 2009 (32e8dd573b, f74394f46c; xen-mca.md §3.1
+/// The per-domain vMCE state committed in March 2009 (Xen 32e8dd573b, f74394f46c;
 /// "Committed in March 2009"): <c>vmca_msrs</c> with its FIFO of impacted banks. Each impacted bank
 /// adds one entry and one to <see cref="NrInjection"/>; one vMCE is in flight at a time, always to
 /// vcpu0; the guest's MSR view is the list head (<see cref="VmceMsrs2009"/>). The FIFO is a ring
@@ -80,7 +80,7 @@ public sealed class VmceDomain2009
     /// <summary>Domain creation: MCG_CAP from the host minus CMCI_P, MCG_CTL and every MCi_CTL all ones, nothing queued.</summary>
     public void Reset(ulong hostMcgCap)
     {
-        // xen-mca.md §3.1 "Committed in March 2009": mcg_cap = host MCG_CAP with CMCI_P cleared; mcg_ctl and mci_ctl[] all ones
+        // Xen f74394f46c: mcg_cap = host MCG_CAP with CMCI_P cleared; mcg_ctl and mci_ctl[] all ones
         McgCap = hostMcgCap & ~McgCapBits.CmciP;
         McgCtl = ulong.MaxValue;
         McgStatus = 0;
@@ -96,7 +96,7 @@ public sealed class VmceDomain2009
     /// </summary>
     public void AddImpactedBank(int cpu, in McBankRecord bank, ulong mcgStatus)
     {
-        // xen-mca.md §3.1 "Committed in March 2009": each impacted bank adds one list entry and one to nr_injection (per bank)
+        // Xen f74394f46c: each impacted bank adds one list entry and one to nr_injection (per bank)
         if (_count == _ring.Length)
         {
             Grow();
@@ -122,7 +122,7 @@ public sealed class VmceDomain2009
     /// </summary>
     public static bool TryInject(bool hasMcTrapCallback, ref bool vcpu0McePending)
     {
-        // xen-mca.md §2.1 softirq step 3: inject into dom0 vcpu0 only if it registered a trap callback and mce_pending was not set
+        // Xen 32e8dd573b mce_intel.c mce_softirq: inject into dom0 vcpu0 only if it registered a trap callback and mce_pending was not set
         if (!hasMcTrapCallback || vcpu0McePending)
         {
             return false;
@@ -139,7 +139,7 @@ public sealed class VmceDomain2009
     /// </summary>
     public bool CompleteInjection(ref bool vcpu0McePending)
     {
-        // xen-mca.md §3.1 "Committed in March 2009": IRET decrements nr_injection, deletes the list head, re-arms if nr_injection > 0
+        // Xen f74394f46c: IRET decrements nr_injection, deletes the list head, re-arms if nr_injection > 0
         if (NrInjection > 0)
         {
             NrInjection--;

@@ -13,7 +13,7 @@ public enum VmceFillResult : byte
 }
 
 /// <summary>
-/// <c>fill_vmsr_data</c> of the current model (xen-mca.md §3.1 "Current model"): writes the error into
+/// <c>fill_vmsr_data</c> of the current model (Xen vmce.c): writes the error into
 /// the guest's vMCG_STATUS and virtual bank 1.
 /// </summary>
 public static class VmceFill
@@ -54,16 +54,16 @@ public static class VmceFill
         int target = 0;
         if (broadcast)
         {
-            // xen-mca.md §3.1: broadcast -> vcpu0 gets host MCG_STATUS with the LMCE bit cleared
+            // Xen vmce.c fill_vmsr_data: broadcast -> vcpu0 gets host MCG_STATUS with the LMCE bit cleared
             mcgStatus &= ~McgStatusBits.Lmce;
         }
         else if ((mcgStatus & McgStatusBits.Lmce) != 0)
         {
-            // xen-mca.md §3.1: LMCE -> only the chosen vCPU is filled
+            // Xen vmce.c fill_vmsr_data: LMCE -> only the chosen vCPU is filled
             target = vcpuId;
         }
 
-        // xen-mca.md §3.1: bank 1 = {status with MSCOD bits 31:16 cleared, addr = guest physical address, misc}
+        // Xen vmce.c fill_vmsr_data: bank 1 = {status with MSCOD bits 31:16 cleared, addr = guest physical address, misc}
         bool ok = FillOne(ref vcpus[target], mcgStatus, bank.Status & ~MciStatusBits.MscodMask, bank.Addr, bank.Misc);
         if (!ok)
         {
@@ -74,7 +74,7 @@ public static class VmceFill
         {
             for (int v = 1; v < vcpus.Length; v++)
             {
-                // xen-mca.md §3.1: every other vCPU gets vMCG_STATUS = MCIP|RIPV (0x5) with an empty bank 1
+                // Xen vmce.c fill_vmsr_data: every other vCPU gets vMCG_STATUS = MCIP|RIPV (0x5) with an empty bank 1
                 if (!FillOne(ref vcpus[v], SecondaryMcgStatus, 0, 0, 0))
                 {
                     ok = false;
@@ -88,7 +88,7 @@ public static class VmceFill
 
     private static bool FillOne(ref VcpuMca vcpu, ulong mcgStatus, ulong status, ulong addr, ulong misc)
     {
-        // xen-mca.md §3.1: a vCPU whose vMCG_STATUS still has MCIP set makes the fill fail (-EBUSY)
+        // Xen vmce.c fill_vmsr_data: a vCPU whose vMCG_STATUS still has MCIP set makes the fill fail (-EBUSY)
         if ((vcpu.McgStatus & McgStatusBits.Mcip) != 0)
         {
             return false;

@@ -10,7 +10,7 @@ public enum VmceInjectResult : byte
     NoTarget,
 }
 
-/// <summary><c>inject_vmce</c> (xen-mca.md §3.1 "Current model"): marks the target vCPUs' <c>mce_pending</c>.</summary>
+/// <summary><c>inject_vmce</c> (Xen vmce.c): marks the target vCPUs' <c>mce_pending</c>.</summary>
 public static class VmceInject
 {
     /// <summary>
@@ -47,7 +47,7 @@ public static class VmceInject
                 continue;
             }
 
-            // xen-mca.md §3.1 inject_vmce: eligible vCPUs are initialised and HVM or with a PV #MC trap callback
+            // Xen vmce.c inject_vmce: eligible vCPUs are initialised and HVM or with a PV #MC trap callback
             if (!initialised[v])
             {
                 continue;
@@ -61,7 +61,7 @@ public static class VmceInject
             }
             else
             {
-                // xen-mca.md §3.1 inject_vmce: mce_pending already set or no callback -> "Failed to inject vMCE to <d>v<n>", -EBUSY
+                // Xen vmce.c inject_vmce: mce_pending already set or no callback -> "Failed to inject vMCE to <d>v<n>", -EBUSY
                 failedVcpu = v;
                 console?.Add(XenConsole.FailedToInjectVmce(domId, v));
                 return VmceInjectResult.Busy;

@@ -4,7 +4,7 @@ namespace Mca.Systems.Xen;
 
 /// <summary>
 /// Guest reads and writes of the virtual MCA MSRs in the current model (vmce.c
-/// <c>vmce_rdmsr</c>/<c>vmce_wrmsr</c> via msr.c; xen-mca.md §3.2). <paramref name="hostIntel"/>
+/// <c>vmce_rdmsr</c>/<c>vmce_wrmsr</c> via Xen msr.c, in vmce.c). <paramref name="hostIntel"/>
 /// below is the vendor (Intel, or Centaur/Shanghai which share the path); false means AMD.
 /// </summary>
 public static class VmceMsrs
@@ -28,7 +28,7 @@ public static class VmceMsrs
     /// </summary>
     public static ulong GuestMcgCap(bool hostIntel, bool lmce)
     {
-        // xen-mca.md §3.1 "Current model": Intel MCG_SER_P | MCG_TES_P | MCG_CMCI_P | 2 = 0x1000C02 (+ LMCE_P); AMD 2
+        // Xen vmce.c (guest MCG_CAP): Intel MCG_SER_P | MCG_TES_P | MCG_CMCI_P | 2 = 0x1000C02 (+ LMCE_P); AMD 2
         if (!hostIntel)
         {
             return AmdGuestMcgCap;
@@ -40,7 +40,7 @@ public static class VmceMsrs
     /// <summary>Whether <paramref name="msr"/> is in one of the MSR ranges msr.c sends to vMCE (0x179-0x17B, 0x280-0x29F, 0x400-0x47F, 0x4D0).</summary>
     public static bool IsMcaRange(uint msr)
     {
-        // xen-mca.md §1.1: guest MSR range checks cover 0x179-0x17B, 0x280-0x29F, 0x400-0x47F and 0x4D0
+        // Xen msr.c: guest MSR range checks cover 0x179-0x17B, 0x280-0x29F, 0x400-0x47F and 0x4D0
         return msr is >= McaMsr.McgCap and <= McaMsr.McgCtl
             or >= McaMsr.Mc0Ctl2 and <= Ctl2RangeLast
             or >= McaMsr.Mc0Ctl and <= McBankRangeLast
@@ -54,22 +54,22 @@ public static class VmceMsrs
         switch (msr)
         {
             case McaMsr.McgStatus:
-                // xen-mca.md §3.2: MCG_STATUS reads the per-vCPU mcg_status
+                // Xen vmce.c vmce_rdmsr: MCG_STATUS reads the per-vCPU mcg_status
                 value = vcpu.McgStatus;
                 return MsrResult.Ok;
 
             case McaMsr.McgCap:
-                // xen-mca.md §3.2: MCG_CAP reads the per-vCPU mcg_cap
+                // Xen vmce.c vmce_rdmsr: MCG_CAP reads the per-vCPU mcg_cap
                 value = vcpu.McgCap;
                 return MsrResult.Ok;
 
             case McaMsr.McgCtl:
-                // xen-mca.md §3.2: MCG_CTL reads all ones only if MCG_CTL_P is set in the guest cap, otherwise 0
+                // Xen vmce.c vmce_rdmsr: MCG_CTL reads all ones only if MCG_CTL_P is set in the guest cap, otherwise 0
                 value = (vcpu.McgCap & McgCapBits.CtlP) != 0 ? ulong.MaxValue : 0;
                 return MsrResult.Ok;
 
             case McaMsr.McgExtCtl:
-                // xen-mca.md §3.2: MCG_EXT_CTL reads the value only with guest MCG_LMCE_P, otherwise #GP
+                // Xen vmce.c vmce_rdmsr: MCG_EXT_CTL reads the value only with guest MCG_LMCE_P, otherwise #GP
                 if ((vcpu.McgCap & McgCapBits.LmceP) == 0)
                 {
                     return MsrResult.GeneralProtection;
@@ -81,7 +81,7 @@ public static class VmceMsrs
 
         if (!IsBankMsr(ref vcpu, msr, hostIntel))
         {
-            // xen-mca.md §3.2: bank MSRs beyond the guest count but inside the ranges are not handled (read 0)
+            // Xen vmce.c vmce_rdmsr: bank MSRs beyond the guest count but inside the ranges are not handled (read 0)
             return MsrResult.NotHandled;
         }
 
@@ -91,19 +91,19 @@ public static class VmceMsrs
             switch ((msr - McaMsr.Mc0Ctl) % 4)
             {
                 case 0:
-                    // xen-mca.md §3.2: MCi_CTL, i < count, reads all ones
+                    // Xen vmce.c vmce_rdmsr: MCi_CTL, i < count, reads all ones
                     value = ulong.MaxValue;
                     return MsrResult.Ok;
                 case 1:
-                    // xen-mca.md §3.2: MCi_STATUS, i < 2, reads the bank value (0 unless injected); banks >= 2 of a larger restored count read 0
+                    // Xen vmce.c vmce_rdmsr: MCi_STATUS, i < 2, reads the bank value (0 unless injected); banks >= 2 of a larger restored count read 0
                     value = bank < GuestBankCount ? BankRef(ref vcpu, bank).Status : 0;
                     return MsrResult.Ok;
                 case 2:
-                    // xen-mca.md §3.2: MCi_ADDR, i < 2, reads the bank value
+                    // Xen vmce.c vmce_rdmsr: MCi_ADDR, i < 2, reads the bank value
                     value = bank < GuestBankCount ? BankRef(ref vcpu, bank).Addr : 0;
                     return MsrResult.Ok;
                 default:
-                    // xen-mca.md §3.2: MCi_MISC, i < 2, reads the bank value
+                    // Xen vmce.c vmce_rdmsr: MCi_MISC, i < 2, reads the bank value
                     value = bank < GuestBankCount ? BankRef(ref vcpu, bank).Misc : 0;
                     return MsrResult.Ok;
             }
@@ -112,15 +112,15 @@ public static class VmceMsrs
         switch (msr)
         {
             case McaMsr.P5McAddr:
-                // xen-mca.md §3.2: P5_MC_ADDR (Intel/Centaur/Shanghai) reads bank 1 ADDR
+                // Xen vmce.c vmce_rdmsr: P5_MC_ADDR (Intel/Centaur/Shanghai) reads bank 1 ADDR
                 value = vcpu.Bank1.Addr;
                 return MsrResult.Ok;
             case McaMsr.P5McType:
-                // xen-mca.md §3.2: P5_MC_TYPE reads bank 1 STATUS
+                // Xen vmce.c vmce_rdmsr: P5_MC_TYPE reads bank 1 STATUS
                 value = vcpu.Bank1.Status;
                 return MsrResult.Ok;
             default:
-                // xen-mca.md §3.2: MCi_CTL2, Intel, i < 2, reads the stored value
+                // Xen vmce.c vmce_rdmsr: MCi_CTL2, Intel, i < 2, reads the stored value
                 int ctl2Bank = (int)(msr - McaMsr.Mc0Ctl2);
                 value = ctl2Bank < GuestBankCount ? BankRef(ref vcpu, ctl2Bank).Ctl2 : 0;
                 return MsrResult.Ok;
@@ -133,20 +133,20 @@ public static class VmceMsrs
         switch (msr)
         {
             case McaMsr.McgCtl:
-                // xen-mca.md §3.2: MCG_CTL write ignored
+                // Xen vmce.c vmce_wrmsr: MCG_CTL write ignored
                 return MsrResult.Ok;
 
             case McaMsr.McgStatus:
-                // xen-mca.md §3.2: MCG_STATUS, any value stored, no #GP (the guest clears MCIP by writing 0)
+                // Xen vmce.c vmce_wrmsr: MCG_STATUS, any value stored, no #GP (the guest clears MCIP by writing 0)
                 vcpu.McgStatus = value;
                 return MsrResult.Ok;
 
             case McaMsr.McgCap:
-                // xen-mca.md §3.2: MCG_CAP write ignored (read-only; no #GP)
+                // Xen vmce.c vmce_wrmsr: MCG_CAP write ignored (read-only; no #GP)
                 return MsrResult.Ok;
 
             case McaMsr.McgExtCtl:
-                // xen-mca.md §3.2: MCG_EXT_CTL write allowed only with LMCE_P and only bit 0 (LMCE_EN), otherwise #GP
+                // Xen vmce.c vmce_wrmsr: MCG_EXT_CTL write allowed only with LMCE_P and only bit 0 (LMCE_EN), otherwise #GP
                 if ((vcpu.McgCap & McgCapBits.LmceP) == 0 || (value & ~McgExtCtlLmceEn) != 0)
                 {
                     return MsrResult.GeneralProtection;
@@ -158,7 +158,7 @@ public static class VmceMsrs
 
         if (!IsBankMsr(ref vcpu, msr, hostIntel))
         {
-            // xen-mca.md §3.2: bank MSRs beyond the guest count but inside the ranges are not handled (writes ignored)
+            // Xen vmce.c vmce_wrmsr: bank MSRs beyond the guest count but inside the ranges are not handled (writes ignored)
             return MsrResult.NotHandled;
         }
 
@@ -168,11 +168,11 @@ public static class VmceMsrs
             int register = (int)(msr - McaMsr.Mc0Ctl) % 4;
             if (register == 0)
             {
-                // xen-mca.md §3.2: MCi_CTL write ignored
+                // Xen vmce.c vmce_wrmsr: MCi_CTL write ignored
                 return MsrResult.Ok;
             }
 
-            // xen-mca.md §3.2: MCi_STATUS/ADDR/MISC, i < 2: 0 clears it, non-zero gives #GP
+            // Xen vmce.c vmce_wrmsr: MCi_STATUS/ADDR/MISC, i < 2: 0 clears it, non-zero gives #GP
             if (value != 0)
             {
                 return MsrResult.GeneralProtection;
@@ -202,11 +202,11 @@ public static class VmceMsrs
 
         if (msr is McaMsr.P5McAddr or McaMsr.P5McType)
         {
-            // xen-mca.md §3.2: P5_MC_ADDR / P5_MC_TYPE have no write semantics ("—"); the write is accepted and ignored
+            // Xen vmce.c vmce_wrmsr: P5_MC_ADDR / P5_MC_TYPE have no write semantics ("—"); the write is accepted and ignored
             return MsrResult.Ok;
         }
 
-        // xen-mca.md §3.2: MCi_CTL2, Intel, i < 2, stored with no checks
+        // Xen vmce.c vmce_wrmsr: MCi_CTL2, Intel, i < 2, stored with no checks
         int ctl2Index = (int)(msr - McaMsr.Mc0Ctl2);
         if (ctl2Index < GuestBankCount)
         {

@@ -3,8 +3,8 @@ using Mca.Systems.Hardware;
 namespace Mca.Systems.Xen;
 
 /// <summary>
-/// Guest MSR semantics of the March 2009 vMCE (f74394f46c <c>intel_mce_rdmsr</c>/<c>intel_mce_wrmsr</c>;
-/// xen-mca.md §3.2 "Era differences"). The view is per domain and shows the head of the
+/// Guest MSR semantics of the March 2009 vMCE (Xen f74394f46c <c>intel_mce_rdmsr</c>/<c>intel_mce_wrmsr</c>).
+/// The view is per domain and shows the head of the
 /// impacted-bank FIFO. MSRs that code did not list (MCG_EXT_CTL, MCi_ADDR/MISC writes, MCG_CAP
 /// writes, banks above 8) are <see cref="MsrResult.NotHandled"/>.
 /// </summary>
@@ -15,7 +15,7 @@ public static class VmceMsrs2009
     {
         ArgumentNullException.ThrowIfNull(domain);
         value = 0;
-        // xen-mca.md §3.1 "Committed in March 2009": per-domain mcg_status, mcg_cap (host minus CMCI_P) and mcg_ctl
+        // Xen f74394f46c: per-domain mcg_status, mcg_cap (host minus CMCI_P) and mcg_ctl
         switch (msr)
         {
             case McaMsr.McgStatus:
@@ -31,7 +31,7 @@ public static class VmceMsrs2009
 
         if (IsCtl2(msr))
         {
-            // xen-mca.md §3.2 "March 2009": MCi_CTL2 reads ignored with a warning ("We have disabled CMCI capability"), read 0
+            // Xen f74394f46c: MCi_CTL2 reads ignored with a warning ("We have disabled CMCI capability"), read 0
             return MsrResult.Ok;
         }
 
@@ -42,12 +42,12 @@ public static class VmceMsrs2009
 
         if (register == 0)
         {
-            // xen-mca.md §3.1 "Committed in March 2009": mci_ctl[] as stored (all ones at creation)
+            // Xen f74394f46c: mci_ctl[] as stored (all ones at creation)
             value = domain.MciCtl[bank];
             return MsrResult.Ok;
         }
 
-        // xen-mca.md §3.2 "March 2009": STATUS/ADDR/MISC read the head entry's values only for the head entry's bank, else 0
+        // Xen f74394f46c: STATUS/ADDR/MISC read the head entry's values only for the head entry's bank, else 0
         if (domain.EntryCount > 0 && domain.Head.Bank == bank)
         {
             ref BankEntry2009 head = ref domain.Head;
@@ -69,7 +69,7 @@ public static class VmceMsrs2009
         switch (msr)
         {
             case McaMsr.McgCtl:
-                // xen-mca.md §3.2 "March 2009": MCG_CTL writes must be all zeros or all ones, else #GP
+                // Xen f74394f46c: MCG_CTL writes must be all zeros or all ones, else #GP
                 if (!IsAllZerosOrOnes(value))
                 {
                     return MsrResult.GeneralProtection;
@@ -85,7 +85,7 @@ public static class VmceMsrs2009
 
         if (IsCtl2(msr))
         {
-            // xen-mca.md §3.2 "March 2009": MCi_CTL2 writes ignored with a warning
+            // Xen f74394f46c: MCi_CTL2 writes ignored with a warning
             return MsrResult.Ok;
         }
 
@@ -97,7 +97,7 @@ public static class VmceMsrs2009
         switch (register)
         {
             case 0:
-                // xen-mca.md §3.2 "March 2009": MCi_CTL writes must be all zeros or all ones, else #GP
+                // Xen f74394f46c: MCi_CTL writes must be all zeros or all ones, else #GP
                 if (!IsAllZerosOrOnes(value))
                 {
                     return MsrResult.GeneralProtection;
@@ -107,7 +107,7 @@ public static class VmceMsrs2009
                 return MsrResult.Ok;
 
             case 1:
-                // xen-mca.md §3.2 "March 2009": MCi_STATUS writes update the list-head entry when the bank matches
+                // Xen f74394f46c: MCi_STATUS writes update the list-head entry when the bank matches
                 if (domain.EntryCount > 0 && domain.Head.Bank == bank)
                 {
                     domain.Head.Status = value;

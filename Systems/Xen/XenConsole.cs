@@ -4,8 +4,8 @@ using Mca.Systems.Hardware;
 namespace Mca.Systems.Xen;
 
 /// <summary>
-/// The hypervisor console lines of the MCA code, formatted exactly as Xen prints them (xen-mca.md
-/// §2.2 "Panics" and outcome table, §2.4, §2.5 "Console dump format", §3.1, §4.1). One string per
+/// The hypervisor console lines of the MCA code, formatted exactly as Xen prints them (Xen
+/// mce.c mc_panic, mce_softirq and x86_mcinfo_dump, mcaction.c, vmce.c). One string per
 /// line, without the trailing newline. Hex is lower case (<c>PRIx64</c>); <c>%16"PRIx64</c> in
 /// <c>x86_mcinfo_dump</c> is space-padded to 16 columns, not zero-padded.
 /// </summary>
@@ -23,9 +23,9 @@ public static class XenConsole
     /// <summary>The message of the final <c>panic()</c> in <c>mc_panic</c>.</summary>
     public const string HardwareError = "HARDWARE ERROR";
 
-    /// <summary>mc_panic reason when no CPU found a valid bank (xen-mca.md §2.2 step 3).</summary>
+    /// <summary>mc_panic reason when no CPU found a valid bank (Xen mce.c mcheck_cmn_handler).</summary>
     public const string NoCpuFoundValidMce = "MCE: No CPU found valid MCE, need reset";
-    /// <summary>panic message after MCER_RESET in the softirq (xen-mca.md §2.2 outcome table).</summary>
+    /// <summary>panic message after MCER_RESET in the softirq (Xen mce.c mce_delayed_action).</summary>
     public const string SoftwareRecoveryFailed = "MCE: Software recovery failed for the UCR";
     /// <summary>Era 4.0/4.1 panic after a need-reset recovery result.</summary>
     public const string Era40SoftwareRecoveryFailed = "MCE: Software recovery failed for the UCR error";
@@ -39,7 +39,7 @@ public static class XenConsole
     public const string Era40PanicUnexpected = "Unexpected condition for the MCE handler, need reset";
     /// <summary>The prefix of the fatal-CPU reason; the CPU bitmap follows.</summary>
     public const string FatalErrorOnCpusPrefix = "MCE: Fatal error happened on CPUs ";
-    /// <summary><c>intpose_add</c> with a full table (xen-mca.md §4.1).</summary>
+    /// <summary><c>intpose_add</c> with a full table (Xen mce.c).</summary>
     public const string InterposeArrayFull = "intpose_add: interpose array full - request dropped";
 
     /// <summary>Illustrative source lines of the dprintk calls (see the type remarks).</summary>
@@ -79,7 +79,7 @@ public static class XenConsole
     /// </summary>
     public static string? DumpHeader(in McGlobal global)
     {
-        // xen-mca.md §2.5 "Console dump format": three first-line forms, all printing mc_coreid
+        // Xen mce.c x86_mcinfo_dump: three first-line forms, all printing mc_coreid
         if ((global.Flags & McFlags.Mce) != 0)
         {
             return string.Create(CultureInfo.InvariantCulture, $"CPU{global.CoreId}: Machine Check Exception: {Hex16(global.McgStatus)}");
@@ -101,7 +101,7 @@ public static class XenConsole
     /// <summary>One bank line of the dump: "Bank i: status", then "[misc]" if MISCV and " at addr" if ADDRV.</summary>
     public static string BankLine(in McBankRecord bank)
     {
-        // xen-mca.md §2.5 "Console dump format": per bank "Bank <i>: <status>" + "[<misc>]" if MISCV + " at <addr>" if ADDRV
+        // Xen mce.c x86_mcinfo_dump: per bank "Bank <i>: <status>" + "[<misc>]" if MISCV + " at <addr>" if ADDRV
         string line = string.Create(CultureInfo.InvariantCulture, $"Bank {bank.Bank}: {Hex16(bank.Status)}");
         if ((bank.Status & MciStatusBits.MiscV) != 0)
         {
@@ -143,7 +143,7 @@ public static class XenConsole
     {
         ArgumentNullException.ThrowIfNull(lines);
 
-        // xen-mca.md §2.2 "Panics": "Fatal machine check: <s>", then the banner text
+        // Xen mce.c mc_panic: "Fatal machine check: <s>", then the banner text
         lines.Add("Fatal machine check: " + reason);
         lines.Add(string.Empty);
         lines.Add(Stars);
@@ -164,7 +164,7 @@ public static class XenConsole
     {
         ArgumentNullException.ThrowIfNull(lines);
 
-        // Xen's generic panic() frame (console.c); xen-mca.md §2.2 only names its message. Not in the reference.
+        // Xen's generic panic() frame (common/console.c panic); mce.c only passes it the message.
         lines.Add(string.Empty);
         lines.Add(Stars);
         lines.Add(string.Create(CultureInfo.InvariantCulture, $"Panic on CPU {cpu}:"));
@@ -191,7 +191,7 @@ public static class XenConsole
 
         lines.Add(McPanicDumpEnd(deferred.Count));
 
-        // xen-mca.md §2.2 "Panics": it ends with panic("HARDWARE ERROR")
+        // Xen mce.c mc_panic: it ends with panic("HARDWARE ERROR")
         Panic(HardwareError, cpu, lines);
     }
 
@@ -202,7 +202,7 @@ public static class XenConsole
     /// </summary>
     public static string FatalCpusReason(ReadOnlySpan<ulong> cpuMask, int nrCpuIds)
     {
-        // xen-mca.md §2.2 step 3: mc_panic("MCE: Fatal error happened on CPUs <mask>")
+        // Xen mce.c mcheck_cmn_handler: mc_panic("MCE: Fatal error happened on CPUs <mask>")
         string text = FatalErrorOnCpusPrefix + CpuMaskBitmap(cpuMask, nrCpuIds);
         return text.Length > 95 ? text[..95] : text;
     }
@@ -244,17 +244,17 @@ public static class XenConsole
         switch (disposition)
         {
             case DelayedDisposition.Panic:
-                // xen-mca.md §2.2 outcome table: "MCE delayed action failed", dump, panic("MCE: Software recovery failed for the UCR")
+                // Xen mce.c mce_delayed_action: "MCE delayed action failed", dump, panic("MCE: Software recovery failed for the UCR")
                 lines.Add(Dprintk(Lines.McaFile, Lines.DelayedActionFailed, "MCE delayed action failed"));
                 McinfoDump(info, lines);
                 Panic(SoftwareRecoveryFailed, cpu, lines);
                 break;
             case DelayedDisposition.CommitRecovered:
-                // xen-mca.md §2.2 outcome table: "MCE: Error is successfully recovered"
+                // Xen mce.c mce_delayed_action: "MCE: Error is successfully recovered"
                 lines.Add(Dprintk(Lines.McaFile, Lines.Recovered, "MCE: Error is successfully recovered"));
                 break;
             case DelayedDisposition.CommitTainted:
-                // xen-mca.md §2.2 outcome table: "MCE: Error can't be recovered, system is tainted", plus a console dump
+                // Xen mce.c mce_delayed_action: "MCE: Error can't be recovered, system is tainted", plus a console dump
                 lines.Add(Dprintk(Lines.McaFile, Lines.CantRecover, "MCE: Error can't be recovered, system is tainted"));
                 McinfoDump(info, lines);
                 break;
@@ -265,7 +265,7 @@ public static class XenConsole
         }
     }
 
-    /// <summary>dprintk "No physical address provided for memory error" (xen-mca.md §2.4 step 1).</summary>
+    /// <summary>dprintk "No physical address provided for memory error" (Xen mcaction.c mc_memerr_dhandler step 1).</summary>
     public static string NoPhysicalAddress() =>
         Dprintk(Lines.ActionFile, Lines.NoPhysicalAddress, "No physical address provided for memory error");
 

@@ -1,6 +1,6 @@
 namespace Mca.Systems.Xen;
 
-/// <summary>Reserved Xen domain and vCPU ids that appear in MCA records (xen-mca.md §2.4, §2.5, §4.1).</summary>
+/// <summary>Reserved Xen domain and vCPU ids that appear in MCA records (Xen public xen.h and xen-mca.h).</summary>
 public static class XenIds
 {
     /// <summary>DOMID_XEN: pages owned by the hypervisor; xen-mceinj's default target.</summary>

@@ -1,6 +1,6 @@
 namespace Mca.Systems.Xen;
 
-/// <summary>The grade Xen gives one bank (xen-mca.md §1.10, §2.3 <c>intel_check_mce_type</c>).</summary>
+/// <summary>The grade Xen gives one bank (Intel SDM vol. 3B 15.6.3; Xen mce_intel.c <c>intel_check_mce_type</c>).</summary>
 public enum XenMceType : byte
 {
     /// <summary>VAL = 0.</summary>

@@ -140,7 +140,7 @@ public class CliTests
         var r = Mca("run", Path.Combine(Examples, "srao-dom0.mce"), "--no-ser", "--policy", "xen", "--json");
         Assert.Equal(0, r.Code);
         using var doc = JsonDocument.Parse(r.Out);
-        // Without SER_P every UC error is fatal (xen-mca.md §2.3 intel_check_mce_type).
+        // Without SER_P every UC error is fatal (Xen mce_intel.c intel_check_mce_type).
         Assert.True(doc.RootElement.GetProperty("reset").GetBoolean());
     }
 

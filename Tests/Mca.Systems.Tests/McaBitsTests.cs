@@ -10,7 +10,7 @@ public class McaBitsTests
     [InlineData(0xBC20000080000136UL, 0x0136, 0x8000)]
     public void Fields_XenMceinjTable_DecodeAsInReference(ulong status, int mcacod, int mscod)
     {
-        // xen-mca.md §4.2 "Decoded values".
+        // xen-mceinj.c mce_table decoded by the SDM (vol. 3B 15.3.2.2).
         Assert.Equal(mcacod, MciStatusBits.Mcacod(status));
         Assert.Equal(mscod, MciStatusBits.Mscod(status));
         Assert.True(MciStatusBits.Has(status, MciStatusBits.Val | MciStatusBits.Uc | MciStatusBits.En));

@@ -5,7 +5,7 @@ namespace Mca.Workloads.Field;
 /// <summary>
 /// The per-fault corrected-error rate: a Pareto distribution truncated at a maximum rate, whose shape and
 /// scale are solved (bisection, with <see cref="DetMath"/>) so that its median and its mean over median
-/// match the parameters (field-calibration A.1 Meza: Pareto, mean about 55x median; A.5 item 2).
+/// match the parameters (Meza 2015: Pareto, mean about 55x median; a heavy-tailed rate per fault is a model choice).
 /// </summary>
 internal sealed class CeIntensity
 {

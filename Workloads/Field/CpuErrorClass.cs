@@ -1,6 +1,6 @@
 namespace Mca.Workloads.Field;
 
-/// <summary>The CPU error classes of the field workload (field-calibration A.4, A.5 item 5).</summary>
+/// <summary>The CPU error classes of the field workload (model choice: a small CPU stream beside memory; Nightingale 2011 for recurrence).</summary>
 internal enum CpuErrorClass : byte
 {
     /// <summary>Corrected L1 data, instruction, TLB or L2 error (banks 0-3).</summary>

@@ -44,7 +44,7 @@ internal sealed class DimmGeometry
 
     public int SocketOf(int dimm) => dimm / DimmsPerSocket;
 
-    /// <summary>The memory-controller channel of a DIMM (0-14; 15 would mean "not specified", xen-mca.md §1.9).</summary>
+    /// <summary>The memory-controller channel of a DIMM (0-14; 15 would mean "not specified", Intel SDM vol. 3B 15.9.2.6).</summary>
     public int ChannelOf(int dimm) => Math.Min(dimm % DimmsPerSocket, 14);
 
     public int DimmOf(ulong address) => (int)(address / (ulong)DimmBytes);

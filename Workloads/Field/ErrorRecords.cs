@@ -6,16 +6,16 @@ using Mca.Systems.Model;
 namespace Mca.Workloads.Field;
 
 /// <summary>
-/// The MCA records the error workloads write: MCi_STATUS per error class (xen-mca.md §1.10) with the
-/// compound MCACODs of §1.9, MISC in physical mode, and the banks of a machine looked up by unit name.
+/// The MCA records the error workloads write: MCi_STATUS per error class (Intel SDM vol. 3B 15.6.3) with the
+/// compound MCACODs of SDM 15.9.2, MISC in physical mode, and the banks of a machine looked up by unit name.
 /// </summary>
 internal sealed class ErrorRecords
 {
-    /// <summary>Memory controller, read, channel in bits 3:0: 0000 0000 1MMM CCCC with MMM = 001 (§1.9).</summary>
+    /// <summary>Memory controller, read, channel in bits 3:0: 0000 0000 1MMM CCCC with MMM = 001 (Intel SDM vol. 3B 15.9.2.6).</summary>
     public const ulong McacodMemRead = 0x0090;
-    /// <summary>SRAO memory scrubbing 0x00C0-0x00CF (§1.10, INTEL_SRAO_MEM_SCRUB).</summary>
+    /// <summary>SRAO memory scrubbing 0x00C0-0x00CF (Intel SDM vol. 3B 15.9.3, Xen INTEL_SRAO_MEM_SCRUB).</summary>
     public const ulong McacodMemScrub = 0x00C0;
-    /// <summary>SRAR data load 0x0134 (§1.10, INTEL_SRAR_DATA_LOAD); also the DCU's corrected data-read code.</summary>
+    /// <summary>SRAR data load 0x0134 (Intel SDM vol. 3B 15.9.3, Xen INTEL_SRAR_DATA_LOAD); also the DCU's corrected data-read code.</summary>
     public const ulong McacodDataLoad = 0x0134;
     /// <summary>Instruction cache, instruction fetch, level 0 (0001 0101 00 00).</summary>
     public const ulong McacodInstructionFetch = 0x0150;
@@ -25,26 +25,26 @@ internal sealed class ErrorRecords
     public const ulong McacodMlcDataRead = 0x0135;
     /// <summary>Data cache, data read, level 2 (the LLC): UCNA.</summary>
     public const ulong McacodLlcDataRead = 0x0136;
-    /// <summary>SRAO L3 explicit writeback 0x017A (§1.10, INTEL_SRAO_L3_EWB).</summary>
+    /// <summary>SRAO L3 explicit writeback 0x017A (Intel SDM vol. 3B 15.9.3, Xen INTEL_SRAO_L3_EWB).</summary>
     public const ulong McacodLlcWriteback = 0x017A;
-    /// <summary>Internal timer 0x0400 (§1.9 simple codes).</summary>
+    /// <summary>Internal timer 0x0400 (Intel SDM vol. 3B 15.9.1 simple codes).</summary>
     public const ulong McacodInternalTimer = 0x0400;
 
-    /// <summary>MISC: address LSB 6 (a 64-byte line), physical mode (§1.7, the injector's 0x86).</summary>
+    /// <summary>MISC: address LSB 6 (a 64-byte line), physical mode (Intel SDM vol. 3B 15.3.2.4; xen-mceinj.c's 0x86).</summary>
     public const ulong MiscPhysicalLine = 6 | MciMiscBits.ModePhysical;
 
     public const ulong Corrected = MciStatusBits.Val | MciStatusBits.En;
     public const ulong CorrectedWithAddress = Corrected | MciStatusBits.MiscV | MciStatusBits.AddrV;
-    /// <summary>UCNA: UC with S = AR = PCC = 0 (§1.10).</summary>
+    /// <summary>UCNA: UC with S = AR = PCC = 0 (SDM 15.6.3).</summary>
     public const ulong Ucna = MciStatusBits.Val | MciStatusBits.Uc | MciStatusBits.En | MciStatusBits.MiscV | MciStatusBits.AddrV;
-    /// <summary>SRAO: UC, S, AR = 0, PCC = 0 (§1.10).</summary>
+    /// <summary>SRAO: UC, S, AR = 0, PCC = 0 (SDM 15.6.3).</summary>
     public const ulong Srao = Ucna | MciStatusBits.S;
-    /// <summary>SRAR: UC, S, AR, PCC = 0 (§1.10).</summary>
+    /// <summary>SRAR: UC, S, AR, PCC = 0 (SDM 15.6.3).</summary>
     public const ulong Srar = Srao | MciStatusBits.Ar;
-    /// <summary>Fatal: UC with PCC (§1.10).</summary>
+    /// <summary>Fatal: UC with PCC (SDM 15.6.3).</summary>
     public const ulong Fatal = MciStatusBits.Val | MciStatusBits.Uc | MciStatusBits.En | MciStatusBits.Pcc;
 
-    /// <summary>Without MCG_SER_P there are no UCR classes (xen-mca.md §1.10): S and AR read as 0, an uncorrected error is just UC.</summary>
+    /// <summary>Without MCG_SER_P there are no UCR classes (Intel SDM vol. 3B 15.6.3): S and AR read as 0, an uncorrected error is just UC.</summary>
     private readonly ulong _ucrMask;
 
     public ErrorRecords(MachineSpec spec)

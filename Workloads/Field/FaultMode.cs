@@ -1,6 +1,6 @@
 namespace Mca.Workloads.Field;
 
-/// <summary>DRAM fault modes of the Jaguar table (field-calibration A.2), each with the footprint it covers in one device.</summary>
+/// <summary>DRAM fault modes of the Jaguar table (Sridharan 2012, via FaultSim), each with the footprint it covers in one device.</summary>
 public enum FaultMode : byte
 {
     /// <summary>One bit: one 64-byte line.</summary>

@@ -8,11 +8,11 @@ using Mca.Workloads.Campaign;
 namespace Mca.Workloads.Field;
 
 /// <summary>
-/// The <c>field</c> workload: machine-check errors as a fleet sees them (field-calibration.md A.5).
+/// The <c>field</c> workload: machine-check errors as a fleet sees them (model choice, calibrated against Schroeder 2009, Sridharan 2012, Meza 2015, Nightingale 2011).
 /// <list type="bullet">
 /// <item>DRAM faults arrive per DIMM at the Jaguar per-device FIT table (<see cref="JaguarFit"/>) times
 /// <see cref="FieldParameters.FaultRateScale"/>, transient or permanent, in seven modes from one bit to a
-/// whole device; a DIMM with a permanent fault gets new faults faster (the two-state DIMM of A.3).</item>
+/// whole device; a DIMM with a permanent fault gets new faults faster (the two-state DIMM, after Schroeder 2011 CACM).</item>
 /// <item>A transient fault is one CE. A permanent fault is a CE stream whose rate is drawn per fault from
 /// a truncated Pareto law (<see cref="CeIntensity"/>), folded into at most one arrival per window with
 /// <c>Count</c> = the CEs in it, at a random line of the fault's footprint (bank 8, MCACOD 0x0090 | channel).</item>
@@ -22,7 +22,7 @@ namespace Mca.Workloads.Field;
 /// consuming CPU, which was running the frame's owner, or Xen). The DIMM is replaced a while after its
 /// first UE.</item>
 /// <item>CPU errors: corrected L1/L2/TLB, LLC UCNA and SRAO 0x017A, and fatal PCC errors, each recurring
-/// on the same core with the Nightingale probability (A.3).</item>
+/// on the same core with the Nightingale 2011 probability.</item>
 /// </list>
 /// Each machine's errors are a pure function of (campaign seed, fleet machine id): two counter-based
 /// streams (DRAM and CPU) per machine, so a machine's history never depends on its batch, and the CPU
@@ -271,7 +271,7 @@ public sealed class FieldErrorSource : IErrorSource, IWorkloadFacts
         return best;
     }
 
-    /// <summary>A new DRAM fault on <paramref name="dimm"/> at <paramref name="timeNs"/> (field-calibration A.2, A.5 items 1-3).</summary>
+    /// <summary>A new DRAM fault on <paramref name="dimm"/> at <paramref name="timeNs"/> (Sridharan 2012 FIT table; fault-to-error model is a model choice).</summary>
     private void NewDramFault(int i, int dimm, long timeNs)
     {
         var m = _model;
@@ -354,7 +354,7 @@ public sealed class FieldErrorSource : IErrorSource, IWorkloadFacts
         _dimmFaultNs[di] = Later(timeNs, rng.StandardExponential() * gap);
     }
 
-    /// <summary>The DIMM is swapped for a healthy one (A.5 item 4): its faults and pending errors go.</summary>
+    /// <summary>The DIMM is swapped for a healthy one (model choice: repair after a delay): its faults and pending errors go.</summary>
     private void ReplaceDimm(int i, int dimm, long timeNs)
     {
         foreach (ref var s in SlotsOf(i))
@@ -372,7 +372,7 @@ public sealed class FieldErrorSource : IErrorSource, IWorkloadFacts
         _dimmFaultNs[di] = Later(timeNs, _dramRng[i].StandardExponential() * _model.HealthyFaultGapNs);
     }
 
-    /// <summary>A new CPU error (A.4, A.5 item 5): class by rate, on a uniformly chosen core.</summary>
+    /// <summary>A new CPU error (model choice: small per-core stream): class by rate, on a uniformly chosen core.</summary>
     private void NewCpuError(int i, long timeNs)
     {
         var m = _model;

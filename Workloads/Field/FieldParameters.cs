@@ -5,7 +5,7 @@ namespace Mca.Workloads.Field;
 /// <summary>
 /// The calibration knobs of the <c>field</c> workload (<see cref="FieldErrorSource"/>): plain numbers a
 /// campaign spec sets key by key in snake_case (<c>fault_rate_scale: 4</c>). Every default names the
-/// section of <c>reference/field-calibration.md</c> it comes from; docs/calibration.md gives the reasoning
+/// paper it comes from, or says it is a model choice or assumption; docs/calibration.md gives the reasoning
 /// and the fleet figures they produce. Rates say their unit (per device, DIMM, core, socket; per hour,
 /// day or year); durations are in hours or days and become integer nanoseconds when the source is built.
 /// The Jaguar FIT table itself is fixed data (<see cref="JaguarFit"/>).
@@ -14,43 +14,43 @@ public sealed record FieldParameters
 {
     /// <summary>
     /// DIMMs per machine: the machine's RAM is cut into this many equal contiguous ranges, spread evenly
-    /// over the sockets (default machine: 4 x 4 GiB). field-calibration A.1 gives 8 % of DIMMs and about a
+    /// over the sockets (default machine: 4 x 4 GiB). Schroeder 2009 gives 8 % of DIMMs and about a
     /// third of machines with a CE per year, which independent DIMMs match at 4 to 5 DIMMs per machine.
     /// </summary>
     public int DimmCount { get; init; } = 4;
 
-    /// <summary>DRAM devices per DIMM: 18 x4 devices (16 data + 2 check) of a single-rank ECC DIMM (field-calibration A.2).</summary>
+    /// <summary>DRAM devices per DIMM: 18 x4 devices (16 data + 2 check) of a single-rank ECC DIMM (as in Sridharan 2012 / FaultSim).</summary>
     public int DevicesPerDimm { get; init; } = 18;
 
     /// <summary>
-    /// Multiplies every entry of the Jaguar FIT table (field-calibration A.2: 66.1 FIT per device, about 1 %
+    /// Multiplies every entry of the Jaguar FIT table (Sridharan 2012: 66.1 FIT per device, about 1 %
     /// of DIMMs with a fault per year). The default makes about 8 % of DIMMs see a corrected error in a
-    /// year (A.1, Schroeder 2009), which counts errors from all causes in an older fleet; A.5 item 1 allows
-    /// x1-2 for density and vendor alone, and Meza 2015 (A.1) attributes most errors to non-DRAM causes,
+    /// year (Schroeder 2009), which counts errors from all causes in an older fleet; density and vendor alone
+    /// would justify x1-2 (Meza 2015: 1.8x per generation), and Meza 2015 attributes most errors to non-DRAM causes,
     /// which this model folds into the DRAM rate.
     /// </summary>
     public double FaultRateScale { get; init; } = 8.0;
 
     /// <summary>
-    /// Two-state DIMM (field-calibration A.3: "do not use i.i.d. Poisson per DIMM"): once a DIMM has a
+    /// Two-state DIMM (model choice after Schroeder 2011 CACM: CEs are strongly autocorrelated, not i.i.d. Poisson): once a DIMM has a
     /// permanent fault it gets new faults this many times faster. With the fault's own repeating CE stream
-    /// this gives the within-DIMM correlation of A.3, and it makes a UE far more likely on a DIMM that
-    /// already logged CEs: the default gives a factor of about 40 (A.3, CE to UE factors in the tens to
-    /// hundreds).
+    /// this gives the within-DIMM correlation Schroeder 2011 reports, and it makes a UE far more likely on a DIMM that
+    /// already logged CEs: the default gives a factor of about 40 (Schroeder 2009: CE to UE factors in the tens
+    /// to hundreds).
     /// </summary>
     public double FaultyDimmRateMultiplier { get; init; } = 5.0;
 
     /// <summary>
-    /// Median corrected-error rate of one permanent fault, CEs per day. Heavy-tailed per fault (A.5 item 2);
+    /// Median corrected-error rate of one permanent fault, CEs per day. Heavy-tailed per fault (model choice);
     /// with <see cref="CeRateMeanToMedian"/> it sets the mean, tuned so the fleet logs about 4 000 CEs per
-    /// DIMM-year on average (A.1, Schroeder 2009 via the ISSI tutorial).
+    /// DIMM-year on average (Schroeder 2009, via the ISSI tutorial).
     /// </summary>
     public double CeRateMedianPerDay { get; init; } = 5.0;
 
-    /// <summary>Mean over median of a permanent fault's CE rate: 55 (A.1, Meza 2015: Pareto, mean about 55x median).</summary>
+    /// <summary>Mean over median of a permanent fault's CE rate: 55 (Meza 2015: Pareto, mean about 55x median).</summary>
     public double CeRateMeanToMedian { get; init; } = 55.0;
 
-    /// <summary>Largest CE rate of one fault, CEs per day: some returned DIMMs logged billions of CEs in 2.5 years, about 10^6 a day (A.2).</summary>
+    /// <summary>Largest CE rate of one fault, CEs per day: some returned DIMMs logged billions of CEs in 2.5 years, about 10^6 a day (returned-DIMM study of replacement network servers).</summary>
     public double CeRateMaxPerDay { get; init; } = 1_000_000.0;
 
     /// <summary>
@@ -62,9 +62,9 @@ public sealed record FieldParameters
 
     /// <summary>
     /// Chance that a fault of a multi-bit mode (every mode but single-bit) is a pattern the ECC cannot
-    /// correct (A.3: Intel's ECC is weaker than full chipkill for some patterns; A.5 item 3). Two faults on
+    /// correct (Li 2022, Yu 2023: Intel's ECC is weaker than full chipkill for some patterns). Two faults on
     /// different devices that overlap are always uncorrectable. Tuned so about 1-2 % of machines see an
-    /// uncorrected error per year (A.1).
+    /// uncorrected error per year (Schroeder 2009).
     /// </summary>
     public double MultiBitUeProbability { get; init; } = 0.02;
 
@@ -74,16 +74,16 @@ public sealed record FieldParameters
     /// <summary>
     /// Of the UEs in memory something uses (a domain's or Xen's frames), the fraction the patrol scrubber
     /// finds first (SRAO 0xC0-0xCF, bank 8); the rest are consumed by a load (SRAR 0x134, bank 0). A UE in
-    /// a free frame is always found by the scrubber. Assumption (no field figure in field-calibration.md).
+    /// a free frame is always found by the scrubber. Assumption (no field figure found).
     /// </summary>
     public double ScrubFindsFirstFraction { get; init; } = 0.7;
 
-    /// <summary>Fraction of guest-consumed SRARs taken in user mode (else kernel): assumption, linux-mce.md §3 grades the two differently.</summary>
+    /// <summary>Fraction of guest-consumed SRARs taken in user mode (else kernel): assumption; Linux severity.c grades the two differently.</summary>
     public double SrarUserFraction { get; init; } = 0.8;
 
     /// <summary>
     /// Mean number of further UEs, at other lines of the same bad region, after the first: 1, a geometric
-    /// count, so half of the DIMMs with a UE have exactly one (A.2, returned-DIMM study: about half of the
+    /// count, so half of the DIMMs with a UE have exactly one (returned-DIMM study of replacement network servers: about half of the
     /// UE-only DIMMs had exactly one UE). A one-line region repeats at the same line (the scrubber meets it
     /// again).
     /// </summary>
@@ -92,13 +92,13 @@ public sealed record FieldParameters
     /// <summary>Mean time between the UEs of one bad region, hours (assumption).</summary>
     public double UeRepeatMeanHours { get; init; } = 72.0;
 
-    /// <summary>Replace a DIMM after its first detected UE (A.5 item 4, repair actions): its faults stop and it starts healthy.</summary>
+    /// <summary>Replace a DIMM after its first detected UE (model choice: repair action): its faults stop and it starts healthy.</summary>
     public bool ReplaceDimmAfterUe { get; init; } = true;
 
-    /// <summary>Time from a DIMM's first UE to its replacement, hours (A.5 item 4 asks for a delay; one week is an assumption).</summary>
+    /// <summary>Time from a DIMM's first UE to its replacement, hours (model choice: a delay; one week is an assumption).</summary>
     public double DimmReplaceDelayHours { get; init; } = 168.0;
 
-    /// <summary>Corrected L1/L2/TLB errors (banks 0-3) per core per year (A.5 item 5: a much smaller stream than memory; assumption).</summary>
+    /// <summary>Corrected L1/L2/TLB errors (banks 0-3) per core per year (model choice: a much smaller stream than memory; assumption).</summary>
     public double CpuCorrectedPerCoreYear { get; init; } = 0.005;
 
     /// <summary>LLC UCNA (bank 7, MCACOD 0x0136) per socket per year (assumption).</summary>
@@ -108,19 +108,19 @@ public sealed record FieldParameters
     public double LlcSraoPerSocketYear { get; init; } = 0.001;
 
     /// <summary>
-    /// Fatal (PCC) CPU errors per core per year. A.3 (Nightingale 2011): 1 in 190 consumer PCs had a CPU
+    /// Fatal (PCC) CPU errors per core per year. Nightingale 2011: 1 in 190 consumer PCs had a CPU
     /// subsystem crash in 8 months, about 1.2 % a year, an upper bound for ECC servers; the default gives
     /// about 0.3 % of machines a year before recurrence (assumption).
     /// </summary>
     public double CpuFatalPerCoreYear { get; init; } = 0.0004;
 
-    /// <summary>Chance that a CPU error recurs on the same core, and again after each recurrence (A.3, Nightingale 2011: 1 in 3.3).</summary>
+    /// <summary>Chance that a CPU error recurs on the same core, and again after each recurrence (Nightingale 2011: 1 in 3.3).</summary>
     public double CpuRecurrenceProbability { get; init; } = 1.0 / 3.3;
 
-    /// <summary>Rate of the delay to a recurrence, per day: 0.18 puts 84 % of recurrences within 10 days (A.3 secondary summary).</summary>
+    /// <summary>Rate of the delay to a recurrence, per day: 0.18 puts 84 % of recurrences within 10 days (Nightingale 2011, secondary summary).</summary>
     public double CpuRecurrenceRatePerDay { get; init; } = 0.18;
 
-    /// <summary>Recurrences come within this many days (A.3: 97 % within a month).</summary>
+    /// <summary>Recurrences come within this many days (Nightingale 2011, secondary summary: 97 % within a month).</summary>
     public double CpuRecurrenceWindowDays { get; init; } = 30.0;
 
     /// <summary>Most recurrences one CPU error can have (STYLE.md: bound every loop).</summary>

@@ -4,7 +4,7 @@ using Mca.Systems.Scenario;
 
 namespace Mca.Workloads.MceInject;
 
-/// <summary>Writes records the way <c>mce-inject --dump</c> does (mce-inject.c dump_mce; linux-mce.md §5).</summary>
+/// <summary>Writes records the way <c>mce-inject --dump</c> does (andikleen/mce-inject mce-inject.c dump_mce).</summary>
 public static class MceInjectFormatter
 {
     /// <summary>

@@ -3,7 +3,7 @@ using Mca.Systems.Hardware;
 namespace Mca.Workloads.MceInject;
 
 /// <summary>
-/// Every keyword of the mce-inject scanner (andikleen/mce-inject mce.lex; linux-mce.md §5). The order
+/// Every keyword of the mce-inject scanner (andikleen/mce-inject mce.lex). The order
 /// groups term starts, STATUS symbols and MCGSTATUS symbols into ranges that
 /// <see cref="MceInjectKeywords"/> tests with comparisons; keep each group contiguous.
 /// </summary>
@@ -72,7 +72,7 @@ internal static class MceInjectKeywords
 {
     private static readonly Dictionary<string, MceInjectKeyword> ByName = Build();
 
-    /// <summary>Keywords are case-insensitive (mce.lex compares with strcasecmp; linux-mce.md §5).</summary>
+    /// <summary>Keywords are case-insensitive (mce-inject mce.lex compares with strcasecmp).</summary>
     public static MceInjectKeyword Lookup(ReadOnlySpan<char> text)
     {
         var lookup = ByName.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -142,7 +142,7 @@ internal static class MceInjectKeywords
     public static bool IsTermStart(MceInjectKeyword keyword) =>
         keyword is >= MceInjectKeyword.Bank and <= MceInjectKeyword.Excp;
 
-    /// <summary>The MCi_STATUS bits a STATUS symbol ORs in (mce.lex KEYVAL table; linux-mce.md §5).</summary>
+    /// <summary>The MCi_STATUS bits a STATUS symbol ORs in (mce-inject mce.lex KEYVAL table).</summary>
     public static ulong StatusValue(MceInjectKeyword keyword) => keyword switch
     {
         MceInjectKeyword.Val => MciStatusBits.Val,
@@ -152,22 +152,22 @@ internal static class MceInjectKeywords
         MceInjectKeyword.Pcc => MciStatusBits.Pcc,
         MceInjectKeyword.S => MciStatusBits.S,
         MceInjectKeyword.Ar => MciStatusBits.Ar,
-        // linux-mce.md §5: TES_YELLOW is bit 54, the "yellow" threshold status (xen-mca.md §1.5, 54:53 = 10).
+        // mce-inject mce.lex: TES_YELLOW is bit 54, the "yellow" threshold status (Intel SDM vol. 3B 15.3.2.2, 54:53 = 10).
         MceInjectKeyword.TesYellow => MciStatusBits.ThresholdYellow,
-        // linux-mce.md §5: CORRECTED = VAL|EN.
+        // mce-inject mce.lex: CORRECTED = VAL|EN.
         MceInjectKeyword.Corrected => MciStatusBits.Val | MciStatusBits.En,
-        // linux-mce.md §5: UNCORRECTED = VAL|UC|EN.
+        // mce-inject mce.lex: UNCORRECTED = VAL|UC|EN.
         MceInjectKeyword.Uncorrected => MciStatusBits.Val | MciStatusBits.Uc | MciStatusBits.En,
-        // linux-mce.md §5: FATAL = VAL|UC|EN|PCC.
+        // mce-inject mce.lex: FATAL = VAL|UC|EN|PCC.
         MceInjectKeyword.Fatal => MciStatusBits.Val | MciStatusBits.Uc | MciStatusBits.En | MciStatusBits.Pcc,
-        // linux-mce.md §5: UCNA = 0, SRAO = S, SRAR = S|AR.
+        // mce-inject mce.lex: UCNA = 0, SRAO = S, SRAR = S|AR.
         MceInjectKeyword.Ucna => 0,
         MceInjectKeyword.Srao => MciStatusBits.S,
         MceInjectKeyword.Srar => MciStatusBits.S | MciStatusBits.Ar,
         _ => throw new ArgumentOutOfRangeException(nameof(keyword), keyword, "not a STATUS symbol"),
     };
 
-    /// <summary>The MCG_STATUS bits an MCGSTATUS symbol ORs in (linux-mce.md §1, §5).</summary>
+    /// <summary>The MCG_STATUS bits an MCGSTATUS symbol ORs in (mce-inject mce.lex; Linux asm/mce.h).</summary>
     public static ulong McgStatusValue(MceInjectKeyword keyword) => keyword switch
     {
         MceInjectKeyword.Ripv => McgStatusBits.Ripv,

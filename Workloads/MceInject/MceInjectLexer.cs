@@ -30,7 +30,7 @@ internal readonly record struct MceInjectToken(
     int Column);
 
 /// <summary>
-/// Hand-written scanner for the mce-inject language (andikleen/mce-inject mce.lex; linux-mce.md §5):
+/// Hand-written scanner for the mce-inject language (andikleen/mce-inject mce.lex):
 /// <c>#</c> comments to end of line, C hex/octal/decimal numbers, identifiers, the punctuation
 /// <c>: &lt; &gt; { }</c>, blanks and newlines. Malformed numbers are rejected here; unknown
 /// characters become <see cref="MceInjectTokenKind.Invalid"/> tokens so that the parser can say what
@@ -155,7 +155,7 @@ internal struct MceInjectLexer
             }
             else if (c == '#')
             {
-                // linux-mce.md §5: comments run from '#' to end of line. Deviation: mce.lex needs the
+                // mce-inject mce.lex: comments run from '#' to end of line. Deviation: mce.lex needs the
                 // newline (a comment on the last line without one is an error there) and does not count
                 // the comment's newline in yylineno; here line numbers stay true.
                 while (_position < _text.Length && _text[_position] != '\n')
@@ -171,7 +171,7 @@ internal struct MceInjectLexer
     }
 
     /// <summary>
-    /// C numbers (linux-mce.md §5; mce.lex uses strtoull(..., 0)): <c>0x</c> hex, a leading <c>0</c>
+    /// C numbers (mce-inject mce.lex uses strtoull(..., 0)): <c>0x</c> hex, a leading <c>0</c>
     /// octal, otherwise decimal, all unsigned 64-bit.
     /// </summary>
     private MceInjectToken ScanNumber(int start, int column)

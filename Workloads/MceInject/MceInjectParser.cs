@@ -5,7 +5,7 @@ using Mca.Systems.Scenario;
 namespace Mca.Workloads.MceInject;
 
 /// <summary>
-/// Reads mce-inject scenario text (linux-mce.md §5; grammar of andikleen/mce-inject mce.y) into
+/// Reads mce-inject scenario text (grammar of andikleen/mce-inject mce.y) into
 /// <see cref="MceRecord"/>s. A hand-written recursive-descent parser over <see cref="MceInjectLexer"/>:
 /// <code>
 /// input     := { start term { term } }
@@ -69,7 +69,7 @@ public static class MceInjectParser
 
         private MceRecord ParseRecord()
         {
-            // linux-mce.md §5: every CPU/MCE word starts a new record with all fields zeroed.
+            // mce-inject mce.y: every CPU/MCE word starts a new record with all fields zeroed.
             var record = new RecordBuilder { Line = _token.Line, Column = _token.Column };
             string startText = ParseStart(ref record);
 
@@ -116,7 +116,7 @@ public static class MceInjectParser
                 return startText;
             }
 
-            // The kernel panic form "CPU n: MACHINE CHECK EXCEPTION: mcg BANK b: status" (linux-mce.md §5).
+            // The kernel panic form "CPU n: MACHINE CHECK EXCEPTION: mcg BANK b: status" (mce-inject mce.y).
             // Deviation: mce.y sets only m.cpu (not extcpu) here, so the real tool dumps and validates CPU 0.
             Advance();
             ExpectKeyword(MceInjectKeyword.Machine, "MACHINE after '" + startText + ":'");
@@ -141,7 +141,7 @@ public static class MceInjectParser
             switch (keyword)
             {
                 case MceInjectKeyword.Status:
-                    // linux-mce.md §5: STATUS assigns (not ORs) the status; its list ORs symbols and numbers.
+                    // mce-inject mce.y: STATUS assigns (not ORs) the status; its list ORs symbols and numbers.
                     (record.StatusLine, record.StatusColumn) = (keywordToken.Line, keywordToken.Column);
                     record.Status = ParseStatusList();
                     break;
@@ -168,12 +168,12 @@ public static class MceInjectParser
                     record.McgCap = ExpectNumber("a number after MCGCAP");
                     break;
                 case MceInjectKeyword.Addr:
-                    // linux-mce.md §5: ADDR n sets ADDRV.
+                    // mce-inject mce.y: ADDR n sets ADDRV.
                     record.Addr = ExpectNumber("a number after ADDR");
                     record.Status |= MciStatusBits.AddrV;
                     break;
                 case MceInjectKeyword.Misc:
-                    // linux-mce.md §5: MISC n sets MISCV.
+                    // mce-inject mce.y: MISC n sets MISCV.
                     record.Misc = ExpectNumber("a number after MISC");
                     record.Status |= MciStatusBits.MiscV;
                     break;
@@ -181,13 +181,13 @@ public static class MceInjectParser
                     ParseRip(ref record);
                     break;
                 case MceInjectKeyword.Processor:
-                    // linux-mce.md §5: PROCESSOR vendor:cpuid. Deviation: MceRecord has no vendor/cpuid, so
+                    // mce-inject mce.y: PROCESSOR vendor:cpuid. Deviation: MceRecord has no vendor/cpuid, so
                     // both are range-checked (u8 and u32 in struct mce) and dropped.
                     ExpectNumber("a vendor number after PROCESSOR", byte.MaxValue, "a vendor number 0..255");
                     ExpectPunctuation(MceInjectTokenKind.Colon, "':' after the PROCESSOR vendor");
                     ExpectNumber("a CPUID number after 'PROCESSOR vendor:'", uint.MaxValue, "a CPUID number 0..0xffffffff");
                     break;
-                // linux-mce.md §5: the flags HOLD, NOBROADCAST, IRQBROADCAST, NMIBROADCAST, IN_IRQ, IN_PROC, POLL, EXCP.
+                // mce-inject mce.lex/mce.y: the flags HOLD, NOBROADCAST, IRQBROADCAST, NMIBROADCAST, IN_IRQ, IN_PROC, POLL, EXCP.
                 case MceInjectKeyword.Hold:
                     record.Flags |= InjectFlags.Hold;
                     break;
@@ -226,7 +226,7 @@ public static class MceInjectParser
             {
                 if (_token.Kind == MceInjectTokenKind.Number)
                 {
-                    // linux-mce.md §5: a number in the list is ORed as-is (the MCACOD, usually).
+                    // mce-inject mce.y: a number in the list is ORed as-is (the MCACOD, usually).
                     status |= _token.Value;
                 }
                 else if (_token.Kind == MceInjectTokenKind.Keyword && MceInjectKeywords.IsStatusSymbol(_token.Keyword))
@@ -273,7 +273,7 @@ public static class MceInjectParser
             }
         }
 
-        /// <summary>linux-mce.md §5: <c>RIP ip</c>, <c>RIP cs:ip</c> or <c>RIP cs:&lt;ip&gt;{sym}</c>.</summary>
+        /// <summary>mce-inject mce.y: <c>RIP ip</c>, <c>RIP cs:ip</c> or <c>RIP cs:&lt;ip&gt;{sym}</c>.</summary>
         private void ParseRip(ref RecordBuilder record)
         {
             MceInjectToken first = _token;

@@ -1,7 +1,7 @@
 namespace Mca.Workloads.MceInject;
 
 /// <summary>
-/// A scenario file that cannot be read as the mce-inject language (linux-mce.md §5). The message is
+/// A scenario file that cannot be read as the mce-inject language (andikleen/mce-inject mce.lex, mce.y). The message is
 /// always one line, <c>FILE:LINE:COL: expected WHAT, found WHAT</c>, with a 1-based line and a
 /// 1-based column counted in characters (a tab is one column).
 /// </summary>

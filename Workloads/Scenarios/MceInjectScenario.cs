@@ -8,7 +8,7 @@ using Mca.Workloads.MceInject;
 namespace Mca.Workloads.Scenarios;
 
 /// <summary>
-/// Turns an mce-inject scenario (linux-mce.md §5) into hardware errors for the Xen handler. Records
+/// Turns an mce-inject scenario (andikleen/mce-inject) into hardware errors for the Xen handler. Records
 /// are real bank contents (host-physical addresses), not interposed values. Each non-held record,
 /// with the HOLD records queued before it, arrives one second after the previous group.
 /// Signalling: EXCP, or a UC record without POLL, raises #MC (NOBROADCAST: a local MCE); POLL and

@@ -3,7 +3,7 @@ namespace Mca.Workloads.Statistics;
 /// <summary>
 /// The exact two-sided sign test: of the pairs that differ, <c>up</c> went one way and <c>down</c> the
 /// other; under "no effect" each way has probability 1/2, so min(up, down) follows a binomial(up + down,
-/// 1/2) tail. Exact rather than a normal approximation, as field-calibration.md §B asks of intervals:
+/// 1/2) tail. Exact rather than a normal approximation, as for Clopper-Pearson intervals (Thulin, arXiv 1303.1288):
 /// policy differences are often a handful of machines, where an approximation is wrong by orders of
 /// magnitude.
 /// </summary>

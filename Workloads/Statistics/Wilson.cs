@@ -1,8 +1,8 @@
 namespace Mca.Workloads.Statistics;
 
 /// <summary>
-/// The Wilson score interval for a binomial proportion (field-calibration.md §B "Interval choice":
-/// Wilson or Clopper-Pearson, never Wald). Well behaved at zero successes, where its upper bound is
+/// The Wilson score interval for a binomial proportion (Wilson 1927;
+/// Thulin, arXiv 1303.1288: Wilson or Clopper-Pearson, never Wald). Well behaved at zero successes, where its upper bound is
 /// close to the rule of three (3/n).
 /// </summary>
 public static class Wilson

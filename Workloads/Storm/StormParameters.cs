@@ -7,20 +7,20 @@ namespace Mca.Workloads.Storm;
 /// bounded load for stress and throughput work, not a field calibration. Plain numbers a campaign spec
 /// sets key by key in snake_case. The defaults give about 160 arrivals per machine-year: four
 /// corrected-error storms of an hour (one folded arrival every two minutes) and about 40 uncorrected
-/// errors. References are to <c>reference/field-calibration.md</c>.
+/// errors.
 /// </summary>
 public sealed record StormParameters
 {
     /// <summary>Corrected-error storms per machine per year; storms do not overlap (the next is drawn from the end of the last).</summary>
     public double StormsPerMachineYear { get; init; } = 4.0;
 
-    /// <summary>Mean storm length, minutes (exponential): a hard but correctable fault hammering one bank (A.3, Gottscho).</summary>
+    /// <summary>Mean storm length, minutes (exponential): a hard but correctable fault hammering one bank (Gottscho et al., IEEE CAL).</summary>
     public double StormDurationMeanMinutes { get; init; } = 60.0;
 
     /// <summary>A storm reports one folded arrival per window of this many seconds, with Count = the CEs in it.</summary>
     public double StormWindowSeconds { get; init; } = 120.0;
 
-    /// <summary>CEs per second during a storm: far above every storm threshold (A.3: Linux 15 CMCIs in 1 s; the BIOS stops logging after 10 an hour).</summary>
+    /// <summary>CEs per second during a storm: far above every storm threshold (old Linux mce_intel.c CMCI_STORM_THRESHOLD 15 in 1 s; Radisys ATCA-5400 BIOS stops logging after 10 an hour).</summary>
     public double StormCePerSecond { get; init; } = 50.0;
 
     /// <summary>Fraction of storms on the memory controller (bank 8, one bad line); the rest hit a core's MLC (bank 3) or DCU (bank 0).</summary>

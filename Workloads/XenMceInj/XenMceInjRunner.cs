@@ -7,7 +7,7 @@ using Mca.Systems.Scenario;
 
 namespace Mca.Workloads.XenMceInj;
 
-/// <summary>The options of xen-mceinj (xen-mca.md §4.1).</summary>
+/// <summary>The options of xen-mceinj (Xen tools/misc/xen-mceinj.c).</summary>
 public sealed record XenMceInjOptions
 {
     /// <summary>DOMID_XEN: the default target, meaning the address is host-physical.</summary>
@@ -58,7 +58,7 @@ public static class XenMceInjRunner
         Signal signal = row.Signal;
         if (options.Lmce)
         {
-            // XEN_MC_inject_v2 with XEN_MC_INJECT_TYPE_LMCE (xen-mca.md §4.1 step 3).
+            // XEN_MC_inject_v2 with XEN_MC_INJECT_TYPE_LMCE (Xen tools/misc/xen-mceinj.c).
             if (signal == Signal.Cmci)
             {
                 throw new XenMceInjException($"type {row.Type} ({row.Name}) is a CMCI type and cannot be sent as LMCE");

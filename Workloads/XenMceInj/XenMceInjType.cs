@@ -2,12 +2,12 @@ using Mca.Systems.Events;
 
 namespace Mca.Workloads.XenMceInj;
 
-/// <summary>One row of xen-mceinj's error table (xen-mca.md §4.2).</summary>
+/// <summary>One row of xen-mceinj's error table (Xen xen-mceinj.c mce_table).</summary>
 public sealed record XenMceInjType(int Type, string Name, int Bank, ulong McgStatus, ulong Status, ulong Misc, Signal Signal)
 {
     /// <summary>
     /// The table mca uses: the 2010 original (b6982669e8) for types 0-2, whose mcelog strings the
-    /// mce-test scripts check, plus types 3 and 4 added by the 2014 refactor (xen-mca.md §4.2 Pitfall).
+    /// mce-test scripts check, plus types 3 and 4 added by the 2014 refactor (Xen cc31ff7b4c, which swapped types 0 and 1).
     /// </summary>
     public static IReadOnlyList<XenMceInjType> Table { get; } =
     [

@@ -3,7 +3,7 @@ using Mca.Systems.Scenario;
 
 namespace Mca.Systems.Tests.Linux;
 
-/// <summary>The bare-metal Linux #MC handler and mce-inject injection semantics (linux-mce.md §4, §5).</summary>
+/// <summary>The bare-metal Linux #MC handler and mce-inject injection semantics (Linux mce/core.c; andikleen/mce-inject).</summary>
 public class LinuxHandlerTests
 {
     private const string HwErr = "[Hardware Error]: ";

@@ -2,7 +2,7 @@ using Mca.Systems.Linux;
 
 namespace Mca.Systems.Tests.Linux;
 
-/// <summary>One theory per rule of the modern table (linux-mce.md §3), plus the gates, the raise and the old eras.</summary>
+/// <summary>One theory per rule of the modern table (Linux severity.c), plus the gates, the raise and the old eras.</summary>
 public class LinuxSeverityTableTests
 {
     private const ulong Val = 1UL << 63;

@@ -17,7 +17,7 @@ public class McelogFormatTests
     }
 
     [Theory]
-    // linux-mce.md §7: one line per applicable bit, in mcelog's order.
+    // mcelog p4.c decode_mci: one line per applicable bit, in mcelog's order.
     [InlineData(0x0UL, "Machine check not valid\nCorrected error\n")]
     [InlineData(0x8000000000000000UL, "Corrected error\n")]
     [InlineData(0xC000000000000000UL, "Error overflow\nCorrected error\n")]

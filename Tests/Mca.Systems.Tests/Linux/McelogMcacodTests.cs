@@ -2,11 +2,11 @@ using Mca.Systems.Linux;
 
 namespace Mca.Systems.Tests.Linux;
 
-/// <summary>MCACOD classes (xen-mca.md §1.9) as mcelog words them (linux-mce.md §7).</summary>
+/// <summary>MCACOD classes (Intel SDM vol. 3B 15.9) as mcelog words them (mcelog p4.c).</summary>
 public class McelogMcacodTests
 {
     [Theory]
-    // Simple codes (xen-mca.md §1.9).
+    // Simple codes (Intel SDM vol. 3B 15.9.1).
     [InlineData(0x0000, "No Error")]
     [InlineData(0x0001, "Unclassified")]
     [InlineData(0x0002, "Microcode ROM parity error")]
@@ -79,7 +79,7 @@ public class McelogMcacodTests
     }
 
     [Theory]
-    // linux-mce.md §7: since 2021 only cache levels move to LL+1; LL = 11 has no name then.
+    // mcelog p4.c: since 2021 only cache levels move to LL+1; LL = 11 has no name then.
     [InlineData(0x0134, "Data CACHE Level-1 Data-Read Error")]
     [InlineData(0x0136, "Data CACHE Level-3 Data-Read Error")]
     [InlineData(0x0150, "Instruction CACHE Level-1 Instruction-Fetch Error")]

@@ -2,10 +2,10 @@ using Mca.Systems.Linux;
 
 namespace Mca.Systems.Tests.Linux;
 
-/// <summary>The xen-mceinj records (xen-mca.md §4.2) through mcelog, checked as Xen's mce-test does (§4.3).</summary>
+/// <summary>The xen-mceinj records (Xen xen-mceinj.c mce_table, 2010 b6982669e8) through mcelog, checked as Xen's mce-test does (Xen tools/tests/mce-test).</summary>
 public class McelogXenMceTestTests
 {
-    /// <summary>xen-mca.md §4.2, 2010 mapping: type, bank, MCG_STATUS, MCi_STATUS; MISC 0x86, ADDR 0x180020.</summary>
+    /// <summary>Xen xen-mceinj.c mce_table, 2010 (b6982669e8) mapping: type, bank, MCG_STATUS, MCi_STATUS; MISC 0x86, ADDR 0x180020.</summary>
     private static McelogInput XenMceinj(int type) => type switch
     {
         0 => Record(8, 0x5, 0xBD000000004000CF),
@@ -21,7 +21,7 @@ public class McelogXenMceTestTests
             McgCap: 0x1000C0A, ApicId: 0, SocketId: 0, Tsc: 0, Time: 0, Ip: 0, Cs: 0);
 
     [Theory]
-    // xen-mca.md §4.3 mcelog_verify: the substring grepped per type.
+    // Xen mce-test mcelog_verify: the substring grepped per type.
     [InlineData(0, "MEMORY CONTROLLER MS_CHANNELunspecified_ERR")]
     [InlineData(1, "Generic CACHE Level-2 Eviction Error")]
     [InlineData(2, "Data CACHE Level-2 Data-Read Error")]
@@ -33,7 +33,7 @@ public class McelogXenMceTestTests
     }
 
     [Theory]
-    // linux-mce.md §7 / xen-mca.md §4.3: mcelog since 2021 prints LL+1, so the old grep strings fail.
+    // mcelog p4.c / Xen mce-test mcelog_verify: mcelog since 2021 prints LL+1, so the old grep strings fail.
     [InlineData(1, "Generic CACHE Level-2 Eviction Error", "Generic CACHE Level-3 Eviction Error")]
     [InlineData(2, "Data CACHE Level-2 Data-Read Error", "Data CACHE Level-3 Data-Read Error")]
     public void Format_ModernStyle_NoLongerMatchesMceTestStrings(int type, string classic, string modern)
@@ -44,7 +44,7 @@ public class McelogXenMceTestTests
     }
 
     [Theory]
-    // xen-mca.md §4.2 "Decoded values": set bits, MCACOD class and grade, as mcelog states them.
+    // xen-mceinj.c mce_table decoded by the SDM (vol. 3B 15.3.2.2, 15.9): set bits, MCACOD class and grade, as mcelog states them.
     [InlineData(0, "Uncorrected error\nError enabled\nMCi_MISC register valid\nMCi_ADDR register valid\nSRAO\n",
         "MEMORY CONTROLLER MS_CHANNELunspecified_ERR\nTransaction: Memory scrubbing error\n")]
     [InlineData(1, "Uncorrected error\nError enabled\nMCi_MISC register valid\nMCi_ADDR register valid\nSRAO\n",

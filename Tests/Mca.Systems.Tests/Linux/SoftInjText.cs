@@ -5,7 +5,7 @@ using Mca.Systems.Scenario;
 namespace Mca.Systems.Tests.Linux;
 
 /// <summary>
-/// A tiny stand-in for the mce-inject parser (linux-mce.md §5), just enough for the mce-test
+/// A tiny stand-in for the mce-inject parser (andikleen/mce-inject mce.y), just enough for the mce-test
 /// soft-inj data and refer files re-typed in <see cref="SoftInjCases"/>: CPU/BANK, STATUS and
 /// MCGSTATUS lists, ADDR, MISC, RIP [cs:]ip and the injection flags. Replace it with the real
 /// Workloads parser once that is wired in.

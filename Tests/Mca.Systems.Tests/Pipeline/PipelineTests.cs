@@ -9,7 +9,7 @@ namespace Mca.Systems.Tests.Pipeline;
 /// <summary>Handler behaviour on real (non-interposed) hardware errors, end to end through the pipeline.</summary>
 public class PipelineTests
 {
-    private const ulong Srao = 0xBD000000004000C0; // VAL UC EN MISCV ADDRV S, MCACOD 0xC0 scrub (xen-mca.md §1.10)
+    private const ulong Srao = 0xBD000000004000C0; // VAL UC EN MISCV ADDRV S, MCACOD 0xC0 scrub (Intel SDM vol. 3B 15.9.3)
     private const ulong Fatal = 0xBE00000000000400; // VAL UC EN MISCV ADDRV PCC, internal timer
 
     /// <summary>Machine address of guest address <paramref name="gpa"/> of domain <paramref name="domId"/> on the default machine.</summary>
@@ -71,7 +71,7 @@ public class PipelineTests
     [Fact]
     public void Xen_TwoMemoryErrorsOneGuestOneMce_CrashesGuest()
     {
-        // xen-mca.md §3.1 counting rule: a second impacted bank for the same domain in one event crashes it.
+        // Xen vmce.c counting rule: a second impacted bank for the same domain in one event crashes it.
         var r = Run(HandlerPolicy.Xen,
             Mce(0, 8, Srao, Maddr(1, 0x200000)),
             Mce(8, 8, Srao, Maddr(1, 0x300000)));
@@ -134,7 +134,7 @@ public class PipelineTests
     public void TelemetryExhausted_DropsCountedAsLost()
     {
         // dom0 does not bind VIRQ_MCA: #MC telemetry is committed URGENT and never fetched; after
-        // 10 urgent and 20 borrowed non-urgent entries the 31st reservation fails (xen-mca.md §2.5).
+        // 10 urgent and 20 borrowed non-urgent entries the 31st reservation fails (Xen mctelem.c).
         var spec = WithDom0Virq(bound: false);
         var errors = Enumerable.Range(0, 32).Select(i => Mce(0, 8, Srao, 0x180000 + ((ulong)i << 12), (i + 1) * MachineSpec.NsPerSecond)).ToArray();
         var r = ScenarioRunner.Run(spec, HandlerPolicy.Xen, errors);
@@ -162,7 +162,7 @@ public class PipelineTests
         var cmci = Assert.Single(r.Events, e => e.Kind == HandlerEventKind.CmciRaised);
         Assert.Equal(2 * MachineSpec.NsPerSecond, cmci.TimeNs);
         var logged = Assert.Single(r.Events, e => e.Kind == HandlerEventKind.Dom0Logged);
-        // The record carries both errors in its corrected-error count (CMCI threshold 2, xen-mca.md §2.6).
+        // The record carries both errors in its corrected-error count (CMCI threshold 2, Xen mce_intel.c cmci_discover).
         Assert.Equal(2, MciStatusBits.CeCount(logged.Status));
     }
 
@@ -196,7 +196,7 @@ public class PipelineTests
     [Fact]
     public void Srar_InXenContext_Fatal()
     {
-        // RIPV = 0 with the #MC in Xen itself: "Xen is not pre-emptible" (xen-mca.md §2.2 step 2).
+        // RIPV = 0 with the #MC in Xen itself: "Xen is not pre-emptible" (Xen mce.c mce_urgent_action).
         var srar = Mce(5, 0, 0xBD80000000000134, 0x180000) with { McgStatus = McgStatusBits.Eipv };
         var r = Run(HandlerPolicy.Xen, srar);
         Assert.True(r.Reset);
@@ -206,7 +206,7 @@ public class PipelineTests
     [Fact]
     public void NoValidBank_PanicsNoValidMce()
     {
-        // xen-mca.md §4.4: "#MC injected with no bank value".
+        // Xen mce.c mcheck_cmn_handler: "#MC injected with no bank value" panics.
         var e = Mce(0, 8, 0, 0) with { Signal = Signal.Mce, AutoSignal = false, Interposed = true };
         var r = Run(HandlerPolicy.Xen, e);
         Assert.Equal("Fatal machine check: MCE: No CPU found valid MCE, need reset", r.Panic);

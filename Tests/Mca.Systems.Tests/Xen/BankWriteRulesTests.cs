@@ -76,7 +76,7 @@ public class BankWriteRulesTests
     [Fact]
     public void Merge_SraoThenSrar_KeepsFirstRecordWithSAndArAndNeedsReset()
     {
-        // xen-mca.md §1.10: SRAO followed by SRAR keeps the first record, leaves S = 1 and AR = 1 set, and requires a reset.
+        // Intel SDM vol. 3B 15.6.4 (Table 15-7): SRAO followed by SRAR keeps the first record, leaves S = 1 and AR = 1 set, and requires a reset.
         var r = BankWriteRules.Merge(Srao, 0x1000, 0x86, Srar, 0x9000, 0x86, ser: true);
         Assert.Equal(0xC0UL, r.Status & 0xFFFF);
         Assert.True(Has(r.Status, S) && Has(r.Status, Ar) && Has(r.Status, Over));

@@ -5,7 +5,7 @@ namespace Mca.Systems.Tests.Xen;
 
 public class IntelMcaTests
 {
-    // xen-mca.md §4.2 "Decoded values": the injector's records and their classes.
+    // xen-mceinj.c mce_table decoded by the SDM (vol. 3B 15.3.2.2, 15.6.3): the injector's records and their classes.
     [Theory]
     [InlineData(0xBD000000004000CFUL, XenMceType.Srao)]
     [InlineData(0xBD2000008000017AUL, XenMceType.Srao)]
@@ -50,7 +50,7 @@ public class IntelMcaTests
         {
             foreach (ulong status in AllCombinations())
             {
-                // xen-mca.md §2.3 intel_check_mce_type, restated as a decision list.
+                // Xen mce_intel.c intel_check_mce_type, restated as a decision list.
                 XenMceType expected =
                     !Has(status, Val) ? XenMceType.Invalid
                     : Has(status, Pcc) ? XenMceType.Fatal
@@ -100,7 +100,7 @@ public class IntelMcaTests
         foreach (ulong status in AllCombinations())
         {
             bool uc = Has(status, Uc), en = Has(status, En), over = Has(status, Over), pcc = Has(status, Pcc), s = Has(status, S), ar = Has(status, Ar);
-            // xen-mca.md §2.3 intel_recoverable_scan, the five "true" rows.
+            // Xen mce_intel.c intel_recoverable_scan, the five "true" rows.
             bool expected = !uc
                 || (!en && !over)
                 || (!over && !pcc && s && ar && en)
@@ -119,7 +119,7 @@ public class IntelMcaTests
             {
                 bool uc = Has(status, Uc), en = Has(status, En), over = Has(status, Over), pcc = Has(status, Pcc), s = Has(status, S), ar = Has(status, Ar);
 
-                // xen-mca.md §2.3 intel_need_clearbank_scan.
+                // Xen mce_intel.c intel_need_clearbank_scan.
                 bool cmci = !uc || (ser && !over && !en) || (ser && !over && !pcc && !s && !ar);
                 bool mce = ser && !(uc && pcc) && ((!over && uc && !en) || (uc && s && ar && !over) || (uc && s && !ar));
 
@@ -135,7 +135,7 @@ public class IntelMcaTests
     [InlineData(0xBD000000004000CFUL, true)] // SRAO scrub: cleared in #MC
     [InlineData(0xBD2000008000017AUL, true)] // SRAO L3 EWB
     [InlineData(0xBC20000080000136UL, false)] // UCNA seen in #MC: left for CMCI/poll
-    [InlineData(0x9400000000000151UL, false)] // CE seen in #MC: left (type 3, xen-mca.md §4.4)
+    [InlineData(0x9400000000000151UL, false)] // CE seen in #MC: left (xen-mceinj type 3, Xen mce_intel.c intel_need_clearbank_scan)
     [InlineData(0xBF2000008000017AUL, false)] // PCC: sticky for after the reboot (type 4)
     [InlineData(Val | Uc | S | Ar | En, true)] // SRAR OVER = 0
     [InlineData(Val | Uc | S | Ar | En | Over, false)] // SRAR OVER = 1

@@ -37,7 +37,7 @@ public class McaSummaryTests
         Assert.True(s.MustDefer);
         Assert.True(s.Recoverable);
         Assert.False(s.IsFatalAtLogout);
-        // xen-mca.md §4.4 srao_mem/xen: flags MCE|RECOVERABLE.
+        // Xen mce-test srao_mem/xen, as mce.c logs it: flags MCE|RECOVERABLE.
         Assert.Equal(McFlags.Mce | McFlags.Recoverable, s.GlobalFlags(LogoutSource.MceScan));
     }
 
@@ -99,7 +99,7 @@ public class McaSummaryTests
     [Fact]
     public void GlobalFlags_UcnaViaCmci_IsCmciRecoverable()
     {
-        // xen-mca.md §4.4 ucna_llc/xen: NONURGENT, flags CMCI|RECOVERABLE.
+        // Xen mce-test ucna_llc/xen, as mce_intel.c logs it: NONURGENT, flags CMCI|RECOVERABLE.
         var s = McaSummary.Begin(0);
         s.AddBank(0xBC20000080000136UL, ser: true);
         Assert.Equal(McFlags.Cmci | McFlags.Recoverable, s.GlobalFlags(LogoutSource.Cmci));

@@ -19,7 +19,7 @@ public class VmceFillInjectTests
         Assert.Equal(VmceFillResult.Ok, VmceFill.Fill(v, GuestBank(0), 0x5 | McgStatusBits.Lmce, VmceFill.Broadcast, lines));
         Assert.Empty(lines);
 
-        // xen-mca.md §4.4 srao_mem/dom0: vcpu0 MCG_STATUS 0x5, MC1_STATUS 0xBD000000000000CF, MC1_ADDR 0x180020, MC1_MISC 0x86.
+        // Xen mce-test srao_mem/dom0 through vmce.c fill_vmsr_data: vcpu0 MCG_STATUS 0x5, MC1_STATUS 0xBD000000000000CF, MC1_ADDR 0x180020, MC1_MISC 0x86.
         Assert.Equal(0x5UL, v[0].McgStatus);
         Assert.Equal(new VmceBank { Status = 0xBD000000000000CF, Addr = 0x180020, Misc = 0x86 }, v[0].Bank1);
         for (int i = 1; i < 3; i++)

@@ -4,7 +4,7 @@ using Mca.Systems.Xen;
 namespace Mca.Systems.Tests.Xen;
 
 /// <summary>
-/// The xen-mceinj / mce-test cases of xen-mca.md §4.4 run through the kernels in the order the
+/// The xen-mceinj / mce-test cases (Xen tools/tests/mce-test) run through the kernels in the order the
 /// current handler (era B) calls them: a worked example of the API for the pipeline.
 /// </summary>
 public class XenScenarioTests

@@ -173,7 +173,7 @@ public class CampaignSpecTests
     public void SnakeCase(string name, string expected) => Assert.Equal(expected, CampaignSpecYaml.SnakeCase(name));
 }
 
-/// <summary>field-calibration.md §B: Wilson intervals, including the zero-failure case.</summary>
+/// <summary>Wilson 1927 score intervals, including the zero-failure case.</summary>
 public class WilsonTests
 {
     [Fact]

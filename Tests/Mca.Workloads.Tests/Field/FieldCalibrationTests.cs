@@ -8,7 +8,7 @@ namespace Mca.Workloads.Tests.Field;
 
 /// <summary>
 /// The calibration of docs/calibration.md: a default field fleet run through the whole handler under
-/// rfc2009 for a year lands on the field figures of reference/field-calibration.md A.1.
+/// rfc2009 for a year lands on the field figures of Schroeder 2009 and Meza 2015.
 /// </summary>
 /// <remarks>
 /// The fleet is 4,000 machines (16,000 DIMMs), about a second of engine time. Each figure is checked by
@@ -62,7 +62,7 @@ public class FieldCalibrationTests(ITestOutputHelper output)
         Assert.True(c.ErrorArrivals > 0);
     }
 
-    /// <summary>A.1 (Schroeder 2009): more than 8 % of DIMMs see a CE in a year; accepted 5-12 %.</summary>
+    /// <summary>Schroeder 2009: more than 8 % of DIMMs see a CE in a year; accepted 5-12 %.</summary>
     [Fact]
     public void DimmsWithCorrectedError_AboutEightPercent()
     {
@@ -71,7 +71,7 @@ public class FieldCalibrationTests(ITestOutputHelper output)
         InBand(r.DimmsWithCe, r.Dimms, 0.05, 0.12, "DIMMs with a CE");
     }
 
-    /// <summary>A.1 (Schroeder 2009 via Dell): about 1.3 % of machines see a UE in a year, 2-4 % on some platforms; accepted 1-4 %.</summary>
+    /// <summary>Schroeder 2009 (via the Dell RMT summary): about 1.3 % of machines see a UE in a year, 2-4 % on some platforms; accepted 1-4 %.</summary>
     [Fact]
     public void MachinesWithUncorrectedError_OneToFourPercent()
     {
@@ -80,7 +80,7 @@ public class FieldCalibrationTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Resets come from fatal CPU errors (about 0.3 % of machines a year, A.3 as an upper bound) and
+    /// Resets come from fatal CPU errors (about 0.3 % of machines a year, Nightingale 2011 as an upper bound) and
     /// unrecoverable memory UEs: a plausible band is 0.1-2 % of machines, a few for each thousand.
     /// </summary>
     [Fact]
@@ -103,9 +103,9 @@ public class FieldCalibrationTests(ITestOutputHelper output)
 
     /// <summary>
     /// Figures of the error stream itself (no handler), over the full default fleet of 10,000 machines for
-    /// a year, about half a second: machines with a memory CE (A.1: about a third), how much a CE on a
-    /// DIMM raises the chance of a later UE there (A.3: factors in the tens to hundreds), mean CEs per
-    /// DIMM-year (A.1: about 4,000, heavily skewed, so only its order is checked), and arrivals.
+    /// a year, about half a second: machines with a memory CE (Schroeder 2009: about a third), how much a CE on a
+    /// DIMM raises the chance of a later UE there (Schroeder 2009: factors in the tens to hundreds), mean CEs per
+    /// DIMM-year (Schroeder 2009: about 4,000, heavily skewed, so only its order is checked), and arrivals.
     /// </summary>
     [Fact]
     public void SourceFigures_MatchTheFieldStudies()

@@ -14,7 +14,7 @@ public class MceInjectParserTests
     }
 
     [Theory]
-    // linux-mce.md §5: the STATUS symbols and what each ORs in.
+    // mce-inject mce.lex: the STATUS symbols and what each ORs in.
     [InlineData("VAL", MciStatusBits.Val)]
     [InlineData("OVER", MciStatusBits.Over)]
     [InlineData("UC", MciStatusBits.Uc)]
@@ -37,7 +37,7 @@ public class MceInjectParserTests
     }
 
     [Theory]
-    // linux-mce.md §1, §5: the MCGSTATUS symbols.
+    // mce-inject mce.lex; Linux asm/mce.h: the MCGSTATUS symbols.
     [InlineData("RIPV", 0x1UL)]
     [InlineData("EIPV", 0x2UL)]
     [InlineData("MCIP", 0x4UL)]
@@ -61,7 +61,7 @@ public class MceInjectParserTests
     [Fact]
     public void Status_AfterAddrAndMisc_AssignsAndLosesValidBits()
     {
-        // linux-mce.md §5: STATUS assigns, so a STATUS after ADDR loses ADDRV.
+        // mce-inject mce.y: STATUS assigns, so a STATUS after ADDR loses ADDRV.
         MceRecord before = Single("CPU 0 STATUS VAL ADDR 0x1000 MISC 0x86");
         Assert.Equal(MciStatusBits.Val | MciStatusBits.AddrV | MciStatusBits.MiscV, before.Status);
         MceRecord after = Single("CPU 0 ADDR 0x1000 MISC 0x86 STATUS VAL");
@@ -150,7 +150,7 @@ public class MceInjectParserTests
     }
 
     [Theory]
-    // linux-mce.md §5: C hex, octal and decimal; "RIP 12343434" is decimal.
+    // mce-inject mce.lex: C hex, octal and decimal; "RIP 12343434" is decimal.
     [InlineData("12343434", 12343434UL)]
     [InlineData("0x0", 0UL)]
     [InlineData("0", 0UL)]
@@ -182,7 +182,7 @@ public class MceInjectParserTests
     [Fact]
     public void Start_KernelPanicForm_SetsCpuMcgBankStatus()
     {
-        // linux-mce.md §5: "CPU n: MACHINE CHECK EXCEPTION: mcg BANK b: status".
+        // mce-inject mce.y: "CPU n: MACHINE CHECK EXCEPTION: mcg BANK b: status".
         MceRecord record = Single("CPU 1: Machine Check Exception: 0x5 Bank 8: 0xbd000000004000cf\nADDR 0x180020 MISC 0x86");
         Assert.Equal(1, record.Cpu);
         Assert.Equal(0x5UL, record.McgStatus);

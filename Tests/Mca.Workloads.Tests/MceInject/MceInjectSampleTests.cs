@@ -5,7 +5,7 @@ using Mca.Workloads.MceInject;
 namespace Mca.Workloads.Tests.MceInject;
 
 /// <summary>
-/// The sample files of andikleen/mce-inject test/ (linux-mce.md §5), re-typed. test/corrected is listed
+/// The sample files of andikleen/mce-inject test/, re-typed. test/corrected is listed
 /// in the reference but was not in the stored repository, so it is not covered.
 /// </summary>
 public class MceInjectSampleTests

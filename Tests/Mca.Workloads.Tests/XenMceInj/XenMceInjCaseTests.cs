@@ -6,7 +6,7 @@ using Mca.Workloads.XenMceInj;
 namespace Mca.Workloads.Tests.XenMceInj;
 
 /// <summary>
-/// The nine mce-test cases of xen-mca.md §4.4 plus types 3, 4 and the LMCE variants, end to end on
+/// The nine cases of Xen tools/tests/mce-test plus types 3, 4 and the LMCE variants, end to end on
 /// the default machine under the current-Xen policy; then the same cases under rfc2009 with its
 /// expected differences pinned.
 /// </summary>
@@ -48,7 +48,7 @@ public class XenMceInjCaseTests
         Assert.True(Has(r.Console, "MCE: This error page is ownded by DOM 0"), string.Join("\n", r.Console));
         Assert.True(Has(r.Console, "MCE: Error is successfully recovered"));
         Assert.True(Has(r.Dom0Mcelog, mcelog));
-        // xen-mca.md §4.4 srao_mem/dom0: vcpu0 gets the real error in bank 1, the others MCIP|RIPV.
+        // Xen mce-test srao_mem/dom0 (vmce.c fill_vmsr_data): vcpu0 gets the real error in bank 1, the others MCIP|RIPV.
         var v0 = r.Vmce.Single(v => v.Domain == 0 && v.Vcpu == 0);
         Assert.Equal(0x5UL, v0.McgStatus);
         Assert.Equal(1, v0.Bank);
@@ -74,7 +74,7 @@ public class XenMceInjCaseTests
         Assert.Equal(0x180020UL, r.Vmce.Single(v => v.Domain == 1 && v.Vcpu == 0).Addr);
         var g = Guest(r, 1);
         Assert.Equal(GuestOutcomeKind.Recovered, g.Outcome);
-        // mce-test guest_verify greps "kernel page recovery" (xen-mca.md §4.3).
+        // mce-test guest_verify greps "kernel page recovery" (Xen tools/tests/mce-test).
         Assert.Contains("kernel page recovery", g.Message, StringComparison.Ordinal);
         Assert.Equal(GuestOutcomeKind.Unaffected, Guest(r, 0).Outcome);
     }
@@ -100,7 +100,7 @@ public class XenMceInjCaseTests
     [Fact]
     public void UcnaLlc_CpuThatDoesNotOwnBank9_NobodyReadsIt()
     {
-        // xen-mca.md §4.4 ucna_llc: the interposed value exists only for CPU c; bank 9 is
+        // Xen mce-test ucna_llc (mce.c intpose, mce_intel.c CMCI ownership): the interposed value exists only for CPU c; bank 9 is
         // CMCI-owned by CPU 0, so for c = 3 the case fails (nothing is logged).
         var r = Xen(2, cpu: 3);
         Assert.Empty(r.Dom0Mcelog);
