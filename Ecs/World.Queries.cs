@@ -7,8 +7,8 @@ namespace Mca.Ecs;
 /// <remarks>
 /// Each ForEach is split in two: the public method guards the iteration depth with try/finally and calls a
 /// <c>ForEachCore</c> that holds the loops. The JIT does not inline call sites inside a try region, so a loop
-/// there would call the callback instead of inlining it (about 4x slower in Bench); the core method has no
-/// exception handling and is kept out of line on purpose.
+/// there would call the callback instead of inlining it (docs/performance.md, "ECS iteration"); the core method
+/// has no exception handling and is kept out of line on purpose.
 /// </remarks>
 public sealed partial class World
 {
@@ -79,9 +79,8 @@ public sealed partial class World
 
             ref T1 c1 = ref ColumnStart<T1>(archetype, id1);
 
-            // Every column holds at least Count rows (Archetype invariant), so the offsets stay in bounds. The index
-            // is native-sized (an int index is sign-extended every iteration: 2x slower in Bench) and the loop is
-            // unrolled by two (steadier at 1M entities, where a tight loop's speed depends on its code placement).
+            // Every column holds at least Count rows (Archetype invariant), so the offsets stay in bounds.
+            // A native-sized index (an int one is sign-extended every iteration), unrolled by two for steadier speed (docs/performance.md).
             nint row = 0;
             for (; row < count - 1; row += 2)
             {
@@ -137,9 +136,8 @@ public sealed partial class World
             ref Entity entities = ref MemoryMarshal.GetArrayDataReference(archetype.Entities);
             ref T1 c1 = ref ColumnStart<T1>(archetype, id1);
 
-            // Every column holds at least Count rows (Archetype invariant), so the offsets stay in bounds. The index
-            // is native-sized (an int index is sign-extended every iteration: 2x slower in Bench) and the loop is
-            // unrolled by two (steadier at 1M entities, where a tight loop's speed depends on its code placement).
+            // Every column holds at least Count rows (Archetype invariant), so the offsets stay in bounds.
+            // A native-sized index (an int one is sign-extended every iteration), unrolled by two for steadier speed (docs/performance.md).
             nint row = 0;
             for (; row < count - 1; row += 2)
             {
@@ -197,9 +195,8 @@ public sealed partial class World
             ref T1 c1 = ref ColumnStart<T1>(archetype, id1);
             ref T2 c2 = ref ColumnStart<T2>(archetype, id2);
 
-            // Every column holds at least Count rows (Archetype invariant), so the offsets stay in bounds. The index
-            // is native-sized (an int index is sign-extended every iteration: 2x slower in Bench) and the loop is
-            // unrolled by two (steadier at 1M entities, where a tight loop's speed depends on its code placement).
+            // Every column holds at least Count rows (Archetype invariant), so the offsets stay in bounds.
+            // A native-sized index (an int one is sign-extended every iteration), unrolled by two for steadier speed (docs/performance.md).
             nint row = 0;
             for (; row < count - 1; row += 2)
             {
@@ -258,9 +255,8 @@ public sealed partial class World
             ref T1 c1 = ref ColumnStart<T1>(archetype, id1);
             ref T2 c2 = ref ColumnStart<T2>(archetype, id2);
 
-            // Every column holds at least Count rows (Archetype invariant), so the offsets stay in bounds. The index
-            // is native-sized (an int index is sign-extended every iteration: 2x slower in Bench) and the loop is
-            // unrolled by two (steadier at 1M entities, where a tight loop's speed depends on its code placement).
+            // Every column holds at least Count rows (Archetype invariant), so the offsets stay in bounds.
+            // A native-sized index (an int one is sign-extended every iteration), unrolled by two for steadier speed (docs/performance.md).
             nint row = 0;
             for (; row < count - 1; row += 2)
             {
@@ -321,9 +317,8 @@ public sealed partial class World
             ref T2 c2 = ref ColumnStart<T2>(archetype, id2);
             ref T3 c3 = ref ColumnStart<T3>(archetype, id3);
 
-            // Every column holds at least Count rows (Archetype invariant), so the offsets stay in bounds. The index
-            // is native-sized (an int index is sign-extended every iteration: 2x slower in Bench) and the loop is
-            // unrolled by two (steadier at 1M entities, where a tight loop's speed depends on its code placement).
+            // Every column holds at least Count rows (Archetype invariant), so the offsets stay in bounds.
+            // A native-sized index (an int one is sign-extended every iteration), unrolled by two for steadier speed (docs/performance.md).
             nint row = 0;
             for (; row < count - 1; row += 2)
             {
@@ -385,9 +380,8 @@ public sealed partial class World
             ref T2 c2 = ref ColumnStart<T2>(archetype, id2);
             ref T3 c3 = ref ColumnStart<T3>(archetype, id3);
 
-            // Every column holds at least Count rows (Archetype invariant), so the offsets stay in bounds. The index
-            // is native-sized (an int index is sign-extended every iteration: 2x slower in Bench) and the loop is
-            // unrolled by two (steadier at 1M entities, where a tight loop's speed depends on its code placement).
+            // Every column holds at least Count rows (Archetype invariant), so the offsets stay in bounds.
+            // A native-sized index (an int one is sign-extended every iteration), unrolled by two for steadier speed (docs/performance.md).
             nint row = 0;
             for (; row < count - 1; row += 2)
             {
@@ -451,9 +445,8 @@ public sealed partial class World
             ref T3 c3 = ref ColumnStart<T3>(archetype, id3);
             ref T4 c4 = ref ColumnStart<T4>(archetype, id4);
 
-            // Every column holds at least Count rows (Archetype invariant), so the offsets stay in bounds. The index
-            // is native-sized (an int index is sign-extended every iteration: 2x slower in Bench) and the loop is
-            // unrolled by two (steadier at 1M entities, where a tight loop's speed depends on its code placement).
+            // Every column holds at least Count rows (Archetype invariant), so the offsets stay in bounds.
+            // A native-sized index (an int one is sign-extended every iteration), unrolled by two for steadier speed (docs/performance.md).
             nint row = 0;
             for (; row < count - 1; row += 2)
             {
@@ -518,9 +511,8 @@ public sealed partial class World
             ref T3 c3 = ref ColumnStart<T3>(archetype, id3);
             ref T4 c4 = ref ColumnStart<T4>(archetype, id4);
 
-            // Every column holds at least Count rows (Archetype invariant), so the offsets stay in bounds. The index
-            // is native-sized (an int index is sign-extended every iteration: 2x slower in Bench) and the loop is
-            // unrolled by two (steadier at 1M entities, where a tight loop's speed depends on its code placement).
+            // Every column holds at least Count rows (Archetype invariant), so the offsets stay in bounds.
+            // A native-sized index (an int one is sign-extended every iteration), unrolled by two for steadier speed (docs/performance.md).
             nint row = 0;
             for (; row < count - 1; row += 2)
             {

@@ -401,7 +401,8 @@ public sealed class ReplayWriter : IDisposable
     /// <summary>
     /// Record arrays lent by the encoders (the workers', or <see cref="Append"/>'s own) and given back once
     /// written: the bounded channel keeps a few dozen in flight, so a recording reuses them instead of
-    /// allocating every frame anew (fresh memory for every frame cost page faults, cache and collections).
+    /// allocating every frame anew: fresh memory costs page faults, cache misses and collections
+    /// (docs/performance.md, "The recorder's pool of record arrays").
     /// <see cref="ArrayPool{T}"/>'s power-of-two buckets mean a frame never takes, or throws away, another
     /// size's array; the pools are the writer's own, so nothing else holds on to their arrays.
     /// </summary>

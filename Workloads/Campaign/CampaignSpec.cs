@@ -11,7 +11,7 @@ namespace Mca.Workloads.Campaign;
 /// </summary>
 public sealed record CampaignSpec
 {
-    /// <summary>Largest fleet one process runs (about 20 GB of engine state at ~2 KB per machine).</summary>
+    /// <summary>Largest fleet a spec may name; <see cref="MemoryEstimate"/> refuses a smaller one that would not fit in memory.</summary>
     public const int MaxMachines = 10_000_000;
 
     /// <summary>Longest campaign: a century.</summary>
@@ -40,9 +40,8 @@ public sealed record CampaignSpec
     /// <summary>
     /// Simulated days per epoch: how often the workers hand their batches' outputs to the ordered consumer
     /// (progress, plot points, replay frames and state hashes). Results do not depend on it; a replay's frames
-    /// do. A week: each epoch of each batch costs a hand-over, an output and, when recording, a frame and a
-    /// state hash per machine with events, and daily epochs made the default campaign 17 % slower and its
-    /// recording twice as large (see README "Speed").
+    /// do. A week, because each epoch of each batch costs a hand-over, an output and, when recording, a frame
+    /// and state hashes (daily epochs measured in docs/performance.md, "Epoch length").
     /// </summary>
     public int EpochDays { get; init; } = 7;
 
