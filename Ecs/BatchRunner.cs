@@ -2,7 +2,7 @@ namespace Mca.Ecs;
 
 /// <summary>
 /// Steps independent batches in parallel, epoch by epoch, and hands their outputs to one consumer in strict
-/// (epoch, batch) order: the parallel batch engine of DESIGN.md "Parallel batch engine and determinism".
+/// (epoch, batch) order: the parallel batch engine of docs/design.md "Determinism rules".
 /// </summary>
 /// <remarks>
 /// <para>Work item <c>s = epoch * batchCount + batch</c> is claimed by workers in increasing <c>s</c> from a

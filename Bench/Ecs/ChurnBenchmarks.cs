@@ -7,7 +7,7 @@ namespace Mca.Bench.Ecs;
 /// Structural churn on 100k existing entities: one operation = add a component to an entity and later remove
 /// it (two archetype moves through cached edges, each a row copy plus a swap-remove). Reported per operation
 /// (<see cref="BenchmarkAttribute.OperationsPerInvoke"/>). The baseline flips a flag in a column instead, as
-/// STYLE.md asks for frequent state changes.
+/// the house style asks for frequent state changes.
 /// </summary>
 [MemoryDiagnoser]
 public class ChurnBenchmarks

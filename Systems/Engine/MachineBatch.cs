@@ -14,7 +14,7 @@ namespace Mca.Systems.Engine;
 /// One batch of machines of one shape: an independent ECS world whose machine, CPU, bank, domain
 /// and vCPU entities are created once, in machine order, and never move (so a machine's CPUs and
 /// banks are contiguous rows of their columns). <see cref="RunUntil"/> steps every machine that has
-/// work through the pipeline of DESIGN.md, one event instant per machine per round; idle machines
+/// work through the pipeline of docs/design.md, one event instant per machine per round; idle machines
 /// are not visited and empty polls are skipped in closed form.
 /// </summary>
 public sealed class MachineBatch

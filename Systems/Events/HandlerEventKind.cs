@@ -46,7 +46,7 @@ public enum HandlerEventKind : byte
     DomainRestarted = 20,
 }
 
-/// <summary>How an arriving error is signalled (DESIGN.md pipeline step 1).</summary>
+/// <summary>How an arriving error is signalled (docs/design.md, the pipeline's arrive step).</summary>
 public enum Signal : byte
 {
     /// <summary>Nothing: the poller finds it.</summary>
@@ -96,7 +96,7 @@ public enum CrashReason : byte
     GuestPanic = 5,
 }
 
-/// <summary>Why a telemetry record never reached dom0 (DESIGN.md pipeline step 8).</summary>
+/// <summary>Why a telemetry record never reached dom0 (docs/design.md, the pipeline's dom0 log step).</summary>
 public enum LossCause : byte
 {
     PoolExhausted = 1,

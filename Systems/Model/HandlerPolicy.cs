@@ -52,7 +52,7 @@ public enum PostResetLogging : byte
 }
 
 /// <summary>
-/// A handler policy: a whole behaviour named as data (DESIGN.md "Policies"). The systems read
+/// A handler policy: a whole behaviour named as data (docs/design.md "Policies"). The systems read
 /// these fields; no system branches on the policy's name.
 /// </summary>
 public sealed record HandlerPolicy

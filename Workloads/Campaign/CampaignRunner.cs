@@ -7,7 +7,7 @@ using Mca.Workloads.Statistics;
 namespace Mca.Workloads.Campaign;
 
 /// <summary>
-/// Runs a Monte Carlo campaign (DESIGN.md "Parallel batch engine and determinism"): machines are
+/// Runs a Monte Carlo campaign (docs/design.md "Determinism rules"): machines are
 /// cut into fixed-size batches, each an independent ECS world; the worker pool steps batches epoch
 /// by epoch; one consumer merges outputs in (epoch, batch) order for totals, progress and recording.
 /// Same seed and options give the same result and digest for any thread count.

@@ -55,7 +55,7 @@ public sealed record FieldParameters
 
     /// <summary>
     /// A permanent fault reports at most one arrival per window of this length, at the window's end, with
-    /// Count = the CEs in it (the folding of DESIGN.md: cost grows with windows, not CEs). One day keeps the
+    /// Count = the CEs in it (the folding of docs/design.md: cost grows with windows, not CEs). One day keeps the
     /// default fleet near 45 arrivals per machine-year.
     /// </summary>
     public double CeWindowHours { get; init; } = 24.0;
@@ -123,14 +123,14 @@ public sealed record FieldParameters
     /// <summary>Recurrences come within this many days (Nightingale 2011, secondary summary: 97 % within a month).</summary>
     public double CpuRecurrenceWindowDays { get; init; } = 30.0;
 
-    /// <summary>Most recurrences one CPU error can have (STYLE.md: bound every loop).</summary>
+    /// <summary>Most recurrences one CPU error can have (house style: bound every loop).</summary>
     public int CpuMaxRecurrences { get; init; } = 8;
 
     /// <summary>Fraction of fatal CPU errors that are PCU internal-timer errors (bank 4, 0x0400); the rest are MLC (bank 3) (assumption).</summary>
     public double FatalInternalTimerFraction { get; init; } = 0.5;
 
     /// <summary>
-    /// Faults and pending errors a machine tracks at once (STYLE.md: bound every queue); a new fault beyond
+    /// Faults and pending errors a machine tracks at once (house style: bound every queue); a new fault beyond
     /// it is dropped and counted. The default fleet never comes close.
     /// </summary>
     public int MaxFaultsPerMachine { get; init; } = 32;

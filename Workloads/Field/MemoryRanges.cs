@@ -5,7 +5,7 @@ using Mca.Systems.Model;
 namespace Mca.Workloads.Field;
 
 /// <summary>
-/// Draws machine addresses from a machine's memory map (DESIGN.md: addresses come from the map, so the
+/// Draws machine addresses from a machine's memory map (docs/design.md: addresses come from the map, so the
 /// page owner follows): uniformly over all of RAM, or over the frames in use (Xen's and the domains'),
 /// which is where cached lines and loads come from.
 /// </summary>

@@ -58,7 +58,7 @@ public sealed record StormParameters
         FieldParameters.Rate(SrarPerMachineYear, "srar_per_machine_year");
         FieldParameters.Probability(SrarUserFraction, "srar_user_fraction");
         FieldParameters.Rate(FatalPerMachineYear, "fatal_per_machine_year");
-        // Bound the arrivals one storm can make (STYLE.md: bound every loop): a year of one-per-millisecond windows at most.
+        // Bound the arrivals one storm can make (house style: bound every loop): a year of one-per-millisecond windows at most.
         FieldParameters.Check(StormDurationMeanMinutes * 60 / StormWindowSeconds <= 1e7, "storm_window_seconds", "at least storm_duration_mean_minutes x 60 / 1e7 (at most 10^7 windows per storm on average)", StormWindowSeconds);
         // And the arrivals a machine-year can make: 10^6 storm windows (the default makes 120) keep a machine-day at milliseconds.
         double windowsPerYear = StormsPerMachineYear * StormDurationMeanMinutes * 60 / StormWindowSeconds;
