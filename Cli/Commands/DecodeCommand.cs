@@ -7,7 +7,7 @@ using Mca.Systems.Xen;
 
 namespace Mca.Cli.Commands;
 
-/// <summary><c>mca decode</c>: an mcelog-style decode of one record (linux-mce.md §7).</summary>
+/// <summary><c>mca decode</c>: an mcelog-style decode of one record (mcelog mcelog.c dump_mce, p4.c).</summary>
 internal static class DecodeCommand
 {
     public static Command Create()

@@ -5,7 +5,7 @@ using Mca.Systems.Linux;
 
 namespace Mca.Cli.Commands;
 
-/// <summary><c>mca grade</c>: the Linux severity of a record (linux-mce.md §3).</summary>
+/// <summary><c>mca grade</c>: the Linux severity of a record (Linux severity.c).</summary>
 internal static class GradeCommand
 {
     public static Command Create()

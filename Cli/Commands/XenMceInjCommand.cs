@@ -5,7 +5,7 @@ using Mca.Workloads.XenMceInj;
 
 namespace Mca.Cli.Commands;
 
-/// <summary><c>mca xen-mceinj</c>: xen-mceinj against the default machine (xen-mca.md §4).</summary>
+/// <summary><c>mca xen-mceinj</c>: xen-mceinj against the default machine (Xen tools/misc/xen-mceinj.c, tools/tests/mce-test).</summary>
 internal static class XenMceInjCommand
 {
     public static Command Create()

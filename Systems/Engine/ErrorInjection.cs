@@ -2,7 +2,7 @@ using Mca.Systems.Events;
 
 namespace Mca.Systems.Engine;
 
-/// <summary>The guest context an error interrupts, which decides a guest's grade (linux-mce.md §3 Error context).</summary>
+/// <summary>The guest context an error interrupts, which decides a guest's grade (Linux severity.c error_context).</summary>
 public enum GuestContext : byte
 {
     User,

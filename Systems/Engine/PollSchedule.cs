@@ -5,7 +5,7 @@ using Mca.Systems.Model;
 namespace Mca.Systems.Engine;
 
 /// <summary>
-/// Xen's adaptive poll timer (xen-mca.md §5, intel-nonfatal.c): first round 8 s after boot; after
+/// Xen's adaptive poll timer (Xen intel-nonfatal.c): first round 8 s after boot; after
 /// a round in which n CPUs found errors the period is divided by n+1, else doubled; bounds 2..16 s.
 /// Empty rounds change nothing but the period, so a run of them is applied in closed form.
 /// </summary>

@@ -144,7 +144,7 @@ public sealed class TelemetryStore
         Release(machine);
     }
 
-    /// <summary>Dom0 turns a fetched record into mcelog records, one per bank (xen-mca.md §2.5 consumer loop).</summary>
+    /// <summary>Dom0 turns a fetched record into mcelog records, one per bank (Linux drivers/xen/mcelog.c convert_log).</summary>
     public void LogToDom0(int machine, int cookie)
     {
         var info = PoolOf(machine).Data(cookie);
@@ -216,7 +216,7 @@ public sealed class TelemetryStore
 
     public void SetBankAddr(int machine, int cookie, int slot, ulong addr) => Data(machine, cookie).Bank(slot).Addr = addr;
 
-    /// <summary>Appends the MC_TYPE_RECOVERY record of a page offline (xen-mca.md §2.4 step 3).</summary>
+    /// <summary>Appends the MC_TYPE_RECOVERY record of a page offline (Xen mcaction.c mc_memerr_dhandler).</summary>
     public void AddRecovery(int machine, int cookie, int bankIndex, long mfn, ulong offlineStatus) =>
         Data(machine, cookie).TryAddRecovery(McRecoveryRecord.PageOffline((ushort)bankIndex, (ulong)mfn, offlineStatus));
 
@@ -224,7 +224,7 @@ public sealed class TelemetryStore
     public bool UrgentResultIsReset(int machine, int cookie, bool ser) =>
         UrgentTable.Run(Data(machine, cookie).Banks, ser) == McerResult.Reset;
 
-    /// <summary>The deferred handler table over a record's banks (xen-mca.md §2.3), with the pipeline's memory handler.</summary>
+    /// <summary>The deferred handler table over a record's banks (Xen mce.c mce_action; mce_intel.c intel_mce_dhandlers), with the pipeline's memory handler.</summary>
     public McerResult RunDeferredTable<THandler>(int machine, int cookie, bool ser, ref THandler handler)
         where THandler : struct, IMemoryErrorHandler =>
         DeferredTable.Run(Data(machine, cookie).Banks, ser, ref handler);

@@ -75,7 +75,7 @@ internal sealed class ArriveErrorsSystem
 
         if (e.Interposed)
         {
-            // XEN_MC_msrinject with INTERPOSE: values seen by this CPU only (xen-mca.md §4.1).
+            // XEN_MC_msrinject with INTERPOSE: values seen by this CPU only (Xen mce.c intpose_add, mca_rdmsr).
             bank.InterposedCpu = (short)e.Cpu;
             bank.InterposedStatus = e.Status;
             bank.InterposedAddr = e.Addr;
@@ -125,7 +125,7 @@ internal sealed class ArriveErrorsSystem
             case Signal.Mce:
             case Signal.Lmce:
                 bool lmce = signal == Signal.Lmce && spec.LmceSupported;
-                // What the consuming CPU was running decides "Xen is not pre-emptible" and the LMCE vCPU (xen-mca.md §2.2, §2.4).
+                // What the consuming CPU was running decides "Xen is not pre-emptible" and the LMCE vCPU (Xen mce.c mce_urgent_action, mcaction.c mc_memerr_dhandler).
                 ref var w = ref _batch.CpuForWrite(machine, e.Cpu);
                 w.RunningDomain = e.InGuest ? e.RunningDomain : (short)-1;
                 w.RunningVcpu = e.InGuest ? e.RunningVcpu : (short)-1;
@@ -169,7 +169,7 @@ internal sealed class ArriveErrorsSystem
                 }
                 else
                 {
-                    // XEN_MC_inject_v2 CMCI with CPU_BROADCAST: the vector IPI reaches every online CPU (xen-mca.md §4.1).
+                    // XEN_MC_inject_v2 CMCI with CPU_BROADCAST: the vector IPI reaches every online CPU (Xen mce.c do_mca XEN_MC_inject_v2).
                     for (int c = 0; c < cpus.Length; c++)
                     {
                         if (cpus[c].Online)
@@ -186,7 +186,7 @@ internal sealed class ArriveErrorsSystem
     }
 
     /// <summary>
-    /// How the hardware signals an error (SDM Table 15-6, xen-mca.md §1.10): PCC, non-SER UC and
+    /// How the hardware signals an error (SDM Table 15-6, Intel SDM vol. 3B 15.6.3): PCC, non-SER UC and
     /// S=1 errors raise #MC (SRAR locally when LMCE is supported); UCNA raises CMCI at once; corrected
     /// errors raise CMCI when the bank's count reaches its threshold; a bank without CMCI is polled.
     /// </summary>

@@ -13,8 +13,8 @@ namespace Mca.Systems.Pipeline;
 /// <summary>
 /// Pipeline step 7 (DESIGN.md): guests take their vMCEs. Each guest kernel (Linux) reads its
 /// virtual MSRs under Xen's rules, grades the bank with the Linux table, acts (memory_failure,
-/// SIGBUS, panic), then clears the bank and MCIP, which ends the vMCE (xen-mca.md §3.2;
-/// linux-mce.md §3-§4).
+/// SIGBUS, panic), then clears the bank and MCIP, which ends the vMCE (Xen vmce.c
+/// vmce_rdmsr/vmce_wrmsr; Linux severity.c, core.c).
 /// </summary>
 internal sealed class HandleGuestVmceSystem
 {
@@ -132,7 +132,7 @@ internal sealed class HandleGuestVmceSystem
         if (realVcpu >= 0)
         {
             ref var vc = ref vcpus[realVcpu];
-            // The guest reads MCG_STATUS and bank 1 through vmce_rdmsr (xen-mca.md §3.2).
+            // The guest reads MCG_STATUS and bank 1 through vmce_rdmsr (Xen vmce.c).
             VmceMsrs.Read(ref vc, McaMsr.McgStatus, hostIntel: true, out ulong mcg);
             VmceMsrs.Read(ref vc, McaMsr.Status(1), hostIntel: true, out ulong status);
             VmceMsrs.Read(ref vc, McaMsr.Addr(1), hostIntel: true, out ulong addr);
@@ -175,9 +175,10 @@ internal sealed class HandleGuestVmceSystem
     }
 
     /// <summary>
-    /// A Linux guest's handling of one vMCE record (linux-mce.md §3, §4): grade with the Intel table
-    /// in the #MC context; PANIC panics; AR in user space kills the task via memory_failure; AO
-    /// with a usable address retires the page; anything else is logged and the guest continues.
+    /// A Linux guest's handling of one vMCE record (Linux severity.c, core.c do_machine_check): grade with
+    /// the Intel table in the #MC context; PANIC panics; AR in user space kills the task via
+    /// memory_failure; AO with a usable address retires the page; anything else is logged and the guest
+    /// continues.
     /// </summary>
     private GuestOutcomeKind Handle(int machine, int domainIndex, ulong mcg, ulong status, ulong addr, ulong misc, GuestContext context, bool guestSer)
     {
@@ -231,7 +232,7 @@ internal sealed class HandleGuestVmceSystem
             case LinuxSeverity.Ao when usable:
                 if (trace.Enabled)
                 {
-                    // memory_failure (2.6.32-era wording, which mce-test's guest_verify greps, xen-mca.md §4.3).
+                    // memory_failure (2.6.32-era wording, which mce-test's guest_verify greps, Xen tools/tests/mce-test).
                     bool kernelPage = pfn < ReservedKernelFrames;
                     trace.Guest(domId, string.Create(CultureInfo.InvariantCulture,
                         $"MCE 0x{pfn:x}: {(kernelPage ? "reserved kernel" : "dirty LRU")} page recovery: {(kernelPage ? "Ignored" : "Recovered")}"));

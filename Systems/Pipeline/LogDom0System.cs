@@ -7,7 +7,7 @@ namespace Mca.Systems.Pipeline;
 
 /// <summary>
 /// Pipeline step 8 (DESIGN.md): VIRQ_MCA wakes dom0's handler after its latency; it fetches and acks
-/// telemetry, URGENT then NONURGENT, and writes each bank record to mcelog (xen-mca.md §2.5).
+/// telemetry, URGENT then NONURGENT, and writes each bank record to mcelog (Linux drivers/xen/mcelog.c; Xen mctelem.c).
 /// </summary>
 internal sealed class LogDom0System
 {

@@ -7,7 +7,7 @@ using Mca.Systems.Xen;
 
 namespace Mca.Systems.Pipeline;
 
-/// <summary>What one CPU's logout found (mcheck_mca_logout's summary, xen-mca.md §2.2 Step 1).</summary>
+/// <summary>What one CPU's logout found (mcheck_mca_logout's summary, Xen mce.c).</summary>
 public struct LogoutSummary
 {
     public int Cookie;
@@ -20,7 +20,7 @@ public struct LogoutSummary
 }
 
 /// <summary>
-/// mcheck_mca_logout (xen-mca.md §2.2 Step 1): one CPU reads the banks of a mask through
+/// mcheck_mca_logout (Xen mce.c): one CPU reads the banks of a mask through
 /// mca_rdmsr (its interposed values first), reserves telemetry on the first valid bank, records
 /// every valid bank, and clears per need_clearbank_scan, at once for non-#MC sources.
 /// </summary>
@@ -84,7 +84,7 @@ internal static class McaLogout
 
             if (summary.Cookie >= 0)
             {
-                // mca_init_bank: for poller/CMCI records, the owner of a physical frame is a log hint (xen-mca.md §2.4).
+                // mca_init_bank: for poller/CMCI records, the owner of a physical frame is a log hint (Xen mce.c).
                 int domId = XenIds.DomIdInvalid;
                 if (who is LogoutSource.Poller or LogoutSource.Cmci && IsPhysical(status, misc))
                 {
@@ -123,7 +123,7 @@ internal static class McaLogout
 
         if (summary.Cookie >= 0)
         {
-            // MC_FLAG_UNCORRECTABLE if any PCC, else RECOVERABLE if any UC, else CORRECTABLE, OR the source (xen-mca.md §2.2 step 1).
+            // MC_FLAG_UNCORRECTABLE if any PCC, else RECOVERABLE if any UC, else CORRECTABLE, OR the source (Xen mce.c mcheck_mca_logout).
             McFlags severity = summary.Pcc ? McFlags.Uncorrectable : summary.Uc ? McFlags.Recoverable : McFlags.Correctable;
             batch.Telemetry.Data(machine, summary.Cookie).Global.Flags = McaSummary.SourceFlag(who) | severity;
         }
@@ -131,7 +131,7 @@ internal static class McaLogout
         return summary;
     }
 
-    /// <summary>Clears the banks an MCE_SCAN logout marked (xen-mca.md §2.2: right after logout, under the lock).</summary>
+    /// <summary>Clears the banks an MCE_SCAN logout marked (Xen mce.c mcheck_cmn_handler: right after logout, under the lock).</summary>
     public static void ClearMarked(MachineBatch batch, int machine, int cpu, ulong bankMask)
     {
         for (int b = 0; bankMask != 0; b++, bankMask >>= 1)
@@ -146,7 +146,7 @@ internal static class McaLogout
 
     /// <summary>
     /// mca_wrmsr of 0 to STATUS: an interposed value for this CPU is deleted (the real register then
-    /// shows through); otherwise the real registers are cleared (xen-mca.md §4.1 Interposition).
+    /// shows through); otherwise the real registers are cleared (Xen mce.c mca_wrmsr, intpose table).
     /// </summary>
     public static void ClearBank(ref BankState bank, int cpu)
     {
@@ -183,7 +183,7 @@ internal static class McaLogout
 
     public static ulong ReadMcgStatus(in CpuState c) => c.McgInterposed ? c.InterposedMcgStatus : c.McgStatus;
 
-    /// <summary>intel_checkaddr: physical only with ADDRV, MISCV and MISC mode 010 (xen-mca.md §1.7).</summary>
+    /// <summary>intel_checkaddr: physical only with ADDRV, MISCV and MISC mode 010 (Xen mce_intel.c; Intel SDM vol. 3B 15.3.2.4).</summary>
     public static bool IsPhysical(ulong status, ulong misc) =>
         (status & (MciStatusBits.AddrV | MciStatusBits.MiscV)) == (MciStatusBits.AddrV | MciStatusBits.MiscV)
         && (misc & MciMiscBits.ModeMask) == MciMiscBits.ModePhysical;

@@ -95,7 +95,7 @@ internal sealed class Pipeline
 
         if (isReboot && batch.Policy.PostReset == PostResetLogging.BootLogout)
         {
-            // intel_mce_post_reset: MCA_RESET logout of all banks, dump, commit NONURGENT (xen-mca.md §2.6).
+            // intel_mce_post_reset: MCA_RESET logout of all banks, dump, commit NONURGENT (Xen mce_intel.c; a commit since 341c0e113f).
             ulong all = AllBanksMask(spec);
             for (int c = 0; c < cpus.Length; c++)
             {
@@ -108,7 +108,7 @@ internal sealed class Pipeline
             }
         }
 
-        // cmci_discover (xen-mca.md §2.6): the first CPU to set CMCI_EN on a bank owns it; banks
+        // cmci_discover (Xen mce_intel.c): the first CPU to set CMCI_EN on a bank owns it; banks
         // without CMCI support go to every sharing CPU's poll mask.
         for (int c = 0; c < cpus.Length; c++)
         {
@@ -168,7 +168,7 @@ internal sealed class Pipeline
             InitVcpus(machine, d);
         }
 
-        // The classic dom0 driver drains once right after binding VIRQ_MCA (xen-mca.md §2.5).
+        // The classic dom0 driver drains once right after binding VIRQ_MCA (mce_dom0.c of classic-Xen kernels).
         if (isReboot && batch.Telemetry.HasCommitted(machine))
         {
             m.Dom0FetchAtNs = Math.Min(m.Dom0FetchAtNs, m.NowNs + spec.Dom0LogLatencyNs);
@@ -205,7 +205,7 @@ internal sealed class Pipeline
     private void InitVcpus(int machine, int domainIndex)
     {
         var spec = _batch.Spec;
-        // Guest MCG_CAP: current model SER_P|TES_P|CMCI_P|2 (xen-mca.md §3.1); March 2009: host cap without CMCI_P.
+        // Guest MCG_CAP: current model SER_P|TES_P|CMCI_P|2 (Xen vmce.c); March 2009: host cap without CMCI_P.
         ulong cap = _batch.Policy.Vmce == VmceModel.PerVcpuBank1
             ? VmceMsrs.GuestMcgCap(hostIntel: true, lmce: false)
             : spec.McgCap & ~McgCapBits.CmciP;

@@ -7,13 +7,13 @@ using Mca.Systems.Xen;
 namespace Mca.Systems.Pipeline;
 
 /// <summary>
-/// Pipeline step 2 (DESIGN.md): CMCI handlers of the CPUs a CMCI reached, then the poll-timer round
-/// if one is due (xen-mca.md §2.6, §5). Found records go NONURGENT to dom0 with VIRQ_MCA, or are
-/// dumped and dismissed when dom0 does not listen.
+/// Pipeline step 2 (DESIGN.md): CMCI handlers of the CPUs a CMCI reached, then the poll-timer round if
+/// one is due (Xen mce_intel.c cmci_interrupt, intel-nonfatal.c mce_checkregs). Found records go
+/// NONURGENT to dom0 with VIRQ_MCA, or are dumped and dismissed when dom0 does not listen.
 /// </summary>
 internal sealed class PollBanksSystem
 {
-    /// <summary>Error-finding polls dismissed silently before dumps start (xen-mca.md §5).</summary>
+    /// <summary>Error-finding polls dismissed silently before dumps start (Xen intel-nonfatal.c mce_checkregs).</summary>
     private const int PollDumpAfter = 10;
 
     private readonly MachineBatch _batch;
@@ -60,7 +60,7 @@ internal sealed class PollBanksSystem
         public void Update(int row, ref MachineState s) => system.Visit(row, ref s);
     }
 
-    /// <summary>The CMCI handler: MCA_CMCI_HANDLER logout of the banks this CPU owns (xen-mca.md §2.6).</summary>
+    /// <summary>The CMCI handler: MCA_CMCI_HANDLER logout of the banks this CPU owns (Xen mce_intel.c cmci_interrupt).</summary>
     public void CmciLogout(int machine, int cpu)
     {
         ulong owned = _batch.CpusOf(machine)[cpu].CmciOwnedMask;
@@ -109,7 +109,7 @@ internal sealed class PollBanksSystem
         PollSchedule.AfterRound(ref s, cpusWithErrors);
     }
 
-    /// <summary>Commit NONURGENT and raise VIRQ_MCA, or (dom0 not listening) dump and dismiss (xen-mca.md §2.5).</summary>
+    /// <summary>Commit NONURGENT and raise VIRQ_MCA, or (dom0 not listening) dump and dismiss (Xen mce_intel.c cmci_interrupt, intel-nonfatal.c mce_checkregs).</summary>
     private void Deliver(int machine, int cookie, bool dumpIfDeaf)
     {
         if (cookie < 0)

@@ -9,11 +9,12 @@ using Mca.Systems.Xen;
 namespace Mca.Systems.Pipeline;
 
 /// <summary>
-/// Pipeline step 6 (DESIGN.md): the softirq's deferred work on the processing CPU. Current Xen runs
-/// the deferred handler table on every CPU's pending telemetry, with mcaction's page offline,
-/// impacted-domain judgement and per-vCPU vMCE (xen-mca.md §2.2, §2.4, §3.1); the RFC's most
-/// offending CPU gathers vmce_data items (domain, pCPU set) and injects one vMCE per item
-/// (xen-mca.md §2.1 mce_actions, §3.1 RFC). Both end with VIRQ_MCA to dom0.
+/// Pipeline step 6 (DESIGN.md): the softirq's deferred work on the processing CPU. Current Xen runs the
+/// deferred handler table on every CPU's pending telemetry, with mcaction's page offline,
+/// impacted-domain judgement and per-vCPU vMCE (Xen mce.c mce_softirq, mcaction.c mc_memerr_dhandler,
+/// vmce.c); the RFC's most offending CPU gathers vmce_data items (domain, pCPU set) and injects one
+/// vMCE per item (Xen 32e8dd573b mce_intel.c mce_actions; Xen MCA RFC, xen-devel Feb 2009). Both end
+/// with VIRQ_MCA to dom0.
 /// </summary>
 internal sealed class RecoverMemorySystem
 {
@@ -53,7 +54,7 @@ internal sealed class RecoverMemorySystem
                 MceActions(m, ref s);
             }
 
-            // VIRQ_MCA from the processing CPU whether or not anything was processed (xen-mca.md §2.2 softirq step 3).
+            // VIRQ_MCA from the processing CPU whether or not anything was processed (Xen mce.c mce_softirq).
             s.VirqPending = true;
         }
 
@@ -66,7 +67,7 @@ internal sealed class RecoverMemorySystem
         public void Update(int row, ref MachineState s) => system.Visit(row, ref s);
     }
 
-    /// <summary>mctelem_process_deferred for every online CPU, in CPU order (xen-mca.md §2.2 softirq step 2).</summary>
+    /// <summary>mctelem_process_deferred for every online CPU, in CPU order (Xen mce.c mce_softirq, mctelem.c).</summary>
     private void ProcessDeferred(int machine, ref MachineState s)
     {
         var cpus = _batch.CpusForWrite(machine);
@@ -109,7 +110,7 @@ internal sealed class RecoverMemorySystem
     }
 
     /// <summary>
-    /// mc_memerr_dhandler (xen-mca.md §2.4): page offline and classification by owner; for a domain
+    /// mc_memerr_dhandler (Xen mcaction.c): page offline and classification by owner; for a domain
     /// page: unmap, address rewritten to the guest frame, fill and inject the vMCE, RECOVERED; any
     /// failure crashes the domain and keeps the preset result.
     /// </summary>

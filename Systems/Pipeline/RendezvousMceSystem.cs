@@ -84,7 +84,7 @@ internal sealed class RendezvousMceSystem
     }
 
     /// <summary>
-    /// Era (B) step 1 (xen-mca.md §2.2): MCE_SCAN logout per CPU under mce_logout_lock; UC or PCC
+    /// Era (B) step 1 (Xen mce.c mcheck_cmn_handler): MCE_SCAN logout per CPU under mce_logout_lock; UC or PCC
     /// telemetry is deferred, PCC or unrecoverable marks the CPU fatal; corrected-only is committed
     /// URGENT; the last CPU through the lock with errors becomes severity_cpu.
     /// </summary>
@@ -171,10 +171,10 @@ internal sealed class RendezvousMceSystem
     }
 
     /// <summary>
-    /// Era (A) (xen-mca.md §2.1): round 1 reads every bank without clearing and resets at once on
-    /// VAL|UC|EN|PCC, leaving banks sticky; round 2 logs out and clears every valid bank, grading
-    /// each CPU 3 (PCC or no recovery method), 2 (UC) or 1; the strictly worst CPU, earliest on a
-    /// tie, becomes the most offending CPU.
+    /// Era (A) (Xen 32e8dd573b mce_intel.c intel_machine_check): round 1 reads every bank without clearing
+    /// and resets at once on VAL|UC|EN|PCC, leaving banks sticky; round 2 logs out and clears every valid
+    /// bank, grading each CPU 3 (PCC or no recovery method), 2 (UC) or 1; the strictly worst CPU, earliest
+    /// on a tie, becomes the most offending CPU.
     /// </summary>
     private void TwoRound(int machine, ref MachineState s)
     {

@@ -2,6 +2,6 @@ namespace Mca.Systems.Pipeline;
 
 /// <summary>
 /// One RFC vmce_data item delivered to a domain's vCPU 0: what the guest reads through its
-/// virtual MSRs (the list head, xen-mca.md §3.1 March 2009) until it IRETs out of its handler.
+/// virtual MSRs (the list head, Xen f74394f46c) until it IRETs out of its handler.
 /// </summary>
 internal readonly record struct RfcVmce(int Machine, int TargetIndex, int ImpactedIndex, int Cpu, int BankIndex, ulong McgStatus, ulong Status, ulong Addr, ulong Misc);

@@ -10,9 +10,9 @@ namespace Mca.Systems.Pipeline;
 
 /// <summary>
 /// Pipeline step 4 (DESIGN.md): the #MC handler's verdict. Era (B): urgent action per CPU with
-/// telemetry, then no valid MCE or any fatal CPU panics (xen-mca.md §2.2 steps 2-3); era (A): the
-/// worst CPU severity decides (xen-mca.md §2.1 step 5). Otherwise MCIP is cleared and the
-/// processing CPU is chosen per policy.
+/// telemetry, then no valid MCE or any fatal CPU panics (Xen mce.c mce_urgent_action,
+/// mcheck_cmn_handler); era (A): the worst CPU severity decides (Xen 32e8dd573b mce_intel.c
+/// intel_machine_check). Otherwise MCIP is cleared and the processing CPU is chosen per policy.
 /// </summary>
 internal sealed class SelectSeveritySystem
 {
@@ -70,7 +70,7 @@ internal sealed class SelectSeveritySystem
             found = true;
             if (cpu.PendingCookie != -1)
             {
-                // mce_urgent_action: RIPV=0 with EIPV=0 or Xen context cannot resume (xen-mca.md §2.2 step 2).
+                // mce_urgent_action: RIPV=0 with EIPV=0 or Xen context cannot resume (Xen mce.c).
                 ulong mcg = McaLogout.ReadMcgStatus(in cpu);
                 bool inXen = cpu.RunningDomain < 0;
                 if ((mcg & McgStatusBits.Ripv) == 0 && ((mcg & McgStatusBits.Eipv) == 0 || inXen))
@@ -133,8 +133,9 @@ internal sealed class SelectSeveritySystem
     }
 
     /// <summary>
-    /// The processing CPU (xen-mca.md §2.1, §2.2 softirq step 1): the RFC's most offending CPU, or
-    /// current Xen's last arrival without pending telemetry (else the last arrival); LMCE: the local CPU.
+    /// The processing CPU (mce_softirq in Xen 32e8dd573b mce_intel.c and in Xen mce.c): the RFC's most
+    /// offending CPU, or current Xen's last arrival without pending telemetry (else the last arrival);
+    /// LMCE: the local CPU.
     /// </summary>
     private int ChooseProcessingCpu(int machine, ref MachineState s)
     {

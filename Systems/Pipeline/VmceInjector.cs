@@ -23,7 +23,7 @@ internal sealed class VmceInjector
     }
 
     /// <summary>
-    /// fill_vmsr_data + inject_vmce, current model (xen-mca.md §3.1): broadcast gives vCPU 0 the real
+    /// fill_vmsr_data + inject_vmce, current model (Xen vmce.c): broadcast gives vCPU 0 the real
     /// error in bank 1 with MSCOD cleared and the others MCIP|RIPV; LMCE fills only the interrupted
     /// vCPU when it enabled LMCE and runs in the impacted domain. A vCPU with MCIP still set, or with
     /// mce_pending, or a PV vCPU without a trap callback, fails the injection and crashes the domain.
@@ -96,9 +96,10 @@ internal sealed class VmceInjector
     }
 
     /// <summary>
-    /// One vmce_data item (impacted domain, pCPU) delivered to <paramref name="targetIndex"/>'s vCPU 0
-    /// (xen-mca.md §3.1 RFC, with the March 2009 delivery): the vCPU sees the host MCG_STATUS and the
-    /// item's banks at their host indices; one vMCE in flight at a time, later items queue.
+    /// One vmce_data item (impacted domain, pCPU) delivered to <paramref name="targetIndex"/>'s vCPU 0 (Xen
+    /// MCA RFC, xen-devel Feb 2009, with the March 2009 delivery of Xen 32e8dd573b, f74394f46c): the vCPU
+    /// sees the host MCG_STATUS and the item's banks at their host indices; one vMCE in flight at a time,
+    /// later items queue.
     /// </summary>
     public void InjectRfcItem(int machine, int targetIndex, int impactedIndex, int cpu, int cookie)
     {
@@ -111,7 +112,7 @@ internal sealed class VmceInjector
 
         if (target.Kind == DomainKind.Pv && !target.TrapCallbackRegistered)
         {
-            // "Kill PV guest with No MCE handler" (xen-mca.md §3.1 HVM to Xen 4.2).
+            // "Kill PV guest with No MCE handler" (Xen 4.1 vmce.c inject_vmce).
             CrashDomain(machine, targetIndex, CrashReason.NoHandler);
             return;
         }
@@ -119,7 +120,7 @@ internal sealed class VmceInjector
         batch.Telemetry.FirstUcBank(machine, cookie, out int bankIndex, out ulong status, out ulong addr, out ulong misc);
         ulong mcg = batch.Telemetry.Data(machine, cookie).Global.McgStatus | McgStatusBits.Mcip;
         // A PV dom0 works in machine addresses; a domU is shown its guest-physical address, as the
-        // June 2009 HVM vMCE translated it (xen-mca.md §3.1 HVM).
+        // June 2009 HVM vMCE translated it (Xen db49191f3e).
         var owner = batch.Spec.Memory.OwnerOf((long)(addr >> MemoryMap.PageShift));
         if (target.DomId != 0 && owner.Kind == FrameOwnerKind.Domain && owner.DomId == target.DomId)
         {

@@ -3,7 +3,7 @@ using Mca.Systems.Xen;
 
 namespace Mca.Systems.Pipeline;
 
-/// <summary>mc_panic (xen-mca.md §2.2 Panics): banner, every CPU's deferred telemetry, "HARDWARE ERROR".</summary>
+/// <summary>mc_panic (Xen mce.c): banner, every CPU's deferred telemetry, "HARDWARE ERROR".</summary>
 internal static class XenPanic
 {
     /// <summary>Whether a panic of <paramref name="machine"/> now would use its text: its first panic is kept, and a trace prints every one.</summary>

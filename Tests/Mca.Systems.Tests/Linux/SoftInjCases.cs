@@ -44,8 +44,8 @@ internal static class SoftInjCases
     private const string Ltpk = "linux-test-project/ltp testcases/kernel/mce-test/cases/soft-inj/";
     private const string Ltp = "linux-test-project/ltp testcases/mce-test/cases/soft-inj/";
     private const string Old = "andikleen/mce-test cases/soft-inj/";
-    private const string TruncNote = "modern SER kernels truncate ADDR to the MISC LSB granularity (linux-mce.md §4 item 5); the suite compares the untruncated ADDR";
-    private const string TimeoutNote = "modern kernels panic at the rendezvous timeout and only that first fake panic prints (linux-mce.md §4 'Timeouts')";
+    private const string TruncNote = "modern SER kernels truncate ADDR to the MISC LSB granularity (Linux core.c mce_read_aux); the suite compares the untruncated ADDR";
+    private const string TimeoutNote = "modern kernels panic at the rendezvous timeout and only that first fake panic prints (Linux core.c mce_timed_out)";
 
     public static readonly IReadOnlyList<SoftInjCase> All = Build();
 
@@ -223,7 +223,7 @@ internal static class SoftInjCases
                 Panic = ModernFatal,
                 Reason = "Uncorrected",
                 RemoveRip = true,
-                Note = "modern kernels raise CPU 0's kernel-mode UC to PANIC (linux-mce.md §3 'After a match'), the tie with CPU 1 goes to the first CPU (§4 mce_reign), so the reason is CPU 0's 'Uncorrected'",
+                Note = "modern kernels raise CPU 0's kernel-mode UC to PANIC (Linux severity.c mce_severity_intel), the tie with CPU 1 goes to the first CPU (Linux core.c mce_reign), so the reason is CPU 0's 'Uncorrected'",
             },
             new SoftInjExpect
             {
@@ -331,7 +331,7 @@ internal static class SoftInjCases
             STATUS CORRECTED
             RIP 0x13:0x12345678
             """;
-        const string UcOverCorrectedNote = "refer/uc_over_corrected lists only CPU 0's record; with no_way_out set every CPU also logs its not-signalled banks (linux-mce.md §4 item 5), so CPU 1's corrected error is logged too";
+        const string UcOverCorrectedNote = "refer/uc_over_corrected lists only CPU 0's record; with no_way_out set every CPU also logs its not-signalled banks (Linux core.c __mc_scan_banks), so CPU 1's corrected error is logged too";
         One("panic_noser", "uc_over_corrected", false, Ltp + "panic_noser/data/uc_over_corrected (refer: " + Old + "panic_noser/refer/uc_over_corrected)", """
             CPU 1 BANK 1
             MCGSTATUS RIPV MCIP
@@ -391,7 +391,7 @@ internal static class SoftInjCases
             {
                 Panic = ModernFatal,
                 Reason = "Action required: unknown MCACOD",
-                Note = "the semicolon spelling is the 2.6.32 table's (linux-mce.md §3 'Table history')",
+                Note = "the semicolon spelling is the 2.6.32 table's (Linux 2.6.32 mcheck/mce-severity.c)",
             });
         const string InferredEmpty = "the refer file is not in the index; the doc names refer/srar_no_en and, like panic/refer/fatal_no_en, it can only be empty: a NO-graded bank is cleared and never logged";
         One("panic_ucr", "srar_no_en", true, Ltpk + "panic_ucr/data/srar_no_en", """
@@ -447,7 +447,7 @@ internal static class SoftInjCases
             });
 
         // ---- poll_noser / poll_ucr: records raised through machine_check_poll.
-        const string PollSkipNote = "no refer file is in the index, so cases.sh would compare against the data; but every poll rule in the reference skips this bank (linux-mce.md §4 'machine_check_poll'), so the expected log is taken to be empty (the case exercises the skip branch, as doc/cases/soft-inj_poll_ucr.txt describes)";
+        const string PollSkipNote = "no refer file is in the index, so cases.sh would compare against the data; but every poll rule in the reference skips this bank (Linux core.c machine_check_poll), so the expected log is taken to be empty (the case exercises the skip branch, as doc/cases/soft-inj_poll_ucr.txt describes)";
         One("poll_noser", "uc_poll", false, Ltpk + "poll_noser/data/uc_poll", """
             CPU 1 BANK 4
             MCGSTATUS MCIP
@@ -522,7 +522,7 @@ internal static class SoftInjCases
             new SoftInjExpect
             {
                 Log = "",
-                Note = "the 2.6.32 poller skips only S=1 banks under SER, so it logs this PCC bank; the modern poller leaves PCC banks to #MC (linux-mce.md §4 'machine_check_poll')",
+                Note = "the 2.6.32 poller skips only S=1 banks under SER, so it logs this PCC bank; the modern poller leaves PCC banks to #MC (Linux core.c machine_check_poll)",
             });
 
         // ---- recoverable_ucr: SRAO and SRAR that do not panic.
@@ -597,7 +597,7 @@ internal static class SoftInjCases
             {
                 Log = SraoOnly + "\nCPU 1 BANK 1\nSTATUS CORRECTED",
                 MemoryFailurePfns = [],
-                Note = "the #MC handler leaves CPU 1's not-signalled corrected bank to the poller (linux-mce.md §4 item 5), which logs it after the #MC cleared MCG_STATUS; the LTP-era refer predates this (the HEAD refer/srao_ucna shows the same effect for a UCNA)",
+                Note = "the #MC handler leaves CPU 1's not-signalled corrected bank to the poller (Linux core.c __mc_scan_banks), which logs it after the #MC cleared MCG_STATUS; the LTP-era refer predates this (the HEAD refer/srao_ucna shows the same effect for a UCNA)",
             });
         One("recoverable_ucr", "srao_no_en", true, Ltp + "recoverable_ucr/data/srao_no_en", """
             CPU 0 BANK 2
@@ -633,7 +633,7 @@ internal static class SoftInjCases
             {
                 Log = SraoOnly + "\nCPU 1 BANK 1\nSTATUS UNCORRECTED UCNA",
                 RemoveRip = true,
-                Note = "matches the HEAD refer (SRAO plus the UCNA, RIP removed) except MCGSTATUS: the poller logs the UCNA after the #MC cleared MCG_STATUS (linux-mce.md §4 item 8), the refer shows RIPV MCIP",
+                Note = "matches the HEAD refer (SRAO plus the UCNA, RIP removed) except MCGSTATUS: the poller logs the UCNA after the #MC cleared MCG_STATUS (Linux core.c do_machine_check), the refer shows RIPV MCIP",
             });
         var srarOld = new SoftInjExpect { Killed = true, MemoryFailurePfns = [0x12345] };
         One("recoverable_ucr", "srar_usr_dcu", true, Old + "recoverable_ucr/data/srar_usr_dcu", """
