@@ -9,7 +9,7 @@ using Mca.Systems.Xen;
 namespace Mca.Systems.Pipeline;
 
 /// <summary>
-/// Pipeline step 1 (DESIGN.md): writes the errors due now into their banks with the SDM overwrite
+/// Pipeline step 1 (docs/design.md): writes the errors due now into their banks with the SDM overwrite
 /// rules (or as interposed values) and signals them: #MC (broadcast or LMCE), CMCI, or nothing.
 /// </summary>
 internal sealed class ArriveErrorsSystem

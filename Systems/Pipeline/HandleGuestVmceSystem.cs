@@ -11,7 +11,7 @@ using Mca.Systems.Xen;
 namespace Mca.Systems.Pipeline;
 
 /// <summary>
-/// Pipeline step 7 (DESIGN.md): guests take their vMCEs. Each guest kernel (Linux) reads its
+/// Pipeline step 7 (docs/design.md): guests take their vMCEs. Each guest kernel (Linux) reads its
 /// virtual MSRs under Xen's rules, grades the bank with the Linux table, acts (memory_failure,
 /// SIGBUS, panic), then clears the bank and MCIP, which ends the vMCE (Xen vmce.c
 /// vmce_rdmsr/vmce_wrmsr; Linux severity.c, core.c).

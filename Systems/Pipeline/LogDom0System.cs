@@ -6,7 +6,7 @@ using Mca.Systems.Events;
 namespace Mca.Systems.Pipeline;
 
 /// <summary>
-/// Pipeline step 8 (DESIGN.md): VIRQ_MCA wakes dom0's handler after its latency; it fetches and acks
+/// Pipeline step 8 (docs/design.md): VIRQ_MCA wakes dom0's handler after its latency; it fetches and acks
 /// telemetry, URGENT then NONURGENT, and writes each bank record to mcelog (Linux drivers/xen/mcelog.c; Xen mctelem.c).
 /// </summary>
 internal sealed class LogDom0System

@@ -10,7 +10,7 @@ using Mca.Systems.Xen;
 namespace Mca.Systems.Pipeline;
 
 /// <summary>
-/// The handler pipeline of DESIGN.md, run once per round over the machines that have work at
+/// The handler pipeline of docs/design.md, run once per round over the machines that have work at
 /// their current instant: reboot/restart, arrive, poll and CMCI, rendezvous, severity, recovery
 /// and vMCE injection, reset, guests, dom0 log. Each system is a pass over those machines.
 /// </summary>

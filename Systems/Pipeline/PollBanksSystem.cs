@@ -7,7 +7,7 @@ using Mca.Systems.Xen;
 namespace Mca.Systems.Pipeline;
 
 /// <summary>
-/// Pipeline step 2 (DESIGN.md): CMCI handlers of the CPUs a CMCI reached, then the poll-timer round if
+/// Pipeline step 2 (docs/design.md): CMCI handlers of the CPUs a CMCI reached, then the poll-timer round if
 /// one is due (Xen mce_intel.c cmci_interrupt, intel-nonfatal.c mce_checkregs). Found records go
 /// NONURGENT to dom0 with VIRQ_MCA, or are dumped and dismissed when dom0 does not listen.
 /// </summary>

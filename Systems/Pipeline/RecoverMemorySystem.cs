@@ -9,7 +9,7 @@ using Mca.Systems.Xen;
 namespace Mca.Systems.Pipeline;
 
 /// <summary>
-/// Pipeline step 6 (DESIGN.md): the softirq's deferred work on the processing CPU. Current Xen runs the
+/// Pipeline step 6 (docs/design.md): the softirq's deferred work on the processing CPU. Current Xen runs the
 /// deferred handler table on every CPU's pending telemetry, with mcaction's page offline,
 /// impacted-domain judgement and per-vCPU vMCE (Xen mce.c mce_softirq, mcaction.c mc_memerr_dhandler,
 /// vmce.c); the RFC's most offending CPU gathers vmce_data items (domain, pCPU set) and injects one

@@ -9,7 +9,7 @@ using Mca.Systems.Xen;
 namespace Mca.Systems.Pipeline;
 
 /// <summary>
-/// Pipeline step 3 (DESIGN.md): every participating CPU enters the #MC handler in an order drawn
+/// Pipeline step 3 (docs/design.md): every participating CPU enters the #MC handler in an order drawn
 /// from per-CPU latencies; logout is serialized, so the first CPU to read and clear a shared bank
 /// owns it. Era (A) first runs the RFC's round-1 PCC scan; era (B) defers UC telemetry and marks
 /// fatal CPUs.

@@ -7,7 +7,7 @@ using Mca.Systems.Hardware;
 namespace Mca.Systems.Pipeline;
 
 /// <summary>
-/// Pipeline step 5 (DESIGN.md): a machine whose handler panicked resets at once. Banks that were not
+/// Pipeline step 5 (docs/design.md): a machine whose handler panicked resets at once. Banks that were not
 /// cleared stay sticky; interposed values and every telemetry record not yet fetched by dom0 are lost;
 /// the machine is down for the reboot downtime, then boots (Xen mce.c mc_panic, intpose table;
 /// mce_intel.c intel_mce_post_reset).

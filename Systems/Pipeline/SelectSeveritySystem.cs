@@ -9,7 +9,7 @@ using Mca.Systems.Xen;
 namespace Mca.Systems.Pipeline;
 
 /// <summary>
-/// Pipeline step 4 (DESIGN.md): the #MC handler's verdict. Era (B): urgent action per CPU with
+/// Pipeline step 4 (docs/design.md): the #MC handler's verdict. Era (B): urgent action per CPU with
 /// telemetry, then no valid MCE or any fatal CPU panics (Xen mce.c mce_urgent_action,
 /// mcheck_cmn_handler); era (A): the worst CPU severity decides (Xen 32e8dd573b mce_intel.c
 /// intel_machine_check). Otherwise MCIP is cleared and the processing CPU is chosen per policy.

@@ -1,6 +1,6 @@
 namespace Mca.Ecs.Tests;
 
-/// <summary>STYLE.md "Hot paths": nothing is allocated per step after setup.</summary>
+/// <summary>House style "Hot paths": nothing is allocated per step after setup.</summary>
 public class AllocationTests
 {
     // More than one warm-up call: an unoptimized (Debug) runtime allocates once on a method's second call.

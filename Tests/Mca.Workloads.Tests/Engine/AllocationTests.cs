@@ -12,7 +12,7 @@ namespace Mca.Workloads.Tests.Engine;
 [CollectionDefinition(nameof(AllocationCollection), DisableParallelization = true)]
 public sealed class AllocationCollection;
 
-/// <summary>STYLE.md "Hot paths": nothing is allocated per step once the batch reached its working size.</summary>
+/// <summary>House style "Hot paths": nothing is allocated per step once the batch reached its working size.</summary>
 [Collection(nameof(AllocationCollection))]
 public class AllocationTests
 {

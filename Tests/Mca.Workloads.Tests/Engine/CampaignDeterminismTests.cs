@@ -4,7 +4,7 @@ using Mca.Workloads.Campaign;
 
 namespace Mca.Workloads.Tests.Engine;
 
-/// <summary>DESIGN.md determinism: same seed, same digest, for any thread count, batch size or mode.</summary>
+/// <summary>docs/design.md determinism: same seed, same digest, for any thread count, batch size or mode.</summary>
 public class CampaignDeterminismTests
 {
     private static CampaignOptions Options(HandlerPolicy policy, int machines = 96, int days = 20, ulong seed = 7, long meanGapNs = 6 * 3600 * MachineSpec.NsPerSecond) => new()

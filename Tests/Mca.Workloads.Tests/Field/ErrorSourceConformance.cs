@@ -6,7 +6,7 @@ using Mca.Workloads.Campaign;
 namespace Mca.Workloads.Tests.Field;
 
 /// <summary>
-/// What every workload error source must do (DESIGN.md determinism; IErrorSource): one abstract test
+/// What every workload error source must do (docs/design.md determinism; IErrorSource): one abstract test
 /// class that each source's tests inherit, so each implementation passes the same tests.
 /// </summary>
 public abstract class ErrorSourceConformance

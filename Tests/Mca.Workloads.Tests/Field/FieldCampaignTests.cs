@@ -4,7 +4,7 @@ using Mca.Workloads.Field;
 
 namespace Mca.Workloads.Tests.Field;
 
-/// <summary>DESIGN.md determinism with the field workload in the whole engine: threads, batch size and polling mode change nothing.</summary>
+/// <summary>docs/design.md determinism with the field workload in the whole engine: threads, batch size and polling mode change nothing.</summary>
 public class FieldCampaignTests
 {
     private static CampaignOptions Options(string policy, int machines = 96, int days = 60) => new()
