@@ -50,4 +50,14 @@ internal static class ThrowHelper
     public static void ChunkLacksComponent(Type componentType) =>
         throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
             $"This chunk has no {componentType.Name} column; check Chunk.Has<{componentType.Name}>() or add it to the query's WithAll."));
+
+    [DoesNotReturn]
+    public static void GroupOutOfRange(int group, int count) =>
+        throw new ArgumentOutOfRangeException(nameof(group), group, string.Create(CultureInfo.InvariantCulture,
+            $"expected a group 0..{count - 1} (and a row within its size)"));
+
+    [DoesNotReturn]
+    public static void Frozen() =>
+        throw new InvalidOperationException(
+            "Structural change (create, destroy, add or remove) in a frozen world; a frozen world's entities keep their rows for its life.");
 }

@@ -82,7 +82,7 @@ public sealed partial class World
     public void Add<T>(Entity entity, in T value = default)
         where T : unmanaged
     {
-        EnsureNotIterating();
+        EnsureStructureMutable();
         ref EntityRecord record = ref AliveRecord(entity);
         int id = RegisterComponent<T>();
         Archetype source = record.Archetype!;
@@ -107,7 +107,7 @@ public sealed partial class World
     public void Remove<T>(Entity entity)
         where T : unmanaged
     {
-        EnsureNotIterating();
+        EnsureStructureMutable();
         ref EntityRecord record = ref AliveRecord(entity);
         int id = IdOf<T>();
         Archetype source = record.Archetype!;

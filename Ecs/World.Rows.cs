@@ -6,14 +6,60 @@ namespace Mca.Ecs;
 /// <summary>Fixed-shape access: the rows of a component that lives in one archetype, and iteration over a subset of them.</summary>
 /// <remarks>
 /// A simulation whose entities are created once and never move (every CPU of every machine in one archetype, in
-/// creation order) knows an entity's row without a lookup: machine m's rows are m, its CPUs' rows m * cpus + c.
-/// <see cref="Rows{T}"/> hands out that column and <see cref="ForEachRow{T1, TCallback}"/> runs a struct callback over
-/// the rows a caller names (the machines due now), as <see cref="ForEach{T1, TCallback}"/> does over a query.
+/// creation order) knows an entity's row without a lookup: machine m's row is m, its CPUs' rows m * cpus + c.
+/// <see cref="Freeze"/> ends structural change, <see cref="Groups{T}"/> then hands out a component's rows cut per
+/// owner, <see cref="Rows{T}"/> the whole column, and <see cref="ForEachRow{T1, TCallback}"/> runs a struct callback
+/// over the rows a caller names (the machines due now), as <see cref="ForEach{T1, TCallback}"/> does over a query.
 /// </remarks>
 public sealed partial class World
 {
     private Archetype?[] _rowsArchetype = [];
     private int[] _rowsVersion = [];
+
+    /// <summary>Whether <see cref="Freeze"/> was called: no entity is created, destroyed or changes components again.</summary>
+    public bool IsFrozen => _frozen;
+
+    /// <summary>
+    /// Ends structural change: from now on create, destroy, add and remove throw, so every entity keeps its row and
+    /// views from <see cref="Groups{T}"/> stay valid. Components are still read and written in place. Freezing twice is a no-op.
+    /// </summary>
+    public void Freeze()
+    {
+        if (_frozen)
+        {
+            return;
+        }
+
+        EnsureStructureMutable();
+        _frozen = true;
+    }
+
+    /// <summary>
+    /// The <typeparamref name="T"/> rows of a frozen world cut into <paramref name="groups"/> consecutive groups of
+    /// equal size (the rows of each owner, when entities were created owner by owner). Every entity with
+    /// <typeparamref name="T"/> must share one archetype, as for <see cref="Rows{T}"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The world is not frozen, or the rows live in more than one archetype.</exception>
+    /// <exception cref="ArgumentException">The rows do not split into <paramref name="groups"/> equal groups.</exception>
+    public RowGroups<T> Groups<T>(int groups)
+        where T : unmanaged
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(groups);
+        if (!_frozen)
+        {
+            throw new InvalidOperationException($"{typeof(T).Name} rows cut into groups: expected a frozen world (call Freeze after creating the entities).");
+        }
+
+        int id = IdOf<T>();
+        Archetype? archetype = id < 0 ? null : RowsArchetype(id, typeof(T));
+        int count = archetype?.Count ?? 0;
+        if (count % groups != 0)
+        {
+            throw new ArgumentException($"{count} {typeof(T).Name} rows do not split into {groups} equal groups.", nameof(groups));
+        }
+
+        return archetype is null ? new RowGroups<T>([], groups, 0) : new RowGroups<T>(archetype.Column<T>(archetype.SlotOf(id)), groups, count / groups);
+    }
 
     /// <summary>
     /// Every <typeparamref name="T"/> row, in creation order: valid until the next structural change. Every entity with

@@ -36,6 +36,7 @@ public sealed partial class World
 
     private int _iterationDepth;
     private int _structureVersion;
+    private bool _frozen;
 
     /// <summary>Creates an empty world.</summary>
     /// <param name="initialCapacity">Entity slots allocated up front (grown by doubling after that).</param>
@@ -63,7 +64,7 @@ public sealed partial class World
     /// <summary>Creates an entity with no components.</summary>
     public Entity Create()
     {
-        EnsureNotIterating();
+        EnsureStructureMutable();
         Entity entity = AllocateEntity(_emptyArchetype, out _);
         AssertEntity(entity);
         return entity;
@@ -73,7 +74,7 @@ public sealed partial class World
     public Entity Create<T1>(in T1 c1)
         where T1 : unmanaged
     {
-        EnsureNotIterating();
+        EnsureStructureMutable();
         int id1 = RegisterComponent<T1>();
         Archetype archetype = _emptyArchetype.AddEdge(id1) ?? LinkAddEdge(_emptyArchetype, id1);
         Entity entity = AllocateEntity(archetype, out int row);
@@ -88,7 +89,7 @@ public sealed partial class World
         where T1 : unmanaged
         where T2 : unmanaged
     {
-        EnsureNotIterating();
+        EnsureStructureMutable();
         ReadOnlySpan<int> ids = [RegisterComponent<T1>(), RegisterComponent<T2>()];
         Archetype archetype = FindOrCreateArchetype(ids);
         Entity entity = AllocateEntity(archetype, out int row);
@@ -105,7 +106,7 @@ public sealed partial class World
         where T2 : unmanaged
         where T3 : unmanaged
     {
-        EnsureNotIterating();
+        EnsureStructureMutable();
         ReadOnlySpan<int> ids = [RegisterComponent<T1>(), RegisterComponent<T2>(), RegisterComponent<T3>()];
         Archetype archetype = FindOrCreateArchetype(ids);
         Entity entity = AllocateEntity(archetype, out int row);
@@ -124,7 +125,7 @@ public sealed partial class World
         where T3 : unmanaged
         where T4 : unmanaged
     {
-        EnsureNotIterating();
+        EnsureStructureMutable();
         ReadOnlySpan<int> ids = [RegisterComponent<T1>(), RegisterComponent<T2>(), RegisterComponent<T3>(), RegisterComponent<T4>()];
         Archetype archetype = FindOrCreateArchetype(ids);
         Entity entity = AllocateEntity(archetype, out int row);
@@ -143,7 +144,7 @@ public sealed partial class World
     /// <exception cref="InvalidOperationException">The handle is stale or dead, or a ForEach is running.</exception>
     public void Destroy(Entity entity)
     {
-        EnsureNotIterating();
+        EnsureStructureMutable();
         ref EntityRecord record = ref AliveRecord(entity);
         RemoveFromArchetype(record.Archetype!, record.Row);
         record.Archetype = null;
@@ -302,11 +303,16 @@ public sealed partial class World
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void EnsureNotIterating()
+    private void EnsureStructureMutable()
     {
         if (_iterationDepth != 0)
         {
             ThrowHelper.StructuralChangeDuringIteration(_iterationDepth);
+        }
+
+        if (_frozen)
+        {
+            ThrowHelper.Frozen();
         }
     }
 

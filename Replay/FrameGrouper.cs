@@ -38,13 +38,13 @@ internal sealed class FrameGrouper
     public int TotalEvents { get; private set; }
     public int TotalInputs { get; private set; }
 
-    /// <summary>Groups an output that kept its items (<c>CampaignOptions.KeepEvents</c> without an encoder).</summary>
+    /// <summary>Groups an output that kept its items (<c>CampaignOptions.Recorder</c> without an encoder).</summary>
     public void Group(EpochOutput output)
     {
         ArgumentNullException.ThrowIfNull(output);
         if (output.Events is null || output.Inputs is null || output.StateHashes is null)
         {
-            throw new ArgumentException("the campaign ran without recording: expected CampaignOptions.KeepEvents = true", nameof(output));
+            throw new ArgumentException("the campaign ran without recording: expected CampaignOptions.Recorder set", nameof(output));
         }
 
         Group(output.Epoch, output.Batch, output.FirstMachineId, output.Events, output.Inputs, output.StateHashes);

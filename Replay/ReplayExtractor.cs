@@ -1,4 +1,5 @@
 using System.Globalization;
+using Mca.Replay.Recording;
 using Mca.Workloads.Campaign;
 
 namespace Mca.Replay;
@@ -46,8 +47,9 @@ public static class ReplayExtractor
         var spec = ReplaySession.LoadSpec(reader, catalog);
         var frames = reader.Index.FramesOf(machine).ToArray();
         var inputs = ReplaySession.GatherInputs(reader, frames, machine, 1, spec.MachineSpec());
-        var options = spec.ToOptions(1, keepEvents: true, catalog: catalog) with
+        var options = spec.ToOptions(1, catalog: catalog) with
         {
+            Recorder = BatchRecorder.Attach,
             EpochNs = h.EpochNs,
             FirstMachineId = machine,
             Machines = 1,

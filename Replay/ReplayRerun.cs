@@ -1,4 +1,5 @@
 using System.Globalization;
+using Mca.Replay.Recording;
 using Mca.Systems.Model;
 using Mca.Workloads.Campaign;
 using Mca.Workloads.Statistics;
@@ -87,8 +88,9 @@ public static class ReplayRerun
             (batchFrames[frames[i].Batch] ??= []).Add(i);
         }
 
-        var options = spec.ToOptions(ReplaySession.Threads(threads), keepEvents: true, catalog: catalog) with
+        var options = spec.ToOptions(ReplaySession.Threads(threads), catalog: catalog) with
         {
+            Recorder = BatchRecorder.Attach,
             Policy = handler,
             EpochNs = h.EpochNs,
             FirstMachineId = first,

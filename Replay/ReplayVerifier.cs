@@ -1,3 +1,4 @@
+using Mca.Replay.Recording;
 using Mca.Workloads.Campaign;
 
 namespace Mca.Replay;
@@ -28,7 +29,7 @@ public static class ReplayVerifier
         using var reader = ReplayReader.Open(path);
         var h = reader.Header;
         var spec = ReplaySession.LoadSpec(reader, catalog);
-        var options = spec.ToOptions(ReplaySession.Threads(threads), keepEvents: true, catalog: catalog) with { EpochNs = h.EpochNs };
+        var options = spec.ToOptions(ReplaySession.Threads(threads), catalog: catalog) with { EpochNs = h.EpochNs, Recorder = BatchRecorder.Attach };
         if (h.Kind == ReplayKind.Extract)
         {
             var inputs = ReplaySession.GatherInputs(reader, Enumerable.Range(0, reader.Index.Frames.Length), h.FirstMachineId, h.MachineCount, options.Machine);

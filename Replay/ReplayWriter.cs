@@ -2,11 +2,12 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using MessagePack;
+using Mca.Replay.Recording;
 using Mca.Replay.Wire;
 using Mca.Systems.Engine;
 using Mca.Systems.Events;
 using Mca.Workloads.Campaign;
+using MessagePack;
 
 namespace Mca.Replay;
 
@@ -20,7 +21,7 @@ namespace Mca.Replay;
 /// <example>
 /// <code>
 /// using var recorder = ReplayWriter.Create("run.mcar", spec);
-/// var options = spec.ToOptions(threads, keepEvents: true);
+/// var options = spec.ToOptions(threads) with { Recorder = BatchRecorder.Attach, Encoder = recorder.Encoder };
 /// var result = CampaignRunner.Run(options, progress, recorder.Append);
 /// recorder.Complete(result);
 /// </code>
@@ -102,11 +103,14 @@ public sealed class ReplayWriter : IDisposable
     public long InputCount { get; private set; }
 
     /// <summary>Bytes written so far (the file's size once complete).</summary>
+    /// <summary>The recorder every batch of the recorded campaign takes (<see cref="CampaignOptions.Recorder"/>).</summary>
+    public Func<MachineBatch, IBatchRecorder> Recorder => BatchRecorder.Attach;
+
     public long BytesWritten => _position;
 
     /// <summary>
     /// Starts recording the campaign <paramref name="spec"/> (it must be run with
-    /// <c>keepEvents: true</c>). <paramref name="catalog"/> is the one the spec's workload comes from.
+    /// <see cref="CampaignOptions.Recorder"/> set to <see cref="BatchRecorder.Attach"/>). <paramref name="catalog"/> is the one the spec's workload comes from.
     /// </summary>
     public static ReplayWriter Create(string path, CampaignSpec spec, WorkloadCatalog? catalog = null)
     {
@@ -155,7 +159,7 @@ public sealed class ReplayWriter : IDisposable
     public static CampaignResult Record(string path, CampaignSpec spec, int threads, Action<CampaignProgress>? progress = null, WorkloadCatalog? catalog = null, CancellationToken ct = default)
     {
         using var writer = Create(path, spec, catalog);
-        var options = spec.ToOptions(threads, keepEvents: true, catalog: catalog) with { Encoder = writer.Encoder };
+        var options = spec.ToOptions(threads, catalog: catalog) with { Recorder = BatchRecorder.Attach, Encoder = writer.Encoder };
         var result = CampaignRunner.Run(options, progress, writer.Append, ct);
         writer.Complete(result);
         return result;

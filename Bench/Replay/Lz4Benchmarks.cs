@@ -4,6 +4,7 @@ using MessagePack;
 using MessagePack.Formatters;
 using MessagePack.Resolvers;
 using Mca.Replay;
+using Mca.Replay.Recording;
 using Mca.Replay.Wire;
 using Mca.Workloads.Campaign;
 
@@ -35,7 +36,7 @@ public class Lz4Benchmarks
     {
         var spec = new CampaignSpec { Machines = 1_000, Days = 91 };
         var outputs = new List<EpochOutput>();
-        CampaignRunner.Run(spec.ToOptions(threads: 1, keepEvents: true), progress: null, record: outputs.Add);
+        CampaignRunner.Run(spec.ToOptions(threads: 1) with { Recorder = BatchRecorder.Attach }, progress: null, record: outputs.Add);
         var frames = new List<byte[]>();
         foreach (var output in outputs)
         {

@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Mca.Replay;
+using Mca.Replay.Recording;
 using Mca.Workloads.Campaign;
 
 namespace Mca.Bench.Replay;
@@ -106,7 +107,7 @@ public class ReplayBenchmarks : IReplayThroughputBenchmark
     private static (List<EpochOutput> Outputs, CampaignResult Result) RunCampaign()
     {
         var outputs = new List<EpochOutput>();
-        var result = CampaignRunner.Run(Spec.ToOptions(threads: 1, keepEvents: true), progress: null, record: outputs.Add);
+        var result = CampaignRunner.Run(Spec.ToOptions(threads: 1) with { Recorder = BatchRecorder.Attach }, progress: null, record: outputs.Add);
         return (outputs, result);
     }
 

@@ -83,7 +83,7 @@ internal static class CampaignCommand
             // The recorder takes the engine's ordered output: the workers wait for it, so memory stays bounded.
             using var recorder = recordOut is null ? null : ReplayWriter.Create(recordOut.Stream, recordOut.Path, spec);
             // Recorded epochs are encoded on the workers; the consumer only writes their bytes.
-            var options = spec.ToOptions(threadCount, literalPolling: parse.GetValue(literal), keepEvents: recorder is not null) with { Encoder = recorder?.Encoder };
+            var options = spec.ToOptions(threadCount, literalPolling: parse.GetValue(literal)) with { Recorder = recorder?.Recorder, Encoder = recorder?.Encoder };
             var err = parse.InvocationConfiguration.Error;
             var wall = Stopwatch.StartNew();
             var series = new List<(double Day, CampaignCounts Total)>(options.EpochCount);

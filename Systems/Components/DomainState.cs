@@ -16,7 +16,6 @@ public struct DomainState
     public short DomId;
     public DomainKind Kind;
     public byte VcpuCount;
-    public int VcpuRow;
     public bool VirqMcaBound;
     public bool TrapCallbackRegistered;
     public bool Shadow;

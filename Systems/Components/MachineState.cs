@@ -8,8 +8,8 @@ public enum MachinePhase : byte
 }
 
 /// <summary>
-/// The machine entity's state: clock, reboot, poll timer, dom0 fetch timer, where its CPUs, banks,
-/// domains and vCPUs sit in their columns, and the scratch of the #MC being handled now.
+/// The machine entity's state: clock, reboot, poll timer, dom0 fetch timer, and the scratch of the
+/// #MC being handled now.
 /// </summary>
 public struct MachineState
 {
@@ -30,11 +30,6 @@ public struct MachineState
 
     /// <summary>When dom0's VIRQ_MCA handler runs its fetch loop (long.MaxValue if not scheduled).</summary>
     public long Dom0FetchAtNs;
-
-    public int CpuRow;
-    public int BankRow;
-    public int DomainRow;
-    public int VcpuRow;
 
     /// <summary>Counts handler invocations: the counter of per-event random draws.</summary>
     public long EventSeq;

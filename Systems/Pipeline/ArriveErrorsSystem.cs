@@ -39,7 +39,7 @@ internal sealed class ArriveErrorsSystem
         while (_batch.Source.NextArrivalNs(m) <= s.NowNs)
         {
             var e = _batch.Source.Take(m);
-            _batch.InputLog?.Add(new RecordedInput(_batch.FirstMachineId + m, e));
+            _batch.Observer?.InputTaken(m, in e);
             Arrive(m, ref s, in e);
         }
     }

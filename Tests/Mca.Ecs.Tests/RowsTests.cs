@@ -26,6 +26,49 @@ public class RowsTests
     }
 
     [Fact]
+    public void Groups_CutTheRowsPerOwner_InCreationOrder()
+    {
+        // Three owners of two children each, created owner by owner, as a batch creates a machine's CPUs.
+        var world = new World();
+        for (int owner = 0; owner < 3; owner++)
+        {
+            world.Create(new CompA(owner));
+            world.Create(new Position((10 * owner) + 0));
+            world.Create(new Position((10 * owner) + 1));
+        }
+
+        world.Freeze();
+        var children = world.Groups<Position>(3);
+        Assert.Equal(3, children.Count);
+        Assert.Equal(2, children.Size);
+        Assert.Equal([20L, 21], children[2].ToArray().Select(p => p.X));
+        children.Row(1, 1) = new Position(99);
+        Assert.Equal(new Position(99), world.Rows<Position>()[3]);
+        Assert.Equal(6, children.All.Length);
+        Assert.Throws<ArgumentOutOfRangeException>(() => children[3].Length);
+        Assert.Throws<ArgumentOutOfRangeException>(() => children.Row(0, 2).X);
+        Assert.Throws<ArgumentException>(() => world.Groups<Position>(4));
+        Assert.Equal(0, world.Groups<CompB>(3).Size);
+    }
+
+    [Fact]
+    public void Freeze_EndsStructuralChange_AndGroupsNeedIt()
+    {
+        var world = FixedWorld(4);
+        Assert.Throws<InvalidOperationException>(() => world.Groups<Position>(2));
+        var first = world.Create(new Position(7), new Velocity(0));
+        world.Freeze();
+        Assert.True(world.IsFrozen);
+        var create = Assert.Throws<InvalidOperationException>(() => world.Create(new Position(1)));
+        Assert.Contains("frozen", create.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => world.Destroy(first));
+        Assert.Throws<InvalidOperationException>(() => world.Add(first, new CompA(1)));
+        Assert.Throws<InvalidOperationException>(() => world.Remove<Velocity>(first));
+        world.Freeze();
+        Assert.Equal(5, world.Groups<Position>(5).Count);
+    }
+
+    [Fact]
     public void ForEachRow_VisitsOnlyTheGivenRows_InTheGivenOrder()
     {
         var world = FixedWorld(10);

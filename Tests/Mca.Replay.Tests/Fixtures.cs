@@ -30,7 +30,7 @@ internal static class Fixtures
     public static CampaignResult Record(string path, CampaignSpec spec, int threads = 2, Func<EpochOutput, EpochOutput>? tamper = null)
     {
         using var writer = ReplayWriter.Create(path, spec, Catalog);
-        var options = spec.ToOptions(threads, keepEvents: true, catalog: Catalog);
+        var options = spec.ToOptions(threads, catalog: Catalog) with { Recorder = writer.Recorder };
         var result = CampaignRunner.Run(options, record: o => writer.Append(tamper is null ? o : tamper(o)));
         writer.Complete(result);
         return result;

@@ -113,7 +113,7 @@ public sealed class ReplayRoundTripTests : TempDirectoryTest
         var spec = Fixtures.Spec();
         using (var writer = ReplayWriter.Create(path, spec, Fixtures.Catalog))
         {
-            var options = spec.ToOptions(2, keepEvents: true, catalog: Fixtures.Catalog);
+            var options = spec.ToOptions(2, catalog: Fixtures.Catalog) with { Recorder = writer.Recorder };
             CampaignRunner.Run(options, record: writer.Append);
             Assert.True(File.Exists(writer.TempPath));
             Assert.False(File.Exists(path));
@@ -128,7 +128,7 @@ public sealed class ReplayRoundTripTests : TempDirectoryTest
         var spec = Fixtures.Spec();
         using var writer = ReplayWriter.Create(PathOf("x.mcar"), spec, Fixtures.Catalog);
         var e = Assert.Throws<ArgumentException>(() => writer.Append(new EpochOutput(0, 0, 0, default, null)));
-        Assert.Contains("KeepEvents", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Recorder", e.Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -18,6 +18,7 @@ public sealed class CampaignBatch : IBatchStepper<EpochOutput>
     private readonly int _batchIndex;
     private readonly MachineOutcome[] _outcomes;
     private MachineBatch? _machines;
+    private IBatchRecorder? _recorder;
     private IErrorSource? _source;
     private EpochOutput? _idle;
     private bool[]? _touched;
@@ -43,7 +44,8 @@ public sealed class CampaignBatch : IBatchStepper<EpochOutput>
         if (_machines is null)
         {
             _source = o.Source(FirstMachineId, MachineCount, o.DurationNs);
-            _machines = new MachineBatch(o.Machine, o.Policy, FirstMachineId, MachineCount, o.Seed, _source, literalPolling: o.LiteralPolling, recordInputs: o.KeepEvents);
+            _machines = new MachineBatch(o.Machine, o.Policy, FirstMachineId, MachineCount, o.Seed, _source, literalPolling: o.LiteralPolling);
+            _recorder = o.Recorder?.Invoke(_machines);
         }
 
         var batch = _machines;
@@ -68,13 +70,13 @@ public sealed class CampaignBatch : IBatchStepper<EpochOutput>
         RecordedInput[]? inputs = null;
         MachineStateHash[]? hashes = null;
         EpochRecord? record = null;
-        if (o.KeepEvents)
+        if (_recorder is { } recorder)
         {
-            var touched = StateHashes(batch, events);
+            var touched = StateHashes(recorder, events);
             if (o.Encoder is { } encoder)
             {
                 // Encoded here, in parallel; the engine's buffers are reused right after.
-                record = encoder.Encode(epochIndex, _batchIndex, FirstMachineId, events, CollectionsMarshal.AsSpan(batch.InputLog), touched);
+                record = encoder.Encode(epochIndex, _batchIndex, FirstMachineId, events, recorder.Inputs, touched);
                 if (record is null)
                 {
                     // Recorded, and nothing happened: empty, not absent.
@@ -84,7 +86,7 @@ public sealed class CampaignBatch : IBatchStepper<EpochOutput>
             else
             {
                 kept = events.ToArray();
-                inputs = [.. batch.InputLog!];
+                inputs = recorder.Inputs.ToArray();
                 hashes = touched.ToArray();
             }
         }
@@ -96,13 +98,18 @@ public sealed class CampaignBatch : IBatchStepper<EpochOutput>
         }
 
         batch.Events.Clear();
-        batch.InputLog?.Clear();
+        _recorder?.EpochDone();
+        if (_machines is null)
+        {
+            _recorder = null;
+        }
+
         return new EpochOutput(epochIndex, _batchIndex, FirstMachineId, counts, kept, inputs, hashes, record);
     }
 
     /// <summary>State hashes of the machines that had events this epoch, in machine order (valid until the next step).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private ReadOnlySpan<MachineStateHash> StateHashes(MachineBatch batch, ReadOnlySpan<HandlerEvent> events)
+    private ReadOnlySpan<MachineStateHash> StateHashes(IBatchRecorder recorder, ReadOnlySpan<HandlerEvent> events)
     {
         _touched ??= new bool[MachineCount];
         _hashes ??= new MachineStateHash[MachineCount];
@@ -117,7 +124,7 @@ public sealed class CampaignBatch : IBatchStepper<EpochOutput>
             if (_touched[i])
             {
                 _touched[i] = false;
-                _hashes[n++] = new MachineStateHash(FirstMachineId + i, batch.StateHash(i));
+                _hashes[n++] = new MachineStateHash(FirstMachineId + i, recorder.StateHash(i));
             }
         }
 

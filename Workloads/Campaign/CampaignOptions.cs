@@ -27,9 +27,14 @@ public sealed record CampaignOptions
     public long EpochNs { get; init; } = DayNs;
     /// <summary>The reference mode: step every poll tick and write folded corrected errors one by one; results must equal the fast mode.</summary>
     public bool LiteralPolling { get; init; }
-    /// <summary>Keep each epoch's handler events in its output (for recording).</summary>
-    public bool KeepEvents { get; init; }
-    /// <summary>With <see cref="KeepEvents"/>: encode each epoch on its worker into <see cref="EpochOutput.Record"/> (a replay writer's).</summary>
+    /// <summary>
+    /// Records the campaign: attaches a recorder to each batch as it is built (Replay's <c>BatchRecorder.Attach</c>),
+    /// and each epoch's output keeps its handler events, inputs and state hashes. Null: nothing is recorded.
+    /// </summary>
+    public Func<MachineBatch, IBatchRecorder>? Recorder { get; init; }
+    /// <summary>Whether the campaign records (a <see cref="Recorder"/> is set).</summary>
+    public bool KeepEvents => Recorder is not null;
+    /// <summary>With <see cref="Recorder"/>: encode each epoch on its worker into <see cref="EpochOutput.Record"/> (a replay writer's).</summary>
     public IEpochEncoder? Encoder { get; init; }
 
     public void Validate()
@@ -40,6 +45,10 @@ public sealed record CampaignOptions
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Threads);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BatchSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(EpochNs);
+        if (Encoder is not null && Recorder is null)
+        {
+            throw new ArgumentException("an encoder encodes a recording: expected a Recorder too");
+        }
     }
 
     public int EpochCount => (int)((DurationNs + EpochNs - 1) / EpochNs);

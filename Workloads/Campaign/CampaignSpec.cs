@@ -147,7 +147,7 @@ public sealed record CampaignSpec
     public MachineSpec MachineSpec() => Machine == "default-no-ser" ? Systems.Model.MachineSpec.DefaultNoSer : Systems.Model.MachineSpec.Default;
 
     /// <summary>The engine options of this (validated) spec.</summary>
-    public CampaignOptions ToOptions(int threads, bool literalPolling = false, bool keepEvents = false, WorkloadCatalog? catalog = null)
+    public CampaignOptions ToOptions(int threads, bool literalPolling = false, WorkloadCatalog? catalog = null)
     {
         catalog ??= WorkloadCatalog.Default;
         Validate(catalog);
@@ -166,7 +166,6 @@ public sealed record CampaignSpec
             Threads = Math.Max(1, threads),
             BatchSize = BatchSize,
             LiteralPolling = literalPolling,
-            KeepEvents = keepEvents,
         };
     }
 }

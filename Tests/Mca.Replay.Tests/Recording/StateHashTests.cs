@@ -1,13 +1,14 @@
+using Mca.Replay.Recording;
 using Mca.Systems.Engine;
 using Mca.Systems.Model;
 using Mca.Tests.Shared;
 
-namespace Mca.Workloads.Tests.Engine;
+namespace Mca.Replay.Tests.Recording;
 
 /// <summary>
-/// The state hash keeps one hash per bank and CPU row and recomputes only rows marked written (banks by
-/// <c>BanksForWrite</c>/<c>BankForWrite</c>, CPU rows by the writable views that mark them); the poll scan is kept per machine until
-/// a bank is marked written. These tests run the random error mix (every class, interposed values, resets and
+/// The recorder's state hash keeps one hash per bank and CPU row and recomputes only rows the batch reported
+/// written (its writable bank and CPU views report every row they hand out); the poll scan is kept per machine until
+/// a bank is handed out writable. These tests run the random error mix (every class, interposed values, resets and
 /// reboots) and check, many times per machine, that the cached hash equals one computed from every row
 /// afresh: a bank write that forgot its mark, or a CPU write view that did not mark, would show here.
 /// </summary>
@@ -31,6 +32,7 @@ public class StateHashTests
         long horizon = 30 * 86_400L * MachineSpec.NsPerSecond;
         var source = new InterposingSource(new RandomErrorSource(spec, 11, 100, Machines, horizon, 3 * 3600 * MachineSpec.NsPerSecond));
         var batch = new MachineBatch(spec, HandlerPolicy.Parse(policy), 100, Machines, 11, source, literalPolling: literal);
+        var recorder = BatchRecorder.Attach(batch);
         var seen = new HashSet<ulong>();
         int checks = 0;
         for (long t = 0; t <= horizon; t += 6 * 3600 * MachineSpec.NsPerSecond)
@@ -41,8 +43,8 @@ public class StateHashTests
                 // Every other machine is checked before the cache is refreshed, so marks accumulate over several steps.
                 if ((t / (6 * 3600 * MachineSpec.NsPerSecond) + m) % 2 == 0)
                 {
-                    ulong fresh = batch.StateHashUncached(m);
-                    Assert.Equal(fresh, batch.StateHash(m));
+                    ulong fresh = recorder.StateHashUncached(m);
+                    Assert.Equal(fresh, recorder.StateHash(m));
                     Assert.Equal(batch.PollWouldFindUncached(m), batch.PollWouldFind(m));
                     seen.Add(fresh);
                     checks++;
@@ -64,12 +66,14 @@ public class StateHashTests
         long horizon = 20 * 86_400L * MachineSpec.NsPerSecond;
         var fleet = new MachineBatch(spec, HandlerPolicy.Rfc2009, 200, 8, 3, new RandomErrorSource(spec, 3, 200, 8, horizon, 3600 * MachineSpec.NsPerSecond));
         var alone = new MachineBatch(spec, HandlerPolicy.Rfc2009, 205, 1, 3, new RandomErrorSource(spec, 3, 205, 1, horizon, 3600 * MachineSpec.NsPerSecond));
+        var fleetRecorder = BatchRecorder.Attach(fleet);
+        var aloneRecorder = BatchRecorder.Attach(alone);
         for (long t = 0; t <= horizon; t += 86_400L * MachineSpec.NsPerSecond)
         {
             fleet.RunUntil(t);
             alone.RunUntil(t);
-            Assert.Equal(fleet.StateHash(5), alone.StateHash(0));
-            Assert.NotEqual(fleet.StateHash(5), fleet.StateHash(4));
+            Assert.Equal(fleetRecorder.StateHash(5), aloneRecorder.StateHash(0));
+            Assert.NotEqual(fleetRecorder.StateHash(5), fleetRecorder.StateHash(4));
         }
     }
 

@@ -1,10 +1,13 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace Mca.Systems.Engine;
+namespace Mca.Replay.Recording;
+
+/// <summary>A machine's rows of one kind, read-only (from the batch's views).</summary>
+internal delegate ReadOnlySpan<T> RowsOf<T>(int machine);
 
 /// <summary>
-/// The kept hashes of one kind of per-machine row (bank instances, CPUs) for <see cref="MachineBatch.StateHash"/>:
+/// The kept hashes of one kind of per-machine row (bank instances, CPUs) for <see cref="BatchRecorder.StateHash"/>:
 /// one XXH3-64 per row, seeded with the row's index within its machine, and per machine their wrapping sum.
 /// A machine's rows are first hashed when its sum is first asked for (most machines of a fleet never are: a
 /// state hash is taken only for machines with something to record); from then on, rows marked written are
@@ -15,7 +18,7 @@ namespace Mca.Systems.Engine;
 internal sealed class RowHashes<T>
     where T : unmanaged
 {
-    private readonly T[] _rows;
+    private readonly RowsOf<T> _rowsOf;
     private readonly int _perMachine;
     private readonly ulong[] _hash;
     private readonly ulong[] _sum;
@@ -26,58 +29,57 @@ internal sealed class RowHashes<T>
     // A row is marked when it will be hashed before its machine's next sum is read: written since the last update,
     // or of a machine not hashed yet (all of whose rows are hashed at its first sum). Marking a marked row is a no-op.
     private readonly bool[] _marked;
-    private (int Machine, int Row, int Index)[] _pending = [];
+    private (int Machine, int Index)[] _pending = [];
     private int _pendingCount;
 
     /// <summary>
-    /// Keeps hashes of <paramref name="rowCount"/> rows, <paramref name="perMachine"/> per machine; nothing is hashed
-    /// yet. <paramref name="template"/> holds one machine's rows as they boot (any rows are correct; rows equal to
-    /// them are only hashed faster); it is kept, not copied, and must not change.
+    /// Keeps hashes of <paramref name="machineCount"/> machines' rows, <paramref name="perMachine"/> each, read
+    /// through <paramref name="rowsOf"/>; nothing is hashed yet. <paramref name="template"/> holds one machine's rows
+    /// as they boot (any rows are correct; rows equal to them are only hashed faster); it is kept, not copied.
     /// </summary>
-    public RowHashes(T[] rows, int rowCount, int machineCount, int perMachine, T[] template)
+    public RowHashes(RowsOf<T> rowsOf, int machineCount, int perMachine, T[] template)
     {
         if (template.Length != perMachine)
         {
             throw new ArgumentException($"a template of {template.Length} rows: expected {perMachine}", nameof(template));
         }
 
-        _rows = rows;
+        _rowsOf = rowsOf;
         _template = template;
         _templateHash = new ulong[perMachine];
         for (int i = 0; i < perMachine; i++)
         {
-            _templateHash[i] = Hash(_template, i, i);
+            _templateHash[i] = Hash(_template, i);
         }
 
         _perMachine = perMachine;
-        _hash = new ulong[rowCount];
+        _hash = new ulong[machineCount * perMachine];
         _sum = new ulong[machineCount];
         _hashed = new bool[machineCount];
-        _marked = new bool[rowCount];
+        _marked = new bool[machineCount * perMachine];
         Array.Fill(_marked, true);
     }
 
-    /// <summary>
-    /// Machine <paramref name="machine"/>'s sum (its rows start at <paramref name="first"/>) as of the last
-    /// <see cref="Update"/>; the first call for a machine hashes all its rows.
-    /// </summary>
-    public ulong Sum(int machine, int first)
+    /// <summary>Machine <paramref name="machine"/>'s sum as of the last <see cref="Update"/>; the first call for a machine hashes all its rows.</summary>
+    public ulong Sum(int machine)
     {
         if (!_hashed[machine])
         {
-            HashMachine(machine, first);
+            HashMachine(machine);
         }
 
         return _sum[machine];
     }
 
-    private void HashMachine(int machine, int first)
+    private void HashMachine(int machine)
     {
+        var rows = _rowsOf(machine);
+        int first = machine * _perMachine;
         ulong sum = 0;
         for (int i = 0; i < _perMachine; i++)
         {
-            bool asBooted = MemoryMarshal.AsBytes(_rows.AsSpan(first + i, 1)).SequenceEqual(MemoryMarshal.AsBytes(_template.AsSpan(i, 1)));
-            ulong h = asBooted ? _templateHash[i] : Hash(_rows, first + i, i);
+            bool asBooted = MemoryMarshal.AsBytes(rows.Slice(i, 1)).SequenceEqual(MemoryMarshal.AsBytes(_template.AsSpan(i, 1)));
+            ulong h = asBooted ? _templateHash[i] : Hash(rows, i);
             _hash[first + i] = h;
             _marked[first + i] = false;
             sum = unchecked(sum + h);
@@ -87,24 +89,24 @@ internal sealed class RowHashes<T>
         _hashed[machine] = true;
     }
 
-    /// <summary>The sum of the rows starting at <paramref name="first"/>, computed afresh (to check the marks).</summary>
-    public static ulong SumUncached(T[] rows, int first, int perMachine)
+    /// <summary>The sum of <paramref name="rows"/> (one machine's), computed afresh (to check the marks).</summary>
+    public static ulong SumUncached(ReadOnlySpan<T> rows)
     {
         ulong sum = 0;
-        for (int i = 0; i < perMachine; i++)
+        for (int i = 0; i < rows.Length; i++)
         {
-            sum = unchecked(sum + Hash(rows, first + i, i));
+            sum = unchecked(sum + Hash(rows, i));
         }
 
         return sum;
     }
 
-    /// <summary>Marks row <paramref name="index"/> of the machine whose rows start at <paramref name="first"/> written.</summary>
+    /// <summary>Marks row <paramref name="index"/> of machine <paramref name="machine"/> written.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Mark(int machine, int first, int index)
+    public void Mark(int machine, int index)
     {
         // A row written again before the next update is queued once: the check inlines into every writer, the queueing does not.
-        int row = first + index;
+        int row = (machine * _perMachine) + index;
         if (!_marked[row])
         {
             Queue(machine, row, index);
@@ -120,15 +122,15 @@ internal sealed class RowHashes<T>
             Array.Resize(ref _pending, Math.Max(64, _pending.Length * 2));
         }
 
-        _pending[_pendingCount++] = (machine, row, index);
+        _pending[_pendingCount++] = (machine, index);
     }
 
-    /// <summary>Marks every row of the machine whose rows start at <paramref name="first"/> written.</summary>
-    public void MarkAll(int machine, int first)
+    /// <summary>Marks every row of machine <paramref name="machine"/> written.</summary>
+    public void MarkAll(int machine)
     {
         for (int i = 0; i < _perMachine; i++)
         {
-            Mark(machine, first, i);
+            Mark(machine, i);
         }
     }
 
@@ -138,8 +140,9 @@ internal sealed class RowHashes<T>
     {
         for (int k = 0; k < _pendingCount; k++)
         {
-            var (m, row, index) = _pending[k];
-            ulong h = Hash(_rows, row, index);
+            var (m, index) = _pending[k];
+            int row = (m * _perMachine) + index;
+            ulong h = Hash(_rowsOf(m), index);
             _sum[m] = unchecked(_sum[m] - _hash[row] + h);
             _hash[row] = h;
             _marked[row] = false;
@@ -148,6 +151,6 @@ internal sealed class RowHashes<T>
         _pendingCount = 0;
     }
 
-    private static ulong Hash(T[] rows, int row, int index) =>
-        System.IO.Hashing.XxHash3.HashToUInt64(MemoryMarshal.AsBytes(rows.AsSpan(row, 1)), index);
+    private static ulong Hash(ReadOnlySpan<T> rows, int index) =>
+        System.IO.Hashing.XxHash3.HashToUInt64(MemoryMarshal.AsBytes(rows.Slice(index, 1)), index);
 }
