@@ -3,6 +3,7 @@ using Mca.Bench.Columns;
 using Mca.Bench.Workloads;
 using Mca.Systems.Engine;
 using Mca.Systems.Model;
+using Mca.Systems.Pipeline;
 
 namespace Mca.Bench.Baselines;
 
@@ -62,7 +63,7 @@ public class HandlerThroughputBenchmarks : IThroughputBenchmark
         for (int first = 0; first < MachineCount; first += BatchSize)
         {
             int n = Math.Min(BatchSize, MachineCount - first);
-            batches.Add(new MachineBatch(Spec, policy, first, n, seed: 1, new SyntheticErrorSource(Spec, 1, first, n, Days * DayNs, MeanGapNs)));
+            batches.Add(MachineBatches.Create(Spec, policy, first, n, seed: 1, new SyntheticErrorSource(Spec, 1, first, n, Days * DayNs, MeanGapNs)));
         }
 
         return batches;

@@ -3,6 +3,7 @@ using Mca.Bench.Workloads;
 using Mca.Systems.Engine;
 using Mca.Systems.Hardware;
 using Mca.Systems.Model;
+using Mca.Systems.Pipeline;
 
 namespace Mca.Bench.Pipeline;
 
@@ -40,7 +41,7 @@ public class SingleMceBenchmarks
             AutoSignal = true,
             Count = 1,
         };
-        _batch = new MachineBatch(spec, HandlerPolicy.Parse(Policy), 0, 1, seed: 1, new PeriodicErrorSource(srao, MachineSpec.NsPerSecond, 1));
+        _batch = MachineBatches.Create(spec, HandlerPolicy.Parse(Policy), 0, 1, seed: 1, new PeriodicErrorSource(srao, MachineSpec.NsPerSecond, 1));
         _nextNs = MachineSpec.NsPerSecond;
     }
 

@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using Mca.Bench.Workloads;
 using Mca.Systems.Engine;
 using Mca.Systems.Model;
+using Mca.Systems.Pipeline;
 
 namespace Mca.Bench.Pipeline;
 
@@ -25,7 +26,7 @@ public class SteadyStateBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _batch = new MachineBatch(MachineSpec.Default, HandlerPolicy.Parse(Policy), 0, MachineCount, seed: 1, new SteadyErrorSource(MachineCount, 600 * MachineSpec.NsPerSecond));
+        _batch = MachineBatches.Create(MachineSpec.Default, HandlerPolicy.Parse(Policy), 0, MachineCount, seed: 1, new SteadyErrorSource(MachineCount, 600 * MachineSpec.NsPerSecond));
         // Two simulated days of warm-up: buffers, telemetry pools and page sets reach their working size.
         for (_endNs = HourNs; _endNs <= 48 * HourNs; _endNs += HourNs)
         {

@@ -3,6 +3,7 @@ using Mca.Bench.Columns;
 using Mca.Bench.Workloads;
 using Mca.Systems.Engine;
 using Mca.Systems.Model;
+using Mca.Systems.Pipeline;
 
 namespace Mca.Bench.Pipeline;
 
@@ -49,7 +50,7 @@ public class StormBenchmarks : IThroughputBenchmark
         for (int first = 0; first < MachineCount; first += BatchSize)
         {
             int n = Math.Min(BatchSize, MachineCount - first);
-            batches.Add(new MachineBatch(spec, policy, first, n, seed: 1, new SyntheticErrorSource(spec, 1, first, n, HorizonNs, MeanGapNs)));
+            batches.Add(MachineBatches.Create(spec, policy, first, n, seed: 1, new SyntheticErrorSource(spec, 1, first, n, HorizonNs, MeanGapNs)));
         }
 
         return batches;

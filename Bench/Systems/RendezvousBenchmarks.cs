@@ -34,7 +34,7 @@ public class RendezvousBenchmarks
     public void Setup()
     {
         var spec = BenchMachines.WithCpus(CpuCount);
-        _batch = new MachineBatch(spec, HandlerPolicy.Parse(Policy), 0, 1, seed: 1, NoErrors.Instance);
+        _batch = MachineBatches.Create(spec, HandlerPolicy.Parse(Policy), 0, 1, seed: 1, NoErrors.Instance);
         _rendezvous = new RendezvousMceSystem(_batch);
         _bankRow = spec.BankInstanceOf(0, 8);
     }

@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using Mca.Systems.Engine;
 using Mca.Systems.Hardware;
 using Mca.Systems.Model;
+using Mca.Systems.Pipeline;
 using Mca.Systems.Xen;
 
 namespace Mca.Bench.Systems;
@@ -23,7 +24,7 @@ public class TelemetryBenchmarks
     private MachineBatch _batch = null!;
 
     [GlobalSetup]
-    public void Setup() => _batch = new MachineBatch(MachineSpec.Default, HandlerPolicy.Xen, 0, 1, seed: 1, NoErrors.Instance);
+    public void Setup() => _batch = MachineBatches.Create(MachineSpec.Default, HandlerPolicy.Xen, 0, 1, seed: 1, NoErrors.Instance);
 
     [Benchmark(OperationsPerInvoke = RecordCount)]
     public int McTelemetry_ReserveCommitFetchAck()

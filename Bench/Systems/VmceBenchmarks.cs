@@ -37,7 +37,7 @@ public class VmceBenchmarks
         _bank = McBankRecord.FromRegisters(8, 0xBD000000004000C0, 0x200020, 0x86);
         _bank.DomId = 1;
 
-        _batch = new MachineBatch(MachineSpec.Default, HandlerPolicy.Xen, 0, 1, seed: 1, NoErrors.Instance);
+        _batch = MachineBatches.Create(MachineSpec.Default, HandlerPolicy.Xen, 0, 1, seed: 1, NoErrors.Instance);
         _injector = new VmceInjector(_batch);
         _domU = _batch.DomainIndexOf(1);
         _cookie = _batch.Telemetry.Reserve(0, urgent: true);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Mca.Cli.Input;
 using Mca.Cli.Output;
+using Mca.Systems.Linux;
 using Mca.Systems.Model;
 using Mca.Systems.Scenario;
 using Mca.Workloads.MceInject;

@@ -1,4 +1,3 @@
-using Mca.Systems.Pipeline;
 
 namespace Mca.Systems.Engine;
 

@@ -5,7 +5,6 @@ using Mca.Ecs;
 using Mca.Systems.Components;
 using Mca.Systems.Events;
 using Mca.Systems.Model;
-using Mca.Systems.Pipeline;
 using Mca.Systems.Xen;
 
 namespace Mca.Systems.Engine;
@@ -27,14 +26,16 @@ public sealed class MachineBatch
     private readonly RowGroups<VcpuMca> _vcpus;
     // Where each domain's vCPUs start among its machine's (the domains' vCPUs are created domain after domain).
     private readonly int[] _vcpuOffset;
-    private readonly Pipeline.Pipeline _pipeline;
+    private readonly IBatchPipeline _pipeline;
     private IBatchObserver? _observer;
 
-    public MachineBatch(MachineSpec spec, HandlerPolicy policy, int firstMachineId, int machineCount, ulong seed, IErrorSource source, HandlerTrace? trace = null, bool literalPolling = false)
+    /// <summary>A batch run by the pipeline <paramref name="pipeline"/> builds for it (see <c>Pipeline.MachineBatches.Create</c>).</summary>
+    internal MachineBatch(MachineSpec spec, HandlerPolicy policy, int firstMachineId, int machineCount, ulong seed, IErrorSource source, Func<MachineBatch, IBatchPipeline> pipeline, HandlerTrace? trace = null, bool literalPolling = false)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(pipeline);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(machineCount);
         if (spec.BankCount > 64)
         {
@@ -68,7 +69,7 @@ public sealed class MachineBatch
             _vcpuOffset[d] = _vcpuOffset[d - 1] + spec.Domains[d - 1].VcpuCount;
         }
         Scheduler = new BatchScheduler(this);
-        _pipeline = new Pipeline.Pipeline(this);
+        _pipeline = pipeline(this);
         Boot();
     }
 

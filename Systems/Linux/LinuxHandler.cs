@@ -1,5 +1,4 @@
 using Mca.Systems.Hardware;
-using Mca.Systems.Scenario;
 
 namespace Mca.Systems.Linux;
 

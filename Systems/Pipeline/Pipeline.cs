@@ -14,7 +14,7 @@ namespace Mca.Systems.Pipeline;
 /// their current instant: reboot/restart, arrive, poll and CMCI, rendezvous, severity, recovery
 /// and vMCE injection, reset, guests, dom0 log. Each system is a pass over those machines.
 /// </summary>
-internal sealed class Pipeline
+internal sealed class Pipeline : IBatchPipeline
 {
     private readonly MachineBatch _batch;
     private readonly ArriveErrorsSystem _arrive;

@@ -1,6 +1,7 @@
 using Mca.Systems.Engine;
 using Mca.Systems.Events;
 using Mca.Systems.Model;
+using Mca.Systems.Pipeline;
 
 namespace Mca.Systems.Scenario;
 
@@ -24,7 +25,7 @@ public static class ScenarioRunner
             trace.Xen(line);
         }
 
-        var batch = new MachineBatch(spec, policy, firstMachineId: 0, machineCount: 1, seed, source, trace);
+        var batch = MachineBatches.Create(spec, policy, firstMachineId: 0, machineCount: 1, seed, source, trace);
         long end = source.LastArrivalNs + spec.RebootDowntimeNs + SettleNs;
         batch.RunUntil(end);
         return Report(spec, batch, trace, batch.Handler.PanicMessages[0]);

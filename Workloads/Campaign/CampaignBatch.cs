@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Mca.Ecs;
 using Mca.Systems.Engine;
 using Mca.Systems.Events;
+using Mca.Systems.Pipeline;
 using Mca.Systems.Xen;
 
 namespace Mca.Workloads.Campaign;
@@ -44,7 +45,7 @@ public sealed class CampaignBatch : IBatchStepper<EpochOutput>
         if (_machines is null)
         {
             _source = o.Source(FirstMachineId, MachineCount, o.DurationNs);
-            _machines = new MachineBatch(o.Machine, o.Policy, FirstMachineId, MachineCount, o.Seed, _source, literalPolling: o.LiteralPolling);
+            _machines = MachineBatches.Create(o.Machine, o.Policy, FirstMachineId, MachineCount, o.Seed, _source, literalPolling: o.LiteralPolling);
             _recorder = o.Recorder?.Invoke(_machines);
         }
 

@@ -1,6 +1,7 @@
 using Mca.Systems.Engine;
 using Mca.Systems.Events;
 using Mca.Systems.Hardware;
+using Mca.Systems.Linux;
 using Mca.Systems.Model;
 using Mca.Systems.Scenario;
 using Mca.Workloads.MceInject;

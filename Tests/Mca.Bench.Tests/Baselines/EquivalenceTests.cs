@@ -6,6 +6,7 @@ using Mca.Bench.Workloads;
 using Mca.Systems.Engine;
 using Mca.Systems.Events;
 using Mca.Systems.Model;
+using Mca.Systems.Pipeline;
 using Mca.Systems.Scenario;
 using Xunit.Abstractions;
 
@@ -48,7 +49,7 @@ public class EquivalenceTests(ITestOutputHelper output)
             var spec = specs[s];
             var errors = scenarios.Select(i => RandomScenario.Generate(Seed, i, spec)).ToList();
             long end = errors.Max(l => l[^1].TimeNs) + spec.RebootDowntimeNs + (4 * 60 * MachineSpec.NsPerSecond) + (60 * MachineSpec.NsPerSecond);
-            var batch = new MachineBatch(spec, Policies[p], 0, scenarios.Count, Seed, Source(errors));
+            var batch = MachineBatches.Create(spec, Policies[p], 0, scenarios.Count, Seed, Source(errors));
             var fleet = new ObjectFleet(spec, Policies[p], 0, scenarios.Count, Seed, Source(errors));
             batch.RunUntil(end);
             fleet.RunUntil(end);
@@ -94,7 +95,7 @@ public class EquivalenceTests(ITestOutputHelper output)
         long horizon = 30 * 86_400L * MachineSpec.NsPerSecond;
         long gap = 3600 * MachineSpec.NsPerSecond;
         var spec = MachineSpec.Default;
-        var batch = new MachineBatch(spec, HandlerPolicy.Parse(policy), 0, Machines, Seed, new SyntheticErrorSource(spec, Seed, 0, Machines, horizon, gap));
+        var batch = MachineBatches.Create(spec, HandlerPolicy.Parse(policy), 0, Machines, Seed, new SyntheticErrorSource(spec, Seed, 0, Machines, horizon, gap));
         var fleet = new ObjectFleet(spec, HandlerPolicy.Parse(policy), 0, Machines, Seed, new SyntheticErrorSource(spec, Seed, 0, Machines, horizon, gap));
         batch.RunUntil(horizon);
         fleet.RunUntil(horizon);

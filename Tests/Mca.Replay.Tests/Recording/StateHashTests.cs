@@ -1,6 +1,7 @@
 using Mca.Replay.Recording;
 using Mca.Systems.Engine;
 using Mca.Systems.Model;
+using Mca.Systems.Pipeline;
 using Mca.Tests.Shared;
 
 namespace Mca.Replay.Tests.Recording;
@@ -31,7 +32,7 @@ public class StateHashTests
         const int Machines = 12;
         long horizon = 30 * 86_400L * MachineSpec.NsPerSecond;
         var source = new InterposingSource(new RandomErrorSource(spec, 11, 100, Machines, horizon, 3 * 3600 * MachineSpec.NsPerSecond));
-        var batch = new MachineBatch(spec, HandlerPolicy.Parse(policy), 100, Machines, 11, source, literalPolling: literal);
+        var batch = MachineBatches.Create(spec, HandlerPolicy.Parse(policy), 100, Machines, 11, source, literalPolling: literal);
         var recorder = BatchRecorder.Attach(batch);
         var seen = new HashSet<ulong>();
         int checks = 0;
@@ -64,8 +65,8 @@ public class StateHashTests
         // The same fleet machine (id 205) at row 5 of a batch and alone in a batch of one.
         var spec = MachineSpec.Default;
         long horizon = 20 * 86_400L * MachineSpec.NsPerSecond;
-        var fleet = new MachineBatch(spec, HandlerPolicy.Rfc2009, 200, 8, 3, new RandomErrorSource(spec, 3, 200, 8, horizon, 3600 * MachineSpec.NsPerSecond));
-        var alone = new MachineBatch(spec, HandlerPolicy.Rfc2009, 205, 1, 3, new RandomErrorSource(spec, 3, 205, 1, horizon, 3600 * MachineSpec.NsPerSecond));
+        var fleet = MachineBatches.Create(spec, HandlerPolicy.Rfc2009, 200, 8, 3, new RandomErrorSource(spec, 3, 200, 8, horizon, 3600 * MachineSpec.NsPerSecond));
+        var alone = MachineBatches.Create(spec, HandlerPolicy.Rfc2009, 205, 1, 3, new RandomErrorSource(spec, 3, 205, 1, horizon, 3600 * MachineSpec.NsPerSecond));
         var fleetRecorder = BatchRecorder.Attach(fleet);
         var aloneRecorder = BatchRecorder.Attach(alone);
         for (long t = 0; t <= horizon; t += 86_400L * MachineSpec.NsPerSecond)

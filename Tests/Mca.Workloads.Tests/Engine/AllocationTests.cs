@@ -2,6 +2,7 @@ using Mca.Ecs;
 using Mca.Systems.Engine;
 using Mca.Systems.Hardware;
 using Mca.Systems.Model;
+using Mca.Systems.Pipeline;
 
 namespace Mca.Workloads.Tests.Engine;
 
@@ -70,7 +71,7 @@ public class AllocationTests
     public void RunUntil_SteadyState_AllocatesNothing(string policy)
     {
         const long Day = 86_400L * MachineSpec.NsPerSecond;
-        var batch = new MachineBatch(MachineSpec.Default, HandlerPolicy.Parse(policy), 0, 32, seed: 1, new SteadySource(32));
+        var batch = MachineBatches.Create(MachineSpec.Default, HandlerPolicy.Parse(policy), 0, 32, seed: 1, new SteadySource(32));
         for (int d = 1; d <= 30; d++)
         {
             batch.RunUntil(d * Day);

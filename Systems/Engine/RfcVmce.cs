@@ -1,4 +1,4 @@
-namespace Mca.Systems.Pipeline;
+namespace Mca.Systems.Engine;
 
 /// <summary>
 /// One RFC vmce_data item delivered to a domain's vCPU 0: what the guest reads through its

@@ -1,4 +1,4 @@
-namespace Mca.Systems.Scenario;
+namespace Mca.Systems.Linux;
 
 /// <summary>How an injected record is raised (mce-inject flags, andikleen/mce-inject mce.y).</summary>
 [Flags]

@@ -1,0 +1,17 @@
+using Mca.Systems.Engine;
+using Mca.Systems.Model;
+
+namespace Mca.Systems.Pipeline;
+
+/// <summary>Creates machine batches run by this pipeline (the engine does not name its systems; see <see cref="IBatchPipeline"/>).</summary>
+public static class MachineBatches
+{
+    /// <summary>
+    /// A booted batch of <paramref name="machineCount"/> machines of shape <paramref name="spec"/>, fleet ids from
+    /// <paramref name="firstMachineId"/>, under <paramref name="policy"/>, taking errors from <paramref name="source"/>.
+    /// <paramref name="literalPolling"/> steps every poll tick (the reference mode); <paramref name="trace"/> collects
+    /// the human-readable console and mcelog text of scenarios.
+    /// </summary>
+    public static MachineBatch Create(MachineSpec spec, HandlerPolicy policy, int firstMachineId, int machineCount, ulong seed, IErrorSource source, HandlerTrace? trace = null, bool literalPolling = false) =>
+        new(spec, policy, firstMachineId, machineCount, seed, source, static batch => new Pipeline(batch), trace, literalPolling);
+}
