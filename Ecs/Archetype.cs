@@ -15,7 +15,7 @@ namespace Mca.Ecs;
 /// </remarks>
 internal sealed class Archetype
 {
-    private const int MinCapacityRows = 4;
+    private const int CapacityRowsMin = 4;
 
     private Archetype?[] _addEdges = [];
     private Archetype?[] _removeEdges = [];
@@ -36,10 +36,10 @@ internal sealed class Archetype
             int id = ComponentIds[slot];
             SlotById[id] = slot;
             Infos[slot] = infoById[id];
-            Columns[slot] = Infos[slot].NewColumn(MinCapacityRows);
+            Columns[slot] = Infos[slot].NewColumn(CapacityRowsMin);
         }
 
-        Entities = new Entity[MinCapacityRows];
+        Entities = new Entity[CapacityRowsMin];
     }
 
     /// <summary>The owning world.</summary>
@@ -262,7 +262,7 @@ internal sealed class Archetype
 
     private void Grow()
     {
-        int capacityRows = Math.Max(MinCapacityRows, CapacityRows * 2);
+        int capacityRows = Math.Max(CapacityRowsMin, CapacityRows * 2);
         Entity[] entities = new Entity[capacityRows];
         Array.Copy(Entities, entities, Count);
         Entities = entities;

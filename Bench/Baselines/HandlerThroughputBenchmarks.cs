@@ -51,7 +51,7 @@ public class HandlerThroughputBenchmarks : IThroughputBenchmark
     {
         var batches = BuildBatches(HandlerPolicy.Parse(Policy));
         RunBatches(batches);
-        return batches.Sum(b => b.StepCount);
+        return batches.Sum(b => b.HandlerInvocations);
     }
 
     private static ObjectFleet BuildFleet(HandlerPolicy policy) =>

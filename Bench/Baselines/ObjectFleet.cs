@@ -69,7 +69,7 @@ public sealed class ObjectFleet
     public List<ObjectMachine> Machines { get; } = [];
     public List<HandlerEvent> Events { get; } = new(256);
     /// <summary>Stage-list runs so far: one per machine per instant with work (a handler invocation).</summary>
-    public long StepCount { get; private set; }
+    public long HandlerInvocations { get; private set; }
 
     /// <summary>Processes every event due before <paramref name="endNs"/>, machine by machine in time order.</summary>
     public void RunUntil(long endNs)
@@ -79,7 +79,7 @@ public sealed class ObjectFleet
             _agenda.Dequeue();
             machine.NowNs = when.TimeNs;
             machine.Step();
-            StepCount++;
+            HandlerInvocations++;
             Schedule(machine);
         }
     }

@@ -26,7 +26,7 @@ public sealed class TelemetryRecord
 
     public bool TryAddBank(McBankRecord bank)
     {
-        if (_usedBytes + McInfo.BankSizeBytes > McInfo.MaxSizeBytes)
+        if (_usedBytes + McInfo.BankSizeBytes > McInfo.SizeMaxBytes)
         {
             return false;
         }
@@ -38,7 +38,7 @@ public sealed class TelemetryRecord
 
     public bool TryAddRecovery(McRecoveryRecord recovery)
     {
-        if (_usedBytes + McInfo.RecoverySizeBytes > McInfo.MaxSizeBytes)
+        if (_usedBytes + McInfo.RecoverySizeBytes > McInfo.SizeMaxBytes)
         {
             return false;
         }

@@ -40,7 +40,7 @@ public class StormBenchmarks : IThroughputBenchmark
     {
         var batches = Build(HandlerPolicy.Parse(Policy));
         Run(batches);
-        return batches.Sum(b => b.StepCount);
+        return batches.Sum(b => b.HandlerInvocations);
     }
 
     private static List<MachineBatch> Build(HandlerPolicy policy)

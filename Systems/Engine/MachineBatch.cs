@@ -89,8 +89,8 @@ public sealed class MachineBatch
     /// <summary>The recorder watching this batch (see <see cref="Observe"/>), or null: the engine then pays one null check per hook.</summary>
     public IBatchObserver? Observer => _observer;
     public TelemetryStore Telemetry { get; }
-    /// <summary>Pipeline runs so far: one per machine per instant with work (the unit Bench calls a handler invocation).</summary>
-    public long StepCount { get; private set; }
+    /// <summary>Handler invocations so far: one pipeline run per machine per instant with work (what Bench counts per second).</summary>
+    public long HandlerInvocations { get; private set; }
     /// <summary>The handler's per-machine state outside the rows: broken pages, panic messages, the RFC queue, vMCE flags.</summary>
     public HandlerState Handler { get; }
 
@@ -157,7 +157,7 @@ public sealed class MachineBatch
     public void Observe(IBatchObserver observer)
     {
         ArgumentNullException.ThrowIfNull(observer);
-        if (_observer is not null || StepCount > 0)
+        if (_observer is not null || HandlerInvocations > 0)
         {
             throw new InvalidOperationException("a batch takes one observer, before it first runs");
         }
@@ -211,7 +211,7 @@ public sealed class MachineBatch
         while ((due = Scheduler.TakeDue(endNs)).Length > 0)
         {
             _pipeline.Run(due);
-            StepCount += due.Length;
+            HandlerInvocations += due.Length;
             // While recording: the rows just written are rehashed while they are in cache, not at the epoch's end.
             _observer?.RoundDone();
             Scheduler.ScheduleAll(due);

@@ -12,8 +12,8 @@ namespace Mca.Systems.Engine;
 public static class PollSchedule
 {
     public const long InitialPeriodNs = 8 * MachineSpec.NsPerSecond;
-    public const long MinPeriodNs = 2 * MachineSpec.NsPerSecond;
-    public const long MaxPeriodNs = 16 * MachineSpec.NsPerSecond;
+    public const long PeriodMinNs = 2 * MachineSpec.NsPerSecond;
+    public const long PeriodMaxNs = 16 * MachineSpec.NsPerSecond;
 
     /// <summary>Arms the timer at boot: the first round 8 s later with period 8 s.</summary>
     public static void Start(ref MachineState m)
@@ -27,7 +27,7 @@ public static class PollSchedule
     {
         Debug.Assert(cpusWithErrors >= 0, "a count");
         long period = cpusWithErrors > 0 ? m.PollPeriodNs / (cpusWithErrors + 1) : m.PollPeriodNs * 2;
-        m.PollPeriodNs = Math.Clamp(period, MinPeriodNs, MaxPeriodNs);
+        m.PollPeriodNs = Math.Clamp(period, PeriodMinNs, PeriodMaxNs);
         m.NextPollNs += m.PollPeriodNs;
     }
 
@@ -38,15 +38,15 @@ public static class PollSchedule
     public static void SkipEmptyRounds(ref MachineState m, long untilNs)
     {
         // While the period is below the cap, each empty round doubles it: at most three such rounds.
-        while (m.NextPollNs < untilNs && m.PollPeriodNs < MaxPeriodNs)
+        while (m.NextPollNs < untilNs && m.PollPeriodNs < PeriodMaxNs)
         {
             AfterRound(ref m, 0);
         }
 
         if (m.NextPollNs < untilNs)
         {
-            long rounds = ((untilNs - m.NextPollNs) + MaxPeriodNs - 1) / MaxPeriodNs;
-            m.NextPollNs += rounds * MaxPeriodNs;
+            long rounds = ((untilNs - m.NextPollNs) + PeriodMaxNs - 1) / PeriodMaxNs;
+            m.NextPollNs += rounds * PeriodMaxNs;
         }
 
         Debug.Assert(m.NextPollNs >= untilNs, "no due round is left");

@@ -16,8 +16,8 @@ public sealed class TelemetryStore
 {
     private readonly MachineBatch _batch;
     private readonly McTelemetry?[] _pools;
-    private const int MaxFreePools = 8;
-    private const int MaxSharedPools = 4096;
+    private const int FreePoolsMax = 8;
+    private const int SharedPoolsMax = 4096;
     /// <summary>Reset pools any batch may take (their contents are cleared, so reuse cannot leak state).</summary>
     private static readonly Stack<McTelemetry> SharedFree = new();
     private readonly Stack<McTelemetry> _free = new();
@@ -316,7 +316,7 @@ public sealed class TelemetryStore
             PoolsInUse--;
             // Keep a few for this batch; a burst's extra pools go to the process-wide stack that every
             // batch draws on, so memory follows what is in use at once, not the sum of each batch's peak.
-            if (_free.Count < MaxFreePools)
+            if (_free.Count < FreePoolsMax)
             {
                 _free.Push(pool);
             }
@@ -324,7 +324,7 @@ public sealed class TelemetryStore
             {
                 lock (SharedFree)
                 {
-                    if (SharedFree.Count < MaxSharedPools)
+                    if (SharedFree.Count < SharedPoolsMax)
                     {
                         SharedFree.Push(pool);
                     }

@@ -4,7 +4,7 @@ namespace Mca.Systems.Events;
 public enum HandlerEventKind : byte
 {
     None = 0,
-    /// <summary>An error was written into a bank. Cpu, Bank, Status, Addr, Misc; Arg = <see cref="Signal"/>.</summary>
+    /// <summary>An error was written into a bank. Cpu, Bank, Status, Addr, Misc; Arg = <see cref="Signal"/>; Arg2 = the corrected errors it stands for (0 or 1: one).</summary>
     ErrorArrived = 1,
     /// <summary>A #MC rendezvous started. Cpu = target CPU; Arg = 1 if LMCE.</summary>
     MceEntered = 2,
@@ -20,9 +20,9 @@ public enum HandlerEventKind : byte
     Reset = 7,
     /// <summary>The machine finished rebooting and its domains run again.</summary>
     Rebooted = 8,
-    /// <summary>A page was offlined (or offlining was attempted). Addr = mfn; Arg = offline outcome.</summary>
+    /// <summary>A page was offlined (or offlining was attempted). Cpu, Bank, Addr = mfn; Arg = PageOfflineOutcome.</summary>
     PageOffline = 9,
-    /// <summary>A vMCE was delivered. Domain, Vcpu, Bank, Status, Addr, Misc; Arg = guest MCG_STATUS.</summary>
+    /// <summary>A vMCE was delivered. Cpu, Domain, Vcpu, Bank, Status, Addr, Misc; Arg = guest MCG_STATUS; Arg2 = 1 on the vCPU it was aimed at, 0 on one a broadcast also made pending.</summary>
     VmceInjected = 10,
     /// <summary>A guest handled (or failed to handle) a vMCE. Domain; Arg = <see cref="GuestOutcomeKind"/>.</summary>
     GuestOutcome = 11,

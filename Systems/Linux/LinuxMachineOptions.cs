@@ -4,9 +4,9 @@ namespace Mca.Systems.Linux;
 public sealed record LinuxMachineOptions
 {
     /// <summary>Largest CPU count accepted (mce-inject's MAX_CPU_NUM).</summary>
-    public const int MaxCpuCount = 1024;
+    public const int CpuCountMax = 1024;
     /// <summary>Largest bank count accepted (the kernel's MAX_NR_BANKS).</summary>
-    public const int MaxBankCount = 64;
+    public const int BankCountMax = 64;
     /// <summary>monarch_timeout on the Intel model: 1 s (Linux core.c mce_start/mce_end).</summary>
     public const long DefaultMonarchTimeoutNs = 1_000_000_000;
 
@@ -36,14 +36,14 @@ public sealed record LinuxMachineOptions
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad value.</summary>
     public void Validate()
     {
-        if (CpuCount < 1 || CpuCount > MaxCpuCount)
+        if (CpuCount < 1 || CpuCount > CpuCountMax)
         {
-            throw new ArgumentException($"CpuCount {CpuCount} is out of range (expected 1..{MaxCpuCount})", nameof(CpuCount));
+            throw new ArgumentException($"CpuCount {CpuCount} is out of range (expected 1..{CpuCountMax})", nameof(CpuCount));
         }
 
-        if (BankCount < 1 || BankCount > MaxBankCount)
+        if (BankCount < 1 || BankCount > BankCountMax)
         {
-            throw new ArgumentException($"BankCount {BankCount} is out of range (expected 1..{MaxBankCount})", nameof(BankCount));
+            throw new ArgumentException($"BankCount {BankCount} is out of range (expected 1..{BankCountMax})", nameof(BankCount));
         }
 
         if (!Enum.IsDefined(Era))

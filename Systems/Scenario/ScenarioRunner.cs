@@ -42,12 +42,12 @@ public static class ScenarioRunner
             switch (e.Kind)
             {
                 case HandlerEventKind.VmceInjected:
-                    vmce.Add(new VmceReport(e.Domain, e.Vcpu, (ulong)e.Arg, e.Bank, e.Status, e.Addr, e.Misc));
+                    vmce.Add(new VmceReport(e.Domain, e.Vcpu, e.GuestMcgStatus, e.Bank, e.Status, e.Addr, e.Misc));
                     break;
                 case HandlerEventKind.GuestOutcome:
-                    outcome[e.Domain] = (GuestOutcomeKind)e.Arg;
+                    outcome[e.Domain] = e.GuestOutcome;
                     break;
-                case HandlerEventKind.DomainCrashed when (CrashReason)e.Arg != CrashReason.GuestPanic:
+                case HandlerEventKind.DomainCrashed when e.CrashReason != CrashReason.GuestPanic:
                     outcome[e.Domain] = GuestOutcomeKind.Crashed;
                     break;
                 case HandlerEventKind.Reset:

@@ -5,7 +5,7 @@ namespace Mca.Systems.Xen;
 /// <summary>
 /// One telemetry payload, <c>struct mc_info</c> (Xen public xen-mca.h): a global block,
 /// optionally an extended block, bank blocks and recovery blocks, in the order they were added,
-/// packed into at most <see cref="MaxSizeBytes"/> bytes. A block that does not fit is dropped and
+/// packed into at most <see cref="SizeMaxBytes"/> bytes. A block that does not fit is dropped and
 /// <see cref="McInfoFlags.Uncomplete"/> is set, exactly as <c>x86_mcinfo_reserve</c>'s callers do.
 /// </summary>
 /// <remarks>
@@ -23,23 +23,23 @@ namespace Mca.Systems.Xen;
 public sealed class McInfo
 {
     /// <summary><c>MCINFO_MAXSIZE</c>.</summary>
-    public const int MaxSizeBytes = 768;
+    public const int SizeMaxBytes = 768;
     public const int GlobalSizeBytes = 32;
     public const int BankSizeBytes = 48;
     public const int ExtendedSizeBytes = 520;
     public const int RecoverySizeBytes = 24;
     /// <summary>Entries of <c>mcinfo_extended.mc_msr</c>.</summary>
-    public const int MaxExtendedMsrs = 32;
+    public const int ExtendedMsrsMax = 32;
     /// <summary>Most bank blocks that can ever fit (global + 15 x 48 = 752).</summary>
-    public const int MaxBanks = (MaxSizeBytes - GlobalSizeBytes) / BankSizeBytes;
+    public const int BanksMax = (SizeMaxBytes - GlobalSizeBytes) / BankSizeBytes;
     /// <summary>Most recovery blocks that can ever fit.</summary>
-    public const int MaxRecoveries = (MaxSizeBytes - GlobalSizeBytes) / RecoverySizeBytes;
+    public const int RecoveriesMax = (SizeMaxBytes - GlobalSizeBytes) / RecoverySizeBytes;
     /// <summary>Most blocks of any kind that can ever fit.</summary>
-    public const int MaxBlocks = 1 + MaxRecoveries;
+    public const int BlocksMax = 1 + RecoveriesMax;
 
-    private readonly McBankRecord[] _banks = new McBankRecord[MaxBanks];
-    private readonly McRecoveryRecord[] _recoveries = new McRecoveryRecord[MaxRecoveries];
-    private readonly McBlockType[] _blocks = new McBlockType[MaxBlocks];
+    private readonly McBankRecord[] _banks = new McBankRecord[BanksMax];
+    private readonly McRecoveryRecord[] _recoveries = new McRecoveryRecord[RecoveriesMax];
+    private readonly McBlockType[] _blocks = new McBlockType[BlocksMax];
     private McGlobal _global;
     private int _bankCount;
     private int _recoveryCount;
@@ -55,7 +55,7 @@ public sealed class McInfo
     /// <summary><c>mi_nentries</c>: blocks stored.</summary>
     public int EntryCount => _blockCount;
 
-    /// <summary>Bytes of blocks stored (at most <see cref="MaxSizeBytes"/>).</summary>
+    /// <summary>Bytes of blocks stored (at most <see cref="SizeMaxBytes"/>).</summary>
     public int UsedBytes => _usedBytes;
 
     /// <summary>Whether a global block is present (always, once a logout has filled the record).</summary>
@@ -128,7 +128,7 @@ public sealed class McInfo
     /// <summary>Appends the extended-state block (Intel, MCG_EXT_P and EIPV); false and UNCOMPLETE if it does not fit.</summary>
     public bool TryAddExtended(int msrCount)
     {
-        if ((uint)msrCount > MaxExtendedMsrs)
+        if ((uint)msrCount > ExtendedMsrsMax)
         {
             throw new ArgumentOutOfRangeException(nameof(msrCount), msrCount, "expected 0..32 extended MSRs");
         }
@@ -198,13 +198,13 @@ public sealed class McInfo
         }
 
         // Xen public xen-mca.h: MCINFO_FLAGS_UNCOMPLETE is set in mi->flags when a block does not fit (768 bytes, MCINFO_MAXSIZE)
-        if (_usedBytes + sizeBytes > MaxSizeBytes)
+        if (_usedBytes + sizeBytes > SizeMaxBytes)
         {
             Flags |= McInfoFlags.Uncomplete;
             return false;
         }
 
-        Debug.Assert(_blockCount < MaxBlocks, "the byte budget bounds the block count");
+        Debug.Assert(_blockCount < BlocksMax, "the byte budget bounds the block count");
         _blocks[_blockCount++] = type;
         _usedBytes += sizeBytes;
         return true;

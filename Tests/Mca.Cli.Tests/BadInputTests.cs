@@ -111,7 +111,7 @@ public sealed class BadInputTests : IDisposable
     [Fact]
     public void Campaign_FleetBeyondMemory_IsRefusedBeforeTheRun()
     {
-        var spec = new CampaignSpec { Machines = CampaignSpec.MaxMachines };
+        var spec = new CampaignSpec { Machines = CampaignSpec.MachinesMax };
         Assert.True(MemoryEstimate.BytesFor(spec) > MemoryEstimate.AvailableBytes(), "this host could hold 10,000,000 machines: the refusal cannot be seen here");
         AssertBad(["campaign", "--machines", "10000000", "--json", "{dir}/out.json"], "mca: --machines: expected a fleet that fits in memory (about 15.9 KB per machine of this shape: at most ");
         Assert.False(File.Exists(Path.Combine(_dir, "out.json")));

@@ -154,7 +154,7 @@ public sealed class CampaignBatch : IBatchStepper<EpochOutput>
                 }
                 else
                 {
-                    m.CorrectedErrors += Math.Max(1, e.Arg2);
+                    m.CorrectedErrors += e.ErrorCount;
                 }
 
                 AccountSeverity(ref m, in e, ser);
@@ -165,11 +165,11 @@ public sealed class CampaignBatch : IBatchStepper<EpochOutput>
             case HandlerEventKind.PollFound:
                 m.PollFinds++;
                 break;
-            case HandlerEventKind.VmceInjected when e.Arg2 != 0:
+            case HandlerEventKind.VmceInjected when e.IsTargetVcpu:
                 m.VmceInjected++;
                 break;
             case HandlerEventKind.GuestOutcome:
-                switch ((GuestOutcomeKind)e.Arg)
+                switch (e.GuestOutcome)
                 {
                     case GuestOutcomeKind.Recovered:
                         m.GuestRecovered++;
@@ -207,7 +207,7 @@ public sealed class CampaignBatch : IBatchStepper<EpochOutput>
         switch (IntelMca.CheckMceType(e.Status, ser))
         {
             case XenMceType.Corrected:
-                m.Corrected += Math.Max(1, e.Arg2);
+                m.Corrected += e.ErrorCount;
                 break;
             case XenMceType.Ucna:
                 m.Ucna++;

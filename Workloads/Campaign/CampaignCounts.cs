@@ -79,7 +79,7 @@ public struct CampaignCounts
                 switch (IntelMca.CheckMceType(e.Status, ser))
                 {
                     case XenMceType.Corrected:
-                        Corrected += Math.Max(1, e.Arg2);
+                        Corrected += e.ErrorCount;
                         break;
                     case XenMceType.Ucna:
                         Ucna++;
@@ -113,14 +113,14 @@ public struct CampaignCounts
                 break;
             case HandlerEventKind.VmceInjected:
                 VmceDeliveredToVcpus++;
-                if (e.Arg2 != 0)
+                if (e.IsTargetVcpu)
                 {
                     VmceInjected++;
                 }
 
                 break;
             case HandlerEventKind.GuestOutcome:
-                switch ((GuestOutcomeKind)e.Arg)
+                switch (e.GuestOutcome)
                 {
                     case GuestOutcomeKind.Recovered:
                         GuestRecovered++;
@@ -146,7 +146,7 @@ public struct CampaignCounts
                 LogsDelivered++;
                 break;
             case HandlerEventKind.LogLost:
-                switch ((LossCause)e.Arg)
+                switch (e.LossCause)
                 {
                     case LossCause.PoolExhausted:
                         LostPoolExhausted++;

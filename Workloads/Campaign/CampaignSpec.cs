@@ -12,10 +12,10 @@ namespace Mca.Workloads.Campaign;
 public sealed record CampaignSpec
 {
     /// <summary>Largest fleet a spec may name; <see cref="MemoryEstimate"/> refuses a smaller one that would not fit in memory.</summary>
-    public const int MaxMachines = 10_000_000;
+    public const int MachinesMax = 10_000_000;
 
     /// <summary>Longest campaign: a century.</summary>
-    public const int MaxDays = 36_500;
+    public const int DaysMax = 36_500;
 
     private readonly IReadOnlyDictionary<string, object>? _parameters;
 
@@ -85,14 +85,14 @@ public sealed record CampaignSpec
     {
         catalog ??= WorkloadCatalog.Default;
         var inv = CultureInfo.InvariantCulture;
-        if (Machines is < 1 or > MaxMachines)
+        if (Machines is < 1 or > MachinesMax)
         {
-            throw new CampaignSpecException("machines", string.Create(inv, $"a number of machines from 1 to {MaxMachines:N0}"), Machines.ToString(inv));
+            throw new CampaignSpecException("machines", string.Create(inv, $"a number of machines from 1 to {MachinesMax:N0}"), Machines.ToString(inv));
         }
 
-        if (Days is < 1 or > MaxDays)
+        if (Days is < 1 or > DaysMax)
         {
-            throw new CampaignSpecException("days", string.Create(inv, $"a number of days from 1 to {MaxDays:N0}"), Days.ToString(inv));
+            throw new CampaignSpecException("days", string.Create(inv, $"a number of days from 1 to {DaysMax:N0}"), Days.ToString(inv));
         }
 
         if (BatchSize is < 1 or > 65_536)
@@ -100,9 +100,9 @@ public sealed record CampaignSpec
             throw new CampaignSpecException("batch_size", "machines per batch from 1 to 65,536", BatchSize.ToString(inv));
         }
 
-        if (EpochDays is < 1 or > MaxDays)
+        if (EpochDays is < 1 or > DaysMax)
         {
-            throw new CampaignSpecException("epoch_days", string.Create(inv, $"days per epoch from 1 to {MaxDays:N0}"), EpochDays.ToString(inv));
+            throw new CampaignSpecException("epoch_days", string.Create(inv, $"days per epoch from 1 to {DaysMax:N0}"), EpochDays.ToString(inv));
         }
 
         if (!HandlerPolicy.All.Any(p => string.Equals(p.Name, Policy, StringComparison.OrdinalIgnoreCase)))

@@ -9,8 +9,8 @@ namespace Mca.Workloads.Field;
 /// </summary>
 internal sealed class CeIntensity
 {
-    private const double MinShape = 0.05;
-    private const double MaxShape = 20.0;
+    private const double ShapeMin = 0.05;
+    private const double ShapeMax = 20.0;
 
     public CeIntensity(double medianPerDay, double meanToMedian, double maxPerDay)
     {
@@ -23,8 +23,8 @@ internal sealed class CeIntensity
         MedianPerDay = medianPerDay;
         MaxPerDay = maxPerDay;
         // The ratio falls as the shape rises; bisection on a fixed number of steps is deterministic.
-        double low = MinShape;
-        double high = MaxShape;
+        double low = ShapeMin;
+        double high = ShapeMax;
         for (int step = 0; step < 100; step++)
         {
             double mid = 0.5 * (low + high);

@@ -15,7 +15,7 @@ namespace Mca.Workloads.Field;
 internal sealed class DimmGeometry
 {
     public const int LineBytes = 64;
-    public const int MaxDimms = 64;
+    public const int DimmsMax = 64;
     public const int Banks = 8;
     /// <summary>2048 columns read in bursts of 8.</summary>
     public const int ColumnBursts = 256;
@@ -25,10 +25,10 @@ internal sealed class DimmGeometry
         ArgumentNullException.ThrowIfNull(spec);
         long totalBytes = spec.Memory.TotalBytes;
         long unit = (long)LineBytes * Banks * ColumnBursts;
-        if (dimmCount <= 0 || dimmCount > MaxDimms || dimmCount % spec.SocketCount != 0 || totalBytes % dimmCount != 0 || totalBytes / dimmCount % unit != 0)
+        if (dimmCount <= 0 || dimmCount > DimmsMax || dimmCount % spec.SocketCount != 0 || totalBytes % dimmCount != 0 || totalBytes / dimmCount % unit != 0)
         {
             throw new ArgumentException(
-                $"dimm_count must divide machine '{spec.Name}' ({totalBytes} bytes, {spec.SocketCount} sockets) evenly: 1 to {MaxDimms} DIMMs, a multiple of the socket count, each a multiple of {unit} bytes (found {dimmCount})");
+                $"dimm_count must divide machine '{spec.Name}' ({totalBytes} bytes, {spec.SocketCount} sockets) evenly: 1 to {DimmsMax} DIMMs, a multiple of the socket count, each a multiple of {unit} bytes (found {dimmCount})");
         }
 
         DimmCount = dimmCount;

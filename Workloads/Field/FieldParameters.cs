@@ -136,16 +136,16 @@ public sealed record FieldParameters
     public int MaxFaultsPerMachine { get; init; } = 32;
 
     /// <summary>The largest <see cref="FaultRateScale"/> a spec may set.</summary>
-    public const double MaxFaultRateScale = 1e4;
+    public const double FaultRateScaleMax = 1e4;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first parameter (in snake_case) that is out of range.</summary>
     public void Validate()
     {
-        Check(DimmCount is >= 1 and <= DimmGeometry.MaxDimms, "dimm_count", $"from 1 to {DimmGeometry.MaxDimms}", DimmCount);
+        Check(DimmCount is >= 1 and <= DimmGeometry.DimmsMax, "dimm_count", $"from 1 to {DimmGeometry.DimmsMax}", DimmCount);
         Check(DevicesPerDimm is >= 2 and <= 72, "devices_per_dimm", "from 2 to 72", DevicesPerDimm);
         // 1e4 gives every DIMM about 100 faults a year (18 x 66.1 FIT each, JaguarFit), past max_faults_per_machine within
         // months: larger values add only dropped faults and run time (1e12 ran 129 s per machine-day).
-        Check(FaultRateScale is > 0 and <= MaxFaultRateScale, "fault_rate_scale", "> 0 and <= 10000 (at 1e4 every DIMM takes about 100 faults a year; more only adds run time)", FaultRateScale);
+        Check(FaultRateScale is > 0 and <= FaultRateScaleMax, "fault_rate_scale", "> 0 and <= 10000 (at 1e4 every DIMM takes about 100 faults a year; more only adds run time)", FaultRateScale);
         Check(FaultyDimmRateMultiplier is >= 1 and <= 1e6, "faulty_dimm_rate_multiplier", "from 1 to 1e6", FaultyDimmRateMultiplier);
         Positive(CeRateMedianPerDay, "ce_rate_median_per_day");
         Check(CeRateMeanToMedian is > 1 and <= 1e6, "ce_rate_mean_to_median", "> 1 and <= 1e6", CeRateMeanToMedian);

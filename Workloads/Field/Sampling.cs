@@ -14,7 +14,7 @@ internal static class Sampling
     internal const double PoissonExactLimit = 30.0;
 
     /// <summary>Bound on rejection loops: the chance of reaching it is below 2^-60.</summary>
-    private const int MaxRejections = 64;
+    private const int RejectionsMax = 64;
 
     /// <summary>A uniform double in (0, 1].</summary>
     public static double UniformOpen(ref this CounterRng rng) => 1.0 - rng.NextDouble();
@@ -65,7 +65,7 @@ internal static class Sampling
     /// <summary>A standard normal variate (Marsaglia's polar method).</summary>
     public static double StandardNormal(ref this CounterRng rng)
     {
-        for (int attempt = 0; attempt < MaxRejections; attempt++)
+        for (int attempt = 0; attempt < RejectionsMax; attempt++)
         {
             double u = (2.0 * rng.NextDouble()) - 1.0;
             double v = (2.0 * rng.NextDouble()) - 1.0;

@@ -39,7 +39,7 @@ internal readonly record struct MceInjectToken(
 internal struct MceInjectLexer
 {
     /// <summary>Longest token text quoted in a message; longer text is cut with "...".</summary>
-    private const int MaxQuotedLength = 40;
+    private const int QuotedLengthMax = 40;
 
     private readonly string _text;
     private readonly string _fileName;
@@ -133,9 +133,9 @@ internal struct MceInjectLexer
     private static bool IsWordChar(char c) => c == '_' || char.IsAsciiLetterOrDigit(c);
 
     private static string Quote(ReadOnlySpan<char> text) =>
-        text.Length <= MaxQuotedLength
+        text.Length <= QuotedLengthMax
             ? "'" + text.ToString() + "'"
-            : "'" + text[..MaxQuotedLength].ToString() + "...'";
+            : "'" + text[..QuotedLengthMax].ToString() + "...'";
 
     private void SkipBlanksAndComments()
     {

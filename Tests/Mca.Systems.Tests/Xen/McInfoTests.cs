@@ -16,12 +16,12 @@ public class McInfoTests
     [Fact]
     public void Sizes_MatchXenMcaHeader()
     {
-        Assert.Equal(768, McInfo.MaxSizeBytes);
+        Assert.Equal(768, McInfo.SizeMaxBytes);
         Assert.Equal(32, McInfo.GlobalSizeBytes);
         Assert.Equal(48, McInfo.BankSizeBytes);
         Assert.Equal(520, McInfo.ExtendedSizeBytes);
         Assert.Equal(24, McInfo.RecoverySizeBytes);
-        Assert.Equal(15, McInfo.MaxBanks);
+        Assert.Equal(15, McInfo.BanksMax);
     }
 
     [Fact]
