@@ -3,9 +3,11 @@ using System.CommandLine;
 using System.Text.Json;
 using Mca.Cli;
 using Mca.Cli.Commands;
+using Mca.Replay;
 using Mca.Systems.Events;
+using Mca.Tests.Shared.Replay;
 
-namespace Mca.Replay.Tests;
+namespace Mca.Cli.Tests;
 
 /// <summary><c>mca replay ...</c> end to end through the real parser: outputs, JSON, exit codes 0, 1 and 2.</summary>
 public sealed class ReplayCliTests : TempDirectoryTest
