@@ -139,8 +139,12 @@ public class QueryTests
         world.ForEachWithEntity<CompA, RecordOrder>(new QueryDescription().WithAll<CompA>(), ref order);
         Assert.Equal(expected, order.Seen);
 
-        var e2 = new CountWithEntity2();
+        var e2 = new CountWithEntity2 { Seen = [] };
         world.ForEachWithEntity<CompA, CompB, CountWithEntity2>(new QueryDescription().WithAll<CompA, CompB>(), ref e2);
+        // The entity passed is the one whose components come with it, in archetype then row order.
+        Assert.Equal(expected, e2.Seen.Select(s => s.Entity));
+        Assert.Equal([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 100], e2.Seen.Select(s => s.A));
+        Assert.All(e2.Seen, s => Assert.Equal(world.Get<CompA>(s.Entity).Value, s.A));
         var e3 = new CountWithEntity3();
         world.ForEachWithEntity<CompA, CompB, CompC, CountWithEntity3>(new QueryDescription().WithAll<CompA, CompB, CompC>(), ref e3);
         var e4 = new CountWithEntity4();
@@ -273,10 +277,12 @@ public class QueryTests
     private struct CountWithEntity2 : IForEachWithEntity<CompA, CompB>
     {
         public int Count;
+        /// <summary>Each entity handed to the callback with the CompA of the row it came with.</summary>
+        public List<(Entity Entity, long A)> Seen;
 
         public void Update(Entity entity, ref CompA c1, ref CompB c2)
         {
-            Assert.True(entity.Index >= 0);
+            Seen.Add((entity, c1.Value));
             c2.Value++;
             Count++;
         }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text.RegularExpressions;
+using Mca.Tests.Shared.Replay;
 
 namespace Mca.Replay.Tests;
 

@@ -5,6 +5,7 @@ using MessagePack;
 using MessagePack.Formatters;
 using MessagePack.Resolvers;
 using Mca.Replay.Wire;
+using Mca.Tests.Shared.Replay;
 
 namespace Mca.Replay.Tests;
 

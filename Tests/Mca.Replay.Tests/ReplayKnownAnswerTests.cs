@@ -1,4 +1,5 @@
 using System.IO.Hashing;
+using Mca.Tests.Shared.Replay;
 using Mca.Workloads.Campaign;
 
 namespace Mca.Replay.Tests;

@@ -1,3 +1,4 @@
+using Mca.Tests.Shared.Replay;
 using Mca.Workloads.Campaign;
 
 namespace Mca.Replay.Tests;

@@ -1,4 +1,5 @@
 using Mca.Systems.Events;
+using Mca.Tests.Shared.Replay;
 using Mca.Workloads.Campaign;
 
 namespace Mca.Replay.Tests;

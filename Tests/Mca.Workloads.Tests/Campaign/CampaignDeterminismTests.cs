@@ -2,7 +2,7 @@ using Mca.Tests.Shared;
 using Mca.Systems.Model;
 using Mca.Workloads.Campaign;
 
-namespace Mca.Workloads.Tests.Engine;
+namespace Mca.Workloads.Tests.Campaign;
 
 /// <summary>docs/design.md determinism: same seed, same digest, for any thread count, batch size or mode.</summary>
 public class CampaignDeterminismTests

@@ -1,9 +1,9 @@
-using Mca.Tests.Shared;
+using Mca.Replay;
 using Mca.Systems.Engine;
 using Mca.Systems.Model;
 using Mca.Workloads.Campaign;
 
-namespace Mca.Replay.Tests;
+namespace Mca.Tests.Shared.Replay;
 
 /// <summary>Small campaigns with a random error mix (every class of error), recorded into temporary files.</summary>
 internal static class Fixtures
@@ -40,23 +40,4 @@ internal static class Fixtures
         .Add("none", "idle", (_, _) => (_, _, _) => NoErrors.Instance)
         .Add(Random, "a random mix of every error class", (machine, seed) =>
             (first, count, horizon) => new RandomErrorSource(machine, seed, first, count, horizon, 6 * 3600 * MachineSpec.NsPerSecond));
-}
-
-/// <summary>A temporary directory per test class.</summary>
-public abstract class TempDirectoryTest : IDisposable
-{
-    protected TempDirectoryTest()
-    {
-        Directory = System.IO.Directory.CreateTempSubdirectory("mca-replay-").FullName;
-    }
-
-    protected string Directory { get; }
-
-    protected string PathOf(string name) => Path.Combine(Directory, name);
-
-    public void Dispose()
-    {
-        System.IO.Directory.Delete(Directory, recursive: true);
-        GC.SuppressFinalize(this);
-    }
 }

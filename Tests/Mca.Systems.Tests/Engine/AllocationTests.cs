@@ -4,17 +4,14 @@ using Mca.Systems.Hardware;
 using Mca.Systems.Model;
 using Mca.Systems.Pipeline;
 
-namespace Mca.Workloads.Tests.Engine;
+namespace Mca.Systems.Tests.Engine;
 
 /// <summary>
-/// Runs alone: batches share a process-wide stack of free telemetry pools, and tests running beside
-/// this one would take pools from it and make this batch allocate new ones.
+/// House style "Hot paths": nothing is allocated per step once the batch reached its working size. Runs in the
+/// "Allocation" collection: batches share a process-wide stack of free telemetry pools, and tests running
+/// beside this one would take pools from it and make this batch allocate new ones.
 /// </summary>
-[CollectionDefinition(nameof(AllocationCollection), DisableParallelization = true)]
-public sealed class AllocationCollection;
-
-/// <summary>House style "Hot paths": nothing is allocated per step once the batch reached its working size.</summary>
-[Collection(nameof(AllocationCollection))]
+[Collection("Allocation")]
 public class AllocationTests
 {
     /// <summary>Corrected bursts (CMCI), UCNA (poll and CMCI) and SRAO #MCs (page offline, vMCE) on a fixed set of pages.</summary>
