@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -8,8 +7,6 @@ namespace Mca.Cli.Output;
 /// <summary>Serializes the JSON documents of <see cref="McaJsonContext"/> for stdout or a file.</summary>
 internal static class JsonOut
 {
-    private static readonly JsonWriterOptions Options = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     /// <summary>
     /// The generated contracts with relaxed escaping (file names and kernel messages print as they are, e.g. <c>&lt;</c> and
     /// <c>é</c> unescaped); <see cref="System.Text.Json.Serialization.JsonSourceGenerationOptionsAttribute"/> cannot name an encoder.
@@ -18,16 +15,4 @@ internal static class JsonOut
 
     /// <summary>The document as indented JSON with a trailing newline.</summary>
     public static string Build<T>(T document, JsonTypeInfo<T> contract) => JsonSerializer.Serialize(document, contract) + "\n";
-
-    /// <summary>A document written key by key (the replay documents, until they have records).</summary>
-    public static string Build(Action<Utf8JsonWriter> write)
-    {
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream, Options))
-        {
-            write(writer);
-        }
-
-        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
-    }
 }

@@ -35,6 +35,13 @@ public sealed class JsonKeyOrderTests : IDisposable
         return doc.RootElement.Clone();
     }
 
+    private string RecordStorm()
+    {
+        string replay = Path.Combine(_dir, "r.mcar");
+        Mca("campaign", "--machines", "40", "--days", "30", "--workload", "storm", "--threads", "1", "--record", replay, "--quiet");
+        return replay;
+    }
+
     [Fact]
     public void CampaignJson_KeysInContractOrder()
     {
@@ -58,6 +65,50 @@ public sealed class JsonKeyOrderTests : IDisposable
         Assert.Equal("rate_per_machine_year low high method dispersion machines_with_any", Keys(resets));
         Assert.Equal("machines share low high method", Keys(resets.GetProperty("machines_with_any")));
         Assert.Equal("path bytes frames events inputs bytes_per_recorded_event", Keys(root.GetProperty("recording")));
+    }
+
+    [Fact]
+    public void ReplayShowJson_TotalsAndTimelineKeysInContractOrder()
+    {
+        string replay = RecordStorm();
+        const string Header = "kind engine seed policy workload first_machine machine_count duration_ns";
+        var totals = Parse(Mca("replay", "show", replay, "--json"), "file");
+        Assert.Equal(
+            $"file {Header} from_ns to_ns frames bytes events inputs bytes_per_event machines_with_data digest machines_reset machines_with_uncorrected machines_with_vmce counts",
+            Keys(totals));
+        Assert.Equal(
+            "error_arrivals corrected ucna srao srar fatal mce_events cmci_events poll_finds resets vmce_injected vmce_vcpu_deliveries guest_recovered " +
+            "guest_process_killed guest_panic domains_crashed pages_offlined logs_delivered logs_lost lost_pool_exhausted lost_reset_before_fetch " +
+            "lost_virq_not_bound lost_interposed lost_overwritten downtime_ns handler_events",
+            Keys(totals.GetProperty("counts")));
+
+        var with = Parse(Mca("replay", "show", replay, "--with", "any", "--json"), "file");
+        Assert.Equal($"file {Header} with from_ns to_ns count machines", Keys(with));
+        var row = with.GetProperty("machines")[0];
+        Assert.Equal("machine mce_events resets vmce_injected guest_recovered guest_process_killed guest_panic domains_crashed pages_offlined logs_delivered logs_lost", Keys(row));
+
+        var timeline = Parse(Mca("replay", "show", replay, "--machine", row.GetProperty("machine").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture), "--json"), "file");
+        Assert.Equal($"file machine from_ns to_ns {Header} timeline tally", Keys(timeline));
+        var byType = timeline.GetProperty("timeline").EnumerateArray().GroupBy(e => e.GetProperty("type").GetString()!).ToDictionary(g => g.Key, g => Keys(g.First()));
+        Assert.Equal("time_ns epoch type cpu bank status addr misc mcg_status signal interposed count in_guest running_domain running_vcpu context text", byType["input"]);
+        Assert.Equal("time_ns epoch type kind cpu bank domain vcpu status addr misc arg arg2 text", byType["event"]);
+        Assert.Equal("time_ns epoch type hash", byType["state_hash"]);
+    }
+
+    [Fact]
+    public void ReplayRunJson_KeysInContractOrderAndChangesAsPairs()
+    {
+        string replay = RecordStorm();
+        var run = Parse(Mca("replay", "run", replay, "--policy", "xen", "--threads", "1", "--quiet", "--json"), "file");
+        Assert.Equal("file recorded_policy policy first_machine machines totals paired machines_changed changes first_divergence", Keys(run));
+        Assert.Equal("recorded replayed", Keys(run.GetProperty("totals").GetProperty("resets")));
+        Assert.Equal("more fewer p", Keys(run.GetProperty("paired").GetProperty("resets")));
+        var change = run.GetProperty("changes")[0];
+        Assert.Equal("machine", change.EnumerateObject().First().Name);
+        foreach (var outcome in change.EnumerateObject().Skip(1))
+        {
+            Assert.Equal(2, outcome.Value.GetArrayLength());
+        }
     }
 
     /// <summary>
