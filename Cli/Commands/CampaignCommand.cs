@@ -108,7 +108,7 @@ internal static class CampaignCommand
 
                 RecordingSummary? recorded = recorder is null ? null : new(recorder.Path, recorder.BytesWritten, recorder.FrameCount, recorder.EventCount, recorder.InputCount);
                 var summary = new CampaignSummary(spec, options, result, wall.Elapsed.TotalSeconds, recorded);
-                string? jsonText = jsonOut is null ? null : JsonOut.Build(summary.WriteJson);
+                string? jsonText = jsonOut is null ? null : JsonOut.Build(summary.ToJson(), JsonOut.Contracts.CampaignJson);
                 if (jsonOut is { IsStdout: false })
                 {
                     jsonOut.WriteAllText(jsonText!);

@@ -43,21 +43,8 @@ internal static class DecodeCommand
             var o = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
             {
-                o.Write(JsonOut.Build(w =>
-                {
-                    w.WriteStartObject();
-                    w.WriteString("status", Hex.Of(s));
-                    w.WriteString("mca", Mcelog.DecodeMcacod(MciStatusBits.Mcacod(s), style));
-                    w.WriteString("xen_type", IntelMca.CheckMceType(s, ser: true).ToString().ToUpperInvariant());
-                    w.WriteStartArray("lines");
-                    foreach (string line in lines)
-                    {
-                        w.WriteStringValue(line);
-                    }
-
-                    w.WriteEndArray();
-                    w.WriteEndObject();
-                }));
+                var document = new DecodeJson(Hex.Of(s), Mcelog.DecodeMcacod(MciStatusBits.Mcacod(s), style), IntelMca.CheckMceType(s, ser: true).ToString().ToUpperInvariant(), lines);
+                o.Write(JsonOut.Build(document, JsonOut.Contracts.DecodeJson));
             }
             else
             {

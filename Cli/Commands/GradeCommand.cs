@@ -41,13 +41,7 @@ internal static class GradeCommand
             var o = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
             {
-                o.Write(JsonOut.Build(w =>
-                {
-                    w.WriteStartObject();
-                    w.WriteString("severity", name);
-                    w.WriteString("message", grade.Message);
-                    w.WriteEndObject();
-                }));
+                o.Write(JsonOut.Build(new GradeJson(name, grade.Message), JsonOut.Contracts.GradeJson));
             }
             else
             {

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using Mca.Cli.Input;
 using Mca.Cli.Output;
+using Mca.Cli.Output.Replay;
 using Mca.Replay;
 using Mca.Systems.Events;
 using Mca.Workloads.Campaign;
@@ -58,11 +59,11 @@ internal static class ReplayCommand
             var o = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
             {
-                o.Write(JsonOut.Build(w => ReplayPrinter.WriteVerifyJson(w, path, report)));
+                o.Write(JsonOut.Build(VerifyPrinter.ToJson(path, report), JsonOut.Contracts.VerifyJson));
             }
             else
             {
-                ReplayPrinter.WriteVerify(o, path, report);
+                VerifyPrinter.Write(o, path, report);
             }
 
             return report.Identical ? Program.ExitOk : ExitDiverged;
@@ -123,11 +124,11 @@ internal static class ReplayCommand
                 var list = Guard(() => ReplayShow.With(path, outcome, fromNs, toNs));
                 if (asJson)
                 {
-                    o.Write(JsonOut.Build(w => ReplayPrinter.WriteOutcomesJson(w, path, list)));
+                    o.Write(JsonOut.Build(ShowPrinter.ToJson(path, list), JsonOut.Contracts.OutcomesJson));
                 }
                 else
                 {
-                    ReplayPrinter.WriteOutcomes(o, path, list);
+                    ShowPrinter.WriteOutcomes(o, path, list);
                 }
             }
             else if (parse.GetValue(machine) is int m)
@@ -140,11 +141,11 @@ internal static class ReplayCommand
 
                 if (asJson)
                 {
-                    o.Write(JsonOut.Build(w => ReplayPrinter.WriteTimelineJson(w, path, timeline)));
+                    o.Write(JsonOut.Build(ShowPrinter.ToJson(path, timeline), JsonOut.Contracts.TimelineJson));
                 }
                 else
                 {
-                    ReplayPrinter.WriteTimeline(o, timeline);
+                    ShowPrinter.WriteTimeline(o, timeline);
                 }
             }
             else
@@ -152,11 +153,11 @@ internal static class ReplayCommand
                 var summary = Guard(() => ReplayShow.Totals(path, fromNs, toNs, catalog));
                 if (asJson)
                 {
-                    o.Write(JsonOut.Build(w => ReplayPrinter.WriteSummaryJson(w, path, summary)));
+                    o.Write(JsonOut.Build(ShowPrinter.ToJson(path, summary), JsonOut.Contracts.TotalsJson));
                 }
                 else
                 {
-                    ReplayPrinter.WriteSummary(o, path, summary);
+                    ShowPrinter.WriteTotals(o, path, summary);
                 }
             }
 
@@ -236,11 +237,11 @@ internal static class ReplayCommand
             var o = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
             {
-                o.Write(JsonOut.Build(w => ReplayPrinter.WriteExtractJson(w, path, report)));
+                o.Write(JsonOut.Build(ExtractPrinter.ToJson(path, report), JsonOut.Contracts.ExtractJson));
             }
             else
             {
-                ReplayPrinter.WriteExtract(o, path, report);
+                ExtractPrinter.Write(o, path, report);
             }
 
             return report.Divergence is null ? Program.ExitOk : ExitDiverged;
@@ -270,11 +271,11 @@ internal static class ReplayCommand
             var o = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
             {
-                o.Write(JsonOut.Build(w => ReplayPrinter.WriteRerunJson(w, path, report)));
+                o.Write(JsonOut.Build(RunPrinter.ToJson(path, report), JsonOut.Contracts.RerunJson));
             }
             else
             {
-                ReplayPrinter.WriteRerun(o, path, report);
+                RunPrinter.Write(o, path, report);
             }
 
             return Program.ExitOk;
@@ -299,11 +300,11 @@ internal static class ReplayCommand
             var o = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
             {
-                o.Write(JsonOut.Build(w => ReplayPrinter.WriteDiffJson(w, pathA, pathB, report)));
+                o.Write(JsonOut.Build(DiffPrinter.ToJson(pathA, pathB, report), JsonOut.Contracts.DiffJson));
             }
             else
             {
-                ReplayPrinter.WriteDiff(o, pathA, pathB, report);
+                DiffPrinter.Write(o, pathA, pathB, report);
             }
 
             return report.Identical ? Program.ExitOk : ExitDiverged;

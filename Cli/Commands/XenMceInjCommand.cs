@@ -45,7 +45,7 @@ internal static class XenMceInjCommand
             var o = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
             {
-                o.Write(JsonOut.Build(w => ScenarioPrinter.WriteJson(w, report)));
+                o.Write(JsonOut.Build(ScenarioPrinter.ToJson(report), JsonOut.Contracts.ScenarioJson));
             }
             else
             {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Mca.Workloads.Campaign;
 using Mca.Workloads.Statistics;
 using Spectre.Console;
@@ -120,105 +119,56 @@ internal sealed class CampaignSummary(CampaignSpec spec, CampaignOptions options
         output.WriteLine(string.Create(Inv, $"wall {wallSeconds:F2} s, {MachineYears / Math.Max(wallSeconds, 1e-9):N0} machine-years/s, digest {result.Digest}"));
     }
 
-    public void WriteJson(Utf8JsonWriter w)
+    /// <summary>The <c>--json</c> document.</summary>
+    public CampaignJson ToJson()
     {
         var c = result.Counts;
         var (rate, low, high, _) = Rate(CampaignOutcome.Resets);
-        w.WriteStartObject();
-        w.WriteNumber("machines", result.Machines);
-        w.WriteNumber("days", options.DurationNs / CampaignOptions.DayNs);
-        w.WriteNumber("seed", options.Seed);
-        w.WriteString("policy", options.Policy.Name);
-        w.WriteString("workload", spec.Workload);
-        w.WriteString("digest", result.Digest);
-        w.WriteStartObject("errors");
-        w.WriteNumber("corrected", c.Corrected);
-        w.WriteNumber("ucna", c.Ucna);
-        w.WriteNumber("srao", c.Srao);
-        w.WriteNumber("srar", c.Srar);
-        w.WriteNumber("fatal", c.Fatal);
-        w.WriteEndObject();
-        w.WriteNumber("error_arrivals", c.ErrorArrivals);
-        w.WriteNumber("mce_events", c.MceEvents);
-        w.WriteNumber("cmci_events", c.CmciEvents);
-        w.WriteNumber("poll_finds", c.PollFinds);
-        w.WriteNumber("resets", c.Resets);
-        w.WriteNumber("machines_reset", result.MachinesReset);
-        w.WriteStartObject("reset_rate_per_machine_year");
-        // Kept for scripts that read it; the bounds are now those of intervals.resets (the old Wilson-on-counts interval was wrong).
-        w.WriteNumber("rate", rate);
-        w.WriteNumber("wilson95_low", low);
-        w.WriteNumber("wilson95_high", high);
-        w.WriteString("method", RateInterval.Method);
-        w.WriteEndObject();
-        w.WriteNumber("vmce_injected", c.VmceInjected);
-        w.WriteNumber("vmce_vcpu_deliveries", c.VmceDeliveredToVcpus);
-        w.WriteStartObject("guests");
-        w.WriteNumber("recovered", c.GuestRecovered);
-        w.WriteNumber("process_killed", c.GuestProcessKilled);
-        w.WriteNumber("panic", c.GuestPanic);
-        w.WriteEndObject();
-        w.WriteNumber("domains_crashed", c.DomainsCrashed);
-        w.WriteNumber("pages_offlined", c.PagesOfflined);
-        w.WriteStartObject("logs");
-        w.WriteNumber("delivered", c.LogsDelivered);
-        w.WriteNumber("lost", c.LogsLost);
-        w.WriteStartObject("lost_by_cause");
-        w.WriteNumber("pool_exhausted", c.LostPoolExhausted);
-        w.WriteNumber("reset_before_fetch", c.LostResetBeforeFetch);
-        w.WriteNumber("virq_not_bound", c.LostVirqNotBound);
-        w.WriteNumber("interposed_lost_on_reset", c.LostInterposed);
-        w.WriteNumber("overwritten", c.LostOverwritten);
-        w.WriteEndObject();
-        w.WriteEndObject();
-        w.WriteNumber("downtime_seconds", c.DowntimeNs / 1e9);
-        w.WriteNumber("dimms", result.Dimms);
-        w.WriteNumber("dimms_with_ce", result.DimmsWithCe);
-        w.WriteNumber("machines_with_ue", result.MachinesWithUncorrected);
-        w.WriteNumber("machine_years", MachineYears);
-        w.WriteNumber("handler_events", c.HandlerEvents);
-        w.WriteNumber("wall_seconds", wallSeconds);
-        w.WriteNumber("events_per_second", EventsPerSecond);
-        WriteIntervals(w);
-        if (recording is { } rec)
-        {
-            w.WriteStartObject("recording");
-            w.WriteString("path", rec.Path);
-            w.WriteNumber("bytes", rec.Bytes);
-            w.WriteNumber("frames", rec.Frames);
-            w.WriteNumber("events", rec.Events);
-            w.WriteNumber("inputs", rec.Inputs);
-            w.WriteNumber("bytes_per_recorded_event", rec.BytesPerRecordedEvent);
-            w.WriteEndObject();
-        }
-
-        w.WriteEndObject();
+        return new CampaignJson(
+            Machines: result.Machines,
+            Days: options.DurationNs / CampaignOptions.DayNs,
+            Seed: options.Seed,
+            Policy: options.Policy.Name,
+            Workload: spec.Workload,
+            Digest: result.Digest,
+            Errors: new(c.Corrected, c.Ucna, c.Srao, c.Srar, c.Fatal),
+            ErrorArrivals: c.ErrorArrivals,
+            MceEvents: c.MceEvents,
+            CmciEvents: c.CmciEvents,
+            PollFinds: c.PollFinds,
+            Resets: c.Resets,
+            MachinesReset: result.MachinesReset,
+            ResetRatePerMachineYear: new(rate, low, high, RateInterval.Method),
+            VmceInjected: c.VmceInjected,
+            VmceVcpuDeliveries: c.VmceDeliveredToVcpus,
+            Guests: new(c.GuestRecovered, c.GuestProcessKilled, c.GuestPanic),
+            DomainsCrashed: c.DomainsCrashed,
+            PagesOfflined: c.PagesOfflined,
+            Logs: new(c.LogsDelivered, c.LogsLost, new(c.LostPoolExhausted, c.LostResetBeforeFetch, c.LostVirqNotBound, c.LostInterposed, c.LostOverwritten)),
+            DowntimeSeconds: c.DowntimeNs / 1e9,
+            Dimms: result.Dimms,
+            DimmsWithCe: result.DimmsWithCe,
+            MachinesWithUe: result.MachinesWithUncorrected,
+            MachineYears: MachineYears,
+            HandlerEvents: c.HandlerEvents,
+            WallSeconds: wallSeconds,
+            EventsPerSecond: EventsPerSecond,
+            Intervals: IntervalsJson(),
+            Recording: recording is { } rec ? new(rec.Path, rec.Bytes, rec.Frames, rec.Events, rec.Inputs, rec.BytesPerRecordedEvent) : null);
     }
 
-    /// <summary>The <c>intervals</c> object: per outcome the rate per machine-year and the share of machines with it, each with its 95% interval.</summary>
-    private void WriteIntervals(Utf8JsonWriter w)
+    /// <summary>The <c>intervals</c> object, in table order: per outcome the rate per machine-year and the share of machines with it, each with its 95% interval.</summary>
+    private OrderedDictionary<string, CampaignJson.IntervalJson> IntervalsJson()
     {
-        w.WriteStartObject("intervals");
+        var intervals = new OrderedDictionary<string, CampaignJson.IntervalJson>(Intervals.Length);
         foreach (var (outcome, key, scale) in Intervals)
         {
             var (rate, low, high, phi) = Rate(outcome, scale);
             var (machines, share, shareLow, shareHigh) = Share(outcome);
-            w.WriteStartObject(key);
-            w.WriteNumber("rate_per_machine_year", rate);
-            w.WriteNumber("low", low);
-            w.WriteNumber("high", high);
-            w.WriteString("method", RateInterval.Method);
-            w.WriteNumber("dispersion", phi * scale); // var/mean is in the reported unit (seconds for downtime).
-            w.WriteStartObject("machines_with_any");
-            w.WriteNumber("machines", machines);
-            w.WriteNumber("share", share);
-            w.WriteNumber("low", shareLow);
-            w.WriteNumber("high", shareHigh);
-            w.WriteString("method", "wilson");
-            w.WriteEndObject();
-            w.WriteEndObject();
+            // var/mean is in the reported unit (seconds for downtime).
+            intervals.Add(key, new(rate, low, high, RateInterval.Method, phi * scale, new(machines, share, shareLow, shareHigh, "wilson")));
         }
 
-        w.WriteEndObject();
+        return intervals;
     }
 }

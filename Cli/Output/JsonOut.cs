@@ -1,21 +1,18 @@
-using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Mca.Cli.Output;
 
-/// <summary>Writes JSON documents with a fixed key order (so outputs are byte-stable) to stdout or a file.</summary>
+/// <summary>Serializes the JSON documents of <see cref="McaJsonContext"/> for stdout or a file.</summary>
 internal static class JsonOut
 {
-    private static readonly JsonWriterOptions Options = new() { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    /// <summary>
+    /// The generated contracts with relaxed escaping (file names and kernel messages print as they are, e.g. <c>&lt;</c> and
+    /// <c>é</c> unescaped); <see cref="System.Text.Json.Serialization.JsonSourceGenerationOptionsAttribute"/> cannot name an encoder.
+    /// </summary>
+    public static McaJsonContext Contracts { get; } = new(new JsonSerializerOptions(McaJsonContext.Default.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 
-    public static string Build(Action<Utf8JsonWriter> write)
-    {
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream, Options))
-        {
-            write(writer);
-        }
-
-        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
-    }
+    /// <summary>The document as indented JSON with a trailing newline.</summary>
+    public static string Build<T>(T document, JsonTypeInfo<T> contract) => JsonSerializer.Serialize(document, contract) + "\n";
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Mca.Systems.Scenario;
 
 namespace Mca.Cli.Output;
@@ -7,61 +6,14 @@ namespace Mca.Cli.Output;
 /// <summary>Prints a <see cref="ScenarioReport"/> as text sections or as the JSON contract of the README.</summary>
 internal static class ScenarioPrinter
 {
-    public static void WriteJson(Utf8JsonWriter w, ScenarioReport r)
-    {
-        w.WriteStartObject();
-        w.WriteStartArray("console");
-        foreach (string line in r.Console)
-        {
-            w.WriteStringValue(line);
-        }
-
-        w.WriteEndArray();
-        w.WriteStartArray("dom0_mcelog");
-        foreach (string line in r.Dom0Mcelog)
-        {
-            w.WriteStringValue(line);
-        }
-
-        w.WriteEndArray();
-        w.WriteStartArray("vmce");
-        foreach (var v in r.Vmce)
-        {
-            w.WriteStartObject();
-            w.WriteNumber("domain", v.Domain);
-            w.WriteNumber("vcpu", v.Vcpu);
-            w.WriteString("mcg_status", Hex.Of(v.McgStatus));
-            w.WriteNumber("bank", v.Bank);
-            w.WriteString("status", Hex.Of(v.Status));
-            w.WriteString("addr", Hex.Of(v.Addr));
-            w.WriteString("misc", Hex.Of(v.Misc));
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-        w.WriteStartArray("guests");
-        foreach (var g in r.Guests)
-        {
-            w.WriteStartObject();
-            w.WriteNumber("domain", g.Domain);
-            w.WriteString("outcome", ScenarioReport.OutcomeName(g.Outcome));
-            w.WriteString("message", g.Message);
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-        w.WriteBoolean("reset", r.Reset);
-        if (r.Panic is null)
-        {
-            w.WriteNull("panic");
-        }
-        else
-        {
-            w.WriteString("panic", r.Panic);
-        }
-
-        w.WriteEndObject();
-    }
+    /// <summary>The <c>--json</c> document.</summary>
+    public static ScenarioJson ToJson(ScenarioReport r) => new(
+        r.Console,
+        r.Dom0Mcelog,
+        [.. r.Vmce.Select(v => new ScenarioJson.VmceJson(v.Domain, v.Vcpu, Hex.Of(v.McgStatus), v.Bank, Hex.Of(v.Status), Hex.Of(v.Addr), Hex.Of(v.Misc)))],
+        [.. r.Guests.Select(g => new ScenarioJson.GuestJson(g.Domain, ScenarioReport.OutcomeName(g.Outcome), g.Message))],
+        r.Reset,
+        r.Panic);
 
     public static void WriteText(TextWriter o, ScenarioReport r)
     {

@@ -374,7 +374,7 @@ public sealed class ReplayCliTests : TempDirectoryTest
     [InlineData(0.0005, "0.0005")]
     [InlineData(1.52587890625e-5, "1.5e-05")]
     [InlineData(0.0, "<1e-300")]
-    public void PValue_Readable(double p, string text) => Assert.Equal(text, global::Mca.Cli.Output.ReplayPrinter.PValue(p));
+    public void PValue_Readable(double p, string text) => Assert.Equal(text, global::Mca.Cli.Output.Replay.ReplayPrinter.PValue(p));
 
     [Fact]
     public void Show_ToBeforeFrom_Exit2NamesBothTimes() =>

@@ -1,0 +1,55 @@
+using System.Text.Json.Serialization;
+
+namespace Mca.Cli.Output;
+
+/// <summary>The <c>mca campaign --json</c> document (README "Outputs"); keys in this order.</summary>
+internal sealed record CampaignJson(
+    int Machines,
+    long Days,
+    ulong Seed,
+    string Policy,
+    string Workload,
+    string Digest,
+    CampaignJson.ErrorsJson Errors,
+    long ErrorArrivals,
+    long MceEvents,
+    long CmciEvents,
+    long PollFinds,
+    long Resets,
+    int MachinesReset,
+    CampaignJson.ResetRateJson ResetRatePerMachineYear,
+    long VmceInjected,
+    long VmceVcpuDeliveries,
+    CampaignJson.GuestsJson Guests,
+    long DomainsCrashed,
+    long PagesOfflined,
+    CampaignJson.LogsJson Logs,
+    double DowntimeSeconds,
+    long Dimms,
+    long DimmsWithCe,
+    int MachinesWithUe,
+    double MachineYears,
+    long HandlerEvents,
+    double WallSeconds,
+    double EventsPerSecond,
+    OrderedDictionary<string, CampaignJson.IntervalJson> Intervals,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] CampaignJson.RecordingJson? Recording)
+{
+    internal sealed record ErrorsJson(long Corrected, long Ucna, long Srao, long Srar, long Fatal);
+
+    /// <summary>Kept for scripts that read it; the bounds are those of <c>intervals.resets</c> (the old Wilson-on-counts interval was wrong).</summary>
+    internal sealed record ResetRateJson(double Rate, double Wilson95Low, double Wilson95High, string Method);
+
+    internal sealed record GuestsJson(long Recovered, long ProcessKilled, long Panic);
+
+    internal sealed record LogsJson(long Delivered, long Lost, LostByCauseJson LostByCause);
+
+    internal sealed record LostByCauseJson(long PoolExhausted, long ResetBeforeFetch, long VirqNotBound, long InterposedLostOnReset, long Overwritten);
+
+    /// <summary>One outcome's rate per machine-year and the share of machines with it, each with its 95% interval.</summary>
+    internal sealed record IntervalJson(double RatePerMachineYear, double Low, double High, string Method, double Dispersion, ShareJson MachinesWithAny);
+
+    internal sealed record ShareJson(long Machines, double Share, double Low, double High, string Method);
+
+    internal sealed record RecordingJson(string Path, long Bytes, long Frames, long Events, long Inputs, double BytesPerRecordedEvent);
+}
