@@ -66,18 +66,18 @@ public static class ReplayText
 
         string? arg = e.Kind switch
         {
-            HandlerEventKind.ErrorArrived => "signal=" + Name((Signal)e.Arg),
-            HandlerEventKind.MceEntered => e.Arg != 0 ? "lmce" : "broadcast",
-            HandlerEventKind.Graded => "type=" + Name((XenMceType)e.Arg) + " result=" + Name((McerResult)e.Arg2),
-            HandlerEventKind.McerResult => "result=" + Name((McerResult)e.Arg),
-            HandlerEventKind.Reset => "reason=" + Name((ResetReason)e.Arg),
-            HandlerEventKind.PageOffline => "outcome=" + Name((PageOfflineOutcome)e.Arg),
-            HandlerEventKind.VmceInjected => string.Create(Inv, $"mcg_status=0x{e.Arg:x}"),
-            HandlerEventKind.GuestOutcome => "outcome=" + Name((GuestOutcomeKind)e.Arg),
-            HandlerEventKind.DomainCrashed => "reason=" + Name((CrashReason)e.Arg),
-            HandlerEventKind.TelemetryCommitted => e.Arg == 0 ? "urgent" : "nonurgent",
-            HandlerEventKind.LogLost => "cause=" + Name((LossCause)e.Arg),
-            HandlerEventKind.CorrectedFolded => string.Create(Inv, $"count={e.Arg}"),
+            HandlerEventKind.ErrorArrived => "signal=" + Name(e.ArrivalSignal),
+            HandlerEventKind.MceEntered => e.IsLmce ? "lmce" : "broadcast",
+            HandlerEventKind.Graded => "type=" + Name(e.MceType) + " result=" + Name((McerResult)e.Arg2),
+            HandlerEventKind.McerResult => "result=" + Name(e.HandlerResult),
+            HandlerEventKind.Reset => "reason=" + Name(e.ResetReason),
+            HandlerEventKind.PageOffline => "outcome=" + Name(e.OfflineOutcome),
+            HandlerEventKind.VmceInjected => string.Create(Inv, $"mcg_status=0x{e.GuestMcgStatus:x}"),
+            HandlerEventKind.GuestOutcome => "outcome=" + Name(e.GuestOutcome),
+            HandlerEventKind.DomainCrashed => "reason=" + Name(e.CrashReason),
+            HandlerEventKind.TelemetryCommitted => e.IsUrgent ? "urgent" : "nonurgent",
+            HandlerEventKind.LogLost => "cause=" + Name(e.LossCause),
+            HandlerEventKind.CorrectedFolded => string.Create(Inv, $"count={e.FoldedCount}"),
             _ => e.Arg != 0 ? string.Create(Inv, $"arg={e.Arg}") : null,
         };
         if (arg is not null)

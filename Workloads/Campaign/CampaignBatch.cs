@@ -94,16 +94,13 @@ public sealed class CampaignBatch : IBatchStepper<EpochOutput>
 
         if (epochIndex == o.EpochCount - 1)
         {
-            // The last epoch: release the world; only the outcomes are needed from here on.
+            // The last epoch: release the world and its recorder; only the outcomes are needed from here on.
             _machines = null;
+            _recorder = null;
         }
 
         batch.Events.Clear();
         _recorder?.EpochDone();
-        if (_machines is null)
-        {
-            _recorder = null;
-        }
 
         return new EpochOutput(epochIndex, _batchIndex, FirstMachineId, counts, kept, inputs, hashes, record);
     }
