@@ -32,7 +32,7 @@ public struct CounterRng
 
     private readonly uint _key0;
     private readonly uint _key1;
-    private readonly ulong _streamId;
+    private ulong _streamId;
     private ulong _counter;
     private ulong _pendingValue;
     private ulong _pendingBlockPlusOne;
@@ -53,6 +53,20 @@ public struct CounterRng
     /// <param name="streamId">The stream within the campaign, normally the machine id.</param>
     /// <param name="purpose">What the numbers are for (a fixed constant per use), so uses never share values.</param>
     public static CounterRng Create(ulong seed, ulong streamId, ulong purpose) => new(seed, streamId, purpose);
+
+    /// <summary>
+    /// The stream with the same key (seed and purpose) and another stream id, positioned at value 0: a
+    /// family of streams indexed by <paramref name="streamId"/> (a tree node, an error's index) without
+    /// mixing the key again.
+    /// </summary>
+    public readonly CounterRng WithStream(ulong streamId)
+    {
+        var copy = this;
+        copy._streamId = streamId;
+        copy._counter = 0;
+        copy._pendingBlockPlusOne = 0;
+        return copy;
+    }
 
     /// <summary>Value <paramref name="counter"/> of this stream (random access; does not move the stream).</summary>
     public readonly ulong At(ulong counter)

@@ -16,6 +16,20 @@ public class CounterRngTests
     }
 
     [Fact]
+    public void WithStream_IsTheStreamCreatedWithThatId()
+    {
+        var a = CounterRng.Create(5, 3, 77);
+        a.NextUInt64();
+        var moved = a.WithStream(9);
+        var made = CounterRng.Create(5, 9, 77);
+        Assert.Equal(0, moved.Counter);
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.Equal(made.NextUInt64(), moved.NextUInt64());
+        }
+    }
+
+    [Fact]
     public void Next_SameKey_SameSequence()
     {
         CounterRng first = CounterRng.Create(42, 7, 3);

@@ -1,0 +1,240 @@
+using System.Diagnostics;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using Mca.Ecs;
+
+namespace Mca.Workloads.Field;
+
+/// <summary>
+/// The corrected errors of one permanent fault as a homogeneous Poisson process with random access: how
+/// many fall before an instant, and when the k-th falls, each in O(depth) without walking the errors in
+/// between. A closed-form stretch of the engine and the literal mode that steps every error read the same
+/// instants, so the two agree exactly.
+/// </summary>
+/// <remarks>
+/// The process lives on [<see cref="StartNs"/>, <see cref="StartNs"/> + 2^<see cref="Depth"/>). Its total is
+/// Poisson(rate x 2^depth); each node of the binary tree over that span splits its count between its halves
+/// with a fair binomial (given the total, a Poisson process's points are uniform and independent, so the
+/// left half holds Binomial(n, 1/2) of them). A node holding one error places it uniformly in the node;
+/// a 1 ns node holds all of its errors at its start. Node i (the root is 1, its children 2i and 2i+1) draws
+/// from stream i of the fault's key, so every split is a pure function of (seed, fault, node) and queries
+/// may come in any order. Binomials are exact (a count of fair bits) up to <see cref="BinomialExactMax"/>;
+/// above it the rounded normal n/2 + (sqrt(n)/2) Z, clamped to [0, n], whose error is far below the
+/// fault-to-fault spread of rates; the split always sums to n, so counts are exact.
+/// </remarks>
+internal readonly struct CeTimeline
+{
+    /// <summary>The deepest tree: 2^62 ns is about 146 years.</summary>
+    public const int DepthMax = 62;
+
+    /// <summary>Up to this many errors a node's split is an exact count of fair bits.</summary>
+    public const int BinomialExactMax = 1024;
+
+    private readonly CounterRng _nodes;
+
+    /// <summary>
+    /// A fault's timeline from <paramref name="startNs"/> covering at least <paramref name="spanNs"/>, at
+    /// <paramref name="ratePerNs"/> errors per nanosecond. (<paramref name="seed"/>, <paramref name="faultKey"/>)
+    /// names the fault: its stream 0 draws the total, stream i splits node i.
+    /// </summary>
+    public CeTimeline(ulong seed, ulong faultKey, long startNs, long spanNs, double ratePerNs)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(startNs);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(spanNs);
+        Debug.Assert(ratePerNs >= 0 && !double.IsNaN(ratePerNs), "a rate is finite and not negative");
+        int depth = spanNs <= 1 ? 0 : 64 - BitOperations.LeadingZeroCount((ulong)(spanNs - 1));
+        if (depth > DepthMax)
+        {
+            throw new ArgumentOutOfRangeException(nameof(spanNs), spanNs, $"a CE timeline spans at most 2^{DepthMax} ns");
+        }
+
+        _nodes = CounterRng.Create(seed, 0, faultKey);
+        StartNs = startNs;
+        Depth = depth;
+        var total = _nodes;
+        Total = total.Poisson(ratePerNs * (double)(1L << depth));
+    }
+
+    /// <summary>The first instant the process covers.</summary>
+    public long StartNs { get; }
+
+    /// <summary>The process covers 2^Depth ns.</summary>
+    public int Depth { get; }
+
+    /// <summary>The errors on the whole span (the consumer ignores those past its horizon).</summary>
+    public long Total { get; }
+
+    /// <summary>The first instant past the span.</summary>
+    public long EndNs => StartNs + (1L << Depth);
+
+    /// <summary>How many errors fall at instants before <paramref name="timeNs"/>.</summary>
+    public long CountBefore(long timeNs)
+    {
+        if (timeNs <= StartNs)
+        {
+            return 0;
+        }
+
+        long offset = timeNs - StartNs;
+        if (offset >= 1L << Depth)
+        {
+            return Total;
+        }
+
+        ulong node = 1;
+        long low = 0;
+        long length = 1L << Depth;
+        long n = Total;
+        long before = 0;
+        // Bounded: each step halves the node, at most Depth + 1 steps.
+        while (true)
+        {
+            if (n == 0)
+            {
+                return before;
+            }
+
+            if (n == 1)
+            {
+                return before + (low + Place(node, length) < offset ? 1 : 0);
+            }
+
+            if (length == 1)
+            {
+                return before + (low < offset ? n : 0);
+            }
+
+            long half = length >> 1;
+            long left = Split(node, n);
+            if (offset <= low + half)
+            {
+                node <<= 1;
+                n = left;
+            }
+            else
+            {
+                before += left;
+                node = (node << 1) | 1;
+                low += half;
+                n -= left;
+            }
+
+            length = half;
+        }
+    }
+
+    /// <summary>The instant of error <paramref name="k"/> (0-based, in time order; ties keep tree order).</summary>
+    public long TimeOf(long k)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(k, Total);
+        ulong node = 1;
+        long low = 0;
+        long length = 1L << Depth;
+        long n = Total;
+        // Bounded: each step halves the node, at most Depth + 1 steps.
+        while (true)
+        {
+            if (n == 1)
+            {
+                return StartNs + low + Place(node, length);
+            }
+
+            if (length == 1)
+            {
+                return StartNs + low;
+            }
+
+            long half = length >> 1;
+            long left = Split(node, n);
+            if (k < left)
+            {
+                node <<= 1;
+                n = left;
+            }
+            else
+            {
+                k -= left;
+                node = (node << 1) | 1;
+                low += half;
+                n -= left;
+            }
+
+            length = half;
+        }
+    }
+
+    /// <summary>The errors in time order from the first at or after <paramref name="fromNs"/>.</summary>
+    public Cursor From(long fromNs) => new(this, CountBefore(fromNs));
+
+    /// <summary>How many of a node's <paramref name="n"/> errors fall in its left half.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private long Split(ulong node, long n)
+    {
+        var rng = _nodes.WithStream(node);
+        if (n <= BinomialExactMax)
+        {
+            long ones = 0;
+            long bits = n;
+            for (; bits >= 64; bits -= 64)
+            {
+                ones += BitOperations.PopCount(rng.NextUInt64());
+            }
+
+            if (bits > 0)
+            {
+                ones += BitOperations.PopCount(rng.NextUInt64() & ((1UL << (int)bits) - 1));
+            }
+
+            return ones;
+        }
+
+        double value = Math.Round((0.5 * n) + (0.5 * Math.Sqrt(n) * rng.StandardNormal()), MidpointRounding.ToEven);
+        return value <= 0 ? 0 : value >= n ? n : (long)value;
+    }
+
+    /// <summary>Where a node's only error falls in it (uniform over its <paramref name="length"/> ns).</summary>
+    private long Place(ulong node, long length)
+    {
+        if (length == 1)
+        {
+            return 0;
+        }
+
+        // A different value than the split's (a single error never splits): the node's own stream, value 0.
+        var rng = _nodes.WithStream(node);
+        return rng.NextLong(length);
+    }
+
+    /// <summary>
+    /// Walks the errors in time order, one <see cref="TimeOf"/> per error (O(depth) each; the literal
+    /// mode's oracle path, not the fast one).
+    /// </summary>
+    public struct Cursor
+    {
+        private readonly CeTimeline _timeline;
+
+        internal Cursor(CeTimeline timeline, long next)
+        {
+            _timeline = timeline;
+            Index = next;
+        }
+
+        /// <summary>The index of the next error.</summary>
+        public long Index { get; private set; }
+
+        /// <summary>The next error's instant, if there is one.</summary>
+        public bool TryNext(out long timeNs)
+        {
+            if (Index >= _timeline.Total)
+            {
+                timeNs = long.MaxValue;
+                return false;
+            }
+
+            timeNs = _timeline.TimeOf(Index);
+            Index++;
+            return true;
+        }
+    }
+}
