@@ -438,6 +438,8 @@ public sealed class ObjectMachine
         }
 
         Telemetry.Clear();
+        // A reboot forgets broken pages (Xen page_alloc.c: PGC_broken lives in page_info, rebuilt at boot).
+        BrokenPages.Clear();
         foreach (var bank in Banks)
         {
             if (bank.InterposedCpu >= 0)

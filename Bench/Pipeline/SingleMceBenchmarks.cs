@@ -52,7 +52,7 @@ public class SingleMceBenchmarks
         _nextNs += MachineSpec.NsPerSecond;
         int events = _batch.Events.Count;
         _batch.Events.Clear();
-        _batch.Handler.BrokenPages.Clear();
+        _batch.Handler.ForgetBrokenPages(0);
         return events;
     }
 }

@@ -12,11 +12,24 @@ public sealed class HandlerState
     internal HandlerState(int machineCount)
     {
         PanicMessages = new string?[machineCount];
+        _brokenPages = new HashSet<long>?[machineCount];
         _vmceMaybePending = new bool[machineCount];
     }
 
-    /// <summary>Pages Xen has offlined, per machine (membership only; never iterated).</summary>
-    internal HashSet<(int Machine, long Mfn)> BrokenPages { get; } = [];
+    /// <summary>Pages Xen has marked broken, per machine (null until the first; membership only, never iterated).</summary>
+    private readonly HashSet<long>?[] _brokenPages;
+
+    /// <summary>Whether Xen has marked <paramref name="mfn"/> of <paramref name="machine"/> broken since its last boot.</summary>
+    internal bool IsBroken(int machine, long mfn) => _brokenPages[machine]?.Contains(mfn) == true;
+
+    /// <summary>Marks a page broken (Xen page_alloc.c offline_page sets PGC_broken).</summary>
+    internal void MarkBroken(int machine, long mfn) => (_brokenPages[machine] ??= []).Add(mfn);
+
+    /// <summary>
+    /// A host reboot forgets every broken page: PGC_broken lives in page_info, rebuilt at boot, and Xen never
+    /// reads ERST back (Xen page_alloc.c offline_page; no caller of apei_read_mce).
+    /// </summary>
+    internal void ForgetBrokenPages(int machine) => _brokenPages[machine]?.Clear();
 
     /// <summary>The first panic message of each machine (null if it never panicked).</summary>
     public string?[] PanicMessages { get; }

@@ -131,7 +131,7 @@ internal sealed class RecoverMemorySystem
 
         long mfn = (long)MemoryErrorAction.Mfn(bank.Addr);
         var owner = spec.Memory.OwnerOf(mfn);
-        bool alreadyBroken = batch.Handler.BrokenPages.Contains((machine, mfn));
+        bool alreadyBroken = batch.Handler.IsBroken(machine, mfn);
         var offline = owner.Kind switch
         {
             FrameOwnerKind.Invalid => PageOfflineResult.InvalidMfn(),
@@ -147,7 +147,7 @@ internal sealed class RecoverMemorySystem
             return preset;
         }
 
-        batch.Handler.BrokenPages.Add((machine, mfn));
+        batch.Handler.MarkBroken(machine, mfn);
         batch.Telemetry.AddRecovery(machine, cookie, bank.Bank, mfn, offline.StatusWord);
         switch (offline.Outcome)
         {

@@ -86,6 +86,7 @@ internal sealed class ResetMachineSystem
             dom.NrInjection = 0;
         }
 
+        batch.Handler.ForgetBrokenPages(machine);
         var queue = batch.Handler.RfcQueue;
         for (int i = queue.Count - 1; i >= 0; i--)
         {

@@ -3,6 +3,7 @@ using Mca.Systems.Events;
 using Mca.Systems.Hardware;
 using Mca.Systems.Model;
 using Mca.Systems.Scenario;
+using Mca.Systems.Xen;
 
 namespace Mca.Systems.Tests.Pipeline;
 
@@ -97,6 +98,28 @@ public class PipelineTests
         Assert.Equal(1, Count(r, HandlerEventKind.BankOwned));
         Assert.Equal(1, Count(r, HandlerEventKind.Dom0Logged));
         Assert.Contains(r.Console, l => l.Contains("successfully recovered", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Xen_BrokenPageForgottenAtReboot_NewUeIsPendingAgainNotAgain()
+    {
+        // PGC_broken lives in page_info, rebuilt at boot (Xen page_alloc.c offline_page): the same page's
+        // next UE after a reboot is offlined afresh, where before the reboot it would be "already broken".
+        ulong page = Maddr(1, 0x200000);
+        long afterReboot = 2_000 * MachineSpec.NsPerSecond;
+        var r = Run(HandlerPolicy.Xen,
+            Mce(0, 8, Srao, page),
+            Mce(2, 8, Fatal, 0x180000, 10 * MachineSpec.NsPerSecond),
+            Mce(0, 8, Srao, page, afterReboot));
+        Assert.True(r.Reset);
+        var offlines = r.Events.Where(e => e.Kind == HandlerEventKind.PageOffline).ToList();
+        Assert.Equal(2, offlines.Count);
+        Assert.All(offlines, e => Assert.Equal(PageOfflineOutcome.PendingOwned, e.OfflineOutcome));
+        Assert.DoesNotContain(r.Events, e => e.Kind == HandlerEventKind.DomainCrashed);
+
+        // Without the reboot the second UE on the page is "already broken": domain_crash (Xen mcaction.c).
+        var noReboot = Run(HandlerPolicy.Xen, Mce(0, 8, Srao, page), Mce(0, 8, Srao, page, afterReboot));
+        Assert.Equal(PageOfflineOutcome.Again, noReboot.Events.Last(e => e.Kind == HandlerEventKind.PageOffline).OfflineOutcome);
     }
 
     [Theory]
