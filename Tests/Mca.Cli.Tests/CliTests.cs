@@ -214,6 +214,33 @@ public class CliTests
     }
 
     [Fact]
+    public void Run_VmceFillFails_EachFailureLinePrintedOnce()
+    {
+        // Two SRAO errors in domU 1's memory in one #MC: the first vMCE fills both vCPUs, the second finds
+        // MCIP still set (Xen vmce.c fill_vmsr_data, mcaction.c mc_memerr_dhandler) and crashes the domain.
+        string file = Path.Combine(Path.GetTempPath(), "mca-vmce-busy-" + Path.GetRandomFileName() + ".mce");
+        File.WriteAllText(file,
+            "CPU 0 BANK 8 HOLD\nMCGSTATUS RIPV MCIP\nSTATUS UNCORRECTED SRAO 0xC0\nADDR 0x104000000\nMISC 0x86\n" +
+            "CPU 1 BANK 7\nMCGSTATUS RIPV MCIP\nSTATUS UNCORRECTED SRAO 0x17A\nADDR 0x104002000\nMISC 0x86\n");
+        try
+        {
+            var r = Mca("run", file, "--policy", "xen");
+            Assert.Equal(0, r.Code);
+            string[] lines = r.Out.Split('\n');
+            int Count(string line) => lines.Count(l => l == "  " + line);
+            Assert.Equal(1, Count("Fill vMCE# data for DOM1 failed"));
+            Assert.Equal(1, Count("MCE: d1v0: guest has not handled previous vMCE yet!"));
+            Assert.Equal(1, Count("MCE: d1v1: guest has not handled previous vMCE yet!"));
+            Assert.Equal(1, Count("domain_crash called from mcaction: d1 (VmceBusy)"));
+            Assert.Equal(1, Count("dom1: crashed: domain crashed by Xen"));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public void Decode_Json_HasLines()
     {
         var r = Mca("decode", "0xBC20000080000136", "--json");
