@@ -26,8 +26,11 @@ internal static class DecodeCommand
             }
         });
         var modern = new Option<bool>("--modern-levels") { Description = "Print cache levels as mcelog has since 2021 (LL+1); the default is the classic wording Xen's mce-test checks" };
+        // The two options move independent axes: --modern-levels alone is mcelog HEAD, --classic-status
+        // alone the pre-2021 mcelog Xen's mce-test ran, both together mcelog from 2021 to April 2025.
+        var classicStatus = new Option<bool>("--classic-status") { Description = "Print SRAO/SRAR under 'Processor context corrupt' too, as mcelog did before April 2025; the default is current mcelog, which prints one or the other" };
         var json = Common.Json();
-        var command = new Command("decode", "Decode a machine-check record as mcelog does") { status, mcg, addr, misc, bank, modern, json };
+        var command = new Command("decode", "Decode a machine-check record as mcelog does") { status, mcg, addr, misc, bank, modern, classicStatus, json };
         command.SetAction(parse =>
         {
             ulong s = HexParser.Parse(parse.GetValue(status)!, "STATUS");
@@ -38,7 +41,8 @@ internal static class DecodeCommand
             var spec = MachineSpec.Default;
             var input = new McelogInput(0, b, s, g, a, m, spec.McgCap, 0, 0, 0, 0, 0, 0);
             var style = parse.GetValue(modern) ? McelogLevelStyle.Modern : McelogLevelStyle.Classic;
-            string text = Mcelog.Format(in input, McelogOptions.For(style));
+            var statusStyle = parse.GetValue(classicStatus) ? McelogStatusStyle.Classic : McelogStatusStyle.Current;
+            string text = Mcelog.Format(in input, McelogOptions.For(style, statusStyle));
             string[] lines = text.TrimEnd('\n').Split('\n');
             var o = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))

@@ -21,9 +21,17 @@ public static class LinuxSeverityTable
     private const ulong UcSar = Uc | S | Ar;
     /// <summary>MCI_ADDR in severity.c: ADDRV and MISCV.</summary>
     private const ulong AddrMisc = MciStatusBits.AddrV | MciStatusBits.MiscV;
-    private const ulong McacodMask = MciStatusBits.McacodMask;
-    /// <summary>Linux severity.c: SCRUB is matched as code &amp; 0xfff0 == 0xC0.</summary>
-    private const ulong ScrubMask = 0xFFF0;
+    /// <summary>
+    /// The MCACOD mask of the modern table: bits 15:0 without bit 12, the F (corrected filtering) bit,
+    /// so an uncorrected signature still matches with F set (Linux asm/mce.h MCACOD 0xefff).
+    /// </summary>
+    private const ulong McacodMask = 0xEFFF;
+    /// <summary>The modern scrub mask, 0xC0-0xCF with bit 12 skipped (Linux asm/mce.h MCACOD_SCRUBMSK 0xeff0).</summary>
+    private const ulong ScrubMask = 0xEFF0;
+    /// <summary>The old tables' MCACOD mask, all of bits 15:0 (Linux v3.x mce-severity.c 08dda402 and 2.6.32 mce-severity.c MCACOD 0xffff).</summary>
+    private const ulong OldMcacodMask = 0xFFFF;
+    /// <summary>The old tables' scrub mask (Linux v3.x mce-severity.c 08dda402 MCACOD_SCRUBMSK 0xfff0; 2.6.32 mce-severity.c 0xfff0).</summary>
+    private const ulong OldScrubMask = 0xFFF0;
     private const ulong Scrub = (ulong)Hardware.Mcacod.MemScrubFirst;
     private const ulong L3Wb = (ulong)Hardware.Mcacod.L3ExplicitWriteback;
     private const ulong DataLoad = (ulong)Hardware.Mcacod.DataLoad;
@@ -123,15 +131,15 @@ public static class LinuxSeverityTable
         // modern rule 14 (old form: no EXCP gate, no raise)
         new(11, LinuxSeverity.Panic, "Action required with lost events", Over | UcSar, Over | UcSar, ser: RuleSer.Ser),
         // Linux v3.x mce-severity.c added the HT-thread KEEP rule (EIPV=0)
-        new(12, LinuxSeverity.Keep, "HT thread notices Action required: data load error", Over | UcSar | AddrMisc | McacodMask, UcSar | AddrMisc | DataLoad, Eipv, 0, ser: RuleSer.Ser),
+        new(12, LinuxSeverity.Keep, "HT thread notices Action required: data load error", Over | UcSar | AddrMisc | OldMcacodMask, UcSar | AddrMisc | DataLoad, Eipv, 0, ser: RuleSer.Ser),
         // Linux v3.x mce-severity.c added the USER-only AR data-load rule
-        new(13, LinuxSeverity.Ar, "Action required: data load error", Over | UcSar | AddrMisc | McacodMask, UcSar | AddrMisc | DataLoad, ser: RuleSer.Ser, context: RuleContext.User),
+        new(13, LinuxSeverity.Ar, "Action required: data load error", Over | UcSar | AddrMisc | OldMcacodMask, UcSar | AddrMisc | DataLoad, ser: RuleSer.Ser, context: RuleContext.User),
         // Linux v3.x mce-severity.c: the unknown-SRAR rule lost its MCACOD condition
         new(14, LinuxSeverity.Panic, "Action required: unknown MCACOD", Over | UcSar, UcSar, ser: RuleSer.Ser),
         // Linux 2.6.32/v3.x mce-severity.c: AO rules required S=1 and OVER=0
-        new(15, LinuxSeverity.Ao, "Action optional: memory scrubbing error", Over | UcSar | ScrubMask, UcS | Scrub, ser: RuleSer.Ser),
+        new(15, LinuxSeverity.Ao, "Action optional: memory scrubbing error", Over | UcSar | OldScrubMask, UcS | Scrub, ser: RuleSer.Ser),
         // modern rule 9 (old form: no EXCP gate, no raise)
-        new(16, LinuxSeverity.Ao, "Action optional: last level cache writeback error", Over | UcSar | McacodMask, UcS | L3Wb, ser: RuleSer.Ser),
+        new(16, LinuxSeverity.Ao, "Action optional: last level cache writeback error", Over | UcSar | OldMcacodMask, UcS | L3Wb, ser: RuleSer.Ser),
         // modern rule 22 (old form: no EXCP gate, no raise)
         new(17, LinuxSeverity.Some, "Action optional: unknown MCACOD", Over | UcSar, UcS, ser: RuleSer.Ser),
         // modern rule 23 (old form: no EXCP gate, no raise)
@@ -172,11 +180,11 @@ public static class LinuxSeverityTable
         // modern rule 14 (old form: no EXCP gate, no raise)
         new(12, LinuxSeverity.Panic, "Action required with lost events", Over | UcSar, Over | UcSar, ser: RuleSer.Ser),
         // Linux 2.6.32/v3.x mce-severity.c: semicolon, MCACOD == 0 only, before the AO rules
-        new(13, LinuxSeverity.Panic, "Action required; unknown MCACOD", Over | UcSar | McacodMask, UcSar, ser: RuleSer.Ser),
+        new(13, LinuxSeverity.Panic, "Action required; unknown MCACOD", Over | UcSar | OldMcacodMask, UcSar, ser: RuleSer.Ser),
         // Linux 2.6.32/v3.x mce-severity.c: the AO rules required S=1 and OVER=0
-        new(14, LinuxSeverity.Ao, "Action optional: memory scrubbing error", Over | UcSar | ScrubMask, UcS | Scrub, ser: RuleSer.Ser),
+        new(14, LinuxSeverity.Ao, "Action optional: memory scrubbing error", Over | UcSar | OldScrubMask, UcS | Scrub, ser: RuleSer.Ser),
         // modern rule 9 (old form: no EXCP gate, no raise)
-        new(15, LinuxSeverity.Ao, "Action optional: last level cache writeback error", Over | UcSar | McacodMask, UcS | L3Wb, ser: RuleSer.Ser),
+        new(15, LinuxSeverity.Ao, "Action optional: last level cache writeback error", Over | UcSar | OldMcacodMask, UcS | L3Wb, ser: RuleSer.Ser),
         // Linux 2.6.32/v3.x mce-severity.c: "Action optional unknown MCACOD" had no colon
         new(16, LinuxSeverity.Some, "Action optional unknown MCACOD", Over | UcSar, UcS, ser: RuleSer.Ser),
         // modern rule 23 (old form: no EXCP gate, no raise)

@@ -7,7 +7,9 @@ namespace Mca.Systems.Linux;
 /// <summary>
 /// What dom0's <c>mcelog</c> prints for machine-check records (mcelog mcelog.c and p4.c; andikleen/mcelog
 /// mcelog.c dump_mce and p4.c decode_intel_mc), for a generic Intel CPU: the architectural decode
-/// only, no model-specific lines. Output uses "\n" line ends and keeps mcelog's trailing blanks.
+/// only, no model-specific lines. Output uses "\n" line ends and keeps mcelog's trailing blanks. By
+/// default cache levels are the classic ones Xen's mce-test greps for and the status lines are mcelog
+/// HEAD's (see <see cref="McelogOptions"/>).
 /// Deviations, each pinned by a test: TIME prints the simulated seconds without mcelog's ctime()
 /// date; a zero TIME or TSC is not replaced by the host clock; TSC is never converted to a time;
 /// software banks 129..217 and 219..254 (K8 threshold and the rest) print as undecoded.
@@ -68,7 +70,10 @@ public static class Mcelog
         return text.ToString(0, text.Length - 1);
     }
 
-    /// <summary>One decoded record in the Classic style, without the disclaimer (see <see cref="Header"/>).</summary>
+    /// <summary>
+    /// One decoded record with <see cref="McelogOptions.Default"/> (Classic levels, Current status lines),
+    /// without the disclaimer (see <see cref="Header"/>).
+    /// </summary>
     public static string Format(in McelogInput rec) => Format(rec, McelogOptions.Default);
 
     /// <summary>
@@ -80,7 +85,7 @@ public static class Mcelog
     public static string Format(in McelogInput rec, in McelogOptions options)
     {
         Validate(rec);
-        CheckStyle(options.LevelStyle);
+        CheckStyles(options);
         var text = new StringBuilder(512);
         AppendRecord(text, rec, options);
         return text.ToString();
@@ -93,7 +98,7 @@ public static class Mcelog
     public static string FormatDump(IEnumerable<McelogInput> records, in McelogOptions options)
     {
         ArgumentNullException.ThrowIfNull(records);
-        CheckStyle(options.LevelStyle);
+        CheckStyles(options);
         var text = new StringBuilder();
         foreach (McelogInput rec in records)
         {
@@ -116,7 +121,7 @@ public static class Mcelog
     public static string FormatDevice(IReadOnlyList<McelogInput> records, in McelogOptions options)
     {
         ArgumentNullException.ThrowIfNull(records);
-        CheckStyle(options.LevelStyle);
+        CheckStyles(options);
         var text = new StringBuilder();
         for (int i = 0; i < records.Count; i++)
         {
@@ -190,7 +195,7 @@ public static class Mcelog
             text.Append(inv, $"TIME {rec.Time}\n");
         }
 
-        AppendIntelDecode(text, rec, options.LevelStyle);
+        AppendIntelDecode(text, rec, options);
 
         // mcelog mcelog.c dump_mce, output line 6.
         text.Append(inv, $"STATUS {rec.Status:x} MCGSTATUS {rec.McgStatus:x}\n");
@@ -213,7 +218,7 @@ public static class Mcelog
     }
 
     /// <summary>p4.c decode_intel_mc without the model-specific addons (mcelog p4.c).</summary>
-    private static void AppendIntelDecode(StringBuilder text, in McelogInput rec, McelogLevelStyle style)
+    private static void AppendIntelDecode(StringBuilder text, in McelogInput rec, in McelogOptions options)
     {
         CultureInfo inv = CultureInfo.InvariantCulture;
         if (rec.Bank == ThermalBank)
@@ -233,9 +238,9 @@ public static class Mcelog
         }
 
         AppendMcgStatus(text, rec.McgStatus);
-        AppendMciStatus(text, rec.Status, rec.McgCap);
+        AppendMciStatus(text, rec.Status, rec.McgCap, options.StatusStyle);
         text.Append("MCA: ");
-        McelogMcacod.Append(text, rec.Status, rec.Misc, rec.SocketId, rec.Cpu, style);
+        McelogMcacod.Append(text, rec.Status, rec.Misc, rec.SocketId, rec.Cpu, options.LevelStyle);
     }
 
     /// <summary>mcelog p4.c decode_mcg: "MCG status:" then "RIPV ", "EIPV ", "MCIP ", "LMCE " as set.</summary>
@@ -266,11 +271,11 @@ public static class Mcelog
     }
 
     /// <summary>
-    /// mcelog "MCi status:" lines, in p4.c decode_mci order. "Processor context corrupt" and
-    /// the UCNA/AR/SRAO/SRAR line are independent tests in mcelog: with PCC and S both set, both print,
-    /// PCC first. The state line prints only when S or AR is set, so "UCNA" (index 0) never appears.
+    /// mcelog "MCi status:" lines, in p4.c decode_mci order. The UCNA/AR/SRAO/SRAR line prints only when
+    /// S or AR is set, so "UCNA" (index 0) never appears; with PCC set, <see cref="McelogStatusStyle.Current"/>
+    /// prints "Processor context corrupt" instead of it and <see cref="McelogStatusStyle.Classic"/> prints both.
     /// </summary>
-    private static void AppendMciStatus(StringBuilder text, ulong status, ulong mcgCap)
+    private static void AppendMciStatus(StringBuilder text, ulong status, ulong mcgCap, McelogStatusStyle statusStyle)
     {
         text.Append("MCi status:\n");
         if ((status & MciStatusBits.Val) == 0)
@@ -301,13 +306,17 @@ public static class Mcelog
             text.Append("MCi_ADDR register valid\n");
         }
 
-        if ((status & MciStatusBits.Pcc) != 0)
+        bool pcc = (status & MciStatusBits.Pcc) != 0;
+        if (pcc)
         {
             text.Append("Processor context corrupt\n");
         }
 
+        // mcelog p4.c decode_mci 7aa8179: "if (PCC) ... else if (S|AR)"; before it the two tests were independent.
+        bool stateLine = (status & (MciStatusBits.S | MciStatusBits.Ar)) != 0 && (!pcc || statusStyle == McelogStatusStyle.Classic);
+
         // mcelog p4.c: when S or AR is set, one of UCNA/AR/SRAO/SRAR, indexed by bits 56:55.
-        if ((status & (MciStatusBits.S | MciStatusBits.Ar)) != 0)
+        if (stateLine)
         {
             text.Append(ActionStates[(int)((status >> 55) & 3)]).Append('\n');
         }
@@ -385,6 +394,15 @@ public static class Mcelog
         if (style is not (McelogLevelStyle.Classic or McelogLevelStyle.Modern))
         {
             throw new ArgumentOutOfRangeException(nameof(style), style, "Expected Classic or Modern.");
+        }
+    }
+
+    private static void CheckStyles(in McelogOptions options)
+    {
+        CheckStyle(options.LevelStyle);
+        if (options.StatusStyle is not (McelogStatusStyle.Current or McelogStatusStyle.Classic))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.StatusStyle, "Expected a StatusStyle of Current or Classic.");
         }
     }
 }

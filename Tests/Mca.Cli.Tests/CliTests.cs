@@ -154,6 +154,93 @@ public class CliTests
     }
 
     [Fact]
+    public void Decode_PccWithS_CurrentWordingByDefault()
+    {
+        // mcelog p4.c decode_mci 7aa8179: "if (PCC) ... else if (S|AR)".
+        var r = Mca("decode", "0xBF2000008000017A", "--mcg", "0x5", "--addr", "0x180020", "--misc", "0x86");
+        Assert.Equal(0, r.Code);
+        Assert.Contains("MCi_ADDR register valid\nProcessor context corrupt\nMCA: Generic CACHE Level-2 Eviction Error\n", r.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("SRAO", r.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decode_ClassicStatus_PrintsSraoAfterPcc()
+    {
+        var r = Mca("decode", "0xBF2000008000017A", "--mcg", "0x5", "--addr", "0x180020", "--misc", "0x86", "--classic-status");
+        Assert.Equal(0, r.Code);
+        Assert.Contains("Processor context corrupt\nSRAO\nMCA: Generic CACHE Level-2 Eviction Error\n", r.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decode_ClassicStatusWithModernLevels_EachMovesItsOwnLines()
+    {
+        // mcelog from 2021 to April 2025: LL+1 levels and both status lines.
+        var both = Mca("decode", "0xBF2000008000017A", "--classic-status", "--modern-levels");
+        Assert.Equal(0, both.Code);
+        Assert.Contains("Processor context corrupt\nSRAO\nMCA: Generic CACHE Level-3 Eviction Error\n", both.Out, StringComparison.Ordinal);
+        var levels = Mca("decode", "0xBF2000008000017A", "--modern-levels");
+        Assert.Contains("Processor context corrupt\nMCA: Generic CACHE Level-3 Eviction Error\n", levels.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decode_NoPcc_ClassicStatusChangesNothing()
+    {
+        var current = Mca("decode", "0xBD000000004000CF", "--mcg", "0x5", "--addr", "0x180020", "--misc", "0x86");
+        var classic = Mca("decode", "0xBD000000004000CF", "--mcg", "0x5", "--addr", "0x180020", "--misc", "0x86", "--classic-status");
+        Assert.Equal(current.Out, classic.Out);
+    }
+
+    [Theory]
+    [InlineData("xen")]
+    [InlineData("linux")]
+    public void Run_PccWithS_McelogUsesCurrentWording(string handler)
+    {
+        // The default of every mcelog text (dom0's under Xen, the bare-metal one under Linux) is current mcelog.
+        string file = Path.Combine(Path.GetTempPath(), "mca-pcc-s-" + Path.GetRandomFileName() + ".mce");
+        File.WriteAllText(file, "CPU 3 BANK 4\nMCGSTATUS MCIP\nSTATUS FATAL S 0x17A\n");
+        try
+        {
+            var r = Mca("run", file, "--handler", handler, "--json");
+            Assert.Equal(0, r.Code);
+            using var doc = JsonDocument.Parse(r.Out);
+            string[] mcelog = [.. doc.RootElement.GetProperty("dom0_mcelog").EnumerateArray().Select(l => l.GetString()!)];
+            Assert.Contains("Processor context corrupt", mcelog);
+            Assert.DoesNotContain("SRAO", mcelog);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void Run_VmceFillFails_EachFailureLinePrintedOnce()
+    {
+        // Two SRAO errors in domU 1's memory in one #MC: the first vMCE fills both vCPUs, the second finds
+        // MCIP still set (Xen vmce.c fill_vmsr_data, mcaction.c mc_memerr_dhandler) and crashes the domain.
+        string file = Path.Combine(Path.GetTempPath(), "mca-vmce-busy-" + Path.GetRandomFileName() + ".mce");
+        File.WriteAllText(file,
+            "CPU 0 BANK 8 HOLD\nMCGSTATUS RIPV MCIP\nSTATUS UNCORRECTED SRAO 0xC0\nADDR 0x104000000\nMISC 0x86\n" +
+            "CPU 1 BANK 7\nMCGSTATUS RIPV MCIP\nSTATUS UNCORRECTED SRAO 0x17A\nADDR 0x104002000\nMISC 0x86\n");
+        try
+        {
+            var r = Mca("run", file, "--policy", "xen");
+            Assert.Equal(0, r.Code);
+            string[] lines = r.Out.Split('\n');
+            int Count(string line) => lines.Count(l => l == "  " + line);
+            Assert.Equal(1, Count("Fill vMCE# data for DOM1 failed"));
+            Assert.Equal(1, Count("MCE: d1v0: guest has not handled previous vMCE yet!"));
+            Assert.Equal(1, Count("MCE: d1v1: guest has not handled previous vMCE yet!"));
+            Assert.Equal(1, Count("domain_crash called from mcaction: d1 (VmceBusy)"));
+            Assert.Equal(1, Count("dom1: crashed: domain crashed by Xen"));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public void Decode_Json_HasLines()
     {
         var r = Mca("decode", "0xBC20000080000136", "--json");
@@ -170,6 +257,8 @@ public class CliTests
     [InlineData(new[] { "--status", "0xBC20000080000136", "--poll" }, "UCNA", "Uncorrected no action required")]
     [InlineData(new[] { "--status", "0x9400000000000151", "--no-ser" }, "KEEP", "Corrected error")]
     [InlineData(new[] { "--status", "0xB200000000000400" }, "PANIC", "Processor context corrupt")]
+    // Linux asm/mce.h MCACOD 0xefff: bit 12 (F) is skipped, so 0x1134 is still a data load.
+    [InlineData(new[] { "--status", "0xBD80000000001134", "--mcg", "0x6" }, "AR", "Action required: data load error in a user process")]
     public void Grade_Json_SeverityAndMessage(string[] args, string severity, string message)
     {
         var r = Mca([.. new[] { "grade" }, .. args, "--json"]);

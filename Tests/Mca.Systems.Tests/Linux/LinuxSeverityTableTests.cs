@@ -172,6 +172,49 @@ public class LinuxSeverityTableTests
     public void Grade_Rule20InstructionFetchKernel_IsPanic(ulong status, ulong mcg)
         => AssertGrade(status, mcg, true, K, true, LinuxSeverity.Panic, 20, "Instruction fetch error in kernel");
 
+    [Fact]
+    public void Grade_SrarDataLoadUserWithFilterBit_IsArNotPanic()
+    {
+        // MCACOD 0x1134 = data load 0x134 with bit 12 (F) set: Linux asm/mce.h MCACOD 0xefff skips bit 12,
+        // so rule 17 matches; with the full 0xffff mask it would fall through to rule 21 (PANIC).
+        AssertGrade(SrarAddr | 0x1134, McgAll, true, U, true, LinuxSeverity.Ar, 17, "Action required: data load error in a user process");
+        AssertGrade(SrarAddr | 0x1134, Mcip | Eipv, true, U, true, LinuxSeverity.Ar, 17, "Action required: data load error in a user process");
+    }
+
+    [Theory]
+    // The other MCACOD rules use the same 0xefff mask (Linux asm/mce.h MCACOD).
+    [InlineData(SrarAddr | 0x1134, R, LinuxSeverity.Ar, 16, "Action required: data load in error recoverable area of kernel")]
+    [InlineData(SrarAddr | 0x1150, U, LinuxSeverity.Ar, 18, "Action required: instruction fetch error in a user process")]
+    [InlineData(SrarAddr | 0x1134, K, LinuxSeverity.Panic, 19, "Data load in unrecoverable area of kernel")]
+    [InlineData(SrarAddr | 0x1150, K, LinuxSeverity.Panic, 20, "Instruction fetch error in kernel")]
+    [InlineData(Val | En | Uc | S | 0x117A, U, LinuxSeverity.Ao, 9, "Action optional: last level cache writeback error")]
+    // Bit 11 is not skipped: 0x0934 is not a data load.
+    [InlineData(SrarAddr | 0x0934, U, LinuxSeverity.Panic, 21, "Action required: unknown MCACOD")]
+    public void Grade_McacodRulesWithFilterBit_MatchAsWithout(ulong status, LinuxContext ctx, LinuxSeverity severity, int rule, string message)
+        => AssertGrade(status, McgAll, true, ctx, true, severity, rule, message);
+
+    [Theory]
+    // Linux asm/mce.h MCACOD_SCRUBMSK 0xeff0: 0x10C0-0x10CF is still a scrub error, signalled or from CMCI.
+    [InlineData(Val | En | Uc | S | 0x10C0, Mcip | Ripv, U, true)]
+    [InlineData(Val | En | Uc | 0x10CF, 0UL, K, false)]
+    public void Grade_ScrubWithFilterBit_MatchesScrubRule(ulong status, ulong mcg, LinuxContext ctx, bool excp)
+        => AssertGrade(status, mcg, true, ctx, excp, LinuxSeverity.Ao, 8, "Action optional: memory scrubbing error");
+
+    [Theory]
+    // The old tables mask MCACOD with 0xffff and scrub with 0xfff0 (Linux v3.x mce-severity.c 08dda402,
+    // 2.6.32 mce-severity.c), so bit 12 makes the code unknown.
+    [InlineData(LinuxTableEra.V3, SrarAddr | 0x1134, "Action required: unknown MCACOD", LinuxSeverity.Panic)]
+    [InlineData(LinuxTableEra.V3, Val | En | Uc | S | 0x10C0, "Action optional: unknown MCACOD", LinuxSeverity.Some)]
+    [InlineData(LinuxTableEra.V3, Val | En | Uc | S | 0x117A, "Action optional: unknown MCACOD", LinuxSeverity.Some)]
+    [InlineData(LinuxTableEra.V2632, Val | En | Uc | S | 0x10C0, "Action optional unknown MCACOD", LinuxSeverity.Some)]
+    [InlineData(LinuxTableEra.V2632, Val | En | Uc | S | 0x117A, "Action optional unknown MCACOD", LinuxSeverity.Some)]
+    public void Grade_OldEraWithFilterBit_KeepsFullMask(LinuxTableEra era, ulong status, string message, LinuxSeverity severity)
+    {
+        LinuxGrade grade = LinuxSeverityTable.Grade(era, status, McgAll, true, U, true);
+        Assert.Equal(severity, grade.Severity);
+        Assert.Equal(message, grade.Message);
+    }
+
     [Theory]
     [InlineData(Srar, Mcip | Eipv, U)]
     [InlineData(Srar | AddrV | 0x134, Mcip | Eipv, U)]

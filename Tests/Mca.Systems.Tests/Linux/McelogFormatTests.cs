@@ -8,9 +8,10 @@ public class McelogFormatTests
     private const ulong SerMcgCap = McgCapBits.SerP | McgCapBits.CmciP | McgCapBits.TesP | 0x14;
 
     /// <summary>The "MCi status:" block of a formatted record, up to (not including) its "MCA: " line.</summary>
-    private static string MciLines(ulong status, ulong mcgCap = SerMcgCap)
+    private static string MciLines(ulong status, ulong mcgCap = SerMcgCap, McelogStatusStyle statusStyle = McelogStatusStyle.Current)
     {
-        string text = Mcelog.Format(new McelogInput(0, 1, status, 0, 0, 0, mcgCap, 0, 0, 0, 0, 0, 0));
+        var options = McelogOptions.For(McelogLevelStyle.Classic, statusStyle);
+        string text = Mcelog.Format(new McelogInput(0, 1, status, 0, 0, 0, mcgCap, 0, 0, 0, 0, 0, 0), options);
         int start = text.IndexOf("MCi status:\n", StringComparison.Ordinal) + "MCi status:\n".Length;
         int end = text.IndexOf("MCA: ", StringComparison.Ordinal);
         return text[start..end];
@@ -31,9 +32,6 @@ public class McelogFormatTests
     [InlineData(0xA000000000000000UL | MciStatusBits.S, "Uncorrected error\nSRAO\n")]
     [InlineData(0xA000000000000000UL | MciStatusBits.Ar, "Uncorrected error\nAR\n")]
     [InlineData(0xA000000000000000UL | MciStatusBits.S | MciStatusBits.Ar, "Uncorrected error\nSRAR\n")]
-    // "Processor context corrupt" comes first; mcelog still prints the S/AR state after it.
-    [InlineData(0xA000000000000000UL | MciStatusBits.Pcc | MciStatusBits.S, "Uncorrected error\nProcessor context corrupt\nSRAO\n")]
-    [InlineData(0xA000000000000000UL | MciStatusBits.Pcc | MciStatusBits.S | MciStatusBits.Ar, "Uncorrected error\nProcessor context corrupt\nSRAR\n")]
     // Threshold status (bits 54:53) for corrected errors with TES_P.
     [InlineData(0x8000000000000000UL | (1UL << 53), "Corrected error\nThreshold based error status: green\n")]
     [InlineData(0x8000000000000000UL | (2UL << 53), "Corrected error\nThreshold based error status: yellow\nLarge number of corrected cache errors. System operating, but might lead\nto uncorrected errors soon\n")]
@@ -44,6 +42,53 @@ public class McelogFormatTests
     public void Format_MciStatusBits_PrintTheirLines(ulong status, string expected)
     {
         Assert.Equal(expected, MciLines(status));
+    }
+
+    [Theory]
+    // mcelog before 7aa8179: "Processor context corrupt" comes first; mcelog still prints the S/AR state after it.
+    [InlineData(0xA000000000000000UL | MciStatusBits.Pcc | MciStatusBits.S, "Uncorrected error\nProcessor context corrupt\nSRAO\n")]
+    [InlineData(0xA000000000000000UL | MciStatusBits.Pcc | MciStatusBits.S | MciStatusBits.Ar, "Uncorrected error\nProcessor context corrupt\nSRAR\n")]
+    public void Format_PccWithStateClassicStatus_PrintsBoth(ulong status, string expected)
+    {
+        Assert.Equal(expected, MciLines(status, statusStyle: McelogStatusStyle.Classic));
+    }
+
+    [Theory]
+    // mcelog p4.c decode_mci 7aa8179 (2025-04-30): "if (PCC) ... else if (S|AR)", so PCC hides the state line.
+    [InlineData(0xA000000000000000UL | MciStatusBits.Pcc | MciStatusBits.S)]
+    [InlineData(0xA000000000000000UL | MciStatusBits.Pcc | MciStatusBits.S | MciStatusBits.Ar)]
+    [InlineData(0xA000000000000000UL | MciStatusBits.Pcc | MciStatusBits.Ar)]
+    public void Format_PccWithStateCurrentStatus_PrintsOnlyPcc(ulong status)
+    {
+        Assert.Equal("Uncorrected error\nProcessor context corrupt\n", MciLines(status));
+    }
+
+    [Fact]
+    public void Format_DefaultOptions_AreClassicLevelsAndCurrentStatus()
+    {
+        var rec = new McelogInput(0, 7, 0xBF2000008000017A, 0x5, 0x180020, 0x86, SerMcgCap, 0, 0, 0, 0, 0, 0);
+        Assert.Equal(McelogStatusStyle.Current, McelogOptions.Default.StatusStyle);
+        Assert.Equal(McelogLevelStyle.Classic, McelogOptions.Default.LevelStyle);
+        Assert.Equal(Mcelog.Format(rec, McelogOptions.For(McelogLevelStyle.Classic, McelogStatusStyle.Current)), Mcelog.Format(rec));
+        Assert.Equal(Mcelog.Format(rec, McelogOptions.For(McelogLevelStyle.Classic)), Mcelog.Format(rec));
+    }
+
+    [Theory]
+    // Without PCC, or without S and AR, both styles print the same lines.
+    [InlineData(0xBD000000004000CFUL)]
+    [InlineData(0xBD80000000000134UL)]
+    [InlineData(0xB200000000000400UL)]
+    [InlineData(0x9400000000000151UL)]
+    public void Format_NoPccWithState_StatusStylesAgree(ulong status)
+    {
+        Assert.Equal(MciLines(status, statusStyle: McelogStatusStyle.Classic), MciLines(status));
+    }
+
+    [Fact]
+    public void Format_UnknownStatusStyle_Throws()
+    {
+        var rec = new McelogInput(0, 1, 0x8000000000000000, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Mcelog.Format(rec, McelogOptions.Default with { StatusStyle = (McelogStatusStyle)7 }));
     }
 
     [Fact]
