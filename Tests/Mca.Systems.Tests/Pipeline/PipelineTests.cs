@@ -166,6 +166,30 @@ public class PipelineTests
         Assert.Equal(2, MciStatusBits.CeCount(logged.Status));
     }
 
+    [Theory]
+    [InlineData("rfc2009")]
+    [InlineData("rfc2009-impacted")]
+    public void Rfc2009Poller_CmciBankBelowThreshold_FoundAtFirstPoll(string policy)
+    {
+        // One CE on bank 8 (IMC, CMCI-owned by CPU 0) stays below the CMCI threshold of 2; the March 2009
+        // poller reads every bank on every CPU (Xen 32e8dd573b non-fatal.c), so the first poll (boot + 8 s) logs it.
+        var r = Run(HandlerPolicy.Parse(policy), CorrectedError(8, MachineSpec.NsPerSecond));
+        Assert.DoesNotContain(r.Events, e => e.Kind == HandlerEventKind.CmciRaised);
+        var found = Assert.Single(r.Events, e => e.Kind == HandlerEventKind.PollFound);
+        Assert.Equal((8 * MachineSpec.NsPerSecond, 8, 0), (found.TimeNs, (int)found.Bank, (int)found.Cpu));
+        var logged = Assert.Single(r.Events, e => e.Kind == HandlerEventKind.Dom0Logged);
+        Assert.Equal(1, MciStatusBits.CeCount(logged.Status));
+    }
+
+    [Fact]
+    public void XenPoller_CmciBankBelowThreshold_LeftToCmci()
+    {
+        // poll_bankmask holds only the banks without CMCI (Xen 3e15c37e68, intel-nonfatal.c): the CE waits in its bank.
+        var r = Run(HandlerPolicy.Xen, CorrectedError(8, MachineSpec.NsPerSecond));
+        Assert.DoesNotContain(r.Events, e => e.Kind == HandlerEventKind.PollFound);
+        Assert.DoesNotContain(r.Events, e => e.Kind == HandlerEventKind.Dom0Logged);
+    }
+
     [Fact]
     public void PolledBank_ErrorFoundAtNextPollTick()
     {
@@ -211,6 +235,19 @@ public class PipelineTests
         var r = Run(HandlerPolicy.Xen, e);
         Assert.Equal("Fatal machine check: MCE: No CPU found valid MCE, need reset", r.Panic);
     }
+
+    /// <summary>One corrected memory read error on CPU 0's view of <paramref name="bank"/>, signalled as the hardware would.</summary>
+    private static ErrorInjection CorrectedError(int bank, long timeNs) => new()
+    {
+        TimeNs = timeNs,
+        Cpu = 0,
+        BankIndex = bank,
+        Status = MciStatusBits.Val | MciStatusBits.En | MciStatusBits.AddrV | MciStatusBits.MiscV | 0x9F,
+        Addr = 0x180000,
+        Misc = 0x86,
+        AutoSignal = true,
+        Count = 1,
+    };
 
     private static MachineSpec WithDom0Virq(bool bound)
     {
