@@ -69,6 +69,23 @@ public class PipelineTests
     }
 
     [Fact]
+    public void Rfc_Dom0Only_DomUPageVmce_Dom0LogsWithoutRecovery()
+    {
+        // The 2009 code gave dom0 no recovery to do (Xen c8596872e0 only declared the interface for Xen's own
+        // offline action): dom0 logs the vMCE for domU 1's page; nothing is offlined and nobody "recovers".
+        var r = Run(HandlerPolicy.Rfc2009, Mce(0, 8, Srao, Maddr(1, 0x200000)));
+        Assert.Equal(0, Assert.Single(r.Vmce).Domain);
+        var dom0 = r.Guests.Single(g => g.Domain == 0);
+        Assert.Equal(GuestOutcomeKind.Unaffected, dom0.Outcome);
+        Assert.Contains("logged; no recovery action in dom0", dom0.Message, StringComparison.Ordinal);
+        Assert.Equal(GuestOutcomeKind.Unaffected, r.Guests.Single(g => g.Domain == 1).Outcome);
+        Assert.DoesNotContain(r.Events, e => e.Kind == HandlerEventKind.PageOffline);
+        Assert.DoesNotContain(r.Events, e => e.Kind == HandlerEventKind.GuestOutcome && e.GuestOutcome == GuestOutcomeKind.Recovered);
+        Assert.Contains(r.Events, e => e.Kind == HandlerEventKind.Dom0Logged && e.Bank == 8 && e.Status == Srao);
+        Assert.False(r.Reset);
+    }
+
+    [Fact]
     public void Xen_TwoMemoryErrorsOneGuestOneMce_CrashesGuest()
     {
         // Xen vmce.c counting rule: a second impacted bank for the same domain in one event crashes it.
