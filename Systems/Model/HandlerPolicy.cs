@@ -66,6 +66,21 @@ public enum PollBankSet : byte
     WithoutCmci,
 }
 
+/// <summary>What Xen does with a vMCE whose target is a PV domain (dom0 or a PV guest) without a #MC trap callback.</summary>
+public enum NoCallbackAction : byte
+{
+    /// <summary>
+    /// Skip the injection; the domain runs on. The March 2009 softirq injects only when
+    /// guest_has_trap_callback (Xen 32e8dd573b mce_intel.c mce_softirq, step 3).
+    /// </summary>
+    SkipInjection,
+    /// <summary>
+    /// Crash the domain: "Kill PV guest with No MCE handler" (Xen 4.1 vmce.c inject_vmce); at HEAD
+    /// inject_vmce returns -EBUSY and mc_memerr_dhandler crashes the domain (Xen vmce.c, mcaction.c).
+    /// </summary>
+    CrashDomain,
+}
+
 /// <summary>
 /// A handler policy: a whole behaviour named as data (docs/design.md "Policies"). The systems read
 /// these fields; no system branches on the policy's name.
@@ -80,6 +95,8 @@ public sealed record HandlerPolicy
     public required PostResetLogging PostReset { get; init; }
     /// <summary>Which banks a poll round reads on each CPU.</summary>
     public required PollBankSet PollBanks { get; init; }
+    /// <summary>What a vMCE to a PV domain without a #MC trap callback does.</summary>
+    public required NoCallbackAction PvWithoutCallback { get; init; }
     /// <summary>Whether recovery offlines the page and judges the impacted domain (Xen mcaction.c mc_memerr_dhandler).</summary>
     public required bool PageOffline { get; init; }
 
@@ -99,6 +116,7 @@ public sealed record HandlerPolicy
         PostReset = PostResetLogging.FirstPoll,
         // The RFC text is silent on the poller; the per-CPU poll_bankmask came after it (Xen 3e15c37e68).
         PollBanks = PollBankSet.EveryBank,
+        PvWithoutCallback = NoCallbackAction.SkipInjection,
         // The RFC's "Impacted DOM judgement algorithm" (owner of the frame in MCi_ADDR) is what picks
         // the vmce_data item's domain; the offline itself was a TODO in 2009 (Xen c8596872e0 only declared the interface).
         PageOffline = false,
@@ -116,6 +134,7 @@ public sealed record HandlerPolicy
         Vmce = VmceModel.PerVcpuBank1,
         PostReset = PostResetLogging.BootLogout,
         PollBanks = PollBankSet.WithoutCmci,
+        PvWithoutCallback = NoCallbackAction.CrashDomain,
         PageOffline = true,
     };
 

@@ -85,6 +85,45 @@ public class PipelineTests
         Assert.False(r.Reset);
     }
 
+    [Theory]
+    [InlineData("rfc2009")]
+    [InlineData("rfc2009-impacted")]
+    public void Rfc_PvDom0WithoutCallback_InjectionSkipped(string policy)
+    {
+        // The 2009 softirq injects into dom0 only when guest_has_trap_callback (Xen 32e8dd573b mce_intel.c
+        // mce_softirq): without one, dom0 gets no vMCE and is not crashed; the record still reaches its log.
+        var spec = WithDomain(0, x => x with { TrapCallbackRegistered = false }, "dom0-no-callback");
+        var r = ScenarioRunner.Run(spec, HandlerPolicy.Parse(policy), [Mce(0, 8, Srao, Maddr(0, 0x200000))]);
+        Assert.Empty(r.Vmce);
+        Assert.DoesNotContain(r.Events, e => e.Kind == HandlerEventKind.DomainCrashed);
+        Assert.False(r.Reset);
+        Assert.Equal(GuestOutcomeKind.Unaffected, r.Guests.Single(g => g.Domain == 0).Outcome);
+        Assert.Contains(r.Events, e => e.Kind == HandlerEventKind.Dom0Logged && e.Status == Srao);
+    }
+
+    [Fact]
+    public void RfcImpacted_PvGuestWithoutCallback_InjectionSkipped()
+    {
+        // Crashing a PV guest without a #MC handler is Xen 4.1 behaviour (vmce.c inject_vmce), not the 2009 code's.
+        var spec = WithDomain(1, x => x with { Kind = DomainKind.Pv, TrapCallbackRegistered = false }, "pv-domu-no-callback");
+        var r = ScenarioRunner.Run(spec, HandlerPolicy.Rfc2009Impacted, [Mce(0, 8, Srao, Maddr(1, 0x200000))]);
+        Assert.Empty(r.Vmce);
+        Assert.DoesNotContain(r.Events, e => e.Kind == HandlerEventKind.DomainCrashed);
+        Assert.Equal(GuestOutcomeKind.Unaffected, r.Guests.Single(g => g.Domain == 1).Outcome);
+        Assert.False(r.Reset);
+    }
+
+    [Fact]
+    public void Xen_PvDom0WithoutCallback_CrashedAndHostReboots()
+    {
+        // HEAD inject_vmce fails for a PV vCPU without a trap callback and mc_memerr_dhandler crashes the domain
+        // (Xen vmce.c, mcaction.c); dom0's crash reboots the host.
+        var spec = WithDomain(0, x => x with { TrapCallbackRegistered = false }, "dom0-no-callback");
+        var r = ScenarioRunner.Run(spec, HandlerPolicy.Xen, [Mce(0, 8, Srao, Maddr(0, 0x200000))]);
+        Assert.Contains(r.Events, e => e.Kind == HandlerEventKind.DomainCrashed && e.Domain == 0 && e.CrashReason == CrashReason.NoHandler);
+        Assert.Contains(r.Events, e => e.Kind == HandlerEventKind.Reset && e.Arg == (long)ResetReason.Dom0Crash);
+    }
+
     [Fact]
     public void Xen_TwoMemoryErrorsOneGuestOneMce_CrashesGuest()
     {
@@ -266,13 +305,16 @@ public class PipelineTests
         Count = 1,
     };
 
-    private static MachineSpec WithDom0Virq(bool bound)
+    private static MachineSpec WithDom0Virq(bool bound) => WithDomain(0, x => x with { VirqMcaBound = bound }, "no-virq");
+
+    /// <summary>The default machine with domain <paramref name="domId"/> changed by <paramref name="change"/>.</summary>
+    private static MachineSpec WithDomain(int domId, Func<DomainSpec, DomainSpec> change, string name)
     {
         var d = MachineSpec.Default;
-        var domains = d.Domains.Select(x => x.DomId == 0 ? x with { VirqMcaBound = bound } : x).ToArray();
+        var domains = d.Domains.Select(x => x.DomId == domId ? change(x) : x).ToArray();
         return new MachineSpec
         {
-            Name = "no-virq",
+            Name = name,
             Family = d.Family,
             Model = d.Model,
             SocketCount = d.SocketCount,
