@@ -34,9 +34,9 @@ public sealed class GuestStage : IHandlerStage
                 continue;
             }
 
-            // dom0 takes an item for another domain's page as the RFC's recovery agent: it retires the page.
+            // dom0 takes an item for another domain's page and only logs it (Xen c8596872e0: no recovery in dom0).
             var outcome = item.Target != item.Impacted
-                ? GuestOutcomeKind.Recovered
+                ? GuestOutcomeKind.Unaffected
                 : Handle(item.McgStatus, item.Status, machine.MceContext, machine.Spec.Ser);
             domain.NrInjection = Math.Max(0, domain.NrInjection - 1);
             domain.Vcpus[0].McePending = domain.NrInjection > 0;

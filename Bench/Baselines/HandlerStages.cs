@@ -253,12 +253,11 @@ public sealed class PollStage : IHandlerStage
             }
 
             var result = machine.Logout(cpu, LogoutSource.Poller, mask);
-            if (result.Found > 0)
+            // adjust++ only with errors and a telemetry entry (Xen intel-nonfatal.c mce_checkregs).
+            if (result.Found > 0 && result.Record is not null)
             {
                 cpusWithErrors++;
-                // Console dumps start at the 10th error-finding poll (Xen intel-nonfatal.c); the baseline prints nothing.
-                machine.PollDumpCount++;
-                machine.Deliver(result.Record);
+                machine.Deliver(result.Record, polled: true);
             }
         }
 

@@ -168,7 +168,12 @@ public sealed class Rfc2009Strategy : HandlerStrategy
 
         if (target.Kind == DomainKind.Pv && !target.Spec.TrapCallbackRegistered)
         {
-            machine.CrashDomain(target, CrashReason.NoHandler);
+            // The 2009 softirq skips it (Xen 32e8dd573b mce_softirq); Xen 4.1 and later crash it.
+            if (machine.Policy.PvWithoutCallback == NoCallbackAction.CrashDomain)
+            {
+                machine.CrashDomain(target, CrashReason.NoHandler);
+            }
+
             return;
         }
 
@@ -380,6 +385,11 @@ public sealed class XenStrategy : HandlerStrategy
     /// <summary>fill_vmsr_data + inject_vmce of the current model; a failure crashes the domain.</summary>
     private static bool Inject(ObjectMachine machine, ObjectDomain domain, ObjectCpu cpu, TelemetryRecord record, McBankRecord bank)
     {
+        if (domain.Kind == DomainKind.Pv && !domain.Spec.TrapCallbackRegistered && machine.Policy.PvWithoutCallback == NoCallbackAction.SkipInjection)
+        {
+            return false;
+        }
+
         var vcpus = domain.Vcpus;
         ulong runningExtCtl = cpu.RunningDomain == domain.DomId && cpu.RunningVcpu >= 0 && cpu.RunningVcpu < vcpus.Length
             ? vcpus[cpu.RunningVcpu].McgExtCtl

@@ -141,7 +141,8 @@ public sealed class ObjectMachine
 
     private bool PollWouldFind() =>
         PostResetPollDue
-        || Banks.Any(b => b.CmciOwnerCpu < 0 && ((b.Status | (b.InterposedCpu >= 0 ? b.InterposedStatus : 0)) & MciStatusBits.Val) != 0);
+        || Cpus.Any(c => c.Banks.Where((_, i) => (c.PollMask & (1UL << i)) != 0)
+            .Any(b => ((b.Status | (b.InterposedCpu >= 0 ? b.InterposedStatus : 0)) & MciStatusBits.Val) != 0));
 
     /// <summary>
     /// Brings the machine up: post-reset logout (current Xen), CMCI discovery and its logout, poll timer,
@@ -198,7 +199,9 @@ public sealed class ObjectMachine
                 {
                     cpu.CmciOwnedMask |= 1UL << b;
                 }
-                else if (bank.CmciOwnerCpu < 0)
+
+                // The March 2009 poller read every bank (Xen 32e8dd573b non-fatal.c); poll_bankmask only the banks without CMCI.
+                if (bank.CmciOwnerCpu < 0 || Policy.PollBanks == PollBankSet.EveryBank)
                 {
                     cpu.PollMask |= 1UL << b;
                 }
@@ -259,7 +262,7 @@ public sealed class ObjectMachine
     }
 
     /// <summary>Commit NONURGENT and raise VIRQ_MCA, or (dom0 not listening) lose the record.</summary>
-    public void Deliver(TelemetryRecord? record)
+    public void Deliver(TelemetryRecord? record, bool polled = false)
     {
         if (record is null)
         {
@@ -272,6 +275,12 @@ public sealed class ObjectMachine
             Commit(record, urgent: false);
             VirqPending = true;
             return;
+        }
+
+        // Console dumps start at the 10th poll find dom0 missed (Xen intel-nonfatal.c dumpcount); the baseline prints nothing.
+        if (polled)
+        {
+            PollDumpCount++;
         }
 
         Lose(record, LossCause.VirqNotBound);

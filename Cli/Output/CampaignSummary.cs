@@ -109,7 +109,7 @@ internal sealed class CampaignSummary(CampaignSpec spec, CampaignOptions options
         Row("guests: process killed", c.GuestProcessKilled, CampaignOutcome.GuestProcessKilled);
         Row("guests: panicked", c.GuestPanic, CampaignOutcome.GuestPanic);
         Row("domains crashed", c.DomainsCrashed, CampaignOutcome.DomainsCrashed, ShareText(CampaignOutcome.DomainsCrashed, "machines"));
-        Row("pages offlined", c.PagesOfflined, CampaignOutcome.PagesOfflined, options.Policy.PageOffline ? "" : "this policy leaves page offline to dom0 (none in Xen)");
+        Row("pages offlined", c.PagesOfflined, CampaignOutcome.PagesOfflined, options.Policy.PageOffline ? "" : "this policy offlines no page: neither Xen nor dom0 does");
         Row("dom0 log records delivered", c.LogsDelivered, CampaignOutcome.LogsDelivered);
         Row("dom0 log records lost", c.LogsLost, CampaignOutcome.LogsLost, string.Create(Inv,
             $"pool {c.LostPoolExhausted:N0}, reset {c.LostResetBeforeFetch:N0}, no VIRQ {c.LostVirqNotBound:N0}, injected {c.LostInterposed:N0}, overwritten {c.LostOverwritten:N0}"));

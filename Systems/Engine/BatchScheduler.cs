@@ -16,7 +16,7 @@ public sealed class BatchScheduler
     private readonly int[] _due;
     /// <summary>Per machine: whether a polled bank holds a valid record, kept until a bank of the machine is written.</summary>
     private readonly PollScan[] _pollScan;
-    /// <summary>The bank rows without a CMCI owner, the only ones a poll can find (the same on every machine: cmci_discover).</summary>
+    /// <summary>The bank rows in some CPU's poll mask, the only ones a poll can find (the same on every machine: cmci_discover).</summary>
     private int[] _polledRows = [];
 
     internal BatchScheduler(MachineBatch batch)
@@ -130,11 +130,24 @@ public sealed class BatchScheduler
 
     private int[] PolledRows()
     {
-        var rows = new List<int>();
-        var banks = _batch.BanksOf(0);
-        for (int row = 0; row < banks.Length; row++)
+        var spec = _batch.Spec;
+        var polled = new bool[spec.BankInstanceCount];
+        var cpus = _batch.CpusOf(0);
+        for (int c = 0; c < cpus.Length; c++)
         {
-            if (banks[row].CmciOwnerCpu < 0)
+            for (int b = 0; b < spec.BankCount; b++)
+            {
+                if ((cpus[c].PollMask & (1UL << b)) != 0)
+                {
+                    polled[spec.BankInstanceOf(c, b)] = true;
+                }
+            }
+        }
+
+        var rows = new List<int>();
+        for (int row = 0; row < polled.Length; row++)
+        {
+            if (polled[row])
             {
                 rows.Add(row);
             }
@@ -146,14 +159,14 @@ public sealed class BatchScheduler
     /// <summary><see cref="PollWouldFind"/> with the banks scanned afresh (to check the bank marks).</summary>
     public bool PollWouldFindUncached(int machine) => _batch.Machines[machine].PostResetPollDue || ScanPolledBanks(machine);
 
-    /// <summary>Whether a polled bank (no CMCI owner) holds a valid record, real or interposed.</summary>
+    /// <summary>Whether a polled bank holds a valid record, real or interposed.</summary>
     private bool ScanPolledBanks(int machine)
     {
         var banks = _batch.BanksOf(machine);
         foreach (int row in _polledRows)
         {
             ref readonly var b = ref banks[row];
-            if (b.CmciOwnerCpu < 0 && ((b.Status | (b.InterposedCpu >= 0 ? b.InterposedStatus : 0)) & Hardware.MciStatusBits.Val) != 0)
+            if (((b.Status | (b.InterposedCpu >= 0 ? b.InterposedStatus : 0)) & Hardware.MciStatusBits.Val) != 0)
             {
                 return true;
             }

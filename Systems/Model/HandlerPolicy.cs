@@ -51,6 +51,36 @@ public enum PostResetLogging : byte
     BootLogout,
 }
 
+/// <summary>Which banks the poll timer's mce_checkregs reads on each CPU.</summary>
+public enum PollBankSet : byte
+{
+    /// <summary>
+    /// Every bank but bank 0 under the quirk, on every CPU, CMCI banks included: the March 2009 poller
+    /// logged out mca_allbanks (Xen 32e8dd573b non-fatal.c mce_checkregs).
+    /// </summary>
+    EveryBank,
+    /// <summary>
+    /// The CPU's poll_bankmask: the banks without CMCI (no_cmci_banks), so a CMCI bank is its owner's
+    /// CMCI handler's alone (Xen 3e15c37e68 poll_bankmask; intel-nonfatal.c mce_checkregs).
+    /// </summary>
+    WithoutCmci,
+}
+
+/// <summary>What Xen does with a vMCE whose target is a PV domain (dom0 or a PV guest) without a #MC trap callback.</summary>
+public enum NoCallbackAction : byte
+{
+    /// <summary>
+    /// Skip the injection; the domain runs on. The March 2009 softirq injects only when
+    /// guest_has_trap_callback (Xen 32e8dd573b mce_intel.c mce_softirq, step 3).
+    /// </summary>
+    SkipInjection,
+    /// <summary>
+    /// Crash the domain: "Kill PV guest with No MCE handler" (Xen 4.1 vmce.c inject_vmce); at HEAD
+    /// inject_vmce returns -EBUSY and mc_memerr_dhandler crashes the domain (Xen vmce.c, mcaction.c).
+    /// </summary>
+    CrashDomain,
+}
+
 /// <summary>
 /// A handler policy: a whole behaviour named as data (docs/design.md "Policies"). The systems read
 /// these fields; no system branches on the policy's name.
@@ -63,6 +93,10 @@ public sealed record HandlerPolicy
     public required VmceModel Vmce { get; init; }
     public VmceTarget Target { get; init; } = VmceTarget.Dom0Only;
     public required PostResetLogging PostReset { get; init; }
+    /// <summary>Which banks a poll round reads on each CPU.</summary>
+    public required PollBankSet PollBanks { get; init; }
+    /// <summary>What a vMCE to a PV domain without a #MC trap callback does.</summary>
+    public required NoCallbackAction PvWithoutCallback { get; init; }
     /// <summary>Whether recovery offlines the page and judges the impacted domain (Xen mcaction.c mc_memerr_dhandler).</summary>
     public required bool PageOffline { get; init; }
 
@@ -80,6 +114,9 @@ public sealed record HandlerPolicy
         Vmce = VmceModel.RfcPerDomainPcpu,
         Target = VmceTarget.Dom0Only,
         PostReset = PostResetLogging.FirstPoll,
+        // The RFC text is silent on the poller; the per-CPU poll_bankmask came after it (Xen 3e15c37e68).
+        PollBanks = PollBankSet.EveryBank,
+        PvWithoutCallback = NoCallbackAction.SkipInjection,
         // The RFC's "Impacted DOM judgement algorithm" (owner of the frame in MCi_ADDR) is what picks
         // the vmce_data item's domain; the offline itself was a TODO in 2009 (Xen c8596872e0 only declared the interface).
         PageOffline = false,
@@ -96,6 +133,8 @@ public sealed record HandlerPolicy
         ProcessingCpu = ProcessingCpuRule.LastWithoutPending,
         Vmce = VmceModel.PerVcpuBank1,
         PostReset = PostResetLogging.BootLogout,
+        PollBanks = PollBankSet.WithoutCmci,
+        PvWithoutCallback = NoCallbackAction.CrashDomain,
         PageOffline = true,
     };
 

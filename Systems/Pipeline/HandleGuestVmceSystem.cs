@@ -48,17 +48,17 @@ internal sealed class HandleGuestVmceSystem
             GuestOutcomeKind outcome;
             if (item.TargetIndex != item.ImpactedIndex)
             {
-                // dom0 takes the item for another domain's page as the RFC's recovery agent (mce_dom0:
-                // "let DOM0 know the MCA recovery action"): it logs and retires the page; the
-                // impacted domain itself is not told (the RFC's first step).
+                // dom0 takes the item for another domain's page and only logs it: the 2009 code gave dom0 no
+                // recovery to do, only an interface through which Xen reports its own offline action (Xen
+                // c8596872e0 mca_error_handler). The impacted domain itself is not told (the RFC's first step).
                 int impacted = _batch.DomainsOf(item.Machine)[item.ImpactedIndex].DomId;
                 if (_batch.Trace.Enabled)
                 {
                     _batch.Trace.Guest(dom.DomId, string.Create(CultureInfo.InvariantCulture,
-                        $"MCA: recovery action for DOM{impacted} page 0x{item.Addr >> MemoryMap.PageShift:x}: page offline requested"));
+                        $"MCA: vMCE for DOM{impacted} page 0x{item.Addr >> MemoryMap.PageShift:x} logged; no recovery action in dom0"));
                 }
 
-                outcome = GuestOutcomeKind.Recovered;
+                outcome = GuestOutcomeKind.Unaffected;
             }
             else
             {

@@ -109,7 +109,9 @@ internal sealed class Pipeline : IBatchPipeline
         }
 
         // cmci_discover (Xen mce_intel.c): the first CPU to set CMCI_EN on a bank owns it; banks
-        // without CMCI support go to every sharing CPU's poll mask.
+        // without CMCI support go to every sharing CPU's poll mask (Xen 3e15c37e68 poll_bankmask), or
+        // every bank does under the March 2009 poller (Xen 32e8dd573b non-fatal.c polls mca_allbanks).
+        bool pollEveryBank = batch.Policy.PollBanks == PollBankSet.EveryBank;
         for (int c = 0; c < cpus.Length; c++)
         {
             cpus[c].CmciOwnedMask = 0;
@@ -139,7 +141,8 @@ internal sealed class Pipeline : IBatchPipeline
                 {
                     cpu.CmciOwnedMask |= 1UL << b;
                 }
-                else if (bank.CmciOwnerCpu < 0)
+
+                if (bank.CmciOwnerCpu < 0 || pollEveryBank)
                 {
                     cpu.PollMask |= 1UL << b;
                 }

@@ -13,7 +13,7 @@ namespace Mca.Systems.Pipeline;
 /// </summary>
 internal sealed class PollBanksSystem
 {
-    /// <summary>Error-finding polls dismissed silently before dumps start (Xen intel-nonfatal.c mce_checkregs).</summary>
+    /// <summary>Finds dom0 missed that are dismissed silently before dumps start (Xen intel-nonfatal.c mce_checkregs dumpcount).</summary>
     private const int PollDumpAfter = 10;
 
     private readonly MachineBatch _batch;
@@ -72,7 +72,7 @@ internal sealed class PollBanksSystem
         var summary = McaLogout.Run(_batch, machine, cpu, LogoutSource.Cmci, owned);
         if (summary.Found > 0)
         {
-            Deliver(machine, summary.Cookie, dumpIfDeaf: true);
+            Deliver(machine, summary.Cookie, polled: false);
         }
     }
 
@@ -98,10 +98,11 @@ internal sealed class PollBanksSystem
             }
 
             var summary = McaLogout.Run(_batch, machine, c, LogoutSource.Poller, mask);
-            if (summary.Found > 0)
+            // adjust++ only when the logout found errors and got a telemetry entry (Xen intel-nonfatal.c mce_checkregs: bs.errcnt && mctc != NULL).
+            if (summary.Found > 0 && summary.Cookie >= 0)
             {
                 cpusWithErrors++;
-                Deliver(machine, summary.Cookie, dumpIfDeaf: ++s.PollDumpCount >= PollDumpAfter);
+                Deliver(machine, summary.Cookie, polled: true);
             }
         }
 
@@ -110,7 +111,7 @@ internal sealed class PollBanksSystem
     }
 
     /// <summary>Commit NONURGENT and raise VIRQ_MCA, or (dom0 not listening) dump and dismiss (Xen mce_intel.c cmci_interrupt, intel-nonfatal.c mce_checkregs).</summary>
-    private void Deliver(int machine, int cookie, bool dumpIfDeaf)
+    private void Deliver(int machine, int cookie, bool polled)
     {
         if (cookie < 0)
         {
@@ -124,7 +125,8 @@ internal sealed class PollBanksSystem
             return;
         }
 
-        if (dumpIfDeaf)
+        // CMCI dumps every find; the poller counts only the finds dom0 missed and dumps from the 10th on (Xen intel-nonfatal.c mce_checkregs dumpcount).
+        if (!polled || ++_batch.Machines[machine].PollDumpCount >= PollDumpAfter)
         {
             _batch.Telemetry.TraceDump(machine, cookie);
         }

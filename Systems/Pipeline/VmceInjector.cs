@@ -26,12 +26,18 @@ internal sealed class VmceInjector
     /// fill_vmsr_data + inject_vmce, current model (Xen vmce.c): broadcast gives vCPU 0 the real
     /// error in bank 1 with MSCOD cleared and the others MCIP|RIPV; LMCE fills only the interrupted
     /// vCPU when it enabled LMCE and runs in the impacted domain. A vCPU with MCIP still set, or with
-    /// mce_pending, or a PV vCPU without a trap callback, fails the injection and crashes the domain.
+    /// mce_pending, or a PV vCPU without a trap callback, fails the injection and crashes the domain
+    /// (unless the policy skips PV targets without a callback: then nothing is injected).
     /// </summary>
     public bool InjectCurrentModel(int machine, int domainIndex, int cpu, int cookie, in McBankRecord bank)
     {
         var batch = _batch;
         ref var dom = ref batch.DomainsOf(machine)[domainIndex];
+        if (SkipsForNoCallback(in dom))
+        {
+            return false;
+        }
+
         var vcpus = batch.VcpusOf(machine, domainIndex);
         ref readonly var global = ref batch.Telemetry.Data(machine, cookie).Global;
         ref readonly var pcpu = ref batch.CpusOf(machine)[cpu];
@@ -112,8 +118,13 @@ internal sealed class VmceInjector
 
         if (target.Kind == DomainKind.Pv && !target.TrapCallbackRegistered)
         {
-            // "Kill PV guest with No MCE handler" (Xen 4.1 vmce.c inject_vmce).
-            CrashDomain(machine, targetIndex, CrashReason.NoHandler);
+            // The 2009 softirq injects only when guest_has_trap_callback (Xen 32e8dd573b mce_intel.c mce_softirq);
+            // "Kill PV guest with No MCE handler" is Xen 4.1 vmce.c inject_vmce.
+            if (!SkipsForNoCallback(in target))
+            {
+                CrashDomain(machine, targetIndex, CrashReason.NoHandler);
+            }
+
             return;
         }
 
@@ -142,6 +153,10 @@ internal sealed class VmceInjector
             Arg2 = 1,
         });
     }
+
+    /// <summary>Whether the policy skips the injection into <paramref name="dom"/>, a PV domain without a #MC trap callback.</summary>
+    private bool SkipsForNoCallback(in DomainState dom) =>
+        dom.Kind == DomainKind.Pv && !dom.TrapCallbackRegistered && _batch.Policy.PvWithoutCallback == NoCallbackAction.SkipInjection;
 
     /// <summary>domain_crash: the domain stops and restarts later; dom0 crashing reboots the host.</summary>
     public void CrashDomain(int machine, int domainIndex, CrashReason reason)

@@ -16,8 +16,10 @@ internal static class ScenarioMachines
     [
         MachineSpec.Default,
         MachineSpec.DefaultNoSer,
-        // PV domU without a #MC trap callback: RFC NoHandler, Xen unmap failure.
+        // PV domU without a #MC trap callback: the RFC skips the injection, Xen fails the unmap.
         Create("pv-domu", domains: [Dom0, Dom1 with { Kind = DomainKind.Pv }]),
+        // dom0 without a #MC trap callback: the RFC skips the injection, Xen crashes dom0 (NoHandler).
+        Create("dom0-no-callback", domains: [Dom0 with { TrapCallbackRegistered = false }, Dom1]),
         // PV domU with a callback, and 3 vCPUs.
         Create("pv-domu-callback", domains: [Dom0, Dom1 with { Kind = DomainKind.Pv, TrapCallbackRegistered = true, VcpuCount = 3 }]),
         // Shadow-mode HVM: unmap fails.

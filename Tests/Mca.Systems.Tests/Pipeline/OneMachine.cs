@@ -18,10 +18,10 @@ internal sealed class OneMachine
     public const ulong Corrected = MciStatusBits.Val | MciStatusBits.En | MciStatusBits.MiscV | MciStatusBits.AddrV | 0x9F;
     public const ulong PhysicalMisc = 0x86; // MISC mode 010 (physical), LSB 6
 
-    public OneMachine(HandlerPolicy policy, MachineSpec? spec = null, ulong seed = 1, int machineId = 0)
+    public OneMachine(HandlerPolicy policy, MachineSpec? spec = null, ulong seed = 1, int machineId = 0, HandlerTrace? trace = null)
     {
         Spec = spec ?? MachineSpec.Default;
-        Batch = MachineBatches.Create(Spec, policy, machineId, 1, seed, NoErrors.Instance);
+        Batch = MachineBatches.Create(Spec, policy, machineId, 1, seed, NoErrors.Instance, trace);
         Batch.Events.Clear();
     }
 

@@ -70,6 +70,62 @@ public class PipelineTests
     }
 
     [Fact]
+    public void Rfc_Dom0Only_DomUPageVmce_Dom0LogsWithoutRecovery()
+    {
+        // The 2009 code gave dom0 no recovery to do (Xen c8596872e0 only declared the interface for Xen's own
+        // offline action): dom0 logs the vMCE for domU 1's page; nothing is offlined and nobody "recovers".
+        var r = Run(HandlerPolicy.Rfc2009, Mce(0, 8, Srao, Maddr(1, 0x200000)));
+        Assert.Equal(0, Assert.Single(r.Vmce).Domain);
+        var dom0 = r.Guests.Single(g => g.Domain == 0);
+        Assert.Equal(GuestOutcomeKind.Unaffected, dom0.Outcome);
+        Assert.Contains("logged; no recovery action in dom0", dom0.Message, StringComparison.Ordinal);
+        Assert.Equal(GuestOutcomeKind.Unaffected, r.Guests.Single(g => g.Domain == 1).Outcome);
+        Assert.DoesNotContain(r.Events, e => e.Kind == HandlerEventKind.PageOffline);
+        Assert.DoesNotContain(r.Events, e => e.Kind == HandlerEventKind.GuestOutcome && e.GuestOutcome == GuestOutcomeKind.Recovered);
+        Assert.Contains(r.Events, e => e.Kind == HandlerEventKind.Dom0Logged && e.Bank == 8 && e.Status == Srao);
+        Assert.False(r.Reset);
+    }
+
+    [Theory]
+    [InlineData("rfc2009")]
+    [InlineData("rfc2009-impacted")]
+    public void Rfc_PvDom0WithoutCallback_InjectionSkipped(string policy)
+    {
+        // The 2009 softirq injects into dom0 only when guest_has_trap_callback (Xen 32e8dd573b mce_intel.c
+        // mce_softirq): without one, dom0 gets no vMCE and is not crashed; the record still reaches its log.
+        var spec = WithDomain(0, x => x with { TrapCallbackRegistered = false }, "dom0-no-callback");
+        var r = ScenarioRunner.Run(spec, HandlerPolicy.Parse(policy), [Mce(0, 8, Srao, Maddr(0, 0x200000))]);
+        Assert.Empty(r.Vmce);
+        Assert.DoesNotContain(r.Events, e => e.Kind == HandlerEventKind.DomainCrashed);
+        Assert.False(r.Reset);
+        Assert.Equal(GuestOutcomeKind.Unaffected, r.Guests.Single(g => g.Domain == 0).Outcome);
+        Assert.Contains(r.Events, e => e.Kind == HandlerEventKind.Dom0Logged && e.Status == Srao);
+    }
+
+    [Fact]
+    public void RfcImpacted_PvGuestWithoutCallback_InjectionSkipped()
+    {
+        // Crashing a PV guest without a #MC handler is Xen 4.1 behaviour (vmce.c inject_vmce), not the 2009 code's.
+        var spec = WithDomain(1, x => x with { Kind = DomainKind.Pv, TrapCallbackRegistered = false }, "pv-domu-no-callback");
+        var r = ScenarioRunner.Run(spec, HandlerPolicy.Rfc2009Impacted, [Mce(0, 8, Srao, Maddr(1, 0x200000))]);
+        Assert.Empty(r.Vmce);
+        Assert.DoesNotContain(r.Events, e => e.Kind == HandlerEventKind.DomainCrashed);
+        Assert.Equal(GuestOutcomeKind.Unaffected, r.Guests.Single(g => g.Domain == 1).Outcome);
+        Assert.False(r.Reset);
+    }
+
+    [Fact]
+    public void Xen_PvDom0WithoutCallback_CrashedAndHostReboots()
+    {
+        // HEAD inject_vmce fails for a PV vCPU without a trap callback and mc_memerr_dhandler crashes the domain
+        // (Xen vmce.c, mcaction.c); dom0's crash reboots the host.
+        var spec = WithDomain(0, x => x with { TrapCallbackRegistered = false }, "dom0-no-callback");
+        var r = ScenarioRunner.Run(spec, HandlerPolicy.Xen, [Mce(0, 8, Srao, Maddr(0, 0x200000))]);
+        Assert.Contains(r.Events, e => e.Kind == HandlerEventKind.DomainCrashed && e.Domain == 0 && e.CrashReason == CrashReason.NoHandler);
+        Assert.Contains(r.Events, e => e.Kind == HandlerEventKind.Reset && e.Arg == (long)ResetReason.Dom0Crash);
+    }
+
+    [Fact]
     public void Xen_TwoMemoryErrorsOneGuestOneMce_CrashesGuest()
     {
         // Xen vmce.c counting rule: a second impacted bank for the same domain in one event crashes it.
@@ -189,6 +245,30 @@ public class PipelineTests
         Assert.Equal(2, MciStatusBits.CeCount(logged.Status));
     }
 
+    [Theory]
+    [InlineData("rfc2009")]
+    [InlineData("rfc2009-impacted")]
+    public void Rfc2009Poller_CmciBankBelowThreshold_FoundAtFirstPoll(string policy)
+    {
+        // One CE on bank 8 (IMC, CMCI-owned by CPU 0) stays below the CMCI threshold of 2; the March 2009
+        // poller reads every bank on every CPU (Xen 32e8dd573b non-fatal.c), so the first poll (boot + 8 s) logs it.
+        var r = Run(HandlerPolicy.Parse(policy), CorrectedError(8, MachineSpec.NsPerSecond));
+        Assert.DoesNotContain(r.Events, e => e.Kind == HandlerEventKind.CmciRaised);
+        var found = Assert.Single(r.Events, e => e.Kind == HandlerEventKind.PollFound);
+        Assert.Equal((8 * MachineSpec.NsPerSecond, 8, 0), (found.TimeNs, (int)found.Bank, (int)found.Cpu));
+        var logged = Assert.Single(r.Events, e => e.Kind == HandlerEventKind.Dom0Logged);
+        Assert.Equal(1, MciStatusBits.CeCount(logged.Status));
+    }
+
+    [Fact]
+    public void XenPoller_CmciBankBelowThreshold_LeftToCmci()
+    {
+        // poll_bankmask holds only the banks without CMCI (Xen 3e15c37e68, intel-nonfatal.c): the CE waits in its bank.
+        var r = Run(HandlerPolicy.Xen, CorrectedError(8, MachineSpec.NsPerSecond));
+        Assert.DoesNotContain(r.Events, e => e.Kind == HandlerEventKind.PollFound);
+        Assert.DoesNotContain(r.Events, e => e.Kind == HandlerEventKind.Dom0Logged);
+    }
+
     [Fact]
     public void PolledBank_ErrorFoundAtNextPollTick()
     {
@@ -235,13 +315,29 @@ public class PipelineTests
         Assert.Equal("Fatal machine check: MCE: No CPU found valid MCE, need reset", r.Panic);
     }
 
-    private static MachineSpec WithDom0Virq(bool bound)
+    /// <summary>One corrected memory read error on CPU 0's view of <paramref name="bank"/>, signalled as the hardware would.</summary>
+    private static ErrorInjection CorrectedError(int bank, long timeNs) => new()
+    {
+        TimeNs = timeNs,
+        Cpu = 0,
+        BankIndex = bank,
+        Status = MciStatusBits.Val | MciStatusBits.En | MciStatusBits.AddrV | MciStatusBits.MiscV | 0x9F,
+        Addr = 0x180000,
+        Misc = 0x86,
+        AutoSignal = true,
+        Count = 1,
+    };
+
+    private static MachineSpec WithDom0Virq(bool bound) => WithDomain(0, x => x with { VirqMcaBound = bound }, "no-virq");
+
+    /// <summary>The default machine with domain <paramref name="domId"/> changed by <paramref name="change"/>.</summary>
+    private static MachineSpec WithDomain(int domId, Func<DomainSpec, DomainSpec> change, string name)
     {
         var d = MachineSpec.Default;
-        var domains = d.Domains.Select(x => x.DomId == 0 ? x with { VirqMcaBound = bound } : x).ToArray();
+        var domains = d.Domains.Select(x => x.DomId == domId ? change(x) : x).ToArray();
         return new MachineSpec
         {
-            Name = "no-virq",
+            Name = name,
             Family = d.Family,
             Model = d.Model,
             SocketCount = d.SocketCount,

@@ -162,6 +162,8 @@ public class XenMceInjCaseTests
         var dom0Only = Rfc(1, domain: 1);
         Assert.Equal(0, Assert.Single(dom0Only.Vmce).Domain);
         Assert.Equal(GuestOutcomeKind.Unaffected, Guest(dom0Only, 1).Outcome);
+        // dom0 logs the item for domU 1's page and does no recovery (Xen c8596872e0).
+        Assert.Equal(GuestOutcomeKind.Unaffected, Guest(dom0Only, 0).Outcome);
 
         var impacted = Rfc(1, domain: 1, HandlerPolicy.Rfc2009Impacted);
         Assert.Equal(1, Assert.Single(impacted.Vmce).Domain);
