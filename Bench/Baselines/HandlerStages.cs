@@ -130,7 +130,7 @@ public sealed class ArriveStage : IHandlerStage
         {
             case Signal.Mce:
             case Signal.Lmce:
-                bool lmce = signal == Signal.Lmce && spec.LmceSupported;
+                bool lmce = signal == Signal.Lmce && spec.LmceSupported && machine.Policy.LmceEnabled;
                 cpu.RunningDomain = e.InGuest ? e.RunningDomain : -1;
                 cpu.RunningVcpu = e.InGuest ? e.RunningVcpu : -1;
                 if (!machine.McePending)
@@ -191,7 +191,7 @@ public sealed class ArriveStage : IHandlerStage
             if ((status & MciStatusBits.Pcc) != 0 || !spec.Ser || (status & MciStatusBits.S) != 0)
             {
                 bool srar = spec.Ser && (status & (MciStatusBits.S | MciStatusBits.Ar | MciStatusBits.Pcc)) == (MciStatusBits.S | MciStatusBits.Ar);
-                return srar && spec.LmceSupported ? Signal.Lmce : Signal.Mce;
+                return srar && spec.LmceSupported && machine.Policy.LmceEnabled ? Signal.Lmce : Signal.Mce;
             }
 
             return bank.CmciOwnerCpu >= 0 ? Signal.Cmci : Signal.None;

@@ -65,6 +65,11 @@ public sealed record HandlerPolicy
     public required PostResetLogging PostReset { get; init; }
     /// <summary>Whether recovery offlines the page and judges the impacted domain (Xen mcaction.c mc_memerr_dhandler).</summary>
     public required bool PageOffline { get; init; }
+    /// <summary>
+    /// Whether the hypervisor sets MCG_EXT_CTL.LMCE_EN on a host with MCG_LMCE_P, so the hardware may signal an
+    /// SRAR to the consuming CPU alone (Xen mce_intel.c intel_init_lmce); without it every #MC is broadcast.
+    /// </summary>
+    public required bool LmceEnabled { get; init; }
 
     /// <summary>
     /// The seed design (Feb 2009 RFC), where the RFC text is silent following the March 2009
@@ -83,6 +88,8 @@ public sealed record HandlerPolicy
         // The RFC's "Impacted DOM judgement algorithm" (owner of the frame in MCi_ADDR) is what picks
         // the vmce_data item's domain; the offline itself was a TODO in 2009 (Xen c8596872e0 only declared the interface).
         PageOffline = false,
+        // A 2009 hypervisor never sets MCG_EXT_CTL.LMCE_EN (Xen 32e8dd573b mce_intel.c has no MCG_EXT_CTL), so every #MC it sees is broadcast.
+        LmceEnabled = false,
     };
 
     /// <summary>The RFC with its stated next step: inject into the impacted domain instead of dom0.</summary>
@@ -97,6 +104,7 @@ public sealed record HandlerPolicy
         Vmce = VmceModel.PerVcpuBank1,
         PostReset = PostResetLogging.BootLogout,
         PageOffline = true,
+        LmceEnabled = true,
     };
 
     public static IReadOnlyList<HandlerPolicy> All { get; } = [Rfc2009, Rfc2009Impacted, Xen];

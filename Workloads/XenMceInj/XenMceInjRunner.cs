@@ -34,14 +34,16 @@ public static class XenMceInjRunner
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(options);
-        var (injection, preamble) = Prepare(spec, options);
+        ArgumentNullException.ThrowIfNull(policy);
+        var (injection, preamble) = Prepare(spec, policy, options);
         return ScenarioRunner.Run(spec, policy, [injection], seed, preamble);
     }
 
     /// <summary>The injection and the console lines the injection path prints before the #MC.</summary>
-    public static (ErrorInjection Injection, IReadOnlyList<string> Console) Prepare(MachineSpec spec, XenMceInjOptions options)
+    public static (ErrorInjection Injection, IReadOnlyList<string> Console) Prepare(MachineSpec spec, HandlerPolicy policy, XenMceInjOptions options)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(options);
         var row = XenMceInjType.Table.FirstOrDefault(t => t.Type == options.Type)
             ?? throw new XenMceInjException($"type {options.Type} is not in the error table: expected 0..{XenMceInjType.Table.Count - 1}");
@@ -64,7 +66,8 @@ public static class XenMceInjRunner
                 throw new XenMceInjException($"type {row.Type} ({row.Name}) is a CMCI type and cannot be sent as LMCE");
             }
 
-            if (!spec.LmceSupported)
+            // lmce_support is set only when the hypervisor enabled LMCE on an LMCE_P host (Xen mce_intel.c intel_init_lmce, mce.c do_mca).
+            if (!spec.LmceSupported || !policy.LmceEnabled)
             {
                 throw new XenMceInjException("No LMCE support");
             }

@@ -203,6 +203,39 @@ public class PipelineTests
         Assert.StartsWith("Fatal machine check: MCE: Fatal error happened on CPUs", r.Panic, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("xen", true)]
+    [InlineData("rfc2009", false)]
+    [InlineData("rfc2009-impacted", false)]
+    public void Srar_OnLmceHost_LocalOnlyUnderAPolicyThatEnablesLmce(string policy, bool local)
+    {
+        // The default machine has MCG_LMCE_P; the SRAR is local only if the hypervisor set MCG_EXT_CTL.LMCE_EN
+        // (Xen mce_intel.c intel_init_lmce), which a 2009 hypervisor never did: there it is broadcast.
+        var srar = Mce(5, 0, 0xBD80000000000134, Maddr(1, 0x4000000)) with
+        {
+            McgStatus = McgStatusBits.Eipv,
+            InGuest = true,
+            RunningDomain = 1,
+            RunningVcpu = 0,
+            Context = GuestContext.User,
+        };
+        var r = Run(HandlerPolicy.Parse(policy), srar);
+        Assert.Equal(local, Assert.Single(r.Events, e => e.Kind == HandlerEventKind.MceEntered).IsLmce);
+        // The logged MCG_STATUS carries LMCE_S only for a local #MC (Intel SDM vol. 3B 15.3.1.2).
+        var logged = Assert.Single(r.Events, e => e.Kind == HandlerEventKind.Dom0Logged);
+        Assert.Equal(local, r.Dom0Mcelog.Any(l => l.Contains("LMCE", StringComparison.Ordinal)));
+        Assert.Equal(5, logged.Cpu);
+    }
+
+    [Fact]
+    public void LocalRequest_Rfc2009_DeliveredAsBroadcast()
+    {
+        // An explicit local #MC (mce-inject NOBROADCAST) on a host whose hypervisor left LMCE_EN clear is broadcast.
+        var e = Mce(6, 8, Srao, 0x180000) with { Signal = Signal.Lmce, AutoSignal = false };
+        Assert.False(Assert.Single(Run(HandlerPolicy.Rfc2009, e).Events, x => x.Kind == HandlerEventKind.MceEntered).IsLmce);
+        Assert.True(Assert.Single(Run(HandlerPolicy.Xen, e).Events, x => x.Kind == HandlerEventKind.MceEntered).IsLmce);
+    }
+
     [Fact]
     public void NoValidBank_PanicsNoValidMce()
     {

@@ -144,6 +144,15 @@ public class XenMceInjCaseTests
     }
 
     [Fact]
+    public void Lmce_Rfc2009_NoLmceSupport()
+    {
+        // A 2009 hypervisor never enabled LMCE, so it has no lmce_support to inject with (Xen mce.c do_mca XEN_MC_inject_v2).
+        var e = Assert.Throws<XenMceInjException>(() =>
+            XenMceInjRunner.Run(MachineSpec.Default, HandlerPolicy.Rfc2009, new XenMceInjOptions { Type = 0, Domain = 1, Lmce = true }));
+        Assert.Equal("No LMCE support", e.Message);
+    }
+
+    [Fact]
     public void Rfc2009_SraoDom0_OneVmcePerPcpuToVcpu0()
     {
         var r = Rfc(0, domain: 0);
