@@ -274,7 +274,8 @@ public sealed class XenStrategy : HandlerStrategy
             }
         }
 
-        if (!found)
+        // Only an LMCE runs the check when no CPU found a bank: severity_cpu is never set (Xen mce.c mcheck_cmn_handler).
+        if (!found && machine.MceLmce)
         {
             machine.McPanic(XenConsole.NoCpuFoundValidMce, ResetReason.NoValidMce);
             return false;

@@ -237,12 +237,28 @@ public class PipelineTests
     }
 
     [Fact]
-    public void NoValidBank_PanicsNoValidMce()
+    public void NoValidBank_Broadcast_NoPanic_McipClearedAndVirqSent()
     {
-        // Xen mce.c mcheck_cmn_handler: "#MC injected with no bank value" panics.
+        // Xen mce.c mcheck_cmn_handler: only a CPU with errcnt sets severity_cpu (-1 at first), and the "No CPU found valid
+        // MCE" check runs on `lmce || severity_cpu == cpu`; after a broadcast #MC in which nobody found a bank, nobody runs it.
         var e = Mce(0, 8, 0, 0) with { Signal = Signal.Mce, AutoSignal = false, Interposed = true };
         var r = Run(HandlerPolicy.Xen, e);
+        Assert.Null(r.Panic);
+        Assert.False(r.Reset);
+        Assert.Single(r.Events, x => x.Kind == HandlerEventKind.ProcessingCpu);
+        Assert.Single(r.Events, x => x.Kind == HandlerEventKind.VirqSent);
+        Assert.DoesNotContain(r.Events, x => x.Kind == HandlerEventKind.Dom0Logged);
+    }
+
+    [Fact]
+    public void NoValidBank_Lmce_PanicsNoValidMce()
+    {
+        // An LMCE's CPU runs the check itself (`lmce ||`, Xen mce.c mcheck_cmn_handler): "#MC injected with no bank value" panics.
+        var e = Mce(0, 8, 0, 0) with { Signal = Signal.Lmce, AutoSignal = false, Interposed = true };
+        var r = Run(HandlerPolicy.Xen, e);
         Assert.Equal("Fatal machine check: MCE: No CPU found valid MCE, need reset", r.Panic);
+        Assert.True(r.Reset);
+        Assert.True(Assert.Single(r.Events, x => x.Kind == HandlerEventKind.MceEntered).IsLmce);
     }
 
     private static MachineSpec WithDom0Virq(bool bound)
