@@ -18,6 +18,8 @@ public sealed record XenMceInjOptions
     public int Domain { get; init; } = DomIdXen;
     public ulong Page { get; init; } = 0x180020;
     public bool Lmce { get; init; }
+    /// <summary>The error table <see cref="Type"/> indexes: the current one by default.</summary>
+    public XenMceInjTable Table { get; init; } = XenMceInjTable.Current;
 }
 
 /// <summary>A bad xen-mceinj request: the message is the one line the CLI prints.</summary>
@@ -45,8 +47,9 @@ public static class XenMceInjRunner
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(options);
-        var row = XenMceInjType.Table.FirstOrDefault(t => t.Type == options.Type)
-            ?? throw new XenMceInjException($"type {options.Type} is not in the error table: expected 0..{XenMceInjType.Table.Count - 1}");
+        var rows = XenMceInjType.TableOf(options.Table);
+        var row = rows.FirstOrDefault(t => t.Type == options.Type)
+            ?? throw new XenMceInjException($"type {options.Type} is not in the error table: expected 0..{rows.Count - 1}{(options.Table == XenMceInjTable.Original2010 ? " (the 2010 table)" : "")}");
         if (options.Cpu < 0 || options.Cpu >= spec.CpuCount)
         {
             throw new XenMceInjException($"cpu {options.Cpu} is not online: expected 0..{spec.CpuCount - 1}");
