@@ -32,13 +32,24 @@ public sealed class Rfc2009Strategy : HandlerStrategy
         {
             for (int b = machine.Spec.FirstBank; b < machine.Spec.BankCount; b++)
             {
-                if ((cpu.Banks[b].ReadFor(cpu.Index).Status & PccFatal) == PccFatal)
+                // severity_scan skips an interposed value: it will be lost at reboot anyway.
+                var bank = cpu.Banks[b];
+                if (bank.InterposedCpu != cpu.Index && (bank.Status & PccFatal) == PccFatal)
                 {
                     machine.McPanic("pcc = 1, cpu unable to continue", ResetReason.Fatal);
                     cpu.Fatal = true;
                     return;
                 }
             }
+        }
+
+        // Round 1's barrier waits for every online CPU: with fewer in the handler it never opens.
+        int online = machine.Cpus.Count(c => c.Online);
+        if (machine.MceOrder.Count < online)
+        {
+            machine.Emit(machine.NewEvent(HandlerEventKind.MceHung) with { Cpu = (short)machine.MceOrder[0].Index, Arg = machine.MceOrder.Count, Arg2 = online });
+            machine.Phase = MachinePhase.Hung;
+            return;
         }
 
         foreach (var cpu in machine.MceOrder)

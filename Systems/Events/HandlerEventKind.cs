@@ -44,6 +44,11 @@ public enum HandlerEventKind : byte
     CorrectedFolded = 19,
     /// <summary>A domain restarted after a crash or reset. Domain.</summary>
     DomainRestarted = 20,
+    /// <summary>
+    /// The #MC handler can never finish: CPUs wait at a rendezvous for CPUs that never enter, and the machine stops
+    /// (no log, no reset). Cpu = the first CPU waiting; Arg = the CPUs that entered; Arg2 = the online CPUs awaited.
+    /// </summary>
+    MceHung = 21,
 }
 
 /// <summary>How an arriving error is signalled (docs/design.md, the pipeline's arrive step).</summary>

@@ -70,6 +70,11 @@ public sealed record HandlerPolicy
     /// SRAR to the consuming CPU alone (Xen mce_intel.c intel_init_lmce); without it every #MC is broadcast.
     /// </summary>
     public required bool LmceEnabled { get; init; }
+    /// <summary>
+    /// Whether XEN_MC_mceinject raises the injected #MC on every CPU of a broadcast host, as current Xen does
+    /// (Xen mce.c do_mca: <c>if ( mce_broadcast ) on_each_cpu(x86_mc_mceinject, ...)</c>); otherwise the target CPU alone takes it.
+    /// </summary>
+    public required bool MceInjectBroadcast { get; init; }
 
     /// <summary>
     /// The seed design (Feb 2009 RFC), where the RFC text is silent following the March 2009
@@ -90,6 +95,8 @@ public sealed record HandlerPolicy
         PageOffline = false,
         // A 2009 hypervisor never sets MCG_EXT_CTL.LMCE_EN (Xen 32e8dd573b mce_intel.c has no MCG_EXT_CTL), so every #MC it sees is broadcast.
         LmceEnabled = false,
+        // The 2009 XEN_MC_mceinject ran `int $0x12` on the target CPU only (March 2009 Xen mce.c do_mca, on_selected_cpus).
+        MceInjectBroadcast = false,
     };
 
     /// <summary>The RFC with its stated next step: inject into the impacted domain instead of dom0.</summary>
@@ -105,6 +112,7 @@ public sealed record HandlerPolicy
         PostReset = PostResetLogging.BootLogout,
         PageOffline = true,
         LmceEnabled = true,
+        MceInjectBroadcast = true,
     };
 
     public static IReadOnlyList<HandlerPolicy> All { get; } = [Rfc2009, Rfc2009Impacted, Xen];

@@ -125,6 +125,8 @@ internal sealed class ArriveErrorsSystem
             case Signal.Mce:
             case Signal.Lmce:
                 bool lmce = signal == Signal.Lmce && LmceOn;
+                // An interposed error's #MC is XEN_MC_mceinject's `int $0x12`: on the target alone unless the hypervisor raises it on every CPU (Xen mce.c do_mca).
+                bool targetOnly = e.Interposed && !lmce && !_batch.Policy.MceInjectBroadcast;
                 // What the consuming CPU was running decides "Xen is not pre-emptible" and the LMCE vCPU (Xen mce.c mce_urgent_action, mcaction.c mc_memerr_dhandler).
                 ref var w = ref _batch.CpuForWrite(machine, e.Cpu);
                 w.RunningDomain = e.InGuest ? e.RunningDomain : (short)-1;
@@ -134,12 +136,14 @@ internal sealed class ArriveErrorsSystem
                     m.MceContext = (byte)e.Context;
                     m.McePending = true;
                     m.MceLmce = lmce;
+                    m.MceTargetOnly = targetOnly;
                     m.MceTargetCpu = (short)e.Cpu;
                 }
                 else
                 {
                     // A second error in the same instant joins the rendezvous; any broadcast makes it broadcast.
                     m.MceLmce &= lmce;
+                    m.MceTargetOnly &= targetOnly;
                 }
 
                 if (!e.Interposed)

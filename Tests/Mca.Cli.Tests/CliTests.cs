@@ -41,7 +41,7 @@ public class CliTests
         Assert.Equal(0, r.Code);
         using var doc = JsonDocument.Parse(r.Out);
         var root = doc.RootElement;
-        foreach (string key in new[] { "console", "dom0_mcelog", "vmce", "guests", "reset", "panic" })
+        foreach (string key in new[] { "console", "dom0_mcelog", "vmce", "guests", "reset", "panic", "hung" })
         {
             Assert.True(root.TryGetProperty(key, out _), key);
         }
@@ -55,15 +55,33 @@ public class CliTests
         Assert.Equal("recovered", guest.GetProperty("outcome").GetString());
         Assert.False(root.GetProperty("reset").GetBoolean());
         Assert.Equal(JsonValueKind.Null, root.GetProperty("panic").ValueKind);
+        Assert.False(root.GetProperty("hung").GetBoolean());
     }
 
     [Fact]
     public void XenMceInj_Text_ShowsSections()
     {
-        var r = Mca("xen-mceinj", "-t", "1", "--table", "2010");
+        var r = Mca("xen-mceinj", "-t", "1", "--table", "2010", "--policy", "xen");
         Assert.Equal(0, r.Code);
         Assert.Contains("== Xen console", r.Out, StringComparison.Ordinal);
         Assert.Contains("Generic CACHE Level-2 Eviction Error", r.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("== machine hung", r.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void XenMceInj_Rfc2009_TargetAloneHangs()
+    {
+        // The default policy's injector raises the #MC on the target alone; the 2009 handler's round 1 waits for the others forever.
+        var text = Mca("xen-mceinj", "-t", "1");
+        Assert.Equal(0, text.Code);
+        Assert.EndsWith("  Simulating #MC on cpu 0\n== dom0 mcelog\n  (none)\n", text.Out[..(text.Out.IndexOf("== vMCE", StringComparison.Ordinal))], StringComparison.Ordinal);
+        Assert.Contains("== machine reset: no\n== machine hung: the #MC handler waits for CPUs that never enter it; nothing runs after it\n", text.Out, StringComparison.Ordinal);
+
+        var json = Mca("xen-mceinj", "-t", "1", "--json");
+        using var doc = JsonDocument.Parse(json.Out);
+        Assert.True(doc.RootElement.GetProperty("hung").GetBoolean());
+        Assert.False(doc.RootElement.GetProperty("reset").GetBoolean());
+        Assert.Equal(0, doc.RootElement.GetProperty("vmce").GetArrayLength());
     }
 
     [Theory]

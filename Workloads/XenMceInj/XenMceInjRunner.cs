@@ -103,10 +103,11 @@ public static class XenMceInjRunner
         console.Add(Inject(McaMsr.Addr(row.Bank), addr));
         if (signal == Signal.Mce)
         {
-            // XEN_MC_mceinject: int $0x12 on every CPU when broadcasting, else on the target only.
+            // XEN_MC_mceinject: int $0x12 on every CPU when the hypervisor broadcasts it on a broadcast host, else on the target only (Xen mce.c do_mca).
+            bool everyCpu = spec.Broadcast && policy.MceInjectBroadcast;
             for (int cpu = 0; cpu < spec.CpuCount; cpu++)
             {
-                if (spec.Broadcast || cpu == c)
+                if (everyCpu || cpu == c)
                 {
                     console.Add(string.Create(CultureInfo.InvariantCulture, $"Simulating #MC on cpu {cpu}"));
                 }

@@ -69,6 +69,33 @@ public class PipelineTests
     }
 
     [Fact]
+    public void Rfc_SraoOnDom0Page_HostViewToDom0Vcpu0()
+    {
+        // The RFC keeps the host view: the host bank index, MSCOD intact, the machine address (Xen MCA RFC, xen-devel Feb 2009).
+        const ulong Scrub = 0xBD000000004000CF;
+        ulong addr = Maddr(0, 0x180020);
+        var r = Run(HandlerPolicy.Rfc2009, Mce(0, 8, Scrub, addr));
+        Assert.Contains(r.Console, l => l.Contains("MCE: trying to recover", StringComparison.Ordinal));
+        var v = Assert.Single(r.Vmce);
+        Assert.Equal((0, 0, 8, Scrub, addr), (v.Domain, v.Vcpu, v.Bank, v.Status, v.Addr));
+        Assert.Contains(r.Dom0Mcelog, l => l.Contains("MEMORY CONTROLLER MS_CHANNELunspecified_ERR", StringComparison.Ordinal));
+        Assert.False(r.Reset);
+    }
+
+    [Fact]
+    public void Rfc_InjectedMceHangs_LaterErrorsNeverArrive()
+    {
+        // XEN_MC_mceinject on the target alone (March 2009 Xen mce.c do_mca) stalls round 1 for good: nothing runs after it.
+        var injected = Mce(0, 8, Srao, 0x180000) with { Signal = Signal.Mce, AutoSignal = false, Interposed = true };
+        var later = Mce(4, 0, OneMachine.Corrected, 0x180000, 5 * MachineSpec.NsPerSecond) with { Signal = Signal.Cmci, AutoSignal = false };
+        var r = Run(HandlerPolicy.Rfc2009, injected, later);
+        Assert.True(r.Hung);
+        Assert.Single(r.Events, e => e.Kind == HandlerEventKind.ErrorArrived);
+        Assert.DoesNotContain(r.Events, e => e.Kind is HandlerEventKind.PollFound or HandlerEventKind.CmciRaised or HandlerEventKind.Dom0Logged);
+        Assert.Equal(HandlerEventKind.MceHung, r.Events[^1].Kind);
+    }
+
+    [Fact]
     public void Xen_TwoMemoryErrorsOneGuestOneMce_CrashesGuest()
     {
         // Xen vmce.c counting rule: a second impacted bank for the same domain in one event crashes it.
