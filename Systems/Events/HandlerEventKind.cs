@@ -66,7 +66,7 @@ public enum ResetReason : byte
 {
     /// <summary>PCC found during the RFC's round-1 severity scan, or a fatal CPU in the common handler.</summary>
     Fatal = 1,
-    /// <summary>No recovery method: the deferred handlers returned RESET.</summary>
+    /// <summary>No recovery method: the deferred handlers returned RESET (current Xen), or the RFC's round 1 found a UC error without one.</summary>
     Unrecoverable = 2,
     /// <summary>#MC with no valid bank on any CPU.</summary>
     NoValidMce = 3,

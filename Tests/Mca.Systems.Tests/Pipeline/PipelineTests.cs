@@ -95,6 +95,67 @@ public class PipelineTests
         Assert.Equal(HandlerEventKind.MceHung, r.Events[^1].Kind);
     }
 
+    [Theory]
+    [InlineData("rfc2009-impacted")]
+    [InlineData("rfc2009")]
+    public void Rfc_TwoDomainsOnePcpu_OneVmcePerImpactedDomain_EachWithItsOwnBank(string policy)
+    {
+        // Banks 7 and 8 of socket 0 are package banks, so one CPU logs both: two vmce_data items, (dom0, c) and (dom1, c),
+        // each with the bank that impacts its domain (Xen MCA RFC, xen-devel Feb 2009: one vMCE per impacted domain and pCPU).
+        ulong dom0Addr = Maddr(0, 0x200000), dom1Addr = Maddr(1, 0x300000);
+        var r = Run(HandlerPolicy.Parse(policy), Mce(0, 7, Srao, dom0Addr), Mce(0, 8, Srao, dom1Addr));
+        Assert.Equal(2, r.Vmce.Count);
+        Assert.Single(r.Events.Where(e => e.Kind == HandlerEventKind.BankOwned).Select(e => e.Cpu).Distinct());
+        if (policy == "rfc2009")
+        {
+            // Both items go to dom0's vCPU 0, with the host addresses.
+            Assert.All(r.Vmce, v => Assert.Equal((0, 0), (v.Domain, v.Vcpu)));
+            Assert.Equal([(7, dom0Addr), (8, dom1Addr)], r.Vmce.Select(v => (v.Bank, v.Addr)).OrderBy(x => x.Bank));
+        }
+        else
+        {
+            var v0 = Assert.Single(r.Vmce, v => v.Domain == 0);
+            var v1 = Assert.Single(r.Vmce, v => v.Domain == 1);
+            Assert.Equal((7, dom0Addr), (v0.Bank, v0.Addr));
+            Assert.Equal((8, 0x300000UL), (v1.Bank, v1.Addr));
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Rfc_UcWithoutRecoveryMethod_Resets_BankLoggedToDom0AfterReboot(bool noSer)
+    {
+        // RFC implementation note 1: a UC error with no good recovery method resets (the commit reset only on PCC), so that
+        // the banks stay sticky and the poll after the reboot sends them to dom0 (RFC: "after reboot the MCA polling sends
+        // vIRQ to DOM0 for logging"). An SRAR whose MISC is not a physical address has no recovery method; on a host
+        // without MCG_SER_P no UC error has one (Xen mce_intel.c intel_recoverable_scan).
+        ulong status = noSer ? 0xB000000000000150 : 0xBD80000000000150; // VAL UC EN (no PCC); with SER also MISCV ADDRV S AR
+        var e = Mce(5, 0, status, 0x180040) with { Misc = 0x06, McgStatus = McgStatusBits.Ripv | McgStatusBits.Eipv };
+        var r = ScenarioRunner.Run(noSer ? MachineSpec.DefaultNoSer : MachineSpec.Default, HandlerPolicy.Rfc2009, [e]);
+        Assert.True(r.Reset, string.Join("\n", r.Console));
+        Assert.Empty(r.Vmce);
+        var events = r.Events.ToArray();
+        int rebooted = Array.FindIndex(events, x => x.Kind == HandlerEventKind.Rebooted);
+        Assert.True(rebooted > 0);
+        Assert.DoesNotContain(events.Take(rebooted), x => x.Kind is HandlerEventKind.BankOwned or HandlerEventKind.Dom0Logged);
+        var after = events.Skip(rebooted).ToList();
+        int found = after.FindIndex(x => x.Kind == HandlerEventKind.PollFound && x.Status == status);
+        int virq = after.FindIndex(x => x.Kind == HandlerEventKind.VirqSent);
+        int logged = after.FindIndex(x => x.Kind == HandlerEventKind.Dom0Logged && x.Status == status);
+        Assert.True(found >= 0 && virq > found && logged > virq, $"poll {found}, VIRQ {virq}, dom0 log {logged}");
+        Assert.DoesNotContain(r.Events, x => x.Kind == HandlerEventKind.LogLost);
+    }
+
+    [Fact]
+    public void Rfc_UcWithRecoveryMethod_NoReset()
+    {
+        // An SRAO on a domain page with a physical address has its method (the page's owner is told): no reset.
+        var r = Run(HandlerPolicy.Rfc2009, Mce(5, 0, Srao, Maddr(1, 0x200000)));
+        Assert.False(r.Reset);
+        Assert.Null(r.Panic);
+    }
+
     [Fact]
     public void Xen_TwoMemoryErrorsOneGuestOneMce_CrashesGuest()
     {

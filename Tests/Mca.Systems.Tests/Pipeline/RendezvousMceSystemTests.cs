@@ -284,16 +284,37 @@ public class RendezvousMceSystemTests
     }
 
     [Fact]
-    public void TwoRound_UcWithoutRecoveryMethod_GradedThree()
+    public void TwoRound_UcWithoutRecoveryMethod_Round1Resets_BanksStaySticky()
     {
-        // SRAR on an instruction fetch whose MISC is not a physical address: no recovery method, so the RFC resets.
+        // SRAR on an instruction fetch whose MISC is not a physical address: no recovery method, so the RFC resets (its
+        // implementation note 1), in round 1 like a PCC, before any logout, so the banks stay for the poll after the reboot.
         var (m, system) = Pending(HandlerPolicy.Rfc2009);
         m.Write(5, ThreadBank, Srar, Addr, misc: 0x06);
         m.Write(12, ThreadBank, Srao, Addr);
 
         Run(m, system);
 
+        ref readonly var s = ref m.Batch.Machines[0];
+        Assert.True(s.ResetPending);
+        Assert.Equal((byte)ResetReason.Unrecoverable, s.ResetReason);
+        Assert.Equal("Fatal machine check: UC error without a recovery method, reset to keep the banks for logging", m.Batch.Handler.PanicMessages[0]);
+        Assert.True(m.Batch.CpusOf(0)[5].Fatal);
+        Assert.Empty(m.Of(HandlerEventKind.BankOwned));
+        Assert.Equal((Srar, Srao), (m.Bank(5, ThreadBank).Status, m.Bank(12, ThreadBank).Status));
+    }
+
+    [Fact]
+    public void TwoRound_InterposedUcWithoutRecoveryMethod_Round2GradesThree()
+    {
+        // Round 1 skips interposed values, so an injected one is graded in round 2: 3 (no recovery method), the worst CPU.
+        var (m, system) = Pending(HandlerPolicy.Rfc2009);
+        m.Interpose(5, ThreadBank, Srar, Addr, misc: 0x06);
+        m.Write(12, ThreadBank, Srao, Addr);
+
+        Run(m, system);
+
         var cpus = m.Batch.CpusOf(0).ToArray();
+        Assert.False(m.Batch.Machines[0].ResetPending);
         Assert.Equal((3, 2), ((int)cpus[5].Severity, (int)cpus[12].Severity));
         Assert.Equal(5, (int)m.Batch.Machines[0].SeverityCpu);
         Assert.Equal(3, m.Batch.Machines[0].WorstSeverity);
