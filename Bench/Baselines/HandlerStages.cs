@@ -130,7 +130,8 @@ public sealed class ArriveStage : IHandlerStage
         {
             case Signal.Mce:
             case Signal.Lmce:
-                bool lmce = signal == Signal.Lmce && spec.LmceSupported;
+                bool lmce = signal == Signal.Lmce && spec.LmceSupported && machine.Policy.LmceEnabled;
+                bool targetOnly = e.Interposed && !lmce && !machine.Policy.MceInjectBroadcast;
                 cpu.RunningDomain = e.InGuest ? e.RunningDomain : -1;
                 cpu.RunningVcpu = e.InGuest ? e.RunningVcpu : -1;
                 if (!machine.McePending)
@@ -138,11 +139,13 @@ public sealed class ArriveStage : IHandlerStage
                     machine.MceContext = e.Context;
                     machine.McePending = true;
                     machine.MceLmce = lmce;
+                    machine.MceTargetOnly = targetOnly;
                     machine.MceTargetCpu = e.Cpu;
                 }
                 else
                 {
                     machine.MceLmce &= lmce;
+                    machine.MceTargetOnly &= targetOnly;
                 }
 
                 if (!e.Interposed)
@@ -191,7 +194,7 @@ public sealed class ArriveStage : IHandlerStage
             if ((status & MciStatusBits.Pcc) != 0 || !spec.Ser || (status & MciStatusBits.S) != 0)
             {
                 bool srar = spec.Ser && (status & (MciStatusBits.S | MciStatusBits.Ar | MciStatusBits.Pcc)) == (MciStatusBits.S | MciStatusBits.Ar);
-                return srar && spec.LmceSupported ? Signal.Lmce : Signal.Mce;
+                return srar && spec.LmceSupported && machine.Policy.LmceEnabled ? Signal.Lmce : Signal.Mce;
             }
 
             return bank.CmciOwnerCpu >= 0 ? Signal.Cmci : Signal.None;
@@ -303,10 +306,10 @@ public sealed class RendezvousStage : IHandlerStage
         machine.Fleet.Strategy.Rendezvous(machine);
     }
 
-    /// <summary>Every online CPU sorted by an entry latency from the machine's arrival stream (broadcast), else the target alone.</summary>
+    /// <summary>Every online CPU sorted by an entry latency from the machine's arrival stream (broadcast), else the target alone (LMCE, target-only injection, no broadcast).</summary>
     private static List<ObjectCpu> ArrivalOrder(ObjectMachine machine)
     {
-        if (!machine.Spec.Broadcast || machine.MceLmce)
+        if (!machine.Spec.Broadcast || machine.MceLmce || machine.MceTargetOnly)
         {
             return [machine.Cpus[machine.MceTargetCpu]];
         }

@@ -28,17 +28,42 @@ public sealed class Rfc2009Strategy : HandlerStrategy
 
     public override void Rendezvous(ObjectMachine machine)
     {
+        const ulong ValUcEn = MciStatusBits.Val | MciStatusBits.Uc | MciStatusBits.En;
         foreach (var cpu in machine.MceOrder)
         {
             for (int b = machine.Spec.FirstBank; b < machine.Spec.BankCount; b++)
             {
-                if ((cpu.Banks[b].ReadFor(cpu.Index).Status & PccFatal) == PccFatal)
+                // severity_scan skips an interposed value: it will be lost at reboot anyway.
+                var bank = cpu.Banks[b];
+                if (bank.InterposedCpu == cpu.Index || (bank.Status & ValUcEn) != ValUcEn)
+                {
+                    continue;
+                }
+
+                if ((bank.Status & PccFatal) == PccFatal)
                 {
                     machine.McPanic("pcc = 1, cpu unable to continue", ResetReason.Fatal);
                     cpu.Fatal = true;
                     return;
                 }
+
+                // The RFC's note 1: a UC error without a recovery method resets too, before anything is cleared.
+                if (!IntelMca.HasRecoveryMethod(bank.Status, bank.Misc, machine.Spec.Ser))
+                {
+                    machine.McPanic("UC error without a recovery method, reset to keep the banks for logging", ResetReason.Unrecoverable);
+                    cpu.Fatal = true;
+                    return;
+                }
             }
+        }
+
+        // Round 1's barrier waits for every online CPU: with fewer in the handler it never opens.
+        int online = machine.Cpus.Count(c => c.Online);
+        if (machine.MceOrder.Count < online)
+        {
+            machine.Emit(machine.NewEvent(HandlerEventKind.MceHung) with { Cpu = (short)machine.MceOrder[0].Index, Arg = machine.MceOrder.Count, Arg2 = online });
+            machine.Phase = MachinePhase.Hung;
+            return;
         }
 
         foreach (var cpu in machine.MceOrder)
@@ -87,7 +112,7 @@ public sealed class Rfc2009Strategy : HandlerStrategy
     public override void Recover(ObjectMachine machine)
     {
         var spec = machine.Spec;
-        var items = new List<(ObjectDomain Domain, ObjectCpu Cpu, TelemetryRecord Record)>();
+        var items = new List<(ObjectDomain Domain, ObjectCpu Cpu, TelemetryRecord Record, int Slot)>();
         foreach (var cpu in machine.Cpus)
         {
             var record = cpu.Pending;
@@ -117,49 +142,28 @@ public sealed class Rfc2009Strategy : HandlerStrategy
                 var domain = machine.DomainById(owner.DomId)!;
                 if (!items.Exists(it => it.Domain == domain && it.Cpu == cpu))
                 {
-                    items.Add((domain, cpu, record));
+                    items.Add((domain, cpu, record, i));
                 }
             }
 
             machine.Commit(record, urgent: true);
         }
 
-        foreach (var (domain, cpu, record) in items)
+        foreach (var (domain, cpu, record, slot) in items)
         {
             var target = machine.Policy.Target == VmceTarget.Dom0Only ? machine.DomainById(0) : domain;
             if (target is not null)
             {
-                InjectItem(machine, target, domain, cpu, record);
+                InjectItem(machine, target, domain, cpu, record.Banks[slot], record);
             }
         }
     }
 
-    private static bool HasRecoveryMethod(TelemetryRecord record, bool ser)
-    {
-        foreach (var b in record.Banks)
-        {
-            if ((b.Status & MciStatusBits.Uc) == 0)
-            {
-                continue;
-            }
+    private static bool HasRecoveryMethod(TelemetryRecord record, bool ser) =>
+        record.Banks.TrueForAll(b => IntelMca.HasRecoveryMethod(b.Status, b.Misc, ser));
 
-            if (!IntelMca.RecoverableScan(b.Status, ser))
-            {
-                return false;
-            }
-
-            if (IntelMca.CheckMceType(b.Status, ser) == XenMceType.Srar
-                && (!IntelMca.IsSrarMemoryCode(b.Status) || !IntelMca.IsPhysicalAddress(b.Status, b.Misc)))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    /// <summary>One vmce_data item delivered to the target's vCPU 0; later items queue behind it.</summary>
-    private static void InjectItem(ObjectMachine machine, ObjectDomain target, ObjectDomain impacted, ObjectCpu cpu, TelemetryRecord record)
+    /// <summary>One vmce_data item (with its own bank) delivered to the target's vCPU 0; later items queue behind it.</summary>
+    private static void InjectItem(ObjectMachine machine, ObjectDomain target, ObjectDomain impacted, ObjectCpu cpu, McBankRecord bank, TelemetryRecord record)
     {
         if (target.RunState != DomainRunState.Running)
         {
@@ -177,8 +181,6 @@ public sealed class Rfc2009Strategy : HandlerStrategy
             return;
         }
 
-        int uc = record.Banks.FindIndex(b => (b.Status & MciStatusBits.Uc) != 0);
-        var bank = record.Banks[uc >= 0 ? uc : 0];
         ulong addr = bank.Addr;
         ulong mcg = record.Global.McgStatus | McgStatusBits.Mcip;
         var owner = machine.Spec.Memory.OwnerOf((long)(addr >> MemoryMap.PageShift));
@@ -279,7 +281,8 @@ public sealed class XenStrategy : HandlerStrategy
             }
         }
 
-        if (!found)
+        // Only an LMCE runs the check when no CPU found a bank: severity_cpu is never set (Xen mce.c mcheck_cmn_handler).
+        if (!found && machine.MceLmce)
         {
             machine.McPanic(XenConsole.NoCpuFoundValidMce, ResetReason.NoValidMce);
             return false;

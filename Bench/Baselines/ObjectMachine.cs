@@ -74,6 +74,8 @@ public sealed class ObjectMachine
     // The current #MC.
     public bool McePending { get; set; }
     public bool MceLmce { get; set; }
+    /// <summary>An injected #MC the hypervisor raised on its target alone.</summary>
+    public bool MceTargetOnly { get; set; }
     public int MceTargetCpu { get; set; } = -1;
     public int SeverityCpu { get; set; } = -1;
     public int WorstSeverity { get; set; }
@@ -116,6 +118,11 @@ public sealed class ObjectMachine
     public long NextEventNs()
     {
         long next = _fleet.Source.NextArrivalNs(Index);
+        if (Phase == MachinePhase.Hung)
+        {
+            return long.MaxValue;
+        }
+
         if (Phase == MachinePhase.Down)
         {
             return UpAtNs;

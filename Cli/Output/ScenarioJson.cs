@@ -7,7 +7,8 @@ internal sealed record ScenarioJson(
     IReadOnlyList<ScenarioJson.VmceJson> Vmce,
     IReadOnlyList<ScenarioJson.GuestJson> Guests,
     bool Reset,
-    string? Panic)
+    string? Panic,
+    bool Hung)
 {
     /// <summary>A vMCE as the guest saw it; registers as hex strings.</summary>
     internal sealed record VmceJson(int Domain, int Vcpu, string McgStatus, int Bank, string Status, string Addr, string Misc);

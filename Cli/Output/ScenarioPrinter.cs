@@ -13,7 +13,8 @@ internal static class ScenarioPrinter
         [.. r.Vmce.Select(v => new ScenarioJson.VmceJson(v.Domain, v.Vcpu, Hex.Of(v.McgStatus), v.Bank, Hex.Of(v.Status), Hex.Of(v.Addr), Hex.Of(v.Misc)))],
         [.. r.Guests.Select(g => new ScenarioJson.GuestJson(g.Domain, ScenarioReport.OutcomeName(g.Outcome), g.Message))],
         r.Reset,
-        r.Panic);
+        r.Panic,
+        r.Hung);
 
     public static void WriteText(TextWriter o, ScenarioReport r)
     {
@@ -42,6 +43,11 @@ internal static class ScenarioPrinter
         if (r.Panic is not null)
         {
             o.WriteLine("== panic: " + r.Panic);
+        }
+
+        if (r.Hung)
+        {
+            o.WriteLine("== machine hung: the #MC handler waits for CPUs that never enter it; nothing runs after it");
         }
     }
 

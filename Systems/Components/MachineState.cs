@@ -1,10 +1,15 @@
 namespace Mca.Systems.Components;
 
-/// <summary>Whether a machine is running or rebooting.</summary>
+/// <summary>Whether a machine is running, rebooting or hung.</summary>
 public enum MachinePhase : byte
 {
     Up,
     Down,
+    /// <summary>
+    /// The #MC handler waits at a rendezvous for CPUs that never enter, so nothing runs on the machine again
+    /// (no log, no reset): the handler event MceHung.
+    /// </summary>
+    Hung,
 }
 
 /// <summary>
@@ -39,6 +44,8 @@ public struct MachineState
     public bool MceLmce;
     public short MceTargetCpu;
     public short SeverityCpu;
+    /// <summary>The #MC reached its target CPU alone, though the host broadcasts: an injected #MC the hypervisor raised there only.</summary>
+    public bool MceTargetOnly;
     public int WorstSeverity;
     public bool ResetPending;
     public byte ResetReason;

@@ -76,6 +76,12 @@ public sealed class BatchScheduler
     {
         ref var m = ref _batch.Machines[machine];
         long next = _batch.Source.NextArrivalNs(machine);
+        if (m.Phase == MachinePhase.Hung)
+        {
+            // A hung machine never runs again, so nothing is due (its later errors are never taken).
+            return long.MaxValue;
+        }
+
         if (m.Phase == MachinePhase.Down)
         {
             // Nothing runs while down; errors due meanwhile arrive once it is up again.

@@ -195,23 +195,6 @@ public sealed class TelemetryStore
         misc = b.Misc;
     }
 
-    /// <summary>The first UC bank record of a telemetry entry (the one an RFC vMCE item shows the guest).</summary>
-    public void FirstUcBank(int machine, int cookie, out int bankIndex, out ulong status, out ulong addr, out ulong misc)
-    {
-        var info = Data(machine, cookie);
-        for (int i = 0; i < info.BankCount; i++)
-        {
-            ref var b = ref info.Bank(i);
-            if ((b.Status & Hardware.MciStatusBits.Uc) != 0)
-            {
-                (bankIndex, status, addr, misc) = (b.Bank, b.Status, b.Addr, b.Misc);
-                return;
-            }
-        }
-
-        GetBank(machine, cookie, 0, out bankIndex, out status, out addr, out misc);
-    }
-
     public void SetBankDomain(int machine, int cookie, int slot, int domId) => Data(machine, cookie).Bank(slot).DomId = (ushort)domId;
 
     public void SetBankAddr(int machine, int cookie, int slot, ulong addr) => Data(machine, cookie).Bank(slot).Addr = addr;
@@ -229,26 +212,12 @@ public sealed class TelemetryStore
         where THandler : struct, IMemoryErrorHandler =>
         DeferredTable.Run(Data(machine, cookie).Banks, ser, ref handler);
 
-    /// <summary>
-    /// The RFC's "no recovery method" test: every UC record must be recoverable (intel_recoverable_scan)
-    /// and, for SRAR, name a known recovery code (0x134, 0x150) with a physical address.
-    /// </summary>
+    /// <summary>The RFC's "no recovery method" test over a record: every bank has one (<see cref="IntelMca.HasRecoveryMethod"/>).</summary>
     public bool HasRecoveryMethod(int machine, int cookie, bool ser)
     {
         foreach (ref var b in Data(machine, cookie).Banks)
         {
-            if ((b.Status & Hardware.MciStatusBits.Uc) == 0)
-            {
-                continue;
-            }
-
-            if (!IntelMca.RecoverableScan(b.Status, ser))
-            {
-                return false;
-            }
-
-            if (IntelMca.CheckMceType(b.Status, ser) == XenMceType.Srar
-                && (!IntelMca.IsSrarMemoryCode(b.Status) || !IntelMca.IsPhysicalAddress(b.Status, b.Misc)))
+            if (!IntelMca.HasRecoveryMethod(b.Status, b.Misc, ser))
             {
                 return false;
             }

@@ -44,6 +44,11 @@ public enum HandlerEventKind : byte
     CorrectedFolded = 19,
     /// <summary>A domain restarted after a crash or reset. Domain.</summary>
     DomainRestarted = 20,
+    /// <summary>
+    /// The #MC handler can never finish: CPUs wait at a rendezvous for CPUs that never enter, and the machine stops
+    /// (no log, no reset). Cpu = the first CPU waiting; Arg = the CPUs that entered; Arg2 = the online CPUs awaited.
+    /// </summary>
+    MceHung = 21,
 }
 
 /// <summary>How an arriving error is signalled (docs/design.md, the pipeline's arrive step).</summary>
@@ -61,7 +66,7 @@ public enum ResetReason : byte
 {
     /// <summary>PCC found during the RFC's round-1 severity scan, or a fatal CPU in the common handler.</summary>
     Fatal = 1,
-    /// <summary>No recovery method: the deferred handlers returned RESET.</summary>
+    /// <summary>No recovery method: the deferred handlers returned RESET (current Xen), or the RFC's round 1 found a UC error without one.</summary>
     Unrecoverable = 2,
     /// <summary>#MC with no valid bank on any CPU.</summary>
     NoValidMce = 3,

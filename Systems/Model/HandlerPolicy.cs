@@ -99,6 +99,16 @@ public sealed record HandlerPolicy
     public required NoCallbackAction PvWithoutCallback { get; init; }
     /// <summary>Whether recovery offlines the page and judges the impacted domain (Xen mcaction.c mc_memerr_dhandler).</summary>
     public required bool PageOffline { get; init; }
+    /// <summary>
+    /// Whether the hypervisor sets MCG_EXT_CTL.LMCE_EN on a host with MCG_LMCE_P, so the hardware may signal an
+    /// SRAR to the consuming CPU alone (Xen mce_intel.c intel_init_lmce); without it every #MC is broadcast.
+    /// </summary>
+    public required bool LmceEnabled { get; init; }
+    /// <summary>
+    /// Whether XEN_MC_mceinject raises the injected #MC on every CPU of a broadcast host, as current Xen does
+    /// (Xen mce.c do_mca: <c>if ( mce_broadcast ) on_each_cpu(x86_mc_mceinject, ...)</c>); otherwise the target CPU alone takes it.
+    /// </summary>
+    public required bool MceInjectBroadcast { get; init; }
 
     /// <summary>
     /// The seed design (Feb 2009 RFC), where the RFC text is silent following the March 2009
@@ -120,6 +130,10 @@ public sealed record HandlerPolicy
         // The RFC's "Impacted DOM judgement algorithm" (owner of the frame in MCi_ADDR) is what picks
         // the vmce_data item's domain; the offline itself was a TODO in 2009 (Xen c8596872e0 only declared the interface).
         PageOffline = false,
+        // A 2009 hypervisor never sets MCG_EXT_CTL.LMCE_EN (Xen 32e8dd573b mce_intel.c has no MCG_EXT_CTL), so every #MC it sees is broadcast.
+        LmceEnabled = false,
+        // The 2009 XEN_MC_mceinject ran `int $0x12` on the target CPU only (March 2009 Xen mce.c do_mca, on_selected_cpus).
+        MceInjectBroadcast = false,
     };
 
     /// <summary>The RFC with its stated next step: inject into the impacted domain instead of dom0.</summary>
@@ -136,6 +150,8 @@ public sealed record HandlerPolicy
         PollBanks = PollBankSet.WithoutCmci,
         PvWithoutCallback = NoCallbackAction.CrashDomain,
         PageOffline = true,
+        LmceEnabled = true,
+        MceInjectBroadcast = true,
     };
 
     public static IReadOnlyList<HandlerPolicy> All { get; } = [Rfc2009, Rfc2009Impacted, Xen];

@@ -124,7 +124,9 @@ internal sealed class ArriveErrorsSystem
         {
             case Signal.Mce:
             case Signal.Lmce:
-                bool lmce = signal == Signal.Lmce && spec.LmceSupported;
+                bool lmce = signal == Signal.Lmce && LmceOn;
+                // An interposed error's #MC is XEN_MC_mceinject's `int $0x12`: on the target alone unless the hypervisor raises it on every CPU (Xen mce.c do_mca).
+                bool targetOnly = e.Interposed && !lmce && !_batch.Policy.MceInjectBroadcast;
                 // What the consuming CPU was running decides "Xen is not pre-emptible" and the LMCE vCPU (Xen mce.c mce_urgent_action, mcaction.c mc_memerr_dhandler).
                 ref var w = ref _batch.CpuForWrite(machine, e.Cpu);
                 w.RunningDomain = e.InGuest ? e.RunningDomain : (short)-1;
@@ -134,12 +136,14 @@ internal sealed class ArriveErrorsSystem
                     m.MceContext = (byte)e.Context;
                     m.McePending = true;
                     m.MceLmce = lmce;
+                    m.MceTargetOnly = targetOnly;
                     m.MceTargetCpu = (short)e.Cpu;
                 }
                 else
                 {
                     // A second error in the same instant joins the rendezvous; any broadcast makes it broadcast.
                     m.MceLmce &= lmce;
+                    m.MceTargetOnly &= targetOnly;
                 }
 
                 if (!e.Interposed)
@@ -186,8 +190,14 @@ internal sealed class ArriveErrorsSystem
     }
 
     /// <summary>
+    /// Whether an #MC can be local: the host has MCG_LMCE_P and the hypervisor set MCG_EXT_CTL.LMCE_EN
+    /// (Intel SDM vol. 3B 15.3.1.5); otherwise a local request is delivered as a broadcast.
+    /// </summary>
+    private bool LmceOn => _batch.Spec.LmceSupported && _batch.Policy.LmceEnabled;
+
+    /// <summary>
     /// How the hardware signals an error (SDM Table 15-6, Intel SDM vol. 3B 15.6.3): PCC, non-SER UC and
-    /// S=1 errors raise #MC (SRAR locally when LMCE is supported); UCNA raises CMCI at once; corrected
+    /// S=1 errors raise #MC (SRAR locally when LMCE is enabled); UCNA raises CMCI at once; corrected
     /// errors raise CMCI when the bank's count reaches its threshold; a bank without CMCI is polled.
     /// </summary>
     private Signal HardwareSignal(in BankState bank, ulong status, long count)
@@ -198,7 +208,7 @@ internal sealed class ArriveErrorsSystem
             if ((status & MciStatusBits.Pcc) != 0 || !spec.Ser || (status & MciStatusBits.S) != 0)
             {
                 bool srar = spec.Ser && (status & (MciStatusBits.S | MciStatusBits.Ar | MciStatusBits.Pcc)) == (MciStatusBits.S | MciStatusBits.Ar);
-                return srar && spec.LmceSupported ? Signal.Lmce : Signal.Mce;
+                return srar && LmceOn ? Signal.Lmce : Signal.Mce;
             }
 
             return bank.CmciOwnerCpu >= 0 ? Signal.Cmci : Signal.None;

@@ -20,8 +20,8 @@ internal sealed class RecoverMemorySystem
 {
     private readonly MachineBatch _batch;
     private readonly VmceInjector _injector;
-    /// <summary>vmce_data items of the current event: (domain index, pCPU) pairs in first-seen order.</summary>
-    private readonly List<(int DomainIndex, int Cpu, int Cookie)> _items = new(64);
+    /// <summary>vmce_data items of the current event: (domain index, pCPU) pairs in first-seen order, with the first bank slot that impacts the domain.</summary>
+    private readonly List<(int DomainIndex, int Cpu, int Cookie, int Slot)> _items = new(64);
 
     public RecoverMemorySystem(MachineBatch batch)
     {
@@ -228,19 +228,19 @@ internal sealed class RecoverMemorySystem
                 int d = batch.DomainIndexOf(owner.DomId);
                 if (!HasItem(d, c))
                 {
-                    _items.Add((d, c, cookie));
+                    _items.Add((d, c, cookie, i));
                 }
             }
 
             batch.Telemetry.Commit(machine, cookie, urgent: true);
         }
 
-        foreach (var (d, c, cookie) in _items)
+        foreach (var (d, c, cookie, slot) in _items)
         {
             int target = batch.Policy.Target == VmceTarget.Dom0Only ? batch.DomainIndexOf(0) : d;
             if (target >= 0)
             {
-                _injector.InjectRfcItem(machine, target, d, c, cookie);
+                _injector.InjectRfcItem(machine, target, d, c, cookie, slot);
             }
         }
     }

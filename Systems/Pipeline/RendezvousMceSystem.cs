@@ -11,8 +11,8 @@ namespace Mca.Systems.Pipeline;
 /// <summary>
 /// Pipeline step 3 (docs/design.md): every participating CPU enters the #MC handler in an order drawn
 /// from per-CPU latencies; logout is serialized, so the first CPU to read and clear a shared bank
-/// owns it. Era (A) first runs the RFC's round-1 PCC scan; era (B) defers UC telemetry and marks
-/// fatal CPUs.
+/// owns it. Era (A) first runs the RFC's round-1 PCC scan and its barrier for every online CPU; era (B)
+/// defers UC telemetry and marks fatal CPUs.
 /// </summary>
 internal sealed class RendezvousMceSystem
 {
@@ -155,13 +155,22 @@ internal sealed class RendezvousMceSystem
         return sees;
     }
 
-    /// <summary>Whether any bank row holds VAL|UC|EN|PCC, real or interposed (round 1 of era A can find nothing otherwise).</summary>
-    private static bool AnyPccFatal(ReadOnlySpan<BankState> banks)
+    /// <summary>
+    /// Whether round 1 of era A resets on this real bank value: VAL|UC|EN with PCC (Xen 32e8dd573b mce_intel.c
+    /// severity_scan), or with no recovery method, which the RFC's implementation note 1 also resets on.
+    /// </summary>
+    private static bool Round1Resets(ulong status, ulong misc, bool ser)
     {
-        const ulong PccFatal = MciStatusBits.Val | MciStatusBits.Uc | MciStatusBits.En | MciStatusBits.Pcc;
+        const ulong ValUcEn = MciStatusBits.Val | MciStatusBits.Uc | MciStatusBits.En;
+        return (status & ValUcEn) == ValUcEn && ((status & MciStatusBits.Pcc) != 0 || !IntelMca.HasRecoveryMethod(status, misc, ser));
+    }
+
+    /// <summary>Whether any bank row's real value makes round 1 reset (it can stop on nothing else).</summary>
+    private static bool AnyRound1Reset(ReadOnlySpan<BankState> banks, bool ser)
+    {
         foreach (ref readonly var b in banks)
         {
-            if ((b.Status & PccFatal) == PccFatal || (b.InterposedCpu >= 0 && (b.InterposedStatus & PccFatal) == PccFatal))
+            if (Round1Resets(b.Status, b.Misc, ser))
             {
                 return true;
             }
@@ -172,33 +181,54 @@ internal sealed class RendezvousMceSystem
 
     /// <summary>
     /// Era (A) (Xen 32e8dd573b mce_intel.c intel_machine_check): round 1 reads every bank without clearing
-    /// and resets at once on VAL|UC|EN|PCC, leaving banks sticky; round 2 logs out and clears every valid
-    /// bank, grading each CPU 3 (PCC or no recovery method), 2 (UC) or 1; the strictly worst CPU, earliest
-    /// on a tie, becomes the most offending CPU.
+    /// and resets at once on VAL|UC|EN with PCC or with no recovery method, leaving banks sticky (an
+    /// interposed value does not reset), then waits for every online CPU; round 2 logs out and clears every valid bank, grading each CPU 3 (PCC or
+    /// no recovery method), 2 (UC) or 1; the strictly worst CPU, earliest on a tie, becomes the most
+    /// offending CPU. An #MC that fewer CPUs entered than are online (an injected one, raised on the target
+    /// alone; a host without broadcast #MC) never passes round 1's barrier: the machine hangs.
     /// </summary>
     private void TwoRound(int machine, ref MachineState s)
     {
         var spec = _batch.Spec;
         var banks = _batch.BanksOf(machine);
         var cpus = _batch.CpusForWrite(machine);
-        const ulong PccFatal = MciStatusBits.Val | MciStatusBits.Uc | MciStatusBits.En | MciStatusBits.Pcc;
-
-        // Round 1 can only stop on a bank that holds PCC (as the hardware set it or as injected for one CPU):
-        // without one anywhere in the machine, its CPU-by-bank reads are skipped.
-        foreach (int c in AnyPccFatal(banks) ? Order : [])
+        // Round 1 can only stop on a bank whose real value resets it: without one anywhere in the machine, its
+        // CPU-by-bank reads are skipped.
+        foreach (int c in AnyRound1Reset(banks, spec.Ser) ? Order : [])
         {
             for (int b = spec.FirstBank; b < spec.BankCount; b++)
             {
-                McaLogout.ReadBank(in banks[spec.BankInstanceOf(c, b)], c, out ulong status, out _, out _);
-                if ((status & PccFatal) == PccFatal)
+                ref readonly var bank = ref banks[spec.BankInstanceOf(c, b)];
+                // An interposed value hides the real one and never resets: "the interposed value will be lost at reboot" (Xen mce_intel.c severity_scan, 2009).
+                if (bank.InterposedCpu == c || !Round1Resets(bank.Status, bank.Misc, spec.Ser))
                 {
-                    XenPanic.McPanic(_batch, machine, c, "pcc = 1, cpu unable to continue");
-                    cpus[c].Fatal = true;
-                    s.ResetPending = true;
-                    s.ResetReason = (byte)ResetReason.Fatal;
-                    return;
+                    continue;
                 }
+
+                bool pcc = (bank.Status & MciStatusBits.Pcc) != 0;
+                // A UC error without a recovery method resets before round 2 clears anything, "for avoiding DOM0 LOG missing"
+                // (the RFC's implementation note 1; the commit has it as a TODO in severity_scan, so the wording is the model's).
+                XenPanic.McPanic(_batch, machine, c, pcc ? "pcc = 1, cpu unable to continue" : "UC error without a recovery method, reset to keep the banks for logging");
+                cpus[c].Fatal = true;
+                s.ResetPending = true;
+                s.ResetReason = (byte)(pcc ? ResetReason.Fatal : ResetReason.Unrecoverable);
+                return;
             }
+        }
+
+        int online = 0;
+        foreach (ref readonly var c in cpus)
+        {
+            online += c.Online ? 1 : 0;
+        }
+
+        if (OrderCount < online)
+        {
+            // Each CPU spins until cpus_weight(scanned_cpus) reaches num_online_cpus(), with no timeout (Xen 32e8dd573b mce_intel.c
+            // intel_machine_check): the CPUs in the handler never reach round 2, nothing is logged and nothing resets.
+            _batch.Emit(_batch.NewEvent(machine, HandlerEventKind.MceHung) with { Cpu = (short)Order[0], Arg = OrderCount, Arg2 = online });
+            s.Phase = MachinePhase.Hung;
+            return;
         }
 
         ulong all = Pipeline.AllBanksMask(spec);
@@ -237,15 +267,15 @@ internal sealed class RendezvousMceSystem
 
     /// <summary>
     /// Who enters and in which order: every online CPU for a broadcast #MC, the target alone for
-    /// LMCE or a non-broadcast host; the order sorts CPUs by a latency drawn from the machine's
-    /// arrival stream (ties by CPU index).
+    /// LMCE, an injected #MC raised on the target only, or a non-broadcast host; the order sorts CPUs by a
+    /// latency drawn from the machine's arrival stream (ties by CPU index).
     /// </summary>
     private void ArrivalOrder(int machine, ref MachineState s)
     {
         var spec = _batch.Spec;
         var cpus = _batch.CpusForWrite(machine);
         int n = 0;
-        if (spec.Broadcast && !s.MceLmce)
+        if (spec.Broadcast && !s.MceLmce && !s.MceTargetOnly)
         {
             var rng = CounterRng.Create(_batch.Seed, (ulong)s.MachineId, ArrivalPurpose);
             for (int c = 0; c < cpus.Length; c++)

@@ -10,7 +10,7 @@ namespace Mca.Systems.Pipeline;
 
 /// <summary>
 /// Pipeline step 4 (docs/design.md): the #MC handler's verdict. Era (B): urgent action per CPU with
-/// telemetry, then no valid MCE or any fatal CPU panics (Xen mce.c mce_urgent_action,
+/// telemetry, then any fatal CPU (or, for an LMCE, no valid MCE) panics (Xen mce.c mce_urgent_action,
 /// mcheck_cmn_handler); era (A): the worst CPU severity decides (Xen 32e8dd573b mce_intel.c
 /// intel_machine_check). Otherwise MCIP is cleared and the processing CPU is chosen per policy.
 /// </summary>
@@ -87,7 +87,9 @@ internal sealed class SelectSeveritySystem
             anyFatal |= cpu.Fatal;
         }
 
-        if (!found)
+        // The check runs on `lmce || severity_cpu == cpu`, and only a CPU with errcnt sets severity_cpu (-1 at first): after a
+        // broadcast #MC in which no CPU found a bank nobody runs it, so MCIP is cleared and the softirq sends VIRQ (Xen mce.c mcheck_cmn_handler).
+        if (!found && s.MceLmce)
         {
             Panic(machine, ref s, XenConsole.NoCpuFoundValidMce, ResetReason.NoValidMce);
             return false;

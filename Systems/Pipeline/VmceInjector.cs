@@ -104,10 +104,10 @@ internal sealed class VmceInjector
     /// <summary>
     /// One vmce_data item (impacted domain, pCPU) delivered to <paramref name="targetIndex"/>'s vCPU 0 (Xen
     /// MCA RFC, xen-devel Feb 2009, with the March 2009 delivery of Xen 32e8dd573b, f74394f46c): the vCPU
-    /// sees the host MCG_STATUS and the item's banks at their host indices; one vMCE in flight at a time,
-    /// later items queue.
+    /// sees the host MCG_STATUS and the item's bank (record slot <paramref name="slot"/>, the first that impacts the
+    /// item's domain) at its host index; one vMCE in flight at a time, later items queue.
     /// </summary>
-    public void InjectRfcItem(int machine, int targetIndex, int impactedIndex, int cpu, int cookie)
+    public void InjectRfcItem(int machine, int targetIndex, int impactedIndex, int cpu, int cookie, int slot)
     {
         var batch = _batch;
         ref var target = ref batch.DomainsOf(machine)[targetIndex];
@@ -128,7 +128,8 @@ internal sealed class VmceInjector
             return;
         }
 
-        batch.Telemetry.FirstUcBank(machine, cookie, out int bankIndex, out ulong status, out ulong addr, out ulong misc);
+        // The item's own bank: another domain's bank logged by the same pCPU is that domain's item (Xen MCA RFC, xen-devel Feb 2009).
+        batch.Telemetry.GetBank(machine, cookie, slot, out int bankIndex, out ulong status, out ulong addr, out ulong misc);
         ulong mcg = batch.Telemetry.Data(machine, cookie).Global.McgStatus | McgStatusBits.Mcip;
         // A PV dom0 works in machine addresses; a domU is shown its guest-physical address, as the
         // June 2009 HVM vMCE translated it (Xen db49191f3e).

@@ -24,6 +24,9 @@ public sealed record ScenarioReport(
     /// <summary>Who logged <see cref="Dom0Mcelog"/>.</summary>
     public string McelogTitle { get; init; } = "dom0 mcelog";
 
+    /// <summary>The #MC handler never finished (<see cref="HandlerEventKind.MceHung"/>): nothing ran on the machine after it.</summary>
+    public bool Hung { get; init; }
+
     /// <summary>The outcome names of the JSON contract: recovered | process-killed | panic | crashed | unaffected.</summary>
     public static string OutcomeName(GuestOutcomeKind outcome) => outcome switch
     {

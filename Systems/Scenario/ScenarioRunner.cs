@@ -36,7 +36,7 @@ public static class ScenarioRunner
         var events = batch.Events.Events.ToArray();
         var vmce = new List<VmceReport>();
         var outcome = new Dictionary<int, GuestOutcomeKind>();
-        bool reset = false;
+        bool reset = false, hung = false;
         foreach (var e in events)
         {
             switch (e.Kind)
@@ -53,6 +53,9 @@ public static class ScenarioRunner
                 case HandlerEventKind.Reset:
                     reset = true;
                     break;
+                case HandlerEventKind.MceHung:
+                    hung = true;
+                    break;
                 default:
                     break;
             }
@@ -68,6 +71,6 @@ public static class ScenarioRunner
             guests.Add(new GuestReport(d.DomId, kind, message));
         }
 
-        return new ScenarioReport(trace.Console, trace.Dom0Mcelog, vmce, guests, reset, panic, events);
+        return new ScenarioReport(trace.Console, trace.Dom0Mcelog, vmce, guests, reset, panic, events) { Hung = hung };
     }
 }

@@ -101,6 +101,26 @@ public static class IntelMca
         return (status & (Over | En | Pcc | S | Ar)) == En;
     }
 
+    /// <summary>
+    /// The RFC's "good recovery method" for one uncorrected bank, as the model reads its implementation note 1: the bank
+    /// passes <see cref="RecoverableScan"/> and, for SRAR, names a known recovery code (0x134, 0x150) with a physical address.
+    /// A corrected bank needs none.
+    /// </summary>
+    public static bool HasRecoveryMethod(ulong status, ulong misc, bool ser)
+    {
+        if ((status & Uc) == 0)
+        {
+            return true;
+        }
+
+        if (!RecoverableScan(status, ser))
+        {
+            return false;
+        }
+
+        return CheckMceType(status, ser) != XenMceType.Srar || (IsSrarMemoryCode(status) && IsPhysicalAddress(status, misc));
+    }
+
     /// <summary><c>intel_need_clearbank_scan</c>: whether the logout may clear this valid bank.</summary>
     public static bool NeedClearBank(LogoutSource who, ulong status, bool ser)
     {

@@ -170,6 +170,7 @@ public sealed class BadInputTests : IDisposable
         { ["--version", "x"], "mca: --version: expected no other arguments, found 'x'" },
         { ["frobnicate"], "mca: Unrecognized command or argument 'frobnicate'" },
         { ["xen-mceinj", "-t", "x"], "mca: --type: expected a whole number, found 'x'" },
+        { ["xen-mceinj", "--table", "2014"], "mca: --table: expected one of current, 2010, found '2014'" },
     };
 
     [Theory]

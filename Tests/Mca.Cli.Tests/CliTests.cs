@@ -37,11 +37,11 @@ public class CliTests
     [Fact]
     public void XenMceInj_Json_HasTheContractKeys()
     {
-        var r = Mca("xen-mceinj", "-t", "0", "-d", "1", "--policy", "xen", "--json");
+        var r = Mca("xen-mceinj", "-t", "0", "--table", "2010", "-d", "1", "--policy", "xen", "--json");
         Assert.Equal(0, r.Code);
         using var doc = JsonDocument.Parse(r.Out);
         var root = doc.RootElement;
-        foreach (string key in new[] { "console", "dom0_mcelog", "vmce", "guests", "reset", "panic" })
+        foreach (string key in new[] { "console", "dom0_mcelog", "vmce", "guests", "reset", "panic", "hung" })
         {
             Assert.True(root.TryGetProperty(key, out _), key);
         }
@@ -55,15 +55,48 @@ public class CliTests
         Assert.Equal("recovered", guest.GetProperty("outcome").GetString());
         Assert.False(root.GetProperty("reset").GetBoolean());
         Assert.Equal(JsonValueKind.Null, root.GetProperty("panic").ValueKind);
+        Assert.False(root.GetProperty("hung").GetBoolean());
     }
 
     [Fact]
     public void XenMceInj_Text_ShowsSections()
     {
-        var r = Mca("xen-mceinj", "-t", "1");
+        var r = Mca("xen-mceinj", "-t", "1", "--table", "2010", "--policy", "xen");
         Assert.Equal(0, r.Code);
         Assert.Contains("== Xen console", r.Out, StringComparison.Ordinal);
         Assert.Contains("Generic CACHE Level-2 Eviction Error", r.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("== machine hung", r.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void XenMceInj_Rfc2009_TargetAloneHangs()
+    {
+        // The default policy's injector raises the #MC on the target alone; the 2009 handler's round 1 waits for the others forever.
+        var text = Mca("xen-mceinj", "-t", "1");
+        Assert.Equal(0, text.Code);
+        Assert.EndsWith("  Simulating #MC on cpu 0\n== dom0 mcelog\n  (none)\n", text.Out[..(text.Out.IndexOf("== vMCE", StringComparison.Ordinal))], StringComparison.Ordinal);
+        Assert.Contains("== machine reset: no\n== machine hung: the #MC handler waits for CPUs that never enter it; nothing runs after it\n", text.Out, StringComparison.Ordinal);
+
+        var json = Mca("xen-mceinj", "-t", "1", "--json");
+        using var doc = JsonDocument.Parse(json.Out);
+        Assert.True(doc.RootElement.GetProperty("hung").GetBoolean());
+        Assert.False(doc.RootElement.GetProperty("reset").GetBoolean());
+        Assert.Equal(0, doc.RootElement.GetProperty("vmce").GetArrayLength());
+    }
+
+    [Theory]
+    [InlineData("", "0x41d <-- 0xbd2000008000017a", "0xbd2000000000017a")]
+    [InlineData("current", "0x41d <-- 0xbd2000008000017a", "0xbd2000000000017a")]
+    [InlineData("2010", "0x421 <-- 0xbd000000004000cf", "0xbd000000000000cf")]
+    public void XenMceInj_Table_DefaultIsCurrent(string table, string inject, string guestStatus)
+    {
+        // Current xen-mceinj.c type 0 is bank 7 0xBD2000008000017A; the 2010 table's (b6982669e8) is bank 8 0xBD000000004000CF.
+        string[] args = ["xen-mceinj", "-t", "0", "-d", "1", "--policy", "xen", "--json"];
+        var r = Mca(table.Length == 0 ? args : [.. args, "--table", table]);
+        Assert.Equal(0, r.Code);
+        using var doc = JsonDocument.Parse(r.Out);
+        Assert.Contains(doc.RootElement.GetProperty("console").EnumerateArray(), l => l.GetString()!.EndsWith(inject, StringComparison.Ordinal));
+        Assert.Equal(guestStatus, doc.RootElement.GetProperty("vmce")[0].GetProperty("status").GetString());
     }
 
     [Theory]
@@ -73,6 +106,7 @@ public class CliTests
     [InlineData(new[] { "xen-mceinj", "-p", "0xZZ" }, "--page: expected a hexadecimal")]
     [InlineData(new[] { "xen-mceinj", "-t", "2", "-l" }, "cannot be sent as LMCE")]
     [InlineData(new[] { "xen-mceinj", "-t", "x" }, "--type: expected a whole number, found 'x'")]
+    [InlineData(new[] { "xen-mceinj", "-t", "3", "--table", "2010" }, "xen-mceinj: type 3 is not in the error table: expected 0..2 (the 2010 table)")]
     [InlineData(new[] { "grade" }, "--status")]
     [InlineData(new[] { "grade", "--status", "0xBD", "--ser", "--no-ser" }, "at most one")]
     [InlineData(new[] { "frobnicate" }, "frobnicate")]

@@ -18,6 +18,8 @@ public sealed record XenMceInjOptions
     public int Domain { get; init; } = DomIdXen;
     public ulong Page { get; init; } = 0x180020;
     public bool Lmce { get; init; }
+    /// <summary>The error table <see cref="Type"/> indexes: the current one by default.</summary>
+    public XenMceInjTable Table { get; init; } = XenMceInjTable.Current;
 }
 
 /// <summary>A bad xen-mceinj request: the message is the one line the CLI prints.</summary>
@@ -34,17 +36,20 @@ public static class XenMceInjRunner
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(options);
-        var (injection, preamble) = Prepare(spec, options);
+        ArgumentNullException.ThrowIfNull(policy);
+        var (injection, preamble) = Prepare(spec, policy, options);
         return ScenarioRunner.Run(spec, policy, [injection], seed, preamble);
     }
 
     /// <summary>The injection and the console lines the injection path prints before the #MC.</summary>
-    public static (ErrorInjection Injection, IReadOnlyList<string> Console) Prepare(MachineSpec spec, XenMceInjOptions options)
+    public static (ErrorInjection Injection, IReadOnlyList<string> Console) Prepare(MachineSpec spec, HandlerPolicy policy, XenMceInjOptions options)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(options);
-        var row = XenMceInjType.Table.FirstOrDefault(t => t.Type == options.Type)
-            ?? throw new XenMceInjException($"type {options.Type} is not in the error table: expected 0..{XenMceInjType.Table.Count - 1}");
+        var rows = XenMceInjType.TableOf(options.Table);
+        var row = rows.FirstOrDefault(t => t.Type == options.Type)
+            ?? throw new XenMceInjException($"type {options.Type} is not in the error table: expected 0..{rows.Count - 1}{(options.Table == XenMceInjTable.Original2010 ? " (the 2010 table)" : "")}");
         if (options.Cpu < 0 || options.Cpu >= spec.CpuCount)
         {
             throw new XenMceInjException($"cpu {options.Cpu} is not online: expected 0..{spec.CpuCount - 1}");
@@ -64,7 +69,8 @@ public static class XenMceInjRunner
                 throw new XenMceInjException($"type {row.Type} ({row.Name}) is a CMCI type and cannot be sent as LMCE");
             }
 
-            if (!spec.LmceSupported)
+            // lmce_support is set only when the hypervisor enabled LMCE on an LMCE_P host (Xen mce_intel.c intel_init_lmce, mce.c do_mca).
+            if (!spec.LmceSupported || !policy.LmceEnabled)
             {
                 throw new XenMceInjException("No LMCE support");
             }
@@ -97,10 +103,11 @@ public static class XenMceInjRunner
         console.Add(Inject(McaMsr.Addr(row.Bank), addr));
         if (signal == Signal.Mce)
         {
-            // XEN_MC_mceinject: int $0x12 on every CPU when broadcasting, else on the target only.
+            // XEN_MC_mceinject: int $0x12 on every CPU when the hypervisor broadcasts it on a broadcast host, else on the target only (Xen mce.c do_mca).
+            bool everyCpu = spec.Broadcast && policy.MceInjectBroadcast;
             for (int cpu = 0; cpu < spec.CpuCount; cpu++)
             {
-                if (spec.Broadcast || cpu == c)
+                if (everyCpu || cpu == c)
                 {
                     console.Add(string.Create(CultureInfo.InvariantCulture, $"Simulating #MC on cpu {cpu}"));
                 }

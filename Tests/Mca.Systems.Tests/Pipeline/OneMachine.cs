@@ -57,12 +57,16 @@ internal sealed class OneMachine
         b.InterposedMisc = misc;
     }
 
-    /// <summary>A broadcast (or, with <paramref name="lmce"/>, local) #MC consumed on <paramref name="cpu"/> is pending.</summary>
-    public void PendMce(int cpu, bool lmce = false)
+    /// <summary>
+    /// A broadcast (or, with <paramref name="lmce"/>, local; with <paramref name="targetOnly"/>, injected on the target alone) #MC
+    /// consumed on <paramref name="cpu"/> is pending.
+    /// </summary>
+    public void PendMce(int cpu, bool lmce = false, bool targetOnly = false)
     {
         ref var m = ref Batch.Machines[0];
         m.McePending = true;
         m.MceLmce = lmce;
+        m.MceTargetOnly = targetOnly;
         m.MceTargetCpu = (short)cpu;
     }
 

@@ -123,6 +123,91 @@ public class PipelineTests
         var r = ScenarioRunner.Run(spec, HandlerPolicy.Xen, [Mce(0, 8, Srao, Maddr(0, 0x200000))]);
         Assert.Contains(r.Events, e => e.Kind == HandlerEventKind.DomainCrashed && e.Domain == 0 && e.CrashReason == CrashReason.NoHandler);
         Assert.Contains(r.Events, e => e.Kind == HandlerEventKind.Reset && e.Arg == (long)ResetReason.Dom0Crash);
+    public void Rfc_SraoOnDom0Page_HostViewToDom0Vcpu0()
+    {
+        // The RFC keeps the host view: the host bank index, MSCOD intact, the machine address (Xen MCA RFC, xen-devel Feb 2009).
+        const ulong Scrub = 0xBD000000004000CF;
+        ulong addr = Maddr(0, 0x180020);
+        var r = Run(HandlerPolicy.Rfc2009, Mce(0, 8, Scrub, addr));
+        Assert.Contains(r.Console, l => l.Contains("MCE: trying to recover", StringComparison.Ordinal));
+        var v = Assert.Single(r.Vmce);
+        Assert.Equal((0, 0, 8, Scrub, addr), (v.Domain, v.Vcpu, v.Bank, v.Status, v.Addr));
+        Assert.Contains(r.Dom0Mcelog, l => l.Contains("MEMORY CONTROLLER MS_CHANNELunspecified_ERR", StringComparison.Ordinal));
+        Assert.False(r.Reset);
+    }
+
+    [Fact]
+    public void Rfc_InjectedMceHangs_LaterErrorsNeverArrive()
+    {
+        // XEN_MC_mceinject on the target alone (March 2009 Xen mce.c do_mca) stalls round 1 for good: nothing runs after it.
+        var injected = Mce(0, 8, Srao, 0x180000) with { Signal = Signal.Mce, AutoSignal = false, Interposed = true };
+        var later = Mce(4, 0, OneMachine.Corrected, 0x180000, 5 * MachineSpec.NsPerSecond) with { Signal = Signal.Cmci, AutoSignal = false };
+        var r = Run(HandlerPolicy.Rfc2009, injected, later);
+        Assert.True(r.Hung);
+        Assert.Single(r.Events, e => e.Kind == HandlerEventKind.ErrorArrived);
+        Assert.DoesNotContain(r.Events, e => e.Kind is HandlerEventKind.PollFound or HandlerEventKind.CmciRaised or HandlerEventKind.Dom0Logged);
+        Assert.Equal(HandlerEventKind.MceHung, r.Events[^1].Kind);
+    }
+
+    [Theory]
+    [InlineData("rfc2009-impacted")]
+    [InlineData("rfc2009")]
+    public void Rfc_TwoDomainsOnePcpu_OneVmcePerImpactedDomain_EachWithItsOwnBank(string policy)
+    {
+        // Banks 7 and 8 of socket 0 are package banks, so one CPU logs both: two vmce_data items, (dom0, c) and (dom1, c),
+        // each with the bank that impacts its domain (Xen MCA RFC, xen-devel Feb 2009: one vMCE per impacted domain and pCPU).
+        ulong dom0Addr = Maddr(0, 0x200000), dom1Addr = Maddr(1, 0x300000);
+        var r = Run(HandlerPolicy.Parse(policy), Mce(0, 7, Srao, dom0Addr), Mce(0, 8, Srao, dom1Addr));
+        Assert.Equal(2, r.Vmce.Count);
+        Assert.Single(r.Events.Where(e => e.Kind == HandlerEventKind.BankOwned).Select(e => e.Cpu).Distinct());
+        if (policy == "rfc2009")
+        {
+            // Both items go to dom0's vCPU 0, with the host addresses.
+            Assert.All(r.Vmce, v => Assert.Equal((0, 0), (v.Domain, v.Vcpu)));
+            Assert.Equal([(7, dom0Addr), (8, dom1Addr)], r.Vmce.Select(v => (v.Bank, v.Addr)).OrderBy(x => x.Bank));
+        }
+        else
+        {
+            var v0 = Assert.Single(r.Vmce, v => v.Domain == 0);
+            var v1 = Assert.Single(r.Vmce, v => v.Domain == 1);
+            Assert.Equal((7, dom0Addr), (v0.Bank, v0.Addr));
+            Assert.Equal((8, 0x300000UL), (v1.Bank, v1.Addr));
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Rfc_UcWithoutRecoveryMethod_Resets_BankLoggedToDom0AfterReboot(bool noSer)
+    {
+        // RFC implementation note 1: a UC error with no good recovery method resets (the commit reset only on PCC), so that
+        // the banks stay sticky and the poll after the reboot sends them to dom0 (RFC: "after reboot the MCA polling sends
+        // vIRQ to DOM0 for logging"). An SRAR whose MISC is not a physical address has no recovery method; on a host
+        // without MCG_SER_P no UC error has one (Xen mce_intel.c intel_recoverable_scan).
+        ulong status = noSer ? 0xB000000000000150 : 0xBD80000000000150; // VAL UC EN (no PCC); with SER also MISCV ADDRV S AR
+        var e = Mce(5, 0, status, 0x180040) with { Misc = 0x06, McgStatus = McgStatusBits.Ripv | McgStatusBits.Eipv };
+        var r = ScenarioRunner.Run(noSer ? MachineSpec.DefaultNoSer : MachineSpec.Default, HandlerPolicy.Rfc2009, [e]);
+        Assert.True(r.Reset, string.Join("\n", r.Console));
+        Assert.Empty(r.Vmce);
+        var events = r.Events.ToArray();
+        int rebooted = Array.FindIndex(events, x => x.Kind == HandlerEventKind.Rebooted);
+        Assert.True(rebooted > 0);
+        Assert.DoesNotContain(events.Take(rebooted), x => x.Kind is HandlerEventKind.BankOwned or HandlerEventKind.Dom0Logged);
+        var after = events.Skip(rebooted).ToList();
+        int found = after.FindIndex(x => x.Kind == HandlerEventKind.PollFound && x.Status == status);
+        int virq = after.FindIndex(x => x.Kind == HandlerEventKind.VirqSent);
+        int logged = after.FindIndex(x => x.Kind == HandlerEventKind.Dom0Logged && x.Status == status);
+        Assert.True(found >= 0 && virq > found && logged > virq, $"poll {found}, VIRQ {virq}, dom0 log {logged}");
+        Assert.DoesNotContain(r.Events, x => x.Kind == HandlerEventKind.LogLost);
+    }
+
+    [Fact]
+    public void Rfc_UcWithRecoveryMethod_NoReset()
+    {
+        // An SRAO on a domain page with a physical address has its method (the page's owner is told): no reset.
+        var r = Run(HandlerPolicy.Rfc2009, Mce(5, 0, Srao, Maddr(1, 0x200000)));
+        Assert.False(r.Reset);
+        Assert.Null(r.Panic);
     }
 
     [Fact]
@@ -306,13 +391,62 @@ public class PipelineTests
         Assert.StartsWith("Fatal machine check: MCE: Fatal error happened on CPUs", r.Panic, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void NoValidBank_PanicsNoValidMce()
+    [Theory]
+    [InlineData("xen", true)]
+    [InlineData("rfc2009", false)]
+    [InlineData("rfc2009-impacted", false)]
+    public void Srar_OnLmceHost_LocalOnlyUnderAPolicyThatEnablesLmce(string policy, bool local)
     {
-        // Xen mce.c mcheck_cmn_handler: "#MC injected with no bank value" panics.
+        // The default machine has MCG_LMCE_P; the SRAR is local only if the hypervisor set MCG_EXT_CTL.LMCE_EN
+        // (Xen mce_intel.c intel_init_lmce), which a 2009 hypervisor never did: there it is broadcast.
+        var srar = Mce(5, 0, 0xBD80000000000134, Maddr(1, 0x4000000)) with
+        {
+            McgStatus = McgStatusBits.Eipv,
+            InGuest = true,
+            RunningDomain = 1,
+            RunningVcpu = 0,
+            Context = GuestContext.User,
+        };
+        var r = Run(HandlerPolicy.Parse(policy), srar);
+        Assert.Equal(local, Assert.Single(r.Events, e => e.Kind == HandlerEventKind.MceEntered).IsLmce);
+        // The logged MCG_STATUS carries LMCE_S only for a local #MC (Intel SDM vol. 3B 15.3.1.2).
+        var logged = Assert.Single(r.Events, e => e.Kind == HandlerEventKind.Dom0Logged);
+        Assert.Equal(local, r.Dom0Mcelog.Any(l => l.Contains("LMCE", StringComparison.Ordinal)));
+        Assert.Equal(5, logged.Cpu);
+    }
+
+    [Fact]
+    public void LocalRequest_Rfc2009_DeliveredAsBroadcast()
+    {
+        // An explicit local #MC (mce-inject NOBROADCAST) on a host whose hypervisor left LMCE_EN clear is broadcast.
+        var e = Mce(6, 8, Srao, 0x180000) with { Signal = Signal.Lmce, AutoSignal = false };
+        Assert.False(Assert.Single(Run(HandlerPolicy.Rfc2009, e).Events, x => x.Kind == HandlerEventKind.MceEntered).IsLmce);
+        Assert.True(Assert.Single(Run(HandlerPolicy.Xen, e).Events, x => x.Kind == HandlerEventKind.MceEntered).IsLmce);
+    }
+
+    [Fact]
+    public void NoValidBank_Broadcast_NoPanic_McipClearedAndVirqSent()
+    {
+        // Xen mce.c mcheck_cmn_handler: only a CPU with errcnt sets severity_cpu (-1 at first), and the "No CPU found valid
+        // MCE" check runs on `lmce || severity_cpu == cpu`; after a broadcast #MC in which nobody found a bank, nobody runs it.
         var e = Mce(0, 8, 0, 0) with { Signal = Signal.Mce, AutoSignal = false, Interposed = true };
         var r = Run(HandlerPolicy.Xen, e);
+        Assert.Null(r.Panic);
+        Assert.False(r.Reset);
+        Assert.Single(r.Events, x => x.Kind == HandlerEventKind.ProcessingCpu);
+        Assert.Single(r.Events, x => x.Kind == HandlerEventKind.VirqSent);
+        Assert.DoesNotContain(r.Events, x => x.Kind == HandlerEventKind.Dom0Logged);
+    }
+
+    [Fact]
+    public void NoValidBank_Lmce_PanicsNoValidMce()
+    {
+        // An LMCE's CPU runs the check itself (`lmce ||`, Xen mce.c mcheck_cmn_handler): "#MC injected with no bank value" panics.
+        var e = Mce(0, 8, 0, 0) with { Signal = Signal.Lmce, AutoSignal = false, Interposed = true };
+        var r = Run(HandlerPolicy.Xen, e);
         Assert.Equal("Fatal machine check: MCE: No CPU found valid MCE, need reset", r.Panic);
+        Assert.True(r.Reset);
+        Assert.True(Assert.Single(r.Events, x => x.Kind == HandlerEventKind.MceEntered).IsLmce);
     }
 
     /// <summary>One corrected memory read error on CPU 0's view of <paramref name="bank"/>, signalled as the hardware would.</summary>

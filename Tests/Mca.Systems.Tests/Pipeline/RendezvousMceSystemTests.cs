@@ -284,18 +284,132 @@ public class RendezvousMceSystemTests
     }
 
     [Fact]
-    public void TwoRound_UcWithoutRecoveryMethod_GradedThree()
+    public void TwoRound_UcWithoutRecoveryMethod_Round1Resets_BanksStaySticky()
     {
-        // SRAR on an instruction fetch whose MISC is not a physical address: no recovery method, so the RFC resets.
+        // SRAR on an instruction fetch whose MISC is not a physical address: no recovery method, so the RFC resets (its
+        // implementation note 1), in round 1 like a PCC, before any logout, so the banks stay for the poll after the reboot.
         var (m, system) = Pending(HandlerPolicy.Rfc2009);
         m.Write(5, ThreadBank, Srar, Addr, misc: 0x06);
         m.Write(12, ThreadBank, Srao, Addr);
 
         Run(m, system);
 
+        ref readonly var s = ref m.Batch.Machines[0];
+        Assert.True(s.ResetPending);
+        Assert.Equal((byte)ResetReason.Unrecoverable, s.ResetReason);
+        Assert.Equal("Fatal machine check: UC error without a recovery method, reset to keep the banks for logging", m.Batch.Handler.PanicMessages[0]);
+        Assert.True(m.Batch.CpusOf(0)[5].Fatal);
+        Assert.Empty(m.Of(HandlerEventKind.BankOwned));
+        Assert.Equal((Srar, Srao), (m.Bank(5, ThreadBank).Status, m.Bank(12, ThreadBank).Status));
+    }
+
+    [Fact]
+    public void TwoRound_InterposedUcWithoutRecoveryMethod_Round2GradesThree()
+    {
+        // Round 1 skips interposed values, so an injected one is graded in round 2: 3 (no recovery method), the worst CPU.
+        var (m, system) = Pending(HandlerPolicy.Rfc2009);
+        m.Interpose(5, ThreadBank, Srar, Addr, misc: 0x06);
+        m.Write(12, ThreadBank, Srao, Addr);
+
+        Run(m, system);
+
         var cpus = m.Batch.CpusOf(0).ToArray();
+        Assert.False(m.Batch.Machines[0].ResetPending);
         Assert.Equal((3, 2), ((int)cpus[5].Severity, (int)cpus[12].Severity));
         Assert.Equal(5, (int)m.Batch.Machines[0].SeverityCpu);
         Assert.Equal(3, m.Batch.Machines[0].WorstSeverity);
+    }
+
+    [Fact]
+    public void TargetOnly_OnlyTheTargetEnters()
+    {
+        var (m, system) = Pending(HandlerPolicy.Xen);
+        m.PendMce(6, targetOnly: true);
+
+        Assert.Equal([6], Run(m, system));
+        Assert.False(Assert.Single(m.Events).IsLmce);
+    }
+
+    [Fact]
+    public void TwoRound_TargetOnly_WaitsForeverAtRound1()
+    {
+        // Round 1 ends in a spin until cpus_weight(scanned_cpus) == num_online_cpus(), with no timeout (Xen 32e8dd573b mce_intel.c intel_machine_check).
+        var (m, system) = Pending(HandlerPolicy.Rfc2009);
+        m.PendMce(3, targetOnly: true);
+        m.Interpose(3, PackageBank, Srao, Addr);
+
+        Run(m, system);
+
+        ref readonly var s = ref m.Batch.Machines[0];
+        Assert.Equal(MachinePhase.Hung, s.Phase);
+        Assert.False(s.ResetPending);
+        var hung = Assert.Single(m.Of(HandlerEventKind.MceHung));
+        Assert.Equal((3, 1L, 16L), ((int)hung.Cpu, hung.Arg, hung.Arg2));
+        Assert.Empty(m.Of(HandlerEventKind.BankOwned));
+        Assert.Equal(Srao, m.Bank(3, PackageBank).InterposedStatus);
+        Assert.Equal(-1, (int)s.SeverityCpu);
+    }
+
+    [Fact]
+    public void TwoRound_TargetOnly_EveryOtherCpuOffline_PassesTheBarrier()
+    {
+        // With one CPU online the barrier counts one: round 2 logs out as for a broadcast.
+        var (m, system) = Pending(HandlerPolicy.Rfc2009);
+        for (int c = 0; c < 16; c++)
+        {
+            m.Batch.CpuForWrite(0, c).Online = c == 3;
+        }
+
+        m.PendMce(3, targetOnly: true);
+        m.Interpose(3, PackageBank, Srao, Addr);
+
+        Run(m, system);
+
+        Assert.Equal(MachinePhase.Up, m.Batch.Machines[0].Phase);
+        Assert.Empty(m.Of(HandlerEventKind.MceHung));
+        Assert.Equal(3, (int)Assert.Single(m.Of(HandlerEventKind.BankOwned)).Cpu);
+        Assert.Equal(3, (int)m.Batch.Machines[0].SeverityCpu);
+    }
+
+    [Fact]
+    public void TwoRound_NonBroadcastHost_Hangs()
+    {
+        // The 2009 handler's barriers count every online CPU whoever the #MC reached (Xen 32e8dd573b mce_intel.c intel_machine_check).
+        var (m, system) = Pending(HandlerPolicy.Rfc2009, target: 9, spec: DefaultWithModel(0xD));
+        m.Write(9, ThreadBank, Srao, Addr);
+
+        Assert.Equal([9], Run(m, system));
+        Assert.Equal(MachinePhase.Hung, m.Batch.Machines[0].Phase);
+    }
+
+    [Fact]
+    public void TwoRound_TargetOnly_RealPccOnTarget_PanicsBeforeTheBarrier()
+    {
+        var (m, system) = Pending(HandlerPolicy.Rfc2009);
+        m.PendMce(3, targetOnly: true);
+        m.Write(3, ThreadBank, Fatal, Addr);
+
+        Run(m, system);
+
+        Assert.True(m.Batch.Machines[0].ResetPending);
+        Assert.Equal(MachinePhase.Up, m.Batch.Machines[0].Phase);
+        Assert.Equal("Fatal machine check: pcc = 1, cpu unable to continue", m.Batch.Handler.PanicMessages[0]);
+        Assert.Empty(m.Of(HandlerEventKind.MceHung));
+    }
+
+    [Fact]
+    public void TwoRound_InterposedPcc_NoRound1Panic_Round2GradesThree()
+    {
+        // "If this was an injected error, keep going, since the interposed value will be lost at reboot" (Xen mce_intel.c severity_scan, 2009).
+        var (m, system) = Pending(HandlerPolicy.Rfc2009);
+        m.Interpose(3, ThreadBank, Fatal, Addr);
+
+        Run(m, system);
+
+        ref readonly var s = ref m.Batch.Machines[0];
+        Assert.False(s.ResetPending);
+        Assert.Null(m.Batch.Handler.PanicMessages[0]);
+        Assert.Equal(3, (int)m.Batch.CpusOf(0)[3].Severity);
+        Assert.Equal((3, 3), ((int)s.SeverityCpu, s.WorstSeverity));
     }
 }
