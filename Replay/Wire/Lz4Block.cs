@@ -219,9 +219,6 @@ internal static class Lz4Block
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Hash(uint sequence) => (int)((sequence * 2654435761u) >> (32 - HashLog));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Hash5(ulong sequence) => (int)(((sequence << 24) * 889523592379UL) >> (64 - HashLog));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
