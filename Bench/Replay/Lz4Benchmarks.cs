@@ -22,8 +22,9 @@ namespace Mca.Bench.Replay;
 /// <see cref="Lz4Block.WritePayload"/> straight into a record) and what recording did before
 /// (<c>MessagePackLz4_Frames</c>: MessagePack-CSharp's <c>Lz4Block</c> serializer, into a reused buffer writer).
 /// Decompression (category <c>Decompress</c>) of the blocks recording writes: K4os span to span
-/// (<c>K4osLz4_Decompress</c>, the baseline) against MessagePack-CSharp's <c>Lz4Block</c> deserializer on the
-/// record payloads (<c>MessagePackLz4_Decompress</c>, the way the replay reader decoded them before).
+/// (<c>K4osLz4_Decompress</c>, the baseline), what the replay reader does with it on the record payloads
+/// (<c>Lz4Block_ReadPayload</c>: extension header, checks, a pooled buffer) and what it did before
+/// (<c>MessagePackLz4_Decompress</c>: MessagePack-CSharp's <c>Lz4Block</c> deserializer).
 /// </summary>
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
@@ -121,6 +122,20 @@ public class Lz4Benchmarks
         foreach (var block in _blocks)
         {
             total += LZ4Codec.Decode(block, _decoded);
+        }
+
+        return total;
+    }
+
+    [Benchmark]
+    [BenchmarkCategory("Decompress")]
+    public long Lz4Block_ReadPayload()
+    {
+        long total = 0;
+        foreach (var payload in _payloads)
+        {
+            total += Lz4Block.ReadPayload(payload, out byte[]? rented).Length;
+            ArrayPool<byte>.Shared.Return(rented!);
         }
 
         return total;

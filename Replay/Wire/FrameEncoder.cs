@@ -221,7 +221,7 @@ internal sealed class FrameEncoder
         }
     }
 
-    /// <summary>An event at <see cref="EventKey"/>'s keys; an item holds the field of key k when it has more than k fields.</summary>
+    /// <summary>An event at <see cref="EventKey"/>'s keys: an item holds the field of key k when it has more than k fields (docs/replay-format.md "Keys").</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WriteEvent(in HandlerEvent e, long deltaNs, in RepeatBase repeat)
     {
@@ -294,7 +294,7 @@ internal sealed class FrameEncoder
         _length = o.Position;
     }
 
-    /// <summary>An input at <see cref="InputKey"/>'s keys; an item holds the field of key k when it has more than k fields.</summary>
+    /// <summary>An input at <see cref="InputKey"/>'s keys: an item holds the field of key k when it has more than k fields (docs/replay-format.md "Keys").</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WriteInput(in RecordedInput input, long deltaNs, ref RepeatBase last)
     {

@@ -122,7 +122,7 @@ internal sealed class FrameFormatter : IMessagePackFormatter<ReplayFrame>
         return new MachineFrame(machine, inputs, events.ToArray(), hash);
     }
 
-    /// <summary>An input: fields 1.. may be left out (then zero or false); status, addr, misc and mcg_status may be nil (as in <paramref name="last"/>).</summary>
+    /// <summary>An input at <see cref="InputKey"/>'s keys (docs/replay-format.md "Input"): fields 1.. may be left out (then zero or false); status, addr, misc and mcg_status may be nil (as in <paramref name="last"/>).</summary>
     private static ErrorInjection ReadInput(ref MessagePackReader reader, ref long previous, in RepeatBase last)
     {
         int n = WireReader.ReadFields(ref reader, InputFieldCountMin, "an input");
@@ -204,7 +204,7 @@ internal sealed class FrameFormatter : IMessagePackFormatter<ReplayFrame>
     }
 
     /// <summary>
-    /// An event's fields after its time and kind: fields 2.. may be left out (ids then -1, values 0); status, addr
+    /// An event's fields after its time and kind, at <see cref="EventKey"/>'s keys (docs/replay-format.md "Event"): fields 2.. may be left out (ids then -1, values 0); status, addr
     /// and misc may be nil, standing for <paramref name="repeat"/>'s (the j-th ErrorArrived's for the j-th input's
     /// values, other events' for the section's last non-zero ones).
     /// </summary>

@@ -10,7 +10,7 @@ namespace Mca.Replay.Wire;
 /// from: the key of every field of a frame, a section, an input and an event, the item kinds that abbreviate
 /// several events and the events each stands for. Keys are positions in a MessagePack array, append-only and
 /// never reused; an item holds the field of key <c>k</c> when it has more than <c>k</c> fields (trailing
-/// fields at their defaults are left out). <see cref="InputFields"/> and <see cref="EventFields"/> name the
+/// fields at their defaults are left out: docs/replay-format.md "Keys"). <see cref="InputFields"/> and <see cref="EventFields"/> name the
 /// field of <see cref="ErrorInjection"/> and <see cref="HandlerEvent"/> each key carries, so that a test can
 /// fail when either gains a field that the wire would silently drop.
 /// </summary>
