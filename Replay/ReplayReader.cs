@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using MessagePack;
@@ -14,9 +15,6 @@ namespace Mca.Replay;
 /// </summary>
 public sealed class ReplayReader : IDisposable
 {
-    /// <summary>MessagePack-CSharp's extension type for an LZ4 block (<c>MessagePackCompression.Lz4Block</c>).</summary>
-    private const sbyte Lz4BlockExtension = 99;
-
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     private readonly SafeFileHandle _file;
@@ -193,25 +191,16 @@ public sealed class ReplayReader : IDisposable
     private static T Decode<T>(string path, long offset, byte[] payload, Parse<T> parse, bool compressed, string what)
         where T : class
     {
+        byte[]? rented = null;
         try
         {
-            if (compressed)
-            {
-                CheckDeclaredLength(payload);
-                var value = MessagePackSerializer.Deserialize<T>(payload, ReplayResolver.Options, out int read);
-                if (read != payload.Length)
-                {
-                    throw new WireException($"{what} that fills its record ({payload.Length} bytes)", string.Create(Inv, $"{read} bytes"));
-                }
-
-                return value;
-            }
-
-            var reader = new MessagePackReader(payload);
+            var value = compressed ? Lz4Block.ReadPayload(payload, out rented) : payload;
+            var reader = new MessagePackReader(value);
             var result = parse(ref reader);
             if (!reader.End)
             {
-                throw new WireException($"{what} that fills its record ({payload.Length} bytes)", string.Create(Inv, $"{reader.Consumed} bytes"));
+                string where = rented is null ? "its record" : "its decompressed LZ4 block";
+                throw new WireException(string.Create(Inv, $"{what} that fills {where} ({value.Length} bytes)"), string.Create(Inv, $"{reader.Consumed} bytes"));
             }
 
             return result;
@@ -239,31 +228,12 @@ public sealed class ReplayReader : IDisposable
         {
             throw new ReplayFormatException(path, offset, $"{what} as well-formed MessagePack", OneLine(e.Message));
         }
-    }
-
-    /// <summary>
-    /// An LZ4 payload (ext 99: the decompressed length, then an LZ4 block) may not declare more than LZ4 can
-    /// expand to (255 bytes per byte): a damaged length never makes the reader allocate beyond that.
-    /// </summary>
-    private static void CheckDeclaredLength(byte[] payload)
-    {
-        var reader = new MessagePackReader(payload);
-        if (reader.End || reader.NextMessagePackType != MessagePackType.Extension)
+        finally
         {
-            return;
-        }
-
-        var ext = reader.ReadExtensionFormatHeader();
-        if (ext.TypeCode != Lz4BlockExtension)
-        {
-            throw new WireException("plain MessagePack or an LZ4 block (ext 99)", string.Create(Inv, $"ext {ext.TypeCode}"));
-        }
-
-        long declared = WireReader.ReadInt64(ref reader, "the LZ4 block's decompressed length");
-        long limit = Math.Min(ReplayFormat.MaxPayloadBytes, (255L * payload.Length) + 64);
-        if (declared < 0 || declared > limit)
-        {
-            throw new WireException(string.Create(Inv, $"an LZ4 block that decompresses to at most {limit} bytes (255 per compressed byte)"), string.Create(Inv, $"{declared} bytes"));
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
         }
     }
 

@@ -1,19 +1,17 @@
-using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
-using System.Text;
 using Mca.Systems.Engine;
 using Mca.Systems.Events;
+using static Mca.Replay.Wire.FrameSchema;
 
 namespace Mca.Replay.Wire;
 
 /// <summary>
 /// Encodes a frame as MessagePack by hand into a reused buffer (the hot path of recording: a few
 /// nanoseconds per field, no per-call bounds checks beyond one reserve per item). The layout is the one
-/// <see cref="FrameFormatter"/> reads (docs/replay-format.md "Frame"): integers in their shortest form,
-/// trailing fields at their defaults left out, a status, addr, misc or mcg_status written as nil when it repeats
+/// <see cref="FrameFormatter"/> reads, with the keys and abbreviations of <see cref="FrameSchema"/>
+/// (docs/replay-format.md "Frame"): integers in their shortest form, trailing fields at their defaults left out, a status, addr, misc or mcg_status written as nil when it repeats
 /// the field's last non-zero value among the section's inputs (for inputs) or events (for events; the j-th
 /// ErrorArrived repeats the j-th input instead), and the first event's time relative to the first input. An arrival
 /// that says only what its input says, and the routine corrected-error chain of five events, are each written as
@@ -21,20 +19,8 @@ namespace Mca.Replay.Wire;
 /// </summary>
 internal sealed class FrameEncoder
 {
-    /// <summary>Largest encoding of one event or input: an array header and 15 values of at most 9 bytes.</summary>
-    private const int MaxItemBytes = 1 + (15 * 9);
-
-    /// <summary>The item kind that stands for an ErrorArrived saying only what its input says (docs/replay-format.md "Abbreviations").</summary>
-    public const int ArrivalOfInputKind = 128;
-
-    /// <summary>The item kind that stands for the routine corrected-error chain: CMCI, poll find, telemetry commit, VIRQ, dom0 log.</summary>
-    public const int CmciChainKind = 129;
-
-    /// <summary>Events a <see cref="CmciChainKind"/> item stands for.</summary>
-    public const int CmciChainEvents = 5;
-
-    /// <summary>Fields of a <see cref="CmciChainKind"/> item.</summary>
-    public const int CmciChainFields = 10;
+    /// <summary>Largest encoding of one event or input: an array header and at most 15 values of at most 9 bytes.</summary>
+    private const int ItemBytesMax = 1 + (InputFieldCount * 9);
 
     /// <summary>How many items ahead <see cref="Prefetch"/> asks for.</summary>
     private const int PrefetchAhead = 6;
@@ -52,7 +38,7 @@ internal sealed class FrameEncoder
         _length = 0;
         Reserve(32);
         var o = new PackCursor(_buffer, 0);
-        o.ArrayHeader(FrameFormatter.FrameFields);
+        o.ArrayHeader(FrameFieldCount);
         o.Int(frame.Epoch);
         o.Int(frame.Batch);
         o.ArrayHeader(frame.MachineCount);
@@ -70,12 +56,12 @@ internal sealed class FrameEncoder
             int eventCount = frame.EventCount(m);
             Reserve(32);
             o = new PackCursor(_buffer, _length);
-            o.ArrayHeader(FrameFormatter.SectionFields);
+            o.ArrayHeader(SectionFieldCount);
             o.Int(frame.FirstMachineId + m);
             o.ArrayHeader(inputCount);
             _length = o.Position;
             long previous = 0;
-            var lastInput = default(Repeats);
+            var lastInput = default(RepeatBase);
             int inputAt = frame.InputStart(m);
             for (int k = 0; k < inputCount; k++)
             {
@@ -95,7 +81,7 @@ internal sealed class FrameEncoder
 
             // The first event's time is relative to the section's first input (an arrival is usually at its input's instant).
             previous = inputCount > 0 ? inputs[frame.InputAt(m, 0)].Error.TimeNs : 0;
-            var last = default(Repeats);
+            var last = default(RepeatBase);
             int arrivals = 0;
             int eventAt = frame.EventStart(m);
             for (int k = 0; k < eventCount; k++)
@@ -103,8 +89,8 @@ internal sealed class FrameEncoder
                 Prefetch(events, eventOrder, eventAt + k + PrefetchAhead);
                 ref readonly var e = ref events[eventOrder[eventAt + k]];
                 long delta = unchecked(e.TimeNs - previous);
-                if (e.Kind == HandlerEventKind.CmciRaised && k + CmciChainEvents <= eventCount
-                    && IsCmciChain(events, eventOrder.Slice(eventAt + k, CmciChainEvents)))
+                if (e.Kind == HandlerEventKind.CmciRaised && k + CmciChainEventCount <= eventCount
+                    && IsCmciChain(events, eventOrder.Slice(eventAt + k, CmciChainEventCount)))
                 {
                     // The routine corrected-error chain, five events, as one item (docs/replay-format.md "Abbreviations").
                     ref readonly var found = ref events[eventOrder[eventAt + k + 1]];
@@ -113,7 +99,7 @@ internal sealed class FrameEncoder
                     WriteCmciChain(delta, in found, committed.Arg, unchecked(logged.TimeNs - e.TimeNs), in last);
                     last.Update(found.Status, found.Addr, found.Misc, 0);
                     previous = logged.TimeNs;
-                    k += CmciChainEvents - 1;
+                    k += CmciChainEventCount - 1;
                     items++;
                     continue;
                 }
@@ -128,9 +114,9 @@ internal sealed class FrameEncoder
                         // An arrival that says only what its input says (docs/replay-format.md "Abbreviations").
                         Reserve(4);
                         o = new PackCursor(_buffer, _length);
-                        o.FixArrayHeader(2);
+                        o.FixArrayHeader(ArrivalOfInputFieldCount);
                         o.Int(delta);
-                        o.Int(ArrivalOfInputKind);
+                        o.Int(KindArrivalOfInput);
                         _length = o.Position;
                         last.Update(e.Status, e.Addr, e.Misc, 0);
                         previous = e.TimeNs;
@@ -138,7 +124,7 @@ internal sealed class FrameEncoder
                         continue;
                     }
 
-                    repeat = Repeats.Of(in input);
+                    repeat = RepeatBase.Of(input.Error);
                 }
 
                 WriteEvent(in e, delta, in repeat);
@@ -173,8 +159,8 @@ internal sealed class FrameEncoder
     }
 
     /// <summary>
-    /// Whether the <see cref="CmciChainEvents"/> events at <paramref name="order"/> are exactly the chain a
-    /// <see cref="CmciChainKind"/> item stands for (<see cref="CmciChainEvent"/>, which the reader expands it with),
+    /// Whether the <see cref="CmciChainEventCount"/> events at <paramref name="order"/> are exactly the chain a
+    /// <see cref="KindCmciChain"/> item stands for (<see cref="FrameSchema.CmciChainEvent"/>, which the reader expands it with),
     /// made from the item's fields as they would be written.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -197,65 +183,15 @@ internal sealed class FrameEncoder
         a.Kind == b.Kind && a.TimeNs == b.TimeNs && a.Cpu == b.Cpu && a.Bank == b.Bank && a.Domain == b.Domain && a.Vcpu == b.Vcpu
         && a.Status == b.Status && a.Addr == b.Addr && a.Misc == b.Misc && a.Arg == b.Arg && a.Arg2 == b.Arg2 && a.Machine == b.Machine;
 
-    /// <summary>The poll find of a <see cref="CmciChainKind"/> item's chain, from the item's fields; the other events derive from it.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static HandlerEvent CmciChainFound(int machine, long timeNs, short cpu, short bank, ulong status, ulong addr, ulong misc, long pollArg) => new()
-    {
-        TimeNs = timeNs,
-        Machine = machine,
-        Kind = HandlerEventKind.PollFound,
-        Cpu = cpu,
-        Bank = bank,
-        Domain = -1,
-        Vcpu = -1,
-        Status = status,
-        Addr = addr,
-        Misc = misc,
-        Arg = pollArg,
-    };
-
-    /// <summary>
-    /// Event <paramref name="i"/> of the chain a <see cref="CmciChainKind"/> item stands for (docs/replay-format.md
-    /// "Abbreviations"): a CMCI on the poll find's CPU, the poll find, a telemetry commit on that CPU and VIRQ_MCA at
-    /// its instant; then, at <paramref name="logTimeNs"/>, dom0 logging what the poll found.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static HandlerEvent CmciChainEvent(int i, in HandlerEvent found, long commitArg, long logTimeNs) => i switch
-    {
-        0 => found with { Kind = HandlerEventKind.CmciRaised, Bank = -1, Status = 0, Addr = 0, Misc = 0, Arg = 0 },
-        1 => found,
-        2 => found with { Kind = HandlerEventKind.TelemetryCommitted, Bank = -1, Status = 0, Addr = 0, Misc = 0, Arg = commitArg },
-        3 => found with { Kind = HandlerEventKind.VirqSent, Cpu = -1, Bank = -1, Status = 0, Addr = 0, Misc = 0, Arg = 0 },
-        _ => found with { TimeNs = logTimeNs, Kind = HandlerEventKind.Dom0Logged, Arg = 0 },
-    };
-
-    /// <summary>The ErrorArrived an <see cref="ArrivalOfInputKind"/> item stands for: its input's values.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static HandlerEvent ArrivalOf(in ErrorInjection input, int machine, long timeNs) => new()
-    {
-        TimeNs = timeNs,
-        Machine = machine,
-        Kind = HandlerEventKind.ErrorArrived,
-        Cpu = (short)input.Cpu,
-        Bank = (short)input.BankIndex,
-        Domain = -1,
-        Vcpu = -1,
-        Status = input.Status,
-        Addr = input.Addr,
-        Misc = input.Misc,
-        Arg = (long)input.Signal,
-        Arg2 = Math.Max(1, input.Count),
-    };
-
-    /// <summary>The chain item: <c>[delta, 129, cpu, bank, status, addr, misc, poll_arg, commit_arg, log_delta]</c>.</summary>
+    /// <summary>The chain item, in <see cref="CmciChainKey"/> order: <c>[delta, 129, cpu, bank, status, addr, misc, poll_arg, commit_arg, log_delta]</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void WriteCmciChain(long deltaNs, in HandlerEvent found, long commitArg, long logDeltaNs, in Repeats repeat)
+    private void WriteCmciChain(long deltaNs, in HandlerEvent found, long commitArg, long logDeltaNs, in RepeatBase repeat)
     {
-        Reserve(MaxItemBytes);
+        Reserve(ItemBytesMax);
         var o = new PackCursor(_buffer, _length);
-        o.FixArrayHeader(CmciChainFields);
+        o.FixArrayHeader(CmciChainFieldCount);
         o.Int(deltaNs);
-        o.Int(CmciChainKind);
+        o.Int(KindCmciChain);
         o.Int(found.Cpu);
         o.Int(found.Bank);
         o.Repeatable(found.Status, repeat.Status);
@@ -285,70 +221,72 @@ internal sealed class FrameEncoder
         }
     }
 
+    /// <summary>An event at <see cref="EventKey"/>'s keys: an item holds the field of key k when it has more than k fields (docs/replay-format.md "Keys").</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void WriteEvent(in HandlerEvent e, long deltaNs, in Repeats repeat)
+    private void WriteEvent(in HandlerEvent e, long deltaNs, in RepeatBase repeat)
     {
-        Reserve(MaxItemBytes);
+        Reserve(ItemBytesMax);
         var o = new PackCursor(_buffer, _length);
         // Fields after the last one that differs from its default are left out: the count is the bit length of
-        // the mask of fields that differ (the first two are always written).
-        uint differ = 0b11u
-            | (e.Cpu != -1 ? 1u << 2 : 0) | (e.Bank != -1 ? 1u << 3 : 0) | (e.Domain != -1 ? 1u << 4 : 0) | (e.Vcpu != -1 ? 1u << 5 : 0)
-            | (e.Status != 0 ? 1u << 6 : 0) | (e.Addr != 0 ? 1u << 7 : 0) | (e.Misc != 0 ? 1u << 8 : 0)
-            | (e.Arg != 0 ? 1u << 9 : 0) | (e.Arg2 != 0 ? 1u << 10 : 0);
+        // the mask of fields that differ, bit k for key k (the time delta and kind are always written).
+        uint differ = (1u << EventKey.TimeDelta) | (1u << EventKey.Kind)
+            | (e.Cpu != -1 ? 1u << EventKey.Cpu : 0) | (e.Bank != -1 ? 1u << EventKey.Bank : 0)
+            | (e.Domain != -1 ? 1u << EventKey.Domain : 0) | (e.Vcpu != -1 ? 1u << EventKey.Vcpu : 0)
+            | (e.Status != 0 ? 1u << EventKey.Status : 0) | (e.Addr != 0 ? 1u << EventKey.Addr : 0) | (e.Misc != 0 ? 1u << EventKey.Misc : 0)
+            | (e.Arg != 0 ? 1u << EventKey.Arg : 0) | (e.Arg2 != 0 ? 1u << EventKey.Arg2 : 0);
         int fields = 32 - BitOperations.LeadingZeroCount(differ);
         o.FixArrayHeader(fields);
         o.Int(deltaNs);
         o.Int((byte)e.Kind);
-        if (fields > 2)
+        if (fields > EventKey.Cpu)
         {
             if (PackCursor.IsFixInt(e.Cpu) && PackCursor.IsFixInt(e.Bank) && PackCursor.IsFixInt(e.Domain) && PackCursor.IsFixInt(e.Vcpu))
             {
-                // The usual case: CPU, bank, domain and vCPU are one-byte integers, written at once (bytes past the
-                // fields kept are overwritten next or lie beyond the end).
-                o.FixInts((byte)e.Cpu, (byte)e.Bank, (byte)e.Domain, (byte)e.Vcpu, Math.Min(fields - 2, 4));
+                // The usual case: CPU, bank, domain and vCPU (keys 2 to 5) are one-byte integers, written at once
+                // (bytes past the fields kept are overwritten next or lie beyond the end).
+                o.FixInts((byte)e.Cpu, (byte)e.Bank, (byte)e.Domain, (byte)e.Vcpu, Math.Min(fields, EventKey.Vcpu + 1) - EventKey.Cpu);
             }
             else
             {
                 o.Int(e.Cpu);
-                if (fields > 3)
+                if (fields > EventKey.Bank)
                 {
                     o.Int(e.Bank);
                 }
 
-                if (fields > 4)
+                if (fields > EventKey.Domain)
                 {
                     o.Int(e.Domain);
                 }
 
-                if (fields > 5)
+                if (fields > EventKey.Vcpu)
                 {
                     o.Int(e.Vcpu);
                 }
             }
         }
 
-        if (fields > 6)
+        if (fields > EventKey.Status)
         {
             o.Repeatable(e.Status, repeat.Status);
         }
 
-        if (fields > 7)
+        if (fields > EventKey.Addr)
         {
             o.Repeatable(e.Addr, repeat.Addr);
         }
 
-        if (fields > 8)
+        if (fields > EventKey.Misc)
         {
             o.Repeatable(e.Misc, repeat.Misc);
         }
 
-        if (fields > 9)
+        if (fields > EventKey.Arg)
         {
             o.Int(e.Arg);
         }
 
-        if (fields > 10)
+        if (fields > EventKey.Arg2)
         {
             o.Int(e.Arg2);
         }
@@ -356,117 +294,98 @@ internal sealed class FrameEncoder
         _length = o.Position;
     }
 
+    /// <summary>An input at <see cref="InputKey"/>'s keys: an item holds the field of key k when it has more than k fields (docs/replay-format.md "Keys").</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void WriteInput(in RecordedInput input, long deltaNs, ref Repeats last)
+    private void WriteInput(in RecordedInput input, long deltaNs, ref RepeatBase last)
     {
-        Reserve(MaxItemBytes);
+        Reserve(ItemBytesMax);
         var o = new PackCursor(_buffer, _length);
         var e = input.Error;
         // Fields after the last one that differs from its default (zero, false) are left out: the count is the
-        // bit length of the mask of fields that differ (the first is always written), as for events.
-        uint differ = 1u
-            | (e.Cpu != 0 ? 1u << 1 : 0) | (e.BankIndex != 0 ? 1u << 2 : 0) | (e.Status != 0 ? 1u << 3 : 0) | (e.Addr != 0 ? 1u << 4 : 0)
-            | (e.Misc != 0 ? 1u << 5 : 0) | (e.McgStatus != 0 ? 1u << 6 : 0) | (e.Signal != 0 ? 1u << 7 : 0) | (e.AutoSignal ? 1u << 8 : 0)
-            | (e.Interposed ? 1u << 9 : 0) | (e.Count != 0 ? 1u << 10 : 0) | (e.Context != 0 ? 1u << 11 : 0) | (e.InGuest ? 1u << 12 : 0)
-            | (e.RunningDomain != 0 ? 1u << 13 : 0) | (e.RunningVcpu != 0 ? 1u << 14 : 0);
+        // bit length of the mask of fields that differ, bit k for key k (the time delta is always written), as for events.
+        uint differ = (1u << InputKey.TimeDelta)
+            | (e.Cpu != 0 ? 1u << InputKey.Cpu : 0) | (e.BankIndex != 0 ? 1u << InputKey.BankIndex : 0)
+            | (e.Status != 0 ? 1u << InputKey.Status : 0) | (e.Addr != 0 ? 1u << InputKey.Addr : 0)
+            | (e.Misc != 0 ? 1u << InputKey.Misc : 0) | (e.McgStatus != 0 ? 1u << InputKey.McgStatus : 0)
+            | (e.Signal != 0 ? 1u << InputKey.Signal : 0) | (e.AutoSignal ? 1u << InputKey.AutoSignal : 0)
+            | (e.Interposed ? 1u << InputKey.Interposed : 0) | (e.Count != 0 ? 1u << InputKey.Count : 0)
+            | (e.Context != 0 ? 1u << InputKey.Context : 0) | (e.InGuest ? 1u << InputKey.InGuest : 0)
+            | (e.RunningDomain != 0 ? 1u << InputKey.RunningDomain : 0) | (e.RunningVcpu != 0 ? 1u << InputKey.RunningVcpu : 0);
         int fields = 32 - BitOperations.LeadingZeroCount(differ);
         o.FixArrayHeader(fields);
         o.Int(deltaNs);
-        if (fields > 1)
+        if (fields > InputKey.Cpu)
         {
             o.Int(e.Cpu);
         }
 
-        if (fields > 2)
+        if (fields > InputKey.BankIndex)
         {
             o.Int(e.BankIndex);
         }
 
-        if (fields > 3)
+        if (fields > InputKey.Status)
         {
             o.Repeatable(e.Status, last.Status);
         }
 
-        if (fields > 4)
+        if (fields > InputKey.Addr)
         {
             o.Repeatable(e.Addr, last.Addr);
         }
 
-        if (fields > 5)
+        if (fields > InputKey.Misc)
         {
             o.Repeatable(e.Misc, last.Misc);
         }
 
-        if (fields > 6)
+        if (fields > InputKey.McgStatus)
         {
             o.Repeatable(e.McgStatus, last.McgStatus);
         }
 
-        if (fields > 7)
+        if (fields > InputKey.Signal)
         {
             o.Int((byte)e.Signal);
         }
 
-        if (fields > 8)
+        if (fields > InputKey.AutoSignal)
         {
             o.Bool(e.AutoSignal);
         }
 
-        if (fields > 9)
+        if (fields > InputKey.Interposed)
         {
             o.Bool(e.Interposed);
         }
 
-        if (fields > 10)
+        if (fields > InputKey.Count)
         {
             o.Int(e.Count);
         }
 
-        if (fields > 11)
+        if (fields > InputKey.Context)
         {
             o.Int((byte)e.Context);
         }
 
-        if (fields > 12)
+        if (fields > InputKey.InGuest)
         {
             o.Bool(e.InGuest);
         }
 
-        if (fields > 13)
+        if (fields > InputKey.RunningDomain)
         {
             o.Int(e.RunningDomain);
         }
 
-        if (fields > 14)
+        if (fields > InputKey.RunningVcpu)
         {
             o.Int(e.RunningVcpu);
         }
 
         _length = o.Position;
         last.Update(e.Status, e.Addr, e.Misc, e.McgStatus);
-    }
-
-    /// <summary>What nil stands for in a status, addr, misc or mcg_status field: the section's last non-zero values.</summary>
-    internal struct Repeats
-    {
-        public ulong Status;
-        public ulong Addr;
-        public ulong Misc;
-        public ulong McgStatus;
-
-        public static Repeats Of(in ErrorInjection e) => new() { Status = e.Status, Addr = e.Addr, Misc = e.Misc, McgStatus = e.McgStatus };
-
-        public static Repeats Of(in RecordedInput input) => Of(input.Error);
-
-        /// <summary>Keeps each non-zero value as the field's last one.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Update(ulong status, ulong addr, ulong misc, ulong mcgStatus)
-        {
-            Status = status != 0 ? status : Status;
-            Addr = addr != 0 ? addr : Addr;
-            Misc = misc != 0 ? misc : Misc;
-            McgStatus = mcgStatus != 0 ? mcgStatus : McgStatus;
-        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -480,279 +399,4 @@ internal sealed class FrameEncoder
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Grow(int bytes) => Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _length + bytes));
-}
-
-/// <summary>
-/// Writes MessagePack into a byte array without bounds checks: every use is preceded by a check that the
-/// array holds at least as many more bytes as it writes (<see cref="FrameEncoder"/> reserves room per item).
-/// Integers take their shortest forms, the ones MessagePack-CSharp's writer picks.
-/// </summary>
-internal ref struct PackCursor
-{
-    private readonly ref byte _start;
-
-    public PackCursor(byte[] buffer, int position)
-    {
-        _start = ref MemoryMarshal.GetArrayDataReference(buffer);
-        Position = position;
-    }
-
-    /// <summary>A cursor at the start of <paramref name="buffer"/> (which must hold what is written).</summary>
-    public PackCursor(Span<byte> buffer)
-    {
-        _start = ref MemoryMarshal.GetReference(buffer);
-    }
-
-    public int Position { get; private set; }
-
-    public void Nil() => Put(0xC0);
-
-    /// <summary>Whether <paramref name="value"/> is a one-byte MessagePack integer (positive or negative fixint: -32..127).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool IsFixInt(int value) => (uint)(value + 32) < 160;
-
-    /// <summary>
-    /// The first <paramref name="count"/> (1 to 4) of four fixints (each <see cref="IsFixInt"/>, as its low byte). Writes
-    /// all four bytes: the caller's reserve must cover them.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void FixInts(byte a, byte b, byte c, byte d, int count)
-    {
-        uint bytes = (uint)(a | (b << 8) | (c << 16) | (d << 24));
-        Unsafe.WriteUnaligned(ref Unsafe.Add(ref _start, Position), BitConverter.IsLittleEndian ? bytes : BinaryPrimitives.ReverseEndianness(bytes));
-        Position += count;
-    }
-
-    public void Bool(bool value) => Put(value ? (byte)0xC3 : (byte)0xC2);
-
-    /// <summary>An array header of fewer than 16 items.</summary>
-    public void FixArrayHeader(int count) => Put((byte)(0x90 | count));
-
-    public void ArrayHeader(int count)
-    {
-        if (count < 16)
-        {
-            Put((byte)(0x90 | count));
-        }
-        else if (count <= ushort.MaxValue)
-        {
-            Put(0xDC);
-            Put16((ushort)count);
-        }
-        else
-        {
-            Put(0xDD);
-            Put32((uint)count);
-        }
-    }
-
-    /// <summary>Bytes of the array header <see cref="ArrayHeader"/> writes for <paramref name="count"/> items.</summary>
-    public static int ArrayHeaderLength(int count) => count < 16 ? 1 : count <= ushort.MaxValue ? 3 : 5;
-
-    /// <summary>Bytes of the extension header MessagePack-CSharp's writer picks for <paramref name="length"/> data bytes (fixext 1/2/4/8/16, ext 8/16/32).</summary>
-    public static int ExtensionHeaderLength(uint length) => length switch
-    {
-        1 or 2 or 4 or 8 or 16 => 2,
-        <= byte.MaxValue => 3,
-        <= ushort.MaxValue => 4,
-        _ => 6,
-    };
-
-    /// <summary>An extension header of type <paramref name="type"/> for <paramref name="length"/> data bytes, in the form <see cref="ExtensionHeaderLength"/> gives.</summary>
-    public void ExtensionHeader(sbyte type, uint length)
-    {
-        switch (length)
-        {
-            case 1 or 2 or 4 or 8 or 16:
-                Put(length switch { 1 => 0xD4, 2 => 0xD5, 4 => 0xD6, 8 => 0xD7, _ => 0xD8 });
-                break;
-            case <= byte.MaxValue:
-                Put(0xC7);
-                Put((byte)length);
-                break;
-            case <= ushort.MaxValue:
-                Put(0xC8);
-                Put16((ushort)length);
-                break;
-            default:
-                Put(0xC9);
-                Put32(length);
-                break;
-        }
-
-        Put(unchecked((byte)type));
-    }
-
-    /// <summary>
-    /// A string as UTF-8, in the form MessagePack-CSharp's writer picks (fixstr, str8, str16, str32). The caller's reserve
-    /// must cover 5 bytes and the UTF-8 bytes.
-    /// </summary>
-    public void String(string value)
-    {
-        int length = Encoding.UTF8.GetByteCount(value);
-        if (length < 32)
-        {
-            Put((byte)(0xA0 | length));
-        }
-        else if (length <= byte.MaxValue)
-        {
-            Put(0xD9);
-            Put((byte)length);
-        }
-        else if (length <= ushort.MaxValue)
-        {
-            Put(0xDA);
-            Put16((ushort)length);
-        }
-        else
-        {
-            Put(0xDB);
-            Put32((uint)length);
-        }
-
-        Position += Encoding.UTF8.GetBytes(value, MemoryMarshal.CreateSpan(ref Unsafe.Add(ref _start, Position), length));
-    }
-
-    /// <summary>A signed 32-bit integer in its fixed 5-byte form (<c>D2</c>), whatever its value.</summary>
-    public void Int32Fixed(int value)
-    {
-        Put(0xD2);
-        Put32(unchecked((uint)value));
-    }
-
-    /// <summary>Nil when a non-zero value repeats <paramref name="repeat"/>; the value otherwise.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Repeatable(ulong value, ulong repeat)
-    {
-        if (value != 0 && value == repeat)
-        {
-            Nil();
-        }
-        else
-        {
-            UInt(value);
-        }
-    }
-
-    /// <summary>A signed integer in its shortest MessagePack form (the forms MessagePack-CSharp's writer picks).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Int(long value)
-    {
-        if (value >= 0)
-        {
-            UInt((ulong)value);
-        }
-        else if (value >= -32)
-        {
-            Put(unchecked((byte)value));
-        }
-        else
-        {
-            Negative(value);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void UInt(ulong value)
-    {
-        if (value < 128)
-        {
-            Put((byte)value);
-        }
-        else
-        {
-            WideUInt(value);
-        }
-    }
-
-    // The wide forms are written by static methods that take and return the position, so that no cursor is
-    // passed by reference: a cursor whose address is taken lives in memory, and every byte written would
-    // load and store its position; as it is, the JIT keeps it in registers.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Negative(long value) => Position = NegativeAt(ref _start, Position, value);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void WideUInt(ulong value) => Position = WideUIntAt(ref _start, Position, value);
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static int NegativeAt(ref byte start, int at, long value)
-    {
-        if (value >= sbyte.MinValue)
-        {
-            Unsafe.Add(ref start, at) = 0xD0;
-            Unsafe.Add(ref start, at + 1) = unchecked((byte)value);
-            return at + 2;
-        }
-
-        if (value >= short.MinValue)
-        {
-            Unsafe.Add(ref start, at) = 0xD1;
-            Unsafe.WriteUnaligned(ref Unsafe.Add(ref start, at + 1), BinaryPrimitives.ReverseEndianness(unchecked((ushort)value)));
-            return at + 3;
-        }
-
-        if (value >= int.MinValue)
-        {
-            Unsafe.Add(ref start, at) = 0xD2;
-            Unsafe.WriteUnaligned(ref Unsafe.Add(ref start, at + 1), BinaryPrimitives.ReverseEndianness(unchecked((uint)value)));
-            return at + 5;
-        }
-
-        Unsafe.Add(ref start, at) = 0xD3;
-        Unsafe.WriteUnaligned(ref Unsafe.Add(ref start, at + 1), BinaryPrimitives.ReverseEndianness(unchecked((ulong)value)));
-        return at + 9;
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static int WideUIntAt(ref byte start, int at, ulong value)
-    {
-        if (value <= byte.MaxValue)
-        {
-            Unsafe.Add(ref start, at) = 0xCC;
-            Unsafe.Add(ref start, at + 1) = (byte)value;
-            return at + 2;
-        }
-
-        if (value <= ushort.MaxValue)
-        {
-            Unsafe.Add(ref start, at) = 0xCD;
-            Unsafe.WriteUnaligned(ref Unsafe.Add(ref start, at + 1), BinaryPrimitives.ReverseEndianness((ushort)value));
-            return at + 3;
-        }
-
-        if (value <= uint.MaxValue)
-        {
-            Unsafe.Add(ref start, at) = 0xCE;
-            Unsafe.WriteUnaligned(ref Unsafe.Add(ref start, at + 1), BinaryPrimitives.ReverseEndianness((uint)value));
-            return at + 5;
-        }
-
-        Unsafe.Add(ref start, at) = 0xCF;
-        Unsafe.WriteUnaligned(ref Unsafe.Add(ref start, at + 1), BinaryPrimitives.ReverseEndianness(value));
-        return at + 9;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Put(byte value) => Unsafe.Add(ref _start, Position++) = value;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Put16(ushort value)
-    {
-        Unsafe.WriteUnaligned(ref Unsafe.Add(ref _start, Position), BinaryPrimitives.ReverseEndianness(value));
-        Position += 2;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Put32(uint value)
-    {
-        Unsafe.WriteUnaligned(ref Unsafe.Add(ref _start, Position), BinaryPrimitives.ReverseEndianness(value));
-        Position += 4;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Put64(ulong value)
-    {
-        Unsafe.WriteUnaligned(ref Unsafe.Add(ref _start, Position), BinaryPrimitives.ReverseEndianness(value));
-        Position += 8;
-    }
 }

@@ -3,6 +3,7 @@ using MessagePack;
 using MessagePack.Formatters;
 using Mca.Systems.Engine;
 using Mca.Systems.Events;
+using static Mca.Replay.Wire.FrameSchema;
 
 namespace Mca.Replay.Wire;
 
@@ -11,17 +12,13 @@ namespace Mca.Replay.Wire;
 /// <c>[machine, [input...], [event...], state hash or nil]</c>. Times are deltas from the previous item of
 /// the same list (the first input's is absolute; the first event's is relative to the first input, or
 /// absolute without inputs). Trailing fields at their defaults may be left out; a status, addr, misc or
-/// mcg_status may be nil, meaning a repeated value (see <see cref="FrameEncoder"/>). Event items of kinds 128 and
-/// 129 are abbreviations, expanded here into the events they stand for (format 2). Writing goes
+/// mcg_status may be nil, meaning a repeated value (see <see cref="RepeatBase"/>). Event items of kinds 128 and
+/// 129 are abbreviations, expanded here into the events they stand for (format 2). Keys, kinds and what an
+/// abbreviation stands for are <see cref="FrameSchema"/>'s, which the writer shares. Writing goes
 /// through <see cref="FrameEncoder"/> and <see cref="Lz4Block"/>; reading builds a <see cref="ReplayFrame"/>.
 /// </summary>
 internal sealed class FrameFormatter : IMessagePackFormatter<ReplayFrame>
 {
-    public const int FrameFields = 3;
-    public const int SectionFields = 4;
-    public const int InputFields = 15;
-    public const int EventFields = 11;
-
     public static readonly FrameFormatter Instance = new();
 
     public void Serialize(ref MessagePackWriter writer, ReplayFrame value, MessagePackSerializerOptions options) =>
@@ -30,7 +27,7 @@ internal sealed class FrameFormatter : IMessagePackFormatter<ReplayFrame>
     public ReplayFrame Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
     {
         options.Security.DepthStep(ref reader);
-        int fields = WireReader.ReadFields(ref reader, FrameFields, "a frame");
+        int fields = WireReader.ReadFields(ref reader, FrameFieldCount, "a frame");
         int epoch = WireReader.ReadInt32(ref reader, "the frame's epoch", 0, int.MaxValue);
         int batch = WireReader.ReadInt32(ref reader, "the frame's batch", 0, int.MaxValue);
         options.Security.DepthStep(ref reader);
@@ -42,7 +39,7 @@ internal sealed class FrameFormatter : IMessagePackFormatter<ReplayFrame>
         }
 
         reader.Depth--;
-        WireReader.SkipFields(ref reader, fields - FrameFields, reader.Depth);
+        WireReader.SkipFields(ref reader, fields - FrameFieldCount, reader.Depth);
         reader.Depth--;
         return new ReplayFrame(0, epoch, batch, machines);
     }
@@ -50,14 +47,14 @@ internal sealed class FrameFormatter : IMessagePackFormatter<ReplayFrame>
     private static MachineFrame ReadSection(ref MessagePackReader reader, MessagePackSerializerOptions options)
     {
         options.Security.DepthStep(ref reader);
-        int fields = WireReader.ReadFields(ref reader, SectionFields, "a machine section");
+        int fields = WireReader.ReadFields(ref reader, SectionFieldCount, "a machine section");
         int machine = WireReader.ReadInt32(ref reader, "a section's machine id", 0, int.MaxValue);
 
         options.Security.DepthStep(ref reader);
         int inputCount = WireReader.ReadArray(ref reader, "a section's inputs");
         var inputs = new RecordedInput[inputCount];
         long previous = 0;
-        var lastInput = default(FrameEncoder.Repeats);
+        var lastInput = default(RepeatBase);
         for (int k = 0; k < inputCount; k++)
         {
             options.Security.DepthStep(ref reader);
@@ -72,33 +69,33 @@ internal sealed class FrameFormatter : IMessagePackFormatter<ReplayFrame>
         int itemCount = WireReader.ReadArray(ref reader, "a section's events");
         var events = new EventList(itemCount);
         long time = inputCount > 0 ? inputs[0].Error.TimeNs : 0;
-        var last = default(FrameEncoder.Repeats);
+        var last = default(RepeatBase);
         int arrivals = 0;
         for (int k = 0; k < itemCount; k++)
         {
             options.Security.DepthStep(ref reader);
-            int n = WireReader.ReadFields(ref reader, 2, "an event");
+            int n = WireReader.ReadFields(ref reader, EventFieldCountMin, "an event");
             time = unchecked(time + WireReader.ReadInt64(ref reader, "an event's time delta"));
             int kind = WireReader.ReadInt32(ref reader, "an event's kind", 0, byte.MaxValue);
             switch (kind)
             {
-                case FrameEncoder.ArrivalOfInputKind:
+                case KindArrivalOfInput:
                     if (arrivals >= inputs.Length)
                     {
-                        throw new WireException("an arrival (kind 128) of one of the section's inputs", string.Create(CultureInfo.InvariantCulture, $"arrival {arrivals + 1} of {inputs.Length} inputs"));
+                        throw new WireException(string.Create(CultureInfo.InvariantCulture, $"an arrival (kind {KindArrivalOfInput}) of one of the section's inputs"), string.Create(CultureInfo.InvariantCulture, $"arrival {arrivals + 1} of {inputs.Length} inputs"));
                     }
 
-                    events.Add(FrameEncoder.ArrivalOf(inputs[arrivals++].Error, machine, time), ref last);
-                    WireReader.SkipFields(ref reader, n - 2, reader.Depth);
+                    events.Add(ArrivalOf(inputs[arrivals++].Error, machine, time), ref last);
+                    WireReader.SkipFields(ref reader, n - ArrivalOfInputFieldCount, reader.Depth);
                     break;
-                case FrameEncoder.CmciChainKind:
+                case KindCmciChain:
                     ReadCmciChain(ref reader, n, machine, ref time, ref last, ref events);
                     break;
                 default:
                     var repeat = last;
                     if (kind == (int)HandlerEventKind.ErrorArrived && arrivals < inputs.Length)
                     {
-                        repeat = FrameEncoder.Repeats.Of(inputs[arrivals++].Error);
+                        repeat = RepeatBase.Of(inputs[arrivals++].Error);
                     }
 
                     events.Add(ReadEvent(ref reader, n, machine, time, (HandlerEventKind)kind, in repeat), ref last);
@@ -120,126 +117,126 @@ internal sealed class FrameFormatter : IMessagePackFormatter<ReplayFrame>
             hash = WireReader.ReadUInt64(ref reader, "a section's state hash (or nil)");
         }
 
-        WireReader.SkipFields(ref reader, fields - SectionFields, reader.Depth);
+        WireReader.SkipFields(ref reader, fields - SectionFieldCount, reader.Depth);
         reader.Depth--;
         return new MachineFrame(machine, inputs, events.ToArray(), hash);
     }
 
-    /// <summary>An input: fields 1.. may be left out (then zero or false); status, addr, misc and mcg_status may be nil (as in <paramref name="last"/>).</summary>
-    private static ErrorInjection ReadInput(ref MessagePackReader reader, ref long previous, in FrameEncoder.Repeats last)
+    /// <summary>An input at <see cref="InputKey"/>'s keys (docs/replay-format.md "Input"): fields 1.. may be left out (then zero or false); status, addr, misc and mcg_status may be nil (as in <paramref name="last"/>).</summary>
+    private static ErrorInjection ReadInput(ref MessagePackReader reader, ref long previous, in RepeatBase last)
     {
-        int n = WireReader.ReadFields(ref reader, 1, "an input");
+        int n = WireReader.ReadFields(ref reader, InputFieldCountMin, "an input");
         long time = unchecked(previous + WireReader.ReadInt64(ref reader, "an input's time delta"));
         previous = time;
         var e = new ErrorInjection { TimeNs = time };
-        if (n > 1)
+        if (n > InputKey.Cpu)
         {
             e.Cpu = WireReader.ReadInt32(ref reader, "an input's cpu", int.MinValue, int.MaxValue);
         }
 
-        if (n > 2)
+        if (n > InputKey.BankIndex)
         {
             e.BankIndex = WireReader.ReadInt32(ref reader, "an input's bank", int.MinValue, int.MaxValue);
         }
 
-        if (n > 3)
+        if (n > InputKey.Status)
         {
             e.Status = ReadRepeatable(ref reader, last.Status, "an input's status");
         }
 
-        if (n > 4)
+        if (n > InputKey.Addr)
         {
             e.Addr = ReadRepeatable(ref reader, last.Addr, "an input's addr");
         }
 
-        if (n > 5)
+        if (n > InputKey.Misc)
         {
             e.Misc = ReadRepeatable(ref reader, last.Misc, "an input's misc");
         }
 
-        if (n > 6)
+        if (n > InputKey.McgStatus)
         {
             e.McgStatus = ReadRepeatable(ref reader, last.McgStatus, "an input's mcg_status");
         }
 
-        if (n > 7)
+        if (n > InputKey.Signal)
         {
             e.Signal = (Signal)WireReader.ReadInt32(ref reader, "an input's signal", 0, byte.MaxValue);
         }
 
-        if (n > 8)
+        if (n > InputKey.AutoSignal)
         {
             e.AutoSignal = WireReader.ReadBoolean(ref reader, "an input's auto_signal");
         }
 
-        if (n > 9)
+        if (n > InputKey.Interposed)
         {
             e.Interposed = WireReader.ReadBoolean(ref reader, "an input's interposed");
         }
 
-        if (n > 10)
+        if (n > InputKey.Count)
         {
             e.Count = WireReader.ReadInt64(ref reader, "an input's count");
         }
 
-        if (n > 11)
+        if (n > InputKey.Context)
         {
             e.Context = (GuestContext)WireReader.ReadInt32(ref reader, "an input's context", 0, byte.MaxValue);
         }
 
-        if (n > 12)
+        if (n > InputKey.InGuest)
         {
             e.InGuest = WireReader.ReadBoolean(ref reader, "an input's in_guest");
         }
 
-        if (n > 13)
+        if (n > InputKey.RunningDomain)
         {
             e.RunningDomain = (short)WireReader.ReadInt32(ref reader, "an input's running_domain", short.MinValue, short.MaxValue);
         }
 
-        if (n > 14)
+        if (n > InputKey.RunningVcpu)
         {
             e.RunningVcpu = (short)WireReader.ReadInt32(ref reader, "an input's running_vcpu", short.MinValue, short.MaxValue);
         }
 
-        WireReader.SkipFields(ref reader, n - InputFields, reader.Depth);
+        WireReader.SkipFields(ref reader, n - InputFieldCount, reader.Depth);
         return e;
     }
 
     /// <summary>
-    /// An event's fields after its time and kind: fields 2.. may be left out (ids then -1, values 0); status, addr
+    /// An event's fields after its time and kind, at <see cref="EventKey"/>'s keys (docs/replay-format.md "Event"): fields 2.. may be left out (ids then -1, values 0); status, addr
     /// and misc may be nil, standing for <paramref name="repeat"/>'s (the j-th ErrorArrived's for the j-th input's
     /// values, other events' for the section's last non-zero ones).
     /// </summary>
-    private static HandlerEvent ReadEvent(ref MessagePackReader reader, int n, int machine, long time, HandlerEventKind kind, in FrameEncoder.Repeats repeat)
+    private static HandlerEvent ReadEvent(ref MessagePackReader reader, int n, int machine, long time, HandlerEventKind kind, in RepeatBase repeat)
     {
         return new HandlerEvent
         {
             TimeNs = time,
             Machine = machine,
             Kind = kind,
-            Cpu = n > 2 ? (short)WireReader.ReadInt32(ref reader, "an event's cpu", short.MinValue, short.MaxValue) : (short)-1,
-            Bank = n > 3 ? (short)WireReader.ReadInt32(ref reader, "an event's bank", short.MinValue, short.MaxValue) : (short)-1,
-            Domain = n > 4 ? (short)WireReader.ReadInt32(ref reader, "an event's domain", short.MinValue, short.MaxValue) : (short)-1,
-            Vcpu = n > 5 ? (short)WireReader.ReadInt32(ref reader, "an event's vcpu", short.MinValue, short.MaxValue) : (short)-1,
-            Status = n > 6 ? ReadRepeatable(ref reader, repeat.Status, "an event's status") : 0,
-            Addr = n > 7 ? ReadRepeatable(ref reader, repeat.Addr, "an event's addr") : 0,
-            Misc = n > 8 ? ReadRepeatable(ref reader, repeat.Misc, "an event's misc") : 0,
-            Arg = n > 9 ? WireReader.ReadInt64(ref reader, "an event's arg") : 0,
-            Arg2 = n > 10 ? SkipAfter(ref reader, WireReader.ReadInt64(ref reader, "an event's arg2"), n - EventFields) : 0,
+            Cpu = n > EventKey.Cpu ? (short)WireReader.ReadInt32(ref reader, "an event's cpu", short.MinValue, short.MaxValue) : (short)-1,
+            Bank = n > EventKey.Bank ? (short)WireReader.ReadInt32(ref reader, "an event's bank", short.MinValue, short.MaxValue) : (short)-1,
+            Domain = n > EventKey.Domain ? (short)WireReader.ReadInt32(ref reader, "an event's domain", short.MinValue, short.MaxValue) : (short)-1,
+            Vcpu = n > EventKey.Vcpu ? (short)WireReader.ReadInt32(ref reader, "an event's vcpu", short.MinValue, short.MaxValue) : (short)-1,
+            Status = n > EventKey.Status ? ReadRepeatable(ref reader, repeat.Status, "an event's status") : 0,
+            Addr = n > EventKey.Addr ? ReadRepeatable(ref reader, repeat.Addr, "an event's addr") : 0,
+            Misc = n > EventKey.Misc ? ReadRepeatable(ref reader, repeat.Misc, "an event's misc") : 0,
+            Arg = n > EventKey.Arg ? WireReader.ReadInt64(ref reader, "an event's arg") : 0,
+            Arg2 = n > EventKey.Arg2 ? SkipAfter(ref reader, WireReader.ReadInt64(ref reader, "an event's arg2"), n - EventFieldCount) : 0,
         };
     }
 
     /// <summary>
-    /// The five events of a <see cref="FrameEncoder.CmciChainKind"/> item
+    /// The five events of a <see cref="KindCmciChain"/> item
     /// <c>[delta, 129, cpu, bank, status, addr, misc, poll_arg, commit_arg, log_delta]</c>: CmciRaised, PollFound,
     /// TelemetryCommitted and VirqSent at the item's time, Dom0Logged <c>log_delta</c> later.
     /// </summary>
-    private static void ReadCmciChain(ref MessagePackReader reader, int n, int machine, ref long time, ref FrameEncoder.Repeats last, ref EventList events)
+    private static void ReadCmciChain(ref MessagePackReader reader, int n, int machine, ref long time, ref RepeatBase last, ref EventList events)
     {
-        if (n < FrameEncoder.CmciChainFields)
+        if (n < CmciChainFieldCount)
         {
-            throw new WireException(string.Create(CultureInfo.InvariantCulture, $"a CMCI chain (kind 129) of at least {FrameEncoder.CmciChainFields} fields"), n.ToString(CultureInfo.InvariantCulture));
+            throw new WireException(string.Create(CultureInfo.InvariantCulture, $"a CMCI chain (kind {KindCmciChain}) of at least {CmciChainFieldCount} fields"), n.ToString(CultureInfo.InvariantCulture));
         }
 
         short cpu = (short)WireReader.ReadInt32(ref reader, "a CMCI chain's cpu", short.MinValue, short.MaxValue);
@@ -250,12 +247,12 @@ internal sealed class FrameFormatter : IMessagePackFormatter<ReplayFrame>
         long pollArg = WireReader.ReadInt64(ref reader, "a CMCI chain's poll arg");
         long commitArg = WireReader.ReadInt64(ref reader, "a CMCI chain's commit arg");
         long logDelta = WireReader.ReadInt64(ref reader, "a CMCI chain's log delta");
-        WireReader.SkipFields(ref reader, n - FrameEncoder.CmciChainFields, reader.Depth);
-        var found = FrameEncoder.CmciChainFound(machine, time, cpu, bank, status, addr, misc, pollArg);
+        WireReader.SkipFields(ref reader, n - CmciChainFieldCount, reader.Depth);
+        var found = CmciChainFound(machine, time, cpu, bank, status, addr, misc, pollArg);
         time = unchecked(time + logDelta);
-        for (int i = 0; i < FrameEncoder.CmciChainEvents; i++)
+        for (int i = 0; i < CmciChainEventCount; i++)
         {
-            events.Add(FrameEncoder.CmciChainEvent(i, in found, commitArg, time), ref last);
+            events.Add(CmciChainEvent(i, in found, commitArg, time), ref last);
         }
     }
 
@@ -270,7 +267,7 @@ internal sealed class FrameFormatter : IMessagePackFormatter<ReplayFrame>
             _items = capacity == 0 ? [] : new HandlerEvent[capacity];
         }
 
-        public void Add(in HandlerEvent e, ref FrameEncoder.Repeats last)
+        public void Add(in HandlerEvent e, ref RepeatBase last)
         {
             if (_count == _items.Length)
             {

@@ -1,23 +1,30 @@
+using System.Buffers;
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using K4os.Compression.LZ4;
+using MessagePack;
 
 namespace Mca.Replay.Wire;
 
 /// <summary>
 /// Writes a record payload the way MessagePack-CSharp's <c>MessagePackCompression.Lz4Block</c> does
 /// (docs/replay-format.md "Records"): under 64 bytes the MessagePack value as it is, otherwise extension
-/// 99 holding the uncompressed length (<c>D2</c> + int32, big-endian) and one LZ4 block. Readers decode
-/// it with MessagePack-CSharp (the replay reader does) or any LZ4 block decoder.
+/// 99 holding the uncompressed length (<c>D2</c> + int32, big-endian) and one LZ4 block; and reads one back,
+/// decompressing with K4os.Compression.LZ4 (<see cref="ReadPayload"/>).
 /// </summary>
 /// <remarks>
 /// Recording compresses every frame straight from the frame encoder's buffer into the record: no
 /// MessagePack sequence, no copy of the uncompressed frame, and one method to compile instead of the
 /// serializer's compression path (about a hundred methods, compiled while the campaign runs).
 /// The compressor is LZ4's greedy single-pass one (the LZ4 block format: tokens, literals, 16-bit offsets,
-/// the last 5 bytes literals, no match starting in the last 12): a 4,096-entry table of 4-byte sequences,
-/// skipping ahead faster the longer no match is found. Its output depends on the input alone.
+/// the last 5 bytes literals, no match starting in the last 12): a 4,096-entry table of 5-byte sequences,
+/// skipping ahead faster the longer no match is found. Its output depends on the input alone. It stays
+/// hand-written although K4os's fast level is no slower (Bench: <c>Lz4Benchmarks</c>): K4os's blocks differ
+/// (it hashes 4-byte sequences on inputs under 64 KiB), and a replay's bytes must not change with a library's
+/// version. Decoding an LZ4 block is canonical (a valid block has one output), so reading goes through K4os.
 /// </remarks>
 internal static class Lz4Block
 {
@@ -65,6 +72,71 @@ internal static class Lz4Block
         o.Int32Fixed(value.Length);
         return o.Position + block;
     }
+
+    /// <summary>
+    /// The MessagePack value of a record payload <paramref name="payload"/>: the payload itself when it is plain; when
+    /// it is an LZ4 block (ext 99), the block decompressed into a buffer rented from <see cref="ArrayPool{T}.Shared"/>,
+    /// returned in <paramref name="rented"/> for the caller to give back. The payload is untrusted: the extension must
+    /// fill it, declare no more than LZ4 can expand to (255 bytes per byte, so damage never makes the reader allocate
+    /// beyond that) nor than <see cref="ReplayFormat.MaxPayloadBytes"/>, and decompress to exactly what it declares;
+    /// any fault is a <see cref="WireException"/>.
+    /// </summary>
+    public static ReadOnlyMemory<byte> ReadPayload(byte[] payload, out byte[]? rented)
+    {
+        rented = null;
+        var reader = new MessagePackReader(payload);
+        if (reader.End || reader.NextMessagePackType != MessagePackType.Extension)
+        {
+            return payload;
+        }
+
+        var inv = CultureInfo.InvariantCulture;
+        ExtensionHeader ext;
+        try
+        {
+            ext = reader.ReadExtensionFormatHeader();
+        }
+        catch (EndOfStreamException)
+        {
+            throw new WireException("an LZ4 block (ext 99) that fills its record", "an extension longer than the record");
+        }
+
+        if (ext.TypeCode != ExtensionType)
+        {
+            throw new WireException("plain MessagePack or an LZ4 block (ext 99)", string.Create(inv, $"ext {ext.TypeCode}"));
+        }
+
+        long left = payload.Length - reader.Consumed;
+        if (ext.Length != left)
+        {
+            throw new WireException(string.Create(inv, $"an LZ4 block (ext 99) that fills its record ({left} bytes after its header)"), string.Create(inv, $"{ext.Length} bytes"));
+        }
+
+        long declared = WireReader.ReadInt64(ref reader, "the LZ4 block's decompressed length");
+        long limit = Math.Min(ReplayFormat.MaxPayloadBytes, (255L * payload.Length) + 64);
+        if (declared < 0 || declared > limit)
+        {
+            throw new WireException(string.Create(inv, $"an LZ4 block that decompresses to at most {limit} bytes (255 per compressed byte)"), string.Create(inv, $"{declared} bytes"));
+        }
+
+        int length = (int)declared;
+        rented = ArrayPool<byte>.Shared.Rent(length);
+        int decoded = Decompress(payload.AsSpan((int)reader.Consumed), rented.AsSpan(0, length));
+        if (decoded != length)
+        {
+            throw new WireException(string.Create(inv, $"an LZ4 block that decompresses to the {length} bytes it declares"), decoded < 0 ? "a malformed block" : string.Create(inv, $"{decoded} bytes"));
+        }
+
+        return rented.AsMemory(0, length);
+    }
+
+    /// <summary>
+    /// Decompresses one LZ4 block into <paramref name="destination"/>; returns the bytes written, negative for a
+    /// malformed block. K4os refuses an empty destination outright, so the empty block (one zero token, as LZ4's
+    /// reference decoder has it) is taken here.
+    /// </summary>
+    public static int Decompress(ReadOnlySpan<byte> block, Span<byte> destination) =>
+        destination.IsEmpty ? (block is [0] ? 0 : -1) : LZ4Codec.Decode(block, destination);
 
     /// <summary>Compresses <paramref name="source"/> into one LZ4 block; <paramref name="destination"/> holds at least <see cref="MaxBlockLength"/> bytes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -217,9 +289,6 @@ internal static class Lz4Block
         Unsafe.Add(ref dst, op++) = (byte)value;
         return op;
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Hash(uint sequence) => (int)((sequence * 2654435761u) >> (32 - HashLog));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Hash5(ulong sequence) => (int)(((sequence << 24) * 889523592379UL) >> (64 - HashLog));

@@ -12,16 +12,13 @@ internal sealed class ReplayResolver : IFormatterResolver
     public static readonly ReplayResolver Instance = new();
 
     /// <summary>
-    /// Options for frames and the index: this resolver, LZ4 block compression (MessagePack-CSharp's ext 99),
-    /// and the untrusted-data security settings with the format's limits on decompressed size and depth.
-    /// Built on this resolver alone: <c>MessagePackSerializerOptions.Standard</c> would start the standard
-    /// resolver, whose dynamic resolvers emit code (compiled while a recording campaign runs).
+    /// Options the formatters are handed: this resolver and the untrusted-data security settings with the format's
+    /// limit on depth. LZ4 is not among them: payloads are compressed and decompressed by <see cref="Lz4Block"/>
+    /// around the formatters. Built on this resolver alone: <c>MessagePackSerializerOptions.Standard</c> would start
+    /// the standard resolver, whose dynamic resolvers emit code (compiled while a recording campaign runs).
     /// </summary>
     public static readonly MessagePackSerializerOptions Options = new MessagePackSerializerOptions(Instance)
-        .WithCompression(MessagePackCompression.Lz4Block)
-        .WithSecurity(MessagePackSecurity.UntrustedData
-            .WithMaximumDecompressedSize(ReplayFormat.MaxPayloadBytes)
-            .WithMaximumObjectGraphDepth(ReplayFormat.MaxDepth));
+        .WithSecurity(MessagePackSecurity.UntrustedData.WithMaximumObjectGraphDepth(ReplayFormat.MaxDepth));
 
     public IMessagePackFormatter<T>? GetFormatter<T>() => Cache<T>.Formatter;
 

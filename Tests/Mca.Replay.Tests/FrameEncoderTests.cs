@@ -177,8 +177,8 @@ public sealed class FrameEncoderTests
         Assert.InRange(kinds.Sum(k => k.Count(x => x == Chain)), abbreviated, int.MaxValue);
     }
 
-    private const int Arrival = FrameEncoder.ArrivalOfInputKind;
-    private const int Chain = FrameEncoder.CmciChainKind;
+    private const int Arrival = FrameSchema.KindArrivalOfInput;
+    private const int Chain = FrameSchema.KindCmciChain;
 
     private static readonly string[] Fields = ["time", "kind", "cpu", "bank", "domain", "vcpu", "status", "addr", "misc", "arg", "arg2"];
 

@@ -1,17 +1,26 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using MessagePack;
+using MessagePack.Formatters;
+using MessagePack.Resolvers;
 using Mca.Replay.Wire;
+using Mca.Tests.Shared.Replay;
 
 namespace Mca.Replay.Tests;
 
 /// <summary>
 /// Recording writes LZ4 payloads itself: MessagePack-CSharp must read them back as its own <c>Lz4Block</c>
-/// values, and every block must keep the LZ4 block format's end rules that strict decoders rely on.
+/// values, so must the replay reader's K4os decoding (<see cref="Lz4Block.ReadPayload"/>), the two alike on every
+/// record of a real recording, and every block must keep the LZ4 block format's end rules that strict decoders
+/// rely on. Damaged payloads are format errors, never a larger allocation than the payload can expand to.
 /// </summary>
-public sealed class Lz4BlockTests
+public sealed class Lz4BlockTests : TempDirectoryTest
 {
     private static readonly MessagePackSerializerOptions Lz4 = MessagePackSerializerOptions.Standard.WithCompression(MessagePackCompression.Lz4Block);
+
+    private static readonly MessagePackSerializerOptions RawLz4 = MessagePackSerializerOptions.Standard
+        .WithResolver(CompositeResolver.Create([new RawFormatter()], [StandardResolver.Instance]))
+        .WithCompression(MessagePackCompression.Lz4Block);
 
     public static TheoryData<string> Shapes => ["random", "zeros", "runs", "text", "records", "far"];
 
@@ -27,7 +36,65 @@ public sealed class Lz4BlockTests
             var value = Bin(data);
             var payload = Payload(value);
             Assert.Equal(data, MessagePackSerializer.Deserialize<byte[]>(payload, Lz4));
+            Assert.Equal(value, Read(payload));
         }
+    }
+
+    [Fact]
+    public void RecordedPayloads_ReadPayloadAndMessagePack_Agree()
+    {
+        string path = PathOf("lz4.mcar");
+        Fixtures.Record(path, Fixtures.Spec());
+        byte[] file = File.ReadAllBytes(path);
+        using var reader = ReplayReader.Open(path);
+        var offsets = reader.Index.Frames.Select(f => f.Offset).Append(reader.IndexOffset).ToArray();
+        int compressed = 0;
+        foreach (long offset in offsets)
+        {
+            // The writer's 16-byte record prefix ends with the payload's length (docs/replay-format.md "Records").
+            int length = BinaryPrimitives.ReadInt32BigEndian(file.AsSpan((int)offset + 12));
+            byte[] payload = file.AsSpan((int)offset + 16, length).ToArray();
+            compressed += payload[0] is 0xC7 or 0xC8 or 0xC9 ? 1 : 0;
+            Assert.Equal(MessagePackSerializer.Deserialize<RawBytes>(payload, RawLz4).Bytes, Read(payload));
+        }
+
+        Assert.InRange(compressed, offsets.Length / 2, offsets.Length);
+    }
+
+    [Fact]
+    public void ReadPayload_DamagedExtension_IsAWireError()
+    {
+        var data = Make("records", 5_000, new Random(5));
+        var payload = Payload(Bin(data));
+        var reader = new MessagePackReader(payload);
+        reader.ReadExtensionFormatHeader();
+        int lengthAt = (int)reader.Consumed + 1;
+
+        var otherType = (byte[])payload.Clone();
+        otherType[lengthAt - 2] = 98;
+        Assert.Contains("ext 98", Assert.Throws<WireException>(() => Read(otherType)).Found, StringComparison.Ordinal);
+
+        var longer = (byte[])payload.Clone();
+        BinaryPrimitives.WriteInt32BigEndian(longer.AsSpan(lengthAt), BinaryPrimitives.ReadInt32BigEndian(payload.AsSpan(lengthAt)) + 1);
+        Assert.Contains("decompresses to the", Assert.Throws<WireException>(() => Read(longer)).Expected, StringComparison.Ordinal);
+
+        var huge = (byte[])payload.Clone();
+        BinaryPrimitives.WriteInt32BigEndian(huge.AsSpan(lengthAt), int.MaxValue);
+        Assert.Contains("255 per compressed byte", Assert.Throws<WireException>(() => Read(huge)).Expected, StringComparison.Ordinal);
+
+        Assert.Contains("fills its record", Assert.Throws<WireException>(() => Read([.. payload, 0xC0])).Expected, StringComparison.Ordinal);
+        Assert.Throws<WireException>(() => Read(payload[..^1]));
+
+        var garbled = (byte[])payload.Clone();
+        garbled.AsSpan(lengthAt + 4).Fill(0xFF);
+        Assert.Throws<WireException>(() => Read(garbled));
+    }
+
+    [Fact]
+    public void ReadPayload_PlainValue_IsThePayloadItself()
+    {
+        var value = Bin(new byte[10]);
+        Assert.Equal(value, Read(value));
     }
 
     [Theory]
@@ -42,6 +109,9 @@ public sealed class Lz4BlockTests
             var block = new byte[Lz4Block.MaxBlockLength(length)];
             int n = Lz4Block.Compress(data, block);
             Assert.Equal(data, StrictDecode(block.AsSpan(0, n), length));
+            var decoded = new byte[length];
+            Assert.Equal(length, Lz4Block.Decompress(block.AsSpan(0, n), decoded));
+            Assert.Equal(data, decoded);
         }
     }
 
@@ -83,6 +153,18 @@ public sealed class Lz4BlockTests
     [Fact]
     public void ShortDestination_IsRefused() =>
         Assert.Throws<ArgumentException>(() => Lz4Block.Compress(new byte[100], new byte[Lz4Block.MaxBlockLength(100) - 1]));
+
+    /// <summary>The MessagePack value <see cref="Lz4Block.ReadPayload"/> reads from <paramref name="payload"/>, copied out of its rented buffer.</summary>
+    private static byte[] Read(byte[] payload)
+    {
+        var value = Lz4Block.ReadPayload(payload, out byte[]? rented).ToArray();
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+
+        return value;
+    }
 
     private static byte[] Payload(byte[] value)
     {
@@ -206,6 +288,21 @@ public sealed class Lz4BlockTests
             {
                 output[op] = output[op - offset];
             }
+        }
+    }
+
+    private sealed record RawBytes(byte[] Bytes);
+
+    /// <summary>Reads the whole decompressed value as its bytes (what MessagePack-CSharp decompressed), writes none.</summary>
+    private sealed class RawFormatter : IMessagePackFormatter<RawBytes>
+    {
+        public void Serialize(ref MessagePackWriter writer, RawBytes value, MessagePackSerializerOptions options) => throw new NotSupportedException();
+
+        public RawBytes Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
+        {
+            var all = reader.Sequence.Slice(reader.Position).ToArray();
+            reader.ReadRaw(all.Length);
+            return new RawBytes(all);
         }
     }
 }
