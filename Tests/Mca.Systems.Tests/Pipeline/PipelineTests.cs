@@ -123,6 +123,9 @@ public class PipelineTests
         var r = ScenarioRunner.Run(spec, HandlerPolicy.Xen, [Mce(0, 8, Srao, Maddr(0, 0x200000))]);
         Assert.Contains(r.Events, e => e.Kind == HandlerEventKind.DomainCrashed && e.Domain == 0 && e.CrashReason == CrashReason.NoHandler);
         Assert.Contains(r.Events, e => e.Kind == HandlerEventKind.Reset && e.Arg == (long)ResetReason.Dom0Crash);
+    }
+
+    [Fact]
     public void Rfc_SraoOnDom0Page_HostViewToDom0Vcpu0()
     {
         // The RFC keeps the host view: the host bank index, MSCOD intact, the machine address (Xen MCA RFC, xen-devel Feb 2009).
