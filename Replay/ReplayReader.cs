@@ -12,7 +12,7 @@ namespace Mca.Replay;
 /// header and the index as they are read. Every problem is a <see cref="ReplayFormatException"/>.
 /// Reading frames is thread-safe (positional reads, no shared buffers).
 /// </summary>
-public sealed class ReplayReader : IDisposable
+internal sealed class ReplayReader : IDisposable
 {
     /// <summary>MessagePack-CSharp's extension type for an LZ4 block (<c>MessagePackCompression.Lz4Block</c>).</summary>
     private const sbyte Lz4BlockExtension = 99;

@@ -8,7 +8,7 @@ namespace Mca.Systems.Xen;
 /// it. The handler may rewrite <paramref name="bank"/> (owner domid, guest address) and append a
 /// recovery record to the telemetry it holds.
 /// </summary>
-public interface IMemoryErrorHandler
+internal interface IMemoryErrorHandler
 {
     /// <param name="recordIndex">Index of the bank record within the telemetry's bank blocks.</param>
     /// <param name="bank">The bank record; <c>bank.Bank</c> is the hardware bank number.</param>
@@ -17,7 +17,7 @@ public interface IMemoryErrorHandler
 }
 
 /// <summary>A memory handler that does nothing: every bank keeps its preset (as if the address were not physical).</summary>
-public struct PresetMemoryErrorHandler : IMemoryErrorHandler
+internal struct PresetMemoryErrorHandler : IMemoryErrorHandler
 {
     /// <summary>Number of times the table called the handler.</summary>
     public int Calls;

@@ -102,7 +102,7 @@ public static class IntelMca
     }
 
     /// <summary><c>intel_need_clearbank_scan</c>: whether the logout may clear this valid bank.</summary>
-    public static bool NeedClearBank(LogoutSource who, ulong status, bool ser)
+    internal static bool NeedClearBank(LogoutSource who, ulong status, bool ser)
     {
         switch (who)
         {

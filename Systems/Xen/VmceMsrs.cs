@@ -7,7 +7,7 @@ namespace Mca.Systems.Xen;
 /// <c>vmce_rdmsr</c>/<c>vmce_wrmsr</c> via Xen msr.c, in vmce.c). <paramref name="hostIntel"/>
 /// below is the vendor (Intel, or Centaur/Shanghai which share the path); false means AMD.
 /// </summary>
-public static class VmceMsrs
+internal static class VmceMsrs
 {
     /// <summary><c>GUEST_MC_BANK_NUM</c>.</summary>
     public const int GuestBankCount = 2;

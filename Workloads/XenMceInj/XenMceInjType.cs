@@ -3,7 +3,7 @@ using Mca.Systems.Events;
 namespace Mca.Workloads.XenMceInj;
 
 /// <summary>One row of xen-mceinj's error table (Xen xen-mceinj.c mce_table).</summary>
-public sealed record XenMceInjType(int Type, string Name, int Bank, ulong McgStatus, ulong Status, ulong Misc, Signal Signal)
+internal sealed record XenMceInjType(int Type, string Name, int Bank, ulong McgStatus, ulong Status, ulong Misc, Signal Signal)
 {
     /// <summary>
     /// The table mca uses: the 2010 original (b6982669e8) for types 0-2, whose mcelog strings the
