@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Mca.Ecs;
 using Mca.Systems.Components;
 using Mca.Systems.Events;

@@ -5,7 +5,7 @@ namespace Mca.Systems.Xen;
 /// struct so the deferred table calls it without boxing. The table calls it only for banks whose
 /// MCACOD names a memory error, with the handler's preset result (SRAO: CONTINUE, SRAR: RESET; era
 /// 4.0/4.1: RESET). Return the bank's final result; <see cref="MemoryErrorAction.Decide"/> computes
-/// it. The handler may rewrite <paramref name="bank"/> (owner domid, guest address) and append a
+/// it. The handler may rewrite the bank (owner domid, guest address) and append a
 /// recovery record to the telemetry it holds.
 /// </summary>
 internal interface IMemoryErrorHandler

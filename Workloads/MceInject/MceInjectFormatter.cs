@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using Mca.Systems.Linux;
-using Mca.Systems.Scenario;
 
 namespace Mca.Workloads.MceInject;
 

@@ -1,5 +1,4 @@
 using Mca.Systems.Linux;
-using Mca.Systems.Scenario;
 
 namespace Mca.Systems.Tests.Linux;
 
