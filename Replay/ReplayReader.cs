@@ -260,7 +260,7 @@ internal sealed class ReplayReader : IDisposable
         }
 
         long declared = WireReader.ReadInt64(ref reader, "the LZ4 block's decompressed length");
-        long limit = Math.Min(ReplayFormat.MaxPayloadBytes, (255L * payload.Length) + 64);
+        long limit = Math.Min(ReplayFormat.PayloadBytesMax, (255L * payload.Length) + 64);
         if (declared < 0 || declared > limit)
         {
             throw new WireException(string.Create(Inv, $"an LZ4 block that decompresses to at most {limit} bytes (255 per compressed byte)"), string.Create(Inv, $"{declared} bytes"));

@@ -251,9 +251,9 @@ public sealed class ReplayWriter : IDisposable
         }
 
         encoder.Encode(grouper, events, inputs);
-        if (encoder.Encoded.Length > ReplayFormat.MaxPayloadBytes)
+        if (encoder.Encoded.Length > ReplayFormat.PayloadBytesMax)
         {
-            throw new InvalidOperationException(string.Create(Inv, $"epoch {grouper.Epoch}, batch {grouper.Batch} needs {encoder.Encoded.Length} bytes: more than a frame may hold ({ReplayFormat.MaxPayloadBytes}); use smaller batches"));
+            throw new InvalidOperationException(string.Create(Inv, $"epoch {grouper.Epoch}, batch {grouper.Batch} needs {encoder.Encoded.Length} bytes: more than a frame may hold ({ReplayFormat.PayloadBytesMax}); use smaller batches"));
         }
 
         // Compressed from the encoder's buffer into the thread's scratch (after room for the prefix), then copied
@@ -412,9 +412,9 @@ public sealed class ReplayWriter : IDisposable
     /// </summary>
     private sealed class RecordPool(int batchSize)
     {
-        private const int MaxKept = 256;
-        private readonly ArrayPool<byte> _bytes = ArrayPool<byte>.Create(RecordIO.PrefixLength + ReplayFormat.MaxPayloadBytes, MaxKept);
-        private readonly ArrayPool<int> _machines = ArrayPool<int>.Create(batchSize, MaxKept);
+        private const int KeptMax = 256;
+        private readonly ArrayPool<byte> _bytes = ArrayPool<byte>.Create(RecordIO.PrefixLength + ReplayFormat.PayloadBytesMax, KeptMax);
+        private readonly ArrayPool<int> _machines = ArrayPool<int>.Create(batchSize, KeptMax);
 
         public byte[] Rent(int length) => _bytes.Rent(length);
 
