@@ -2,7 +2,7 @@ using BenchmarkDotNet.Running;
 
 namespace Mca.Bench;
 
-public static class Program
+internal static class Program
 {
     private static readonly string[] ShortJob = ["--job", "short"];
 

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Mca.Cli;
 
 /// <summary>Parses the numbers users type: 0x-prefixed hex, or decimal; plain hex where the option says so.</summary>
-public static class HexParser
+internal static class HexParser
 {
     /// <summary>Parses <paramref name="text"/> as a 64-bit value: "0x..." is hex; otherwise hex when <paramref name="hexByDefault"/>, else decimal.</summary>
     public static ulong Parse(string text, string what, bool hexByDefault = true)

@@ -8,7 +8,7 @@ namespace Mca.Cli;
 /// The <c>mca</c> command line. Bad input of any kind prints one line on stderr and exits 2;
 /// success exits 0; a replay divergence exits 1; SIGINT and SIGTERM exit 130 and 143.
 /// </summary>
-public static class Program
+internal static class Program
 {
     public const int ExitOk = 0;
     public const int ExitUsage = 2;

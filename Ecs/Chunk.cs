@@ -7,7 +7,7 @@ namespace Mca.Ecs;
 /// One archetype matched by a <see cref="Query"/>: the rows of every entity with exactly one component set.
 /// Its spans are the archetype's contiguous columns, valid until the next structural change of the world.
 /// </summary>
-public readonly struct Chunk
+internal readonly struct Chunk
 {
     private readonly Archetype _archetype;
 

@@ -5,7 +5,7 @@ namespace Mca.Ecs;
 /// order. Supports <c>foreach (ref readonly Chunk chunk in query)</c> and <c>foreach (Chunk chunk in query)</c>.
 /// </summary>
 /// <remarks><see cref="MoveNext"/> throws if the world was structurally changed since enumeration began.</remarks>
-public struct ChunkEnumerator
+internal struct ChunkEnumerator
 {
     private readonly World _world;
     private readonly Chunk[] _chunks;

@@ -17,7 +17,7 @@ namespace Mca.Ecs;
 /// <para>Not thread-safe: give each worker its own buffer and play them back with
 /// <see cref="PlaybackAll"/> in a fixed order, so the result does not depend on timing.</para>
 /// </remarks>
-public sealed class CommandBuffer
+internal sealed class CommandBuffer
 {
     private Command[] _commands;
     private byte[] _bytes;

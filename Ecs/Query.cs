@@ -6,7 +6,7 @@ namespace Mca.Ecs;
 /// The archetypes of one world matched by a <see cref="QueryDescription"/>, cached by
 /// <see cref="World.Query"/> and kept up to date as the world creates archetypes (checked lazily, on use).
 /// </summary>
-public sealed class Query
+internal sealed class Query
 {
     private readonly World _world;
     private Archetype[] _archetypes = new Archetype[4];

@@ -14,7 +14,7 @@ namespace Mca.Ecs;
 /// <see cref="World.Query"/> or <c>World.ForEach</c> every step. Equal descriptions (same sets, in any order)
 /// share one cached <see cref="Query"/> per world. <c>default</c> matches every archetype.
 /// </remarks>
-public readonly struct QueryDescription : IEquatable<QueryDescription>
+internal readonly struct QueryDescription : IEquatable<QueryDescription>
 {
     private readonly int[]? _all;
     private readonly int[]? _any;

@@ -5,7 +5,7 @@ namespace Mca.Ecs;
 
 /// <summary>Queries and struct-callback iteration.</summary>
 /// <remarks>
-/// Each ForEach is split in two: the public method guards the iteration depth with try/finally and calls a
+/// Each ForEach is split in two: the outer method guards the iteration depth with try/finally and calls a
 /// <c>ForEachCore</c> that holds the loops. The JIT does not inline call sites inside a try region, so a loop
 /// there would call the callback instead of inlining it (docs/performance.md, "ECS iteration"); the core method
 /// has no exception handling and is kept out of line on purpose.
@@ -15,7 +15,7 @@ public sealed partial class World
     private readonly Dictionary<QueryDescription, Query> _queries = [];
 
     /// <summary>The query for <paramref name="description"/>, built on first use and cached per description.</summary>
-    public Query Query(in QueryDescription description)
+    internal Query Query(in QueryDescription description)
     {
         if (!_queries.TryGetValue(description, out Query? query))
         {
@@ -47,7 +47,7 @@ public sealed partial class World
     /// written back to <paramref name="callback"/> when the iteration completes (not if the callback throws).
     /// Structural changes during the call throw; record them in a CommandBuffer.</remarks>
     /// <exception cref="InvalidOperationException">A matched archetype lacks one of the iterated components.</exception>
-    public void ForEach<T1, TCallback>(in QueryDescription description, ref TCallback callback)
+    internal void ForEach<T1, TCallback>(in QueryDescription description, ref TCallback callback)
         where T1 : unmanaged
         where TCallback : struct, IForEach<T1>
     {
@@ -103,7 +103,7 @@ public sealed partial class World
     /// written back to <paramref name="callback"/> when the iteration completes (not if the callback throws).
     /// Structural changes during the call throw; record them in a CommandBuffer.</remarks>
     /// <exception cref="InvalidOperationException">A matched archetype lacks one of the iterated components.</exception>
-    public void ForEachWithEntity<T1, TCallback>(in QueryDescription description, ref TCallback callback)
+    internal void ForEachWithEntity<T1, TCallback>(in QueryDescription description, ref TCallback callback)
         where T1 : unmanaged
         where TCallback : struct, IForEachWithEntity<T1>
     {
@@ -160,7 +160,7 @@ public sealed partial class World
     /// written back to <paramref name="callback"/> when the iteration completes (not if the callback throws).
     /// Structural changes during the call throw; record them in a CommandBuffer.</remarks>
     /// <exception cref="InvalidOperationException">A matched archetype lacks one of the iterated components.</exception>
-    public void ForEach<T1, T2, TCallback>(in QueryDescription description, ref TCallback callback)
+    internal void ForEach<T1, T2, TCallback>(in QueryDescription description, ref TCallback callback)
         where T1 : unmanaged
         where T2 : unmanaged
         where TCallback : struct, IForEach<T1, T2>
@@ -219,7 +219,7 @@ public sealed partial class World
     /// written back to <paramref name="callback"/> when the iteration completes (not if the callback throws).
     /// Structural changes during the call throw; record them in a CommandBuffer.</remarks>
     /// <exception cref="InvalidOperationException">A matched archetype lacks one of the iterated components.</exception>
-    public void ForEachWithEntity<T1, T2, TCallback>(in QueryDescription description, ref TCallback callback)
+    internal void ForEachWithEntity<T1, T2, TCallback>(in QueryDescription description, ref TCallback callback)
         where T1 : unmanaged
         where T2 : unmanaged
         where TCallback : struct, IForEachWithEntity<T1, T2>
@@ -279,7 +279,7 @@ public sealed partial class World
     /// written back to <paramref name="callback"/> when the iteration completes (not if the callback throws).
     /// Structural changes during the call throw; record them in a CommandBuffer.</remarks>
     /// <exception cref="InvalidOperationException">A matched archetype lacks one of the iterated components.</exception>
-    public void ForEach<T1, T2, T3, TCallback>(in QueryDescription description, ref TCallback callback)
+    internal void ForEach<T1, T2, T3, TCallback>(in QueryDescription description, ref TCallback callback)
         where T1 : unmanaged
         where T2 : unmanaged
         where T3 : unmanaged
@@ -341,7 +341,7 @@ public sealed partial class World
     /// written back to <paramref name="callback"/> when the iteration completes (not if the callback throws).
     /// Structural changes during the call throw; record them in a CommandBuffer.</remarks>
     /// <exception cref="InvalidOperationException">A matched archetype lacks one of the iterated components.</exception>
-    public void ForEachWithEntity<T1, T2, T3, TCallback>(in QueryDescription description, ref TCallback callback)
+    internal void ForEachWithEntity<T1, T2, T3, TCallback>(in QueryDescription description, ref TCallback callback)
         where T1 : unmanaged
         where T2 : unmanaged
         where T3 : unmanaged
@@ -404,7 +404,7 @@ public sealed partial class World
     /// written back to <paramref name="callback"/> when the iteration completes (not if the callback throws).
     /// Structural changes during the call throw; record them in a CommandBuffer.</remarks>
     /// <exception cref="InvalidOperationException">A matched archetype lacks one of the iterated components.</exception>
-    public void ForEach<T1, T2, T3, T4, TCallback>(in QueryDescription description, ref TCallback callback)
+    internal void ForEach<T1, T2, T3, T4, TCallback>(in QueryDescription description, ref TCallback callback)
         where T1 : unmanaged
         where T2 : unmanaged
         where T3 : unmanaged
@@ -469,7 +469,7 @@ public sealed partial class World
     /// written back to <paramref name="callback"/> when the iteration completes (not if the callback throws).
     /// Structural changes during the call throw; record them in a CommandBuffer.</remarks>
     /// <exception cref="InvalidOperationException">A matched archetype lacks one of the iterated components.</exception>
-    public void ForEachWithEntity<T1, T2, T3, T4, TCallback>(in QueryDescription description, ref TCallback callback)
+    internal void ForEachWithEntity<T1, T2, T3, T4, TCallback>(in QueryDescription description, ref TCallback callback)
         where T1 : unmanaged
         where T2 : unmanaged
         where T3 : unmanaged

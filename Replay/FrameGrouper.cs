@@ -22,7 +22,7 @@ internal sealed class FrameGrouper
     private bool[] _hasHash = new bool[256];
 
     /// <summary>Largest machine index within a batch that a frame may hold.</summary>
-    private const int MaxLocal = 1 << 20;
+    private const int LocalMax = 1 << 20;
 
     public int Epoch { get; private set; }
     public int Batch { get; private set; }
@@ -205,7 +205,7 @@ internal sealed class FrameGrouper
     private int Outside(int machine, int first)
     {
         long local = (long)machine - first;
-        if (local is < 0 or >= MaxLocal)
+        if (local is < 0 or >= LocalMax)
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"machine {machine} is not in the batch starting at machine {first}"));
         }

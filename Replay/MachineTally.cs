@@ -37,7 +37,7 @@ public struct MachineTally : IEquatable<MachineTally>
     // Error classes (SER) and downtime (horizon) are not among the fields, so any values do for them.
     public void Add(in HandlerEvent e) => _counts.Tally(in e, ser: true, rebootDowntimeNs: 0, horizonNs: 0);
 
-    public void Add(MachineFrame section)
+    internal void Add(MachineFrame section)
     {
         ArgumentNullException.ThrowIfNull(section);
         foreach (ref readonly var e in section.Events.AsSpan())

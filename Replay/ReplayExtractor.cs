@@ -4,7 +4,7 @@ using Mca.Workloads.Campaign;
 
 namespace Mca.Replay;
 
-/// <summary>What <see cref="ReplayExtractor.Extract"/> did.</summary>
+/// <summary>What <see cref="ReplayExtractor.Extract(string, int, string, WorkloadCatalog, CancellationToken)"/> did.</summary>
 /// <param name="Machine">The machine extracted.</param>
 /// <param name="Output">The file written (null when the machine's frames did not re-simulate).</param>
 /// <param name="Divergence">Where the machine's recorded frames disagree with its re-simulation; null if they agree.</param>

@@ -25,16 +25,16 @@ public static class ReplayFormat
     public const int FooterLength = 16;
 
     /// <summary>Largest record payload (compressed bytes) and largest decompressed frame or index.</summary>
-    public const int MaxPayloadBytes = 256 << 20;
+    public const int PayloadBytesMax = 256 << 20;
 
     /// <summary>Largest spec text in a header.</summary>
-    public const int MaxSpecBytes = 1 << 20;
+    public const int SpecBytesMax = 1 << 20;
 
     /// <summary>Largest short string in a header (engine version, policy, workload).</summary>
-    public const int MaxNameBytes = 256;
+    public const int NameBytesMax = 256;
 
     /// <summary>Deepest nesting of arrays a reader accepts (the format itself needs 4).</summary>
-    public const int MaxDepth = 8;
+    public const int DepthMax = 8;
 
     /// <summary>Record type of the header (always the first record, payload never compressed).</summary>
     public const int HeaderRecord = 1;

@@ -3,7 +3,7 @@ using Mca.Workloads.Campaign;
 namespace Mca.Replay;
 
 /// <summary>Where a frame is: its record's offset and its (epoch, batch).</summary>
-public readonly record struct FrameEntry(long Offset, int Epoch, int Batch);
+internal readonly record struct FrameEntry(long Offset, int Epoch, int Batch);
 
 /// <summary>
 /// The last record of a replay: every frame's offset, the frames each machine appears in (so one machine
@@ -13,7 +13,7 @@ public readonly record struct FrameEntry(long Offset, int Epoch, int Batch);
 /// <param name="MachineIds">Key 1 (first half of each pair): machines that appear in any frame, ascending.</param>
 /// <param name="MachineFrames">Key 1 (second half): for <c>MachineIds[i]</c>, the ascending frame numbers it appears in.</param>
 /// <param name="Totals">Keys 2 to 10: the totals of the run.</param>
-public sealed record ReplayIndex(FrameEntry[] Frames, int[] MachineIds, int[][] MachineFrames, ReplayTotals Totals)
+internal sealed record ReplayIndex(FrameEntry[] Frames, int[] MachineIds, int[][] MachineFrames, ReplayTotals Totals)
 {
     /// <summary>The frame numbers machine <paramref name="machine"/> appears in (empty if none).</summary>
     public ReadOnlySpan<int> FramesOf(int machine)

@@ -13,7 +13,7 @@ namespace Mca.Replay;
 /// header and the index as they are read. Every problem is a <see cref="ReplayFormatException"/>.
 /// Reading frames is thread-safe (positional reads, no shared buffers).
 /// </summary>
-public sealed class ReplayReader : IDisposable
+internal sealed class ReplayReader : IDisposable
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Mca.Systems.Engine;
-using Mca.Systems.Events;
 using Mca.Systems.Model;
 using Mca.Workloads.Campaign;
 

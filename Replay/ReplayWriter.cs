@@ -251,15 +251,15 @@ public sealed class ReplayWriter : IDisposable
         }
 
         encoder.Encode(grouper, events, inputs);
-        if (encoder.Encoded.Length > ReplayFormat.MaxPayloadBytes)
+        if (encoder.Encoded.Length > ReplayFormat.PayloadBytesMax)
         {
-            throw new InvalidOperationException(string.Create(Inv, $"epoch {grouper.Epoch}, batch {grouper.Batch} needs {encoder.Encoded.Length} bytes: more than a frame may hold ({ReplayFormat.MaxPayloadBytes}); use smaller batches"));
+            throw new InvalidOperationException(string.Create(Inv, $"epoch {grouper.Epoch}, batch {grouper.Batch} needs {encoder.Encoded.Length} bytes: more than a frame may hold ({ReplayFormat.PayloadBytesMax}); use smaller batches"));
         }
 
         // Compressed from the encoder's buffer into the thread's scratch (after room for the prefix), then copied
         // into a pooled array of the record's own size: a few kilobytes in flight per frame, not the raw size.
         var raw = encoder.Encoded;
-        int most = RecordIO.PrefixLength + Lz4Block.MaxPayloadLength(raw.Length);
+        int most = RecordIO.PrefixLength + Lz4Block.PayloadLengthMax(raw.Length);
         if (scratch.Length < most)
         {
             scratch = new byte[Math.Max(most, scratch.Length * 2)];
@@ -412,9 +412,9 @@ public sealed class ReplayWriter : IDisposable
     /// </summary>
     private sealed class RecordPool(int batchSize)
     {
-        private const int MaxKept = 256;
-        private readonly ArrayPool<byte> _bytes = ArrayPool<byte>.Create(RecordIO.PrefixLength + ReplayFormat.MaxPayloadBytes, MaxKept);
-        private readonly ArrayPool<int> _machines = ArrayPool<int>.Create(batchSize, MaxKept);
+        private const int KeptMax = 256;
+        private readonly ArrayPool<byte> _bytes = ArrayPool<byte>.Create(RecordIO.PrefixLength + ReplayFormat.PayloadBytesMax, KeptMax);
+        private readonly ArrayPool<int> _machines = ArrayPool<int>.Create(batchSize, KeptMax);
 
         public byte[] Rent(int length) => _bytes.Rent(length);
 

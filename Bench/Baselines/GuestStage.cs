@@ -11,7 +11,7 @@ namespace Mca.Bench.Baselines;
 /// Guests take their vMCEs: the Linux guest reads its virtual MSRs, grades the bank with the Linux table
 /// and recovers, kills a process or panics; then the RFC items queued this step, in order.
 /// </summary>
-public sealed class GuestStage : IHandlerStage
+internal sealed class GuestStage : IHandlerStage
 {
     public void Run(ObjectMachine machine)
     {

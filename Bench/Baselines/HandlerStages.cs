@@ -9,13 +9,13 @@ using Mca.Systems.Xen;
 namespace Mca.Bench.Baselines;
 
 /// <summary>One step of the handler pipeline, run on one machine at its current instant.</summary>
-public interface IHandlerStage
+internal interface IHandlerStage
 {
     void Run(ObjectMachine machine);
 }
 
 /// <summary>Reboot when the downtime is over, skip empty poll rounds, restart crashed domains.</summary>
-public sealed class WakeStage : IHandlerStage
+internal sealed class WakeStage : IHandlerStage
 {
     public void Run(ObjectMachine machine)
     {
@@ -55,7 +55,7 @@ public sealed class WakeStage : IHandlerStage
 }
 
 /// <summary>Writes the errors due now into their banks (SDM overwrite rules, or interposed) and signals them.</summary>
-public sealed class ArriveStage : IHandlerStage
+internal sealed class ArriveStage : IHandlerStage
 {
     public void Run(ObjectMachine machine)
     {
@@ -213,7 +213,7 @@ public sealed class ArriveStage : IHandlerStage
 }
 
 /// <summary>CMCI handlers of the CPUs a CMCI reached, then the poll-timer round if one is due.</summary>
-public sealed class PollStage : IHandlerStage
+internal sealed class PollStage : IHandlerStage
 {
     public void Run(ObjectMachine machine)
     {
@@ -273,7 +273,7 @@ public sealed class PollStage : IHandlerStage
 }
 
 /// <summary>Every participating CPU enters the #MC handler in arrival order; the policy's strategy logs out.</summary>
-public sealed class RendezvousStage : IHandlerStage
+internal sealed class RendezvousStage : IHandlerStage
 {
     public void Run(ObjectMachine machine)
     {
@@ -325,7 +325,7 @@ public sealed class RendezvousStage : IHandlerStage
 }
 
 /// <summary>The #MC handler's verdict (per policy strategy); otherwise MCIP is cleared and the processing CPU chosen.</summary>
-public sealed class SeverityStage : IHandlerStage
+internal sealed class SeverityStage : IHandlerStage
 {
     public void Run(ObjectMachine machine)
     {
@@ -386,7 +386,7 @@ public sealed class SeverityStage : IHandlerStage
 }
 
 /// <summary>A machine whose handler panicked resets at once.</summary>
-public sealed class ResetStage : IHandlerStage
+internal sealed class ResetStage : IHandlerStage
 {
     public void Run(ObjectMachine machine)
     {
@@ -398,7 +398,7 @@ public sealed class ResetStage : IHandlerStage
 }
 
 /// <summary>The softirq's deferred work (per policy strategy), then VIRQ_MCA to dom0.</summary>
-public sealed class RecoverStage : IHandlerStage
+internal sealed class RecoverStage : IHandlerStage
 {
     public void Run(ObjectMachine machine)
     {
@@ -418,7 +418,7 @@ public sealed class RecoverStage : IHandlerStage
 }
 
 /// <summary>VIRQ_MCA wakes dom0 after its latency; it fetches and acks telemetry, URGENT then NONURGENT.</summary>
-public sealed class Dom0LogStage : IHandlerStage
+internal sealed class Dom0LogStage : IHandlerStage
 {
     public void Run(ObjectMachine machine)
     {

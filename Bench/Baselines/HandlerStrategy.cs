@@ -11,7 +11,7 @@ namespace Mca.Bench.Baselines;
 /// The parts of the handler that differ between the 2009 RFC and current Xen, as virtual methods: the
 /// #MC logout, the verdict, and the softirq's recovery (with the vMCE injection of each era).
 /// </summary>
-public abstract class HandlerStrategy
+internal abstract class HandlerStrategy
 {
     public abstract void Rendezvous(ObjectMachine machine);
 
@@ -22,7 +22,7 @@ public abstract class HandlerStrategy
 }
 
 /// <summary>Era (A), the RFC: round-1 PCC scan, logout that clears everything, most offending CPU, vmce_data items.</summary>
-public sealed class Rfc2009Strategy : HandlerStrategy
+internal sealed class Rfc2009Strategy : HandlerStrategy
 {
     private const ulong PccFatal = MciStatusBits.Val | MciStatusBits.Uc | MciStatusBits.En | MciStatusBits.Pcc;
 
@@ -207,7 +207,7 @@ public sealed class Rfc2009Strategy : HandlerStrategy
 }
 
 /// <summary>Era (B), current Xen: serialized logout with deferral and fatal CPUs, urgent table, deferred table with page offline and per-vCPU vMCE.</summary>
-public sealed class XenStrategy : HandlerStrategy
+internal sealed class XenStrategy : HandlerStrategy
 {
     public override void Rendezvous(ObjectMachine machine)
     {

@@ -6,7 +6,7 @@ namespace Mca.Bench.Baselines;
 /// One physical MCA bank as an object. A CPU holds references to the banks it sees, so a core or package
 /// bank is one object shared by several CPUs (the natural object-oriented way to model shared banks).
 /// </summary>
-public sealed class ObjectBank
+internal sealed class ObjectBank
 {
     public ObjectBank(int bankIndex, BankScope scope)
     {

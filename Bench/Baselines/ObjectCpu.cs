@@ -1,7 +1,7 @@
 namespace Mca.Bench.Baselines;
 
 /// <summary>One physical CPU as an object: topology, MCG registers, the banks it sees, and its per-#MC flags.</summary>
-public sealed class ObjectCpu
+internal sealed class ObjectCpu
 {
     public ObjectCpu(int index, int socket, int core, int thread, int apicId, List<ObjectBank> banks)
     {

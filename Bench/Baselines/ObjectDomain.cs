@@ -5,7 +5,7 @@ using Mca.Systems.Xen;
 namespace Mca.Bench.Baselines;
 
 /// <summary>One domain as an object, with its vCPUs' guest-visible MCA registers.</summary>
-public sealed class ObjectDomain
+internal sealed class ObjectDomain
 {
     public ObjectDomain(DomainSpec spec)
     {

@@ -12,7 +12,7 @@ namespace Mca.Bench.Baselines;
 /// kernels (Systems/Xen, Systems/Linux, the poll timer) and the same event-driven algorithm as
 /// <see cref="MachineBatch"/>, so the difference measured is data layout and dispatch, not the algorithm.
 /// </summary>
-public sealed class ObjectFleet
+internal sealed class ObjectFleet
 {
     private readonly PriorityQueue<ObjectMachine, (long TimeNs, int Index)> _agenda;
 

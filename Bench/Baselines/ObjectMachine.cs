@@ -14,7 +14,7 @@ namespace Mca.Bench.Baselines;
 /// over this machine at its current instant. Same rules as the ECS pipeline (Systems/Pipeline), which
 /// the equivalence test in Mca.Bench.Tests checks event for event.
 /// </summary>
-public sealed class ObjectMachine
+internal sealed class ObjectMachine
 {
     private readonly ObjectFleet _fleet;
 
@@ -534,7 +534,7 @@ public sealed class ObjectMachine
 }
 
 /// <summary>What one CPU's logout found.</summary>
-public sealed class LogoutResult
+internal sealed class LogoutResult
 {
     public TelemetryRecord? Record { get; set; }
     public int Found { get; set; }
@@ -546,4 +546,4 @@ public sealed class LogoutResult
 }
 
 /// <summary>One RFC vmce_data item delivered to a domain's vCPU 0.</summary>
-public sealed record RfcItem(ObjectDomain Target, ObjectDomain Impacted, int Cpu, int BankIndex, ulong McgStatus, ulong Status, ulong Addr, ulong Misc);
+internal sealed record RfcItem(ObjectDomain Target, ObjectDomain Impacted, int Cpu, int BankIndex, ulong McgStatus, ulong Status, ulong Addr, ulong Misc);

@@ -6,7 +6,7 @@ namespace Mca.Bench.Baselines;
 /// A machine's telemetry pool as objects: 30 slots (URGENT may take any free slot, NONURGENT only 10..29,
 /// as mctelem.c), a record object per reservation, and one FIFO queue per class for dom0's fetch.
 /// </summary>
-public sealed class TelemetryPool
+internal sealed class TelemetryPool
 {
     private readonly TelemetryRecord?[] _slots = new TelemetryRecord?[McTelemetry.EntryCount];
     private readonly Queue<TelemetryRecord> _urgent = new();

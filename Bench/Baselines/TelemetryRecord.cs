@@ -6,7 +6,7 @@ namespace Mca.Bench.Baselines;
 /// One telemetry entry as an object: a global block and growing lists of bank and recovery blocks,
 /// allocated per logout. The 768-byte <c>mc_info</c> budget of <see cref="McInfo"/> applies.
 /// </summary>
-public sealed class TelemetryRecord
+internal sealed class TelemetryRecord
 {
     private int _usedBytes = McInfo.GlobalSizeBytes;
 

@@ -4,7 +4,7 @@ namespace Mca.Bench.Columns;
 /// A benchmark whose operation does a known amount of work (handler invocations, machine-years). The
 /// <see cref="ThroughputColumn"/> asks a fresh instance, with the case's parameters set, for that amount.
 /// </summary>
-public interface IThroughputBenchmark
+internal interface IThroughputBenchmark
 {
     /// <summary>Units of work one benchmark operation does (may run the workload once to count them).</summary>
     double UnitsPerOperation();

@@ -11,7 +11,7 @@ namespace Mca.Bench.Columns;
 /// mean time. Units are counted in the host process once per key (<see cref="KeyOf"/>), by a fresh
 /// benchmark instance with the case's parameters set; "-" where a case has no such units.
 /// </summary>
-public abstract class PerSecondColumn(string columnName, string format) : IColumn
+internal abstract class PerSecondColumn(string columnName, string format) : IColumn
 {
     private readonly ConcurrentDictionary<string, double?> _units = new(StringComparer.Ordinal);
 

@@ -8,13 +8,13 @@ namespace Mca.Bench.Columns;
 /// Units of work per second: <see cref="IThroughputBenchmark.UnitsPerOperation"/> of the case divided by its
 /// mean time (a deterministic re-run of the workload where it has to be counted).
 /// </summary>
-public sealed class ThroughputColumn(string columnName) : PerSecondColumn(columnName, "N0")
+internal sealed class ThroughputColumn(string columnName) : PerSecondColumn(columnName, "N0")
 {
     protected override double? UnitsOf(BenchmarkCase c) => CreateInstance<IThroughputBenchmark>(c).UnitsPerOperation();
 }
 
 /// <summary>Adds an <c>Invocations/s</c> column (handler invocations: one pipeline run for one machine at one instant).</summary>
-public sealed class InvocationsPerSecondConfig : ManualConfig
+internal sealed class InvocationsPerSecondConfig : ManualConfig
 {
     public InvocationsPerSecondConfig()
     {
@@ -23,7 +23,7 @@ public sealed class InvocationsPerSecondConfig : ManualConfig
 }
 
 /// <summary>Adds a <c>MachineYears/s</c> column.</summary>
-public sealed class MachineYearsPerSecondConfig : ManualConfig
+internal sealed class MachineYearsPerSecondConfig : ManualConfig
 {
     public MachineYearsPerSecondConfig()
     {
@@ -32,7 +32,7 @@ public sealed class MachineYearsPerSecondConfig : ManualConfig
 }
 
 /// <summary>Adds BenchmarkDotNet's <c>Op/s</c> column (with <c>OperationsPerInvoke</c>, items per second).</summary>
-public sealed class OperationsPerSecondConfig : ManualConfig
+internal sealed class OperationsPerSecondConfig : ManualConfig
 {
     public OperationsPerSecondConfig()
     {

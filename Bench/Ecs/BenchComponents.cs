@@ -1,19 +1,19 @@
 namespace Mca.Bench.Ecs;
 
 /// <summary>An 8-byte position component.</summary>
-public struct Position
+internal struct Position
 {
     public long X;
 }
 
 /// <summary>An 8-byte velocity component.</summary>
-public struct Velocity
+internal struct Velocity
 {
     public long Dx;
 }
 
 /// <summary>An 8-byte state word, flipped in place by the flag-column baseline of <see cref="ChurnBenchmarks"/>.</summary>
-public struct Flags
+internal struct Flags
 {
     public long Bits;
 }

@@ -63,7 +63,7 @@ public class Lz4Benchmarks
 
         _frames = [.. frames];
         _outputs = [.. outputs];
-        _output = new byte[Math.Max(Lz4Block.MaxPayloadLength(_frames.Max(f => f.Length)), LZ4Codec.MaximumOutputSize(_frames.Max(f => f.Length)))];
+        _output = new byte[Math.Max(Lz4Block.PayloadLengthMax(_frames.Max(f => f.Length)), LZ4Codec.MaximumOutputSize(_frames.Max(f => f.Length)))];
         _decoded = new byte[_frames.Max(f => f.Length)];
         _blocks = [.. _frames.Select(f => _output.AsSpan(0, Lz4Block.Compress(f, _output)).ToArray())];
         _payloads = [.. _frames.Select(f => _output.AsSpan(0, Lz4Block.WritePayload(f, _output)).ToArray())];

@@ -85,7 +85,7 @@ public class ReplayBenchmarks : IReplayThroughputBenchmark
         return sum;
     }
 
-    public ReplayUnits? UnitsPerOperation(string method) =>
+    ReplayUnits? IReplayThroughputBenchmark.UnitsPerOperation(string method) =>
         method is nameof(ReplayWriter_Record) or nameof(ReplayReader_ReadFrames) ? FileUnits.Value : null;
 
     private static long Touch(MachineFrame m)

@@ -6,13 +6,13 @@ using Mca.Bench.Columns;
 namespace Mca.Bench.Replay;
 
 /// <summary>What one operation of a replay benchmark method reads or writes: file bytes and records (events + inputs).</summary>
-public readonly record struct ReplayUnits(double Bytes, double Records);
+internal readonly record struct ReplayUnits(double Bytes, double Records);
 
 /// <summary>
 /// A replay benchmark whose methods move a known amount of replay data. The <see cref="ReplayThroughputColumn"/>
 /// asks a fresh instance, with the case's parameters set, for the units of one method.
 /// </summary>
-public interface IReplayThroughputBenchmark
+internal interface IReplayThroughputBenchmark
 {
     /// <summary>
     /// The file bytes and records one operation of <paramref name="method"/> writes or reads, or null if
@@ -26,7 +26,7 @@ public interface IReplayThroughputBenchmark
 /// divided by its mean time. Counted in the host process once per class, parameter set and method (the
 /// benchmark records the campaign once to count).
 /// </summary>
-public sealed class ReplayThroughputColumn(string columnName, double scale, string format, Func<ReplayUnits, double> select) : PerSecondColumn(columnName, format)
+internal sealed class ReplayThroughputColumn(string columnName, double scale, string format, Func<ReplayUnits, double> select) : PerSecondColumn(columnName, format)
 {
     protected override string KeyOf(BenchmarkCase c) => base.KeyOf(c) + "|" + c.Descriptor.WorkloadMethod.Name;
 
@@ -38,7 +38,7 @@ public sealed class ReplayThroughputColumn(string columnName, double scale, stri
 /// Adds <c>MB/s</c> (replay file bytes, 10^6 per MB), <c>Events/s</c> (handler events plus recorded inputs)
 /// and BenchmarkDotNet's <c>Op/s</c>.
 /// </summary>
-public sealed class ReplayThroughputConfig : ManualConfig
+internal sealed class ReplayThroughputConfig : ManualConfig
 {
     public ReplayThroughputConfig()
     {

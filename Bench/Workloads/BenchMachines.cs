@@ -3,7 +3,7 @@ using Mca.Systems.Model;
 namespace Mca.Bench.Workloads;
 
 /// <summary>Machine shapes for benchmarks: the default host scaled to more sockets and cores.</summary>
-public static class BenchMachines
+internal static class BenchMachines
 {
     /// <summary>
     /// The default machine (10 banks, 16 GiB, dom0 + one HVM domU) with <paramref name="cpuCount"/> CPUs:

@@ -7,7 +7,7 @@ namespace Mca.Bench.Workloads;
 /// machine by its source's next arrival, so a benchmark that steps one error at a time needs a source that
 /// always knows the next one; this one allocates nothing.
 /// </summary>
-public sealed class PeriodicErrorSource(ErrorInjection template, long periodNs, int machineCount) : IErrorSource
+internal sealed class PeriodicErrorSource(ErrorInjection template, long periodNs, int machineCount) : IErrorSource
 {
     private readonly long[] _next = Enumerable.Repeat(periodNs, machineCount).ToArray();
 

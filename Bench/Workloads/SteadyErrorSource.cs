@@ -9,7 +9,7 @@ namespace Mca.Bench.Workloads;
 /// bursts (CMCI), UCNA on polled and CMCI banks, and SRAO #MCs with page offline and vMCE, on a bounded set
 /// of dom0 and free pages, so the handler's page sets stop growing and nothing needs allocating. No resets.
 /// </summary>
-public sealed class SteadyErrorSource : IErrorSource
+internal sealed class SteadyErrorSource : IErrorSource
 {
     private const ulong Valid = MciStatusBits.Val | MciStatusBits.En | MciStatusBits.AddrV | MciStatusBits.MiscV;
 

@@ -13,7 +13,7 @@ namespace Mca.Bench.Workloads;
 /// the polled PCU bank, 10 % SRAO scrub, 4 % SRAO L3 write-back, 5 % SRAR data load, 3 % PCC (fatal).
 /// Allocation-free after construction. Stands in until the field workload can be swapped in.
 /// </summary>
-public sealed class SyntheticErrorSource : IErrorSource
+internal sealed class SyntheticErrorSource : IErrorSource
 {
     /// <summary>Purpose key of the error stream ("BENCHSRC").</summary>
     public const ulong Purpose = 0x4245_4E43_4853_5243;

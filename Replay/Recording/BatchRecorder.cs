@@ -20,7 +20,7 @@ namespace Mca.Replay.Recording;
 /// Nothing depends on where the machine sits in its batch, so a one-machine replay verifies against the fleet's
 /// hashes. <see cref="StateHashUncached"/> recomputes everything.
 /// </remarks>
-public sealed class BatchRecorder : IBatchObserver, IBatchRecorder
+internal sealed class BatchRecorder : IBatchObserver, IBatchRecorder
 {
     private readonly MachineBatch _batch;
     private readonly List<RecordedInput> _inputs = [];

@@ -7,7 +7,7 @@ namespace Mca.Replay.Recording;
 internal delegate ReadOnlySpan<T> RowsOf<T>(int machine);
 
 /// <summary>
-/// The kept hashes of one kind of per-machine row (bank instances, CPUs) for <see cref="BatchRecorder.StateHash"/>:
+/// The kept hashes of one kind of per-machine row (bank instances, CPUs) for <see cref="BatchRecorder.StateHash(int)"/>:
 /// one XXH3-64 per row, seeded with the row's index within its machine, and per machine their wrapping sum.
 /// A machine's rows are first hashed when its sum is first asked for (most machines of a fleet never are: a
 /// state hash is taken only for machines with something to record); from then on, rows marked written are

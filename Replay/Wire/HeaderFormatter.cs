@@ -54,12 +54,12 @@ internal sealed class HeaderFormatter : IMessagePackFormatter<ReplayHeader>
 
         var header = new ReplayHeader(
             (int)version,
-            WireReader.ReadString(ref reader, "the engine version", ReplayFormat.MaxNameBytes),
+            WireReader.ReadString(ref reader, "the engine version", ReplayFormat.NameBytesMax),
             (ReplayKind)WireReader.ReadInt32(ref reader, "the replay kind (0 campaign, 1 extract)", 0, 1),
-            WireReader.ReadString(ref reader, "the campaign spec", ReplayFormat.MaxSpecBytes),
+            WireReader.ReadString(ref reader, "the campaign spec", ReplayFormat.SpecBytesMax),
             WireReader.ReadUInt64(ref reader, "the seed"),
-            WireReader.ReadString(ref reader, "the policy", ReplayFormat.MaxNameBytes),
-            WireReader.ReadString(ref reader, "the workload", ReplayFormat.MaxNameBytes),
+            WireReader.ReadString(ref reader, "the policy", ReplayFormat.NameBytesMax),
+            WireReader.ReadString(ref reader, "the workload", ReplayFormat.NameBytesMax),
             WireReader.ReadInt32(ref reader, "the first machine id", 0, int.MaxValue),
             WireReader.ReadInt32(ref reader, "the machine count", 1, int.MaxValue),
             WireReader.ReadInt32(ref reader, "the batch size", 1, int.MaxValue),

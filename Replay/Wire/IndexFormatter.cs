@@ -19,7 +19,7 @@ internal sealed class IndexFormatter : IMessagePackFormatter<ReplayIndex>
     public static ReadOnlyMemory<byte> Payload(ReplayIndex index)
     {
         var value = Encode(index);
-        var payload = new byte[Lz4Block.MaxPayloadLength(value.Length)];
+        var payload = new byte[Lz4Block.PayloadLengthMax(value.Length)];
         return payload.AsMemory(0, Lz4Block.WritePayload(value, payload));
     }
 
@@ -32,10 +32,10 @@ internal sealed class IndexFormatter : IMessagePackFormatter<ReplayIndex>
     /// </summary>
     private static ReadOnlySpan<byte> Encode(ReplayIndex value)
     {
-        const int MaxItem = 32;
+        const int ItemMax = 32;
         var t = value.Totals;
         int tail = 16 + ((CountsCodec.Fields + Fields) * 9) + 5 + Encoding.UTF8.GetByteCount(t.Digest);
-        var buffer = new byte[tail + ((value.Frames.Length + value.MachineIds.Length) * MaxItem)];
+        var buffer = new byte[tail + ((value.Frames.Length + value.MachineIds.Length) * ItemMax)];
         var o = new PackCursor(buffer, 0);
         o.ArrayHeader(Fields);
         o.ArrayHeader(value.Frames.Length);
@@ -51,10 +51,10 @@ internal sealed class IndexFormatter : IMessagePackFormatter<ReplayIndex>
         for (int i = 0; i < value.MachineIds.Length; i++)
         {
             var frames = value.MachineFrames[i];
-            if (o.Position + MaxItem + (frames.Length * 5) + tail > buffer.Length)
+            if (o.Position + ItemMax + (frames.Length * 5) + tail > buffer.Length)
             {
                 int at = o.Position;
-                Array.Resize(ref buffer, Math.Max(buffer.Length * 2, at + MaxItem + (frames.Length * 5) + ((value.MachineIds.Length - i) * MaxItem) + tail));
+                Array.Resize(ref buffer, Math.Max(buffer.Length * 2, at + ItemMax + (frames.Length * 5) + ((value.MachineIds.Length - i) * ItemMax) + tail));
                 o = new PackCursor(buffer, at);
             }
 
@@ -147,7 +147,7 @@ internal sealed class IndexFormatter : IMessagePackFormatter<ReplayIndex>
         reader.Depth--;
         var totals = new ReplayTotals(
             CountsCodec.FromArray(counts),
-            WireReader.ReadString(ref reader, "the digest", ReplayFormat.MaxNameBytes),
+            WireReader.ReadString(ref reader, "the digest", ReplayFormat.NameBytesMax),
             WireReader.ReadInt32(ref reader, "machines_reset", 0, int.MaxValue),
             WireReader.ReadInt32(ref reader, "machines_with_uncorrected", 0, int.MaxValue),
             WireReader.ReadInt32(ref reader, "machines_with_vmce", 0, int.MaxValue),

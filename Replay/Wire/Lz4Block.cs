@@ -29,28 +29,28 @@ namespace Mca.Replay.Wire;
 internal static class Lz4Block
 {
     /// <summary>Values shorter than this are stored uncompressed (as MessagePack-CSharp does).</summary>
-    public const int MinCompressLength = 64;
+    public const int CompressLengthMin = 64;
 
     /// <summary>The MessagePack extension type of an LZ4 block (MessagePack-CSharp's <c>Lz4Block</c>).</summary>
     public const sbyte ExtensionType = 99;
 
     private const int HashLog = 12;
-    private const int MinMatch = 4;
+    private const int MatchMin = 4;
     private const int LastLiterals = 5;
     private const int MatchStartLimit = 12;
-    private const int MaxOffset = 65535;
+    private const int OffsetMax = 65535;
     private const int SkipTrigger = 6;
 
     /// <summary>Largest payload <see cref="WritePayload"/> writes for <paramref name="length"/> bytes of MessagePack.</summary>
-    public static int MaxPayloadLength(int length) => 6 + 5 + MaxBlockLength(length);
+    public static int PayloadLengthMax(int length) => 6 + 5 + BlockLengthMax(length);
 
     /// <summary>Largest LZ4 block for <paramref name="length"/> input bytes (all literals).</summary>
-    public static int MaxBlockLength(int length) => length + (length / 255) + 16;
+    public static int BlockLengthMax(int length) => length + (length / 255) + 16;
 
     /// <summary>Writes <paramref name="value"/> (one MessagePack value) as a payload into <paramref name="destination"/>; returns its length.</summary>
     public static int WritePayload(ReadOnlySpan<byte> value, Span<byte> destination)
     {
-        if (value.Length < MinCompressLength)
+        if (value.Length < CompressLengthMin)
         {
             value.CopyTo(destination);
             return value.Length;
@@ -58,7 +58,7 @@ internal static class Lz4Block
 
         // The block goes after the header its largest size would need; in the rare case that it came out short
         // enough for a narrower header (ext 16 to ext 8, say), it is moved down to meet it.
-        int guess = PackCursor.ExtensionHeaderLength(5 + (uint)MaxBlockLength(value.Length));
+        int guess = PackCursor.ExtensionHeaderLength(5 + (uint)BlockLengthMax(value.Length));
         int block = Compress(value, destination[(guess + 5)..]);
         uint extLength = 5 + (uint)block;
         int header = PackCursor.ExtensionHeaderLength(extLength);
@@ -78,7 +78,7 @@ internal static class Lz4Block
     /// it is an LZ4 block (ext 99), the block decompressed into a buffer rented from <see cref="ArrayPool{T}.Shared"/>,
     /// returned in <paramref name="rented"/> for the caller to give back. The payload is untrusted: the extension must
     /// fill it, declare no more than LZ4 can expand to (255 bytes per byte, so damage never makes the reader allocate
-    /// beyond that) nor than <see cref="ReplayFormat.MaxPayloadBytes"/>, and decompress to exactly what it declares;
+    /// beyond that) nor than <see cref="ReplayFormat.PayloadBytesMax"/>, and decompress to exactly what it declares;
     /// any fault is a <see cref="WireException"/>.
     /// </summary>
     public static ReadOnlyMemory<byte> ReadPayload(byte[] payload, out byte[]? rented)
@@ -113,7 +113,7 @@ internal static class Lz4Block
         }
 
         long declared = WireReader.ReadInt64(ref reader, "the LZ4 block's decompressed length");
-        long limit = Math.Min(ReplayFormat.MaxPayloadBytes, (255L * payload.Length) + 64);
+        long limit = Math.Min(ReplayFormat.PayloadBytesMax, (255L * payload.Length) + 64);
         if (declared < 0 || declared > limit)
         {
             throw new WireException(string.Create(inv, $"an LZ4 block that decompresses to at most {limit} bytes (255 per compressed byte)"), string.Create(inv, $"{declared} bytes"));
@@ -138,13 +138,13 @@ internal static class Lz4Block
     public static int Decompress(ReadOnlySpan<byte> block, Span<byte> destination) =>
         destination.IsEmpty ? (block is [0] ? 0 : -1) : LZ4Codec.Decode(block, destination);
 
-    /// <summary>Compresses <paramref name="source"/> into one LZ4 block; <paramref name="destination"/> holds at least <see cref="MaxBlockLength"/> bytes.</summary>
+    /// <summary>Compresses <paramref name="source"/> into one LZ4 block; <paramref name="destination"/> holds at least <see cref="BlockLengthMax"/> bytes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
     public static int Compress(ReadOnlySpan<byte> source, Span<byte> destination)
     {
         int n = source.Length;
-        if (destination.Length < MaxBlockLength(n))
+        if (destination.Length < BlockLengthMax(n))
         {
             throw new ArgumentException("the destination is shorter than the largest block", nameof(destination));
         }
@@ -179,7 +179,7 @@ internal static class Lz4Block
                     ref int slot = ref Unsafe.Add(ref t, Hash5(sequence64));
                     match = slot;
                     slot = ip;
-                    if (ip - match <= MaxOffset && Read32(ref src, match) == sequence)
+                    if (ip - match <= OffsetMax && Read32(ref src, match) == sequence)
                     {
                         break;
                     }
@@ -194,7 +194,7 @@ internal static class Lz4Block
                     match--;
                 }
 
-                int length = MinMatch;
+                int length = MatchMin;
                 while (ip + length + 8 <= matchEndLimit)
                 {
                     ulong diff = Read64(ref src, ip + length) ^ Read64(ref src, match + length);
@@ -218,7 +218,7 @@ internal static class Lz4Block
                 op = WriteLiterals(ref dst, ref token, op, ref Unsafe.Add(ref src, anchor), literals, shortCopy: true);
                 BinaryPrimitives.WriteUInt16LittleEndian(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dst, op), 2), (ushort)(ip - match));
                 op += 2;
-                int extra = length - MinMatch;
+                int extra = length - MatchMin;
                 if (extra >= 15)
                 {
                     Unsafe.Add(ref dst, token) |= 15;

@@ -16,7 +16,7 @@ internal static class RecordIO
     public const int PrefixLength = 16;
 
     /// <summary>Longest prefix the reader looks at: array, type, checksum and binary header in their widest forms.</summary>
-    private const int MaxPrefixLength = 1 + 9 + 9 + 5;
+    private const int PrefixLengthMax = 1 + 9 + 9 + 5;
 
     public static void WritePrefix(Span<byte> prefix, int type, ReadOnlySpan<byte> payload)
     {
@@ -55,9 +55,9 @@ internal static class RecordIO
             throw new ReplayFormatException(name, offset, string.Create(inv, $"{what} record that ends at byte {end}"), string.Create(inv, $"one that ends at byte {recordEnd}"));
         }
 
-        if (p.PayloadLength > ReplayFormat.MaxPayloadBytes)
+        if (p.PayloadLength > ReplayFormat.PayloadBytesMax)
         {
-            throw new ReplayFormatException(name, offset, string.Create(inv, $"a payload of at most {ReplayFormat.MaxPayloadBytes} bytes"), string.Create(inv, $"{p.PayloadLength} bytes"));
+            throw new ReplayFormatException(name, offset, string.Create(inv, $"a payload of at most {ReplayFormat.PayloadBytesMax} bytes"), string.Create(inv, $"{p.PayloadLength} bytes"));
         }
 
         var payload = new byte[p.PayloadLength];
@@ -89,7 +89,7 @@ internal static class RecordIO
     private static (ulong Checksum, int HeaderLength, long PayloadLength) ReadPrefix(SafeFileHandle file, string name, long offset, long limit, int type, string what)
     {
         var inv = CultureInfo.InvariantCulture;
-        var prefix = new byte[(int)Math.Clamp(limit - offset, 0, MaxPrefixLength)];
+        var prefix = new byte[(int)Math.Clamp(limit - offset, 0, PrefixLengthMax)];
         ReadExactly(file, prefix, offset);
         try
         {

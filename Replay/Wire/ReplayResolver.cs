@@ -18,7 +18,7 @@ internal sealed class ReplayResolver : IFormatterResolver
     /// the standard resolver, whose dynamic resolvers emit code (compiled while a recording campaign runs).
     /// </summary>
     public static readonly MessagePackSerializerOptions Options = new MessagePackSerializerOptions(Instance)
-        .WithSecurity(MessagePackSecurity.UntrustedData.WithMaximumObjectGraphDepth(ReplayFormat.MaxDepth));
+        .WithSecurity(MessagePackSecurity.UntrustedData.WithMaximumObjectGraphDepth(ReplayFormat.DepthMax));
 
     public IMessagePackFormatter<T>? GetFormatter<T>() => Cache<T>.Formatter;
 

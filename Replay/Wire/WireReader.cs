@@ -110,9 +110,9 @@ internal static class WireReader
 
     private static void SkipValue(ref MessagePackReader reader, int depth)
     {
-        if (depth > ReplayFormat.MaxDepth)
+        if (depth > ReplayFormat.DepthMax)
         {
-            throw new WireException(string.Create(CultureInfo.InvariantCulture, $"at most {ReplayFormat.MaxDepth} levels of nested arrays and maps"), "deeper nesting");
+            throw new WireException(string.Create(CultureInfo.InvariantCulture, $"at most {ReplayFormat.DepthMax} levels of nested arrays and maps"), "deeper nesting");
         }
 
         switch (reader.NextMessagePackType)

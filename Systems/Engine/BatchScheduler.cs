@@ -9,7 +9,7 @@ namespace Mca.Systems.Engine;
 /// poll-scan cache that lets an empty poll be skipped in closed form. The row table tells it when a machine's
 /// banks are written (<see cref="BanksWritten"/>), the only thing that can make a skipped poll find something.
 /// </summary>
-public sealed class BatchScheduler
+internal sealed class BatchScheduler
 {
     private readonly MachineBatch _batch;
     private readonly Agenda _agenda;

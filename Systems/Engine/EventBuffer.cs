@@ -12,7 +12,7 @@ namespace Mca.Systems.Engine;
 public sealed class EventBuffer
 {
     /// <summary>Large arrays kept for reuse process-wide (a few per worker thread suffice).</summary>
-    private const int MaxShared = 16;
+    private const int SharedMax = 16;
 
     private static readonly Stack<HandlerEvent[]> Shared = new();
 
@@ -108,7 +108,7 @@ public sealed class EventBuffer
 
         lock (Shared)
         {
-            if (Shared.Count >= MaxShared)
+            if (Shared.Count >= SharedMax)
             {
                 // Full: keep the larger of the top and this one.
                 if (Shared.Peek().Length >= array.Length)

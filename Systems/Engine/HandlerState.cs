@@ -5,7 +5,7 @@ namespace Mca.Systems.Engine;
 /// What Xen's handler keeps per machine outside the hardware rows: the pages it has offlined, the first panic
 /// message, the RFC's vMCE queue of the round, and which machines may have a vCPU with <c>mce_pending</c>.
 /// </summary>
-public sealed class HandlerState
+internal sealed class HandlerState
 {
     private readonly bool[] _vmceMaybePending;
 

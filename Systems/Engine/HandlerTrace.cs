@@ -4,7 +4,7 @@ namespace Mca.Systems.Engine;
 /// Human-readable output of a run: the Xen console and dom0's mcelog. Campaigns run with it off,
 /// so nothing is formatted; scenarios and replays of one machine turn it on.
 /// </summary>
-public sealed class HandlerTrace
+internal sealed class HandlerTrace
 {
     private readonly List<string> _console = [];
     private readonly List<string> _dom0Mcelog = [];

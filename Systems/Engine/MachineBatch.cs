@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Mca.Ecs;
 using Mca.Systems.Components;
 using Mca.Systems.Events;
@@ -75,11 +73,11 @@ public sealed class MachineBatch
 
     public MachineSpec Spec { get; }
     /// <summary>When each machine next has work: the agenda, the next-event rule and the poll-scan cache.</summary>
-    public BatchScheduler Scheduler { get; }
+    internal BatchScheduler Scheduler { get; }
     public HandlerPolicy Policy { get; }
     public ulong Seed { get; }
     public IErrorSource Source { get; }
-    public HandlerTrace Trace { get; }
+    internal HandlerTrace Trace { get; }
     public World World { get; }
     public int MachineCount { get; }
     public int FirstMachineId { get; }
@@ -88,11 +86,11 @@ public sealed class MachineBatch
     public EventBuffer Events { get; }
     /// <summary>The recorder watching this batch (see <see cref="Observe"/>), or null: the engine then pays one null check per hook.</summary>
     public IBatchObserver? Observer => _observer;
-    public TelemetryStore Telemetry { get; }
+    internal TelemetryStore Telemetry { get; }
     /// <summary>Handler invocations so far: one pipeline run per machine per instant with work (what Bench counts per second).</summary>
     public long HandlerInvocations { get; private set; }
     /// <summary>The handler's per-machine state outside the rows: broken pages, panic messages, the RFC queue, vMCE flags.</summary>
-    public HandlerState Handler { get; }
+    internal HandlerState Handler { get; }
 
     public Span<MachineState> Machines => _machines.All;
 

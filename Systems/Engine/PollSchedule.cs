@@ -9,7 +9,7 @@ namespace Mca.Systems.Engine;
 /// a round in which n CPUs found errors the period is divided by n+1, else doubled; bounds 2..16 s.
 /// Empty rounds change nothing but the period, so a run of them is applied in closed form.
 /// </summary>
-public static class PollSchedule
+internal static class PollSchedule
 {
     public const long InitialPeriodNs = 8 * MachineSpec.NsPerSecond;
     public const long PeriodMinNs = 2 * MachineSpec.NsPerSecond;

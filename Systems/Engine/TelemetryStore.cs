@@ -12,7 +12,7 @@ namespace Mca.Systems.Engine;
 /// mostly idle machines holds only a handful of pools. Also the single place where records turn
 /// into console dumps, dom0 mcelog lines and loss events.
 /// </summary>
-public sealed class TelemetryStore
+internal sealed class TelemetryStore
 {
     private readonly MachineBatch _batch;
     private readonly McTelemetry?[] _pools;

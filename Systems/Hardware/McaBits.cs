@@ -1,7 +1,7 @@
 namespace Mca.Systems.Hardware;
 
 /// <summary>IA32_MCG_CAP bits (Intel SDM vol. 3B 15.3.1.1).</summary>
-public static class McgCapBits
+internal static class McgCapBits
 {
     public const ulong CountMask = 0xFF;
     public const ulong CtlP = 1UL << 8;
@@ -82,7 +82,7 @@ public static class MciMiscBits
 }
 
 /// <summary>IA32_MCi_CTL2 (Intel SDM vol. 3B 15.3.2.5).</summary>
-public static class MciCtl2Bits
+internal static class MciCtl2Bits
 {
     public const ulong ThresholdMask = 0x7FFF;
     public const ulong CmciEn = 1UL << 30;
@@ -108,7 +108,7 @@ public static class McaMsr
 }
 
 /// <summary>Architectural UCR error codes (Intel SDM vol. 3B 15.9.3, Linux severity.c).</summary>
-public static class Mcacod
+internal static class Mcacod
 {
     public const int MemScrubFirst = 0x00C0;
     public const int MemScrubLast = 0x00CF;

@@ -3,7 +3,7 @@ using Mca.Systems.Hardware;
 
 namespace Mca.Systems.Linux;
 
-public sealed partial class LinuxMachine
+internal sealed partial class LinuxMachine
 {
     /// <summary>One CPU's do_machine_check locals.</summary>
     private struct McCpu

@@ -3,7 +3,7 @@ using Mca.Systems.Hardware;
 
 namespace Mca.Systems.Linux;
 
-public sealed partial class LinuxMachine
+internal sealed partial class LinuxMachine
 {
     private const string HwErr = "[Hardware Error]: ";
 

@@ -2,7 +2,7 @@ using Mca.Systems.Hardware;
 
 namespace Mca.Systems.Linux;
 
-public sealed partial class LinuxMachine
+internal sealed partial class LinuxMachine
 {
     /// <summary>
     /// machine_check_poll on <paramref name="cpu"/> over every bank (Linux mce/core.c

@@ -8,7 +8,7 @@ namespace Mca.Systems.Linux;
 /// poller and memory_failure keep (Linux mce/core.c). Outputs accumulate: console lines, the
 /// /dev/mcelog records, actions and panics. Not thread-safe; one machine per run.
 /// </summary>
-public sealed partial class LinuxMachine
+internal sealed partial class LinuxMachine
 {
     /// <summary>PAGE_SHIFT on x86.</summary>
     private const int PageShift = 12;

@@ -15,7 +15,7 @@ public sealed record LinuxMachineOptions
     public int BankCount { get; init; } = 10;
     /// <summary>MCG_CAP.SER_P, i.e. mca_cfg.ser.</summary>
     public bool Ser { get; init; } = true;
-    public LinuxTableEra Era { get; init; } = LinuxTableEra.Modern;
+    internal LinuxTableEra Era { get; init; } = LinuxTableEra.Modern;
     /// <summary>0 means no rendezvous: every CPU decides for itself (Linux core.c mce_start/mce_end).</summary>
     public long MonarchTimeoutNs { get; init; } = DefaultMonarchTimeoutNs;
     /// <summary>

@@ -213,7 +213,7 @@ public static class LinuxSeverityTable
     /// Grades one bank with the table of <paramref name="era"/>. The old eras have no EXCP gates
     /// (<paramref name="isException"/> is ignored) and, at the default tolerant = 1, no post-match raise.
     /// </summary>
-    public static LinuxGrade Grade(LinuxTableEra era, ulong status, ulong mcgStatus, bool ser, LinuxContext context, bool isException)
+    internal static LinuxGrade Grade(LinuxTableEra era, ulong status, ulong mcgStatus, bool ser, LinuxContext context, bool isException)
     {
         LinuxSeverityRule[] rules = RulesOf(era);
         for (int i = 0; i < rules.Length; i++)
@@ -266,7 +266,7 @@ public static class LinuxSeverityTable
     /// The error context of <paramref name="era"/>: modern as <see cref="ContextOf(ulong, ushort, bool)"/>;
     /// 2.6.32/v3.x: USER only if EIPV is set, ip != 0 and (cs &amp; 3) == 3, otherwise KERNEL.
     /// </summary>
-    public static LinuxContext ContextOf(LinuxTableEra era, ulong mcgStatus, ushort cs, ulong ip, bool kernelRecoverableFixup)
+    internal static LinuxContext ContextOf(LinuxTableEra era, ulong mcgStatus, ushort cs, ulong ip, bool kernelRecoverableFixup)
     {
         if (era == LinuxTableEra.Modern)
         {
@@ -278,7 +278,7 @@ public static class LinuxSeverityTable
     }
 
     /// <summary>Number of rows in <paramref name="era"/>'s table (the modern rule 6 counts twice).</summary>
-    public static int RuleCount(LinuxTableEra era) => RulesOf(era).Length;
+    internal static int RuleCount(LinuxTableEra era) => RulesOf(era).Length;
 
     private static LinuxSeverityRule[] RulesOf(LinuxTableEra era) => era switch
     {

@@ -4,7 +4,7 @@ namespace Mca.Systems.Linux;
 /// Which kernel generation's grading table and #MC handler details to apply
 /// (Linux 2.6.32/v3.x mce-severity.c and mce.c, modern severity.c and core.c). Old eras model the default tolerant = 1.
 /// </summary>
-public enum LinuxTableEra : byte
+internal enum LinuxTableEra : byte
 {
     /// <summary>Current severity.c/core.c (v6.x): EXCP gates, UCNA level, AR rules, timeouts panic.</summary>
     Modern,

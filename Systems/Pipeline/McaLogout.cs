@@ -8,7 +8,7 @@ using Mca.Systems.Xen;
 namespace Mca.Systems.Pipeline;
 
 /// <summary>What one CPU's logout found (mcheck_mca_logout's summary, Xen mce.c).</summary>
-public struct LogoutSummary
+internal struct LogoutSummary
 {
     public int Cookie;
     public int Found;

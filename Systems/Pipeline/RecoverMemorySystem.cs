@@ -2,7 +2,6 @@ using Mca.Ecs;
 using Mca.Systems.Components;
 using Mca.Systems.Engine;
 using Mca.Systems.Events;
-using Mca.Systems.Hardware;
 using Mca.Systems.Model;
 using Mca.Systems.Xen;
 
@@ -51,7 +50,7 @@ internal sealed class RecoverMemorySystem
             }
             else
             {
-                MceActions(m, ref s);
+                MceActions(m);
             }
 
             // VIRQ_MCA from the processing CPU whether or not anything was processed (Xen mce.c mce_softirq).
@@ -190,7 +189,7 @@ internal sealed class RecoverMemorySystem
     /// adds (domain, pCPU) to vmce_data; telemetry is committed URGENT; then one vMCE per item to the
     /// policy's target (dom0, or the impacted domain).
     /// </summary>
-    private void MceActions(int machine, ref MachineState s)
+    private void MceActions(int machine)
     {
         var batch = _batch;
         var spec = batch.Spec;

@@ -3,7 +3,7 @@ using Mca.Systems.Engine;
 namespace Mca.Systems.Scenario;
 
 /// <summary>A fixed list of errors for a batch's machines, each machine's in time order (stable for ties).</summary>
-public sealed class ListErrorSource : IErrorSource
+internal sealed class ListErrorSource : IErrorSource
 {
     private readonly ErrorInjection[][] _byMachine;
     private readonly int[] _next;

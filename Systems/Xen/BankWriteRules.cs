@@ -3,10 +3,10 @@ using Mca.Systems.Hardware;
 namespace Mca.Systems.Xen;
 
 /// <summary>The three writable registers of an MCA bank that an arriving error sets.</summary>
-public readonly record struct BankRegisters(ulong Status, ulong Addr, ulong Misc);
+internal readonly record struct BankRegisters(ulong Status, ulong Addr, ulong Misc);
 
 /// <summary>Which overwrite class an MCi_STATUS value belongs to (SDM Table 15-7).</summary>
-public enum OverwriteClass : byte
+internal enum OverwriteClass : byte
 {
     /// <summary>UC = 0.</summary>
     Corrected,
@@ -31,7 +31,7 @@ public enum OverwriteClass : byte
 /// saturates at 0x7FFF, so bit 52 stays set once reached (sticky overflow). With VAL clear the new
 /// record is written as is, apart from the count.
 /// </remarks>
-public static class BankWriteRules
+internal static class BankWriteRules
 {
     private const ulong Sticky = MciStatusBits.S | MciStatusBits.Ar;
 

@@ -6,7 +6,7 @@ namespace Mca.Systems.Xen;
 /// Intel's deferred (softirq) handler table and <c>mce_action</c> over one telemetry record
 /// (Xen mce.c mce_action; mce_intel.c intel_mce_dhandlers), plus the era 4.0/4.1 table.
 /// </summary>
-public static class DeferredTable
+internal static class DeferredTable
 {
     /// <summary>
     /// The first matching deferred handler for one bank: SRAO (preset CONTINUE; memory recovery for

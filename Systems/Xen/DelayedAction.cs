@@ -1,7 +1,7 @@
 namespace Mca.Systems.Xen;
 
 /// <summary>What <c>mce_delayed_action</c> does with one deferred record (Xen mce.c).</summary>
-public enum DelayedDisposition : byte
+internal enum DelayedDisposition : byte
 {
     /// <summary>MCER_NOERROR: the telemetry is dismissed, nothing printed.</summary>
     Dismiss,
@@ -14,7 +14,7 @@ public enum DelayedDisposition : byte
 }
 
 /// <summary><c>mce_delayed_action</c>: maps the deferred table's result to the softirq's action.</summary>
-public static class DelayedAction
+internal static class DelayedAction
 {
     /// <summary>The disposition of a deferred record whose <see cref="DeferredTable.Run{THandler}(McInfo, bool, ref THandler)"/> result is <paramref name="result"/>.</summary>
     public static DelayedDisposition Decide(McerResult result) => result switch

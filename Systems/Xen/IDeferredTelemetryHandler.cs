@@ -6,7 +6,7 @@ namespace Mca.Systems.Xen;
 /// may edit the payload, and may reserve, commit or defer other entries, but must not commit,
 /// dismiss or defer the entry it is given.
 /// </summary>
-public interface IDeferredTelemetryHandler
+internal interface IDeferredTelemetryHandler
 {
     bool Process(int cookie, McInfo info);
 }

@@ -5,10 +5,10 @@ namespace Mca.Systems.Xen;
 /// struct so the deferred table calls it without boxing. The table calls it only for banks whose
 /// MCACOD names a memory error, with the handler's preset result (SRAO: CONTINUE, SRAR: RESET; era
 /// 4.0/4.1: RESET). Return the bank's final result; <see cref="MemoryErrorAction.Decide"/> computes
-/// it. The handler may rewrite <paramref name="bank"/> (owner domid, guest address) and append a
+/// it. The handler may rewrite the bank (owner domid, guest address) and append a
 /// recovery record to the telemetry it holds.
 /// </summary>
-public interface IMemoryErrorHandler
+internal interface IMemoryErrorHandler
 {
     /// <param name="recordIndex">Index of the bank record within the telemetry's bank blocks.</param>
     /// <param name="bank">The bank record; <c>bank.Bank</c> is the hardware bank number.</param>
@@ -17,7 +17,7 @@ public interface IMemoryErrorHandler
 }
 
 /// <summary>A memory handler that does nothing: every bank keeps its preset (as if the address were not physical).</summary>
-public struct PresetMemoryErrorHandler : IMemoryErrorHandler
+internal struct PresetMemoryErrorHandler : IMemoryErrorHandler
 {
     /// <summary>Number of times the table called the handler.</summary>
     public int Calls;

@@ -5,7 +5,7 @@ namespace Mca.Systems.Xen;
 /// <summary>
 /// The Intel per-bank rules of Xen's mce_intel.c (current code, era B): grading, the recoverable
 /// scan, the clear-bank rule and the address check. Pure functions of the MCi_STATUS value and
-/// MCG_CAP.SER_P (<paramref name="ser"/> everywhere below is <c>ser_support</c>).
+/// MCG_CAP.SER_P (<c>ser</c> everywhere below is <c>ser_support</c>).
 /// </summary>
 public static class IntelMca
 {
@@ -122,7 +122,7 @@ public static class IntelMca
     }
 
     /// <summary><c>intel_need_clearbank_scan</c>: whether the logout may clear this valid bank.</summary>
-    public static bool NeedClearBank(LogoutSource who, ulong status, bool ser)
+    internal static bool NeedClearBank(LogoutSource who, ulong status, bool ser)
     {
         switch (who)
         {

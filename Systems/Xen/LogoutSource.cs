@@ -1,7 +1,7 @@
 namespace Mca.Systems.Xen;
 
 /// <summary>Who runs <c>mcheck_mca_logout</c> (Xen mce.c; called from mce.c, mce_intel.c and intel-nonfatal.c): decides the telemetry class, the flag and whether banks are cleared.</summary>
-public enum LogoutSource : byte
+internal enum LogoutSource : byte
 {
     /// <summary>MCA_MCE_SCAN: the #MC handler. URGENT class, MC_FLAG_MCE, banks cleared after logout only if <see cref="IntelMca.NeedClearBank"/>.</summary>
     MceScan,

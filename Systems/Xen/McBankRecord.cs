@@ -1,7 +1,7 @@
 namespace Mca.Systems.Xen;
 
 /// <summary>One bank block of a telemetry record, <c>struct mcinfo_bank</c> (Xen public xen-mca.h).</summary>
-public struct McBankRecord
+internal struct McBankRecord
 {
     /// <summary><c>mc_bank</c>: the hardware bank number.</summary>
     public ushort Bank;

@@ -2,7 +2,7 @@ namespace Mca.Systems.Xen;
 
 /// <summary><c>mc_flags</c> of the global telemetry record, the <c>MC_FLAG_*</c> constants of Xen public xen-mca.h.</summary>
 [Flags]
-public enum McFlags : uint
+internal enum McFlags : uint
 {
     None = 0,
     /// <summary>MC_FLAG_CORRECTABLE.</summary>
@@ -23,7 +23,7 @@ public enum McFlags : uint
 
 /// <summary><c>mi-&gt;flags</c> of a whole <c>struct mc_info</c>.</summary>
 [Flags]
-public enum McInfoFlags : uint
+internal enum McInfoFlags : uint
 {
     None = 0,
     /// <summary>MCINFO_FLAGS_UNCOMPLETE: a block did not fit in the 768-byte record.</summary>
@@ -31,7 +31,7 @@ public enum McInfoFlags : uint
 }
 
 /// <summary>The <c>type</c> of a block inside <c>struct mc_info</c> (<c>MC_TYPE_*</c>).</summary>
-public enum McBlockType : ushort
+internal enum McBlockType : ushort
 {
     Global = 0,
     Bank = 1,

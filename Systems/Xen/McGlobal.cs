@@ -5,7 +5,7 @@ namespace Mca.Systems.Xen;
 /// xen-mca.h, filled by mce.c mcheck_mca_logout), plus two simulator fields (<see cref="Cpu"/>, <see cref="TimeNs"/>) that the C struct
 /// does not have and that do not count towards <see cref="McInfo.GlobalSizeBytes"/>.
 /// </summary>
-public struct McGlobal
+internal struct McGlobal
 {
     /// <summary><c>mc_flags</c>.</summary>
     public McFlags Flags;

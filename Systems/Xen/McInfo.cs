@@ -20,7 +20,7 @@ namespace Mca.Systems.Xen;
 /// than <c>mi_data</c> really holds). So a global block and 15 banks fit (752 bytes), a 16th bank
 /// does not, and with an extended block 4 banks fit. Instances are allocated once and reused.
 /// </remarks>
-public sealed class McInfo
+internal sealed class McInfo
 {
     /// <summary><c>MCINFO_MAXSIZE</c>.</summary>
     public const int SizeMaxBytes = 768;

@@ -4,7 +4,7 @@ namespace Mca.Systems.Xen;
 /// A recovery block, <c>struct mcinfo_recovery</c> with the page-offline action (Xen mcaction.c
 /// mc_memerr_dhandler): which bank, which machine frame, and the <c>offline_page</c> status word.
 /// </summary>
-public struct McRecoveryRecord
+internal struct McRecoveryRecord
 {
     /// <summary><c>MC_ACTION_PAGE_OFFLINE</c>.</summary>
     public const byte ActionPageOffline = 1 << 0;

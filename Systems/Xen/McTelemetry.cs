@@ -14,7 +14,7 @@ namespace Mca.Systems.Xen;
 /// not grow). Misuse that Xen would BUG() on (committing a free entry, deferring twice, ...)
 /// throws <see cref="InvalidOperationException"/>.
 /// </remarks>
-public sealed class McTelemetry
+internal sealed class McTelemetry
 {
     /// <summary><c>MC_URGENT_NENT</c>.</summary>
     public const int UrgentEntryCount = 10;

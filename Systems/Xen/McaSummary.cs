@@ -7,7 +7,7 @@ namespace Mca.Systems.Xen;
 /// logs (Xen mce.c mcheck_mca_logout). Start with <see cref="Begin"/>, call <see cref="AddBank"/> for
 /// every bank with VAL = 1 in bank order, then read the decisions.
 /// </summary>
-public struct McaSummary
+internal struct McaSummary
 {
     /// <summary>Number of valid banks seen (<c>errcnt</c>).</summary>
     public int ErrorCount;

@@ -17,7 +17,7 @@ public enum McerResult : byte
 }
 
 /// <summary>Helpers over <see cref="McerResult"/>.</summary>
-public static class McerResults
+internal static class McerResults
 {
     /// <summary>The more severe of two results (Xen mce.c mce_action: NOERROR &lt; RECOVERED &lt; CONTINUE &lt; RESET).</summary>
     public static McerResult Worst(McerResult a, McerResult b) => a >= b ? a : b;

@@ -3,7 +3,7 @@ using Mca.Systems.Hardware;
 namespace Mca.Systems.Xen;
 
 /// <summary>How the unmap → fill → inject chain of memory recovery ended for an owned page (Xen mcaction.c mc_memerr_dhandler).</summary>
-public enum VmceDelivery : byte
+internal enum VmceDelivery : byte
 {
     /// <summary>Unmap, fill_vmsr_data and inject_vmce all succeeded.</summary>
     Delivered,
@@ -16,7 +16,7 @@ public enum VmceDelivery : byte
 }
 
 /// <summary>How the era 4.0/4.1 owned-page path ended.</summary>
-public enum Era40Delivery : byte
+internal enum Era40Delivery : byte
 {
     Delivered,
     /// <summary><c>mca_ctl_conflict</c>: the guest cleared CTL bits the host has set; vMCE suppressed, no crash.</summary>
@@ -27,7 +27,7 @@ public enum Era40Delivery : byte
 
 /// <summary>The console lines memory recovery prints (see <see cref="XenConsole.MemoryErrorLines"/>).</summary>
 [Flags]
-public enum MemoryErrorMessages : byte
+internal enum MemoryErrorMessages : byte
 {
     None = 0,
     /// <summary>dprintk "No physical address provided for memory error".</summary>
@@ -45,7 +45,7 @@ public enum MemoryErrorMessages : byte
 }
 
 /// <summary>Everything <c>mc_memerr_dhandler</c> decides for one bank; apply it with <see cref="MemoryErrorAction.Apply"/>.</summary>
-public readonly record struct MemoryErrorDecision
+internal readonly record struct MemoryErrorDecision
 {
     /// <summary>The bank's final result.</summary>
     public McerResult Result { get; init; }
@@ -78,7 +78,7 @@ public readonly record struct MemoryErrorDecision
 /// a page owned by a domain. The pipeline performs the side effects (<see cref="Apply"/>, page
 /// offline, <see cref="VmceFill"/>, <see cref="VmceInject"/>, domain crash).
 /// </summary>
-public static class MemoryErrorAction
+internal static class MemoryErrorAction
 {
     /// <summary>x86 <c>PAGE_SHIFT</c>.</summary>
     public const int PageShift = 12;

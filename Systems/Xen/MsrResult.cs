@@ -4,7 +4,7 @@ namespace Mca.Systems.Xen;
 /// The outcome of a guest MSR access routed to vMCE (Xen vmce.c): the handler's return value
 /// &gt; 0, 0 or &lt; 0.
 /// </summary>
-public enum MsrResult : byte
+internal enum MsrResult : byte
 {
     /// <summary>&gt; 0: handled.</summary>
     Ok,

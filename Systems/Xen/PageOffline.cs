@@ -1,7 +1,7 @@
 namespace Mca.Systems.Xen;
 
 /// <summary>The <c>PG_OFFLINE_*</c> status bits of <c>offline_page</c> (public/sysctl.h), as stored in the recovery record.</summary>
-public static class PageOfflineStatus
+internal static class PageOfflineStatus
 {
     public const ulong Offlined = 1UL << 1;
     public const ulong Pending = 1UL << 2;
@@ -42,7 +42,7 @@ public enum PageOfflineOutcome : byte
 }
 
 /// <summary>The outcome of <c>offline_page</c> for one frame, with the owner when the page is owned.</summary>
-public readonly record struct PageOfflineResult(PageOfflineOutcome Outcome, ushort Owner)
+internal readonly record struct PageOfflineResult(PageOfflineOutcome Outcome, ushort Owner)
 {
     public static PageOfflineResult Offlined() => new(PageOfflineOutcome.Offlined, XenIds.DomIdInvalid);
     public static PageOfflineResult Again() => new(PageOfflineOutcome.Again, XenIds.DomIdInvalid);

@@ -1,7 +1,7 @@
 namespace Mca.Systems.Xen;
 
 /// <summary><c>mctelem_class_t</c>: the two telemetry queues (Xen mctelem.c).</summary>
-public enum TelemetryClass : byte
+internal enum TelemetryClass : byte
 {
     /// <summary>MC_URGENT: #MC telemetry; may borrow free non-urgent slots.</summary>
     Urgent = 0,
@@ -10,7 +10,7 @@ public enum TelemetryClass : byte
 }
 
 /// <summary>The state of one telemetry entry (<c>MCTE_F_STATE_*</c>).</summary>
-public enum TelemetryEntryState : byte
+internal enum TelemetryEntryState : byte
 {
     Free,
     /// <summary>Reserved, on no list (or on a per-CPU pending list: see <see cref="McTelemetry.IsDeferred"/>).</summary>
@@ -20,7 +20,7 @@ public enum TelemetryEntryState : byte
 }
 
 /// <summary>Result of <see cref="McTelemetry.Fetch"/>, with the values of <c>XEN_MC_OK</c> and <c>XEN_MC_NODATA</c>.</summary>
-public enum FetchResult : byte
+internal enum FetchResult : byte
 {
     Ok = 0,
     NoData = 2,

@@ -3,7 +3,7 @@ using Mca.Systems.Hardware;
 namespace Mca.Systems.Xen;
 
 /// <summary>The #MC-context decisions: Intel's urgent handler table and <c>mce_urgent_action</c> (Xen mce.c; mce_intel.c intel_mce_uhandlers).</summary>
-public static class UrgentTable
+internal static class UrgentTable
 {
     /// <summary>The single default entry of <c>intel_mce_uhandlers</c>: fatal gives RESET, anything else CONTINUE.</summary>
     public static McerResult UrgentAction(ulong status, bool ser)

@@ -3,7 +3,7 @@ using Mca.Systems.Hardware;
 namespace Mca.Systems.Xen;
 
 /// <summary>One impacted bank queued for a domain in the March 2009 model (<c>struct bank_entry</c>).</summary>
-public struct BankEntry2009
+internal struct BankEntry2009
 {
     /// <summary>The pCPU whose telemetry held the bank.</summary>
     public int Cpu;
@@ -20,7 +20,7 @@ public struct BankEntry2009
 /// vcpu0; the guest's MSR view is the list head (<see cref="VmceMsrs2009"/>). The FIFO is a ring
 /// buffer that grows (rarely) when more banks are queued than it holds; reuse it with <see cref="Reset"/>.
 /// </summary>
-public sealed class VmceDomain2009
+internal sealed class VmceDomain2009
 {
     /// <summary>The MSR constants f74394f46c enumerates cover banks 0..8 (MC0..MC8).</summary>
     public const int MsrBankCount = 9;

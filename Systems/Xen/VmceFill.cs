@@ -3,7 +3,7 @@ using Mca.Systems.Hardware;
 namespace Mca.Systems.Xen;
 
 /// <summary>Result of <see cref="VmceFill.Fill"/> (<c>fill_vmsr_data</c>'s return value).</summary>
-public enum VmceFillResult : byte
+internal enum VmceFillResult : byte
 {
     Ok,
     /// <summary>-EINVAL: the bank record names no domain (mc_domid = DOMID_INVALID).</summary>
@@ -16,7 +16,7 @@ public enum VmceFillResult : byte
 /// <c>fill_vmsr_data</c> of the current model (Xen vmce.c): writes the error into
 /// the guest's vMCG_STATUS and virtual bank 1.
 /// </summary>
-public static class VmceFill
+internal static class VmceFill
 {
     /// <summary><c>VMCE_INJECT_BROADCAST</c>: fill (and inject) every vCPU.</summary>
     public const int Broadcast = -1;

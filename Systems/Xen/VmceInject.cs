@@ -1,7 +1,7 @@
 namespace Mca.Systems.Xen;
 
 /// <summary>Result of <see cref="VmceInject.Inject"/> (<c>inject_vmce</c>'s return value).</summary>
-public enum VmceInjectResult : byte
+internal enum VmceInjectResult : byte
 {
     Ok,
     /// <summary>-EBUSY: a target vCPU had mce_pending set or no #MC trap callback ("Failed to inject vMCE to dDvN").</summary>
@@ -11,7 +11,7 @@ public enum VmceInjectResult : byte
 }
 
 /// <summary><c>inject_vmce</c> (Xen vmce.c): marks the target vCPUs' <c>mce_pending</c>.</summary>
-public static class VmceInject
+internal static class VmceInject
 {
     /// <summary>
     /// Injects a vMCE into vCPU <paramref name="vcpuId"/> or, for <see cref="VmceFill.Broadcast"/>, into

@@ -4,10 +4,10 @@ namespace Mca.Systems.Xen;
 
 /// <summary>
 /// Guest reads and writes of the virtual MCA MSRs in the current model (vmce.c
-/// <c>vmce_rdmsr</c>/<c>vmce_wrmsr</c> via Xen msr.c, in vmce.c). <paramref name="hostIntel"/>
+/// <c>vmce_rdmsr</c>/<c>vmce_wrmsr</c> via Xen msr.c, in vmce.c). <c>hostIntel</c>
 /// below is the vendor (Intel, or Centaur/Shanghai which share the path); false means AMD.
 /// </summary>
-public static class VmceMsrs
+internal static class VmceMsrs
 {
     /// <summary><c>GUEST_MC_BANK_NUM</c>.</summary>
     public const int GuestBankCount = 2;

@@ -8,7 +8,7 @@ namespace Mca.Systems.Xen;
 /// impacted-bank FIFO. MSRs that code did not list (MCG_EXT_CTL, MCi_ADDR/MISC writes, MCG_CAP
 /// writes, banks above 8) are <see cref="MsrResult.NotHandled"/>.
 /// </summary>
-public static class VmceMsrs2009
+internal static class VmceMsrs2009
 {
     /// <summary>A guest RDMSR.</summary>
     public static MsrResult Read(VmceDomain2009 domain, uint msr, out ulong value)

@@ -14,7 +14,7 @@ namespace Mca.Systems.Xen;
 /// <see cref="Lines"/> are illustrative fixed values, not taken from a particular Xen release; tests
 /// and tools should match on the text after the prefix when they need release independence.
 /// </remarks>
-public static class XenConsole
+internal static class XenConsole
 {
     /// <summary>The banner separator of <c>mc_panic</c> and <c>panic</c>.</summary>
     public const string Stars = "****************************************";
@@ -350,7 +350,7 @@ public static class XenConsole
 /// A deferred-telemetry handler that dumps each record to the console and dismisses it, as
 /// <c>mc_panic_dump</c> does with <c>x86_mcinfo_dump_panic</c>.
 /// </summary>
-public struct PanicDumpHandler : IDeferredTelemetryHandler
+internal struct PanicDumpHandler : IDeferredTelemetryHandler
 {
     private readonly ICollection<string> _lines;
 

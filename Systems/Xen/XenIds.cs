@@ -1,7 +1,7 @@
 namespace Mca.Systems.Xen;
 
 /// <summary>Reserved Xen domain and vCPU ids that appear in MCA records (Xen public xen.h and xen-mca.h).</summary>
-public static class XenIds
+internal static class XenIds
 {
     /// <summary>DOMID_XEN: pages owned by the hypervisor; xen-mceinj's default target.</summary>
     public const ushort DomIdXen = 0x7FF2;

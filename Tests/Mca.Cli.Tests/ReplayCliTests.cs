@@ -1,7 +1,6 @@
-using System.Globalization;
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
-using Mca.Cli;
 using Mca.Cli.Commands;
 using Mca.Replay;
 using Mca.Systems.Events;

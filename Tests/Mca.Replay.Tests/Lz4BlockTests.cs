@@ -106,7 +106,7 @@ public sealed class Lz4BlockTests : TempDirectoryTest
         {
             int length = i < 100 ? i : rng.Next(100, 150_000);
             var data = Make(shape, length, rng);
-            var block = new byte[Lz4Block.MaxBlockLength(length)];
+            var block = new byte[Lz4Block.BlockLengthMax(length)];
             int n = Lz4Block.Compress(data, block);
             Assert.Equal(data, StrictDecode(block.AsSpan(0, n), length));
             var decoded = new byte[length];
@@ -118,10 +118,10 @@ public sealed class Lz4BlockTests : TempDirectoryTest
     [Fact]
     public void ShortValues_AreStoredPlain()
     {
-        var value = Bin(new byte[Lz4Block.MinCompressLength - 3]);
-        Assert.Equal(Lz4Block.MinCompressLength - 1, value.Length);
+        var value = Bin(new byte[Lz4Block.CompressLengthMin - 3]);
+        Assert.Equal(Lz4Block.CompressLengthMin - 1, value.Length);
         Assert.Equal(value, Payload(value));
-        Assert.NotEqual(Bin(new byte[Lz4Block.MinCompressLength]), Payload(Bin(new byte[Lz4Block.MinCompressLength])));
+        Assert.NotEqual(Bin(new byte[Lz4Block.CompressLengthMin]), Payload(Bin(new byte[Lz4Block.CompressLengthMin])));
     }
 
     [Theory]
@@ -145,14 +145,14 @@ public sealed class Lz4BlockTests : TempDirectoryTest
     public void Compresses_RepetitiveData()
     {
         var data = Make("records", 100_000, new Random(1));
-        var block = new byte[Lz4Block.MaxBlockLength(data.Length)];
+        var block = new byte[Lz4Block.BlockLengthMax(data.Length)];
         Assert.InRange(Lz4Block.Compress(data, block), 1, data.Length / 3);
         Assert.InRange(Lz4Block.Compress(new byte[100_000], block), 1, 500);
     }
 
     [Fact]
     public void ShortDestination_IsRefused() =>
-        Assert.Throws<ArgumentException>(() => Lz4Block.Compress(new byte[100], new byte[Lz4Block.MaxBlockLength(100) - 1]));
+        Assert.Throws<ArgumentException>(() => Lz4Block.Compress(new byte[100], new byte[Lz4Block.BlockLengthMax(100) - 1]));
 
     /// <summary>The MessagePack value <see cref="Lz4Block.ReadPayload"/> reads from <paramref name="payload"/>, copied out of its rented buffer.</summary>
     private static byte[] Read(byte[] payload)
@@ -168,7 +168,7 @@ public sealed class Lz4BlockTests : TempDirectoryTest
 
     private static byte[] Payload(byte[] value)
     {
-        var destination = new byte[Lz4Block.MaxPayloadLength(value.Length)];
+        var destination = new byte[Lz4Block.PayloadLengthMax(value.Length)];
         return destination.AsSpan(0, Lz4Block.WritePayload(value, destination)).ToArray();
     }
 

@@ -18,7 +18,7 @@ namespace Mca.Replay.Tests;
 public sealed class ReplayFuzzTests : TempDirectoryTest
 {
     /// <summary>Bytes one read of a ~20 KB replay may allocate, whatever the damage (LZ4 expands at most 255x).</summary>
-    private const long MaxAllocatedBytes = 64L << 20;
+    private const long AllocatedBytesMax = 64L << 20;
 
     private static readonly Gen<(int Kind, int Seed)> Mutation = Gen.Select(Gen.Int[0, 6], Gen.Int[0, int.MaxValue]);
 
@@ -114,7 +114,7 @@ public sealed class ReplayFuzzTests : TempDirectoryTest
         }
 
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.True(allocated < MaxAllocatedBytes, $"seed {seed}: one read allocated {allocated:N0} bytes");
+        Assert.True(allocated < AllocatedBytesMax, $"seed {seed}: one read allocated {allocated:N0} bytes");
     }
 
     /// <summary>One mutation of <paramref name="data"/>; with <paramref name="keepLength"/> only in-place ones.</summary>

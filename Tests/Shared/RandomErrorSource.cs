@@ -12,8 +12,6 @@ namespace Mca.Tests.Shared;
 internal sealed class RandomErrorSource : IErrorSource
 {
     private readonly MachineSpec _spec;
-    private readonly ulong _seed;
-    private readonly int _first;
     private readonly long _horizonNs;
     private readonly long _meanGapNs;
     private readonly CounterRng[] _rng;
@@ -22,8 +20,6 @@ internal sealed class RandomErrorSource : IErrorSource
     public RandomErrorSource(MachineSpec spec, ulong seed, int firstMachineId, int machineCount, long horizonNs, long meanGapNs)
     {
         _spec = spec;
-        _seed = seed;
-        _first = firstMachineId;
         _horizonNs = horizonNs;
         _meanGapNs = meanGapNs;
         _rng = new CounterRng[machineCount];

@@ -13,7 +13,7 @@ namespace Mca.Workloads.Campaign;
 /// the parallel engine (one thread at a time). Tallies and per-machine outcomes are computed here,
 /// in parallel; the consumer only adds them up in order.
 /// </summary>
-public sealed class CampaignBatch : IBatchStepper<EpochOutput>
+internal sealed class CampaignBatch : IBatchStepper<EpochOutput>
 {
     private readonly CampaignOptions _options;
     private readonly int _batchIndex;

@@ -301,10 +301,10 @@ public static class CampaignSpecYaml
     }
 
     /// <summary>The deepest nesting a spec may have; real specs nest two levels (a workload section's keys).</summary>
-    public const int MaxDepth = 32;
+    public const int DepthMax = 32;
 
     /// <summary>
-    /// Refuses nesting deeper than <see cref="MaxDepth"/> as the events stream past, before YamlDotNet's
+    /// Refuses nesting deeper than <see cref="DepthMax"/> as the events stream past, before YamlDotNet's
     /// recursive node builder sees them (a document nested 50,000 deep overflows its stack).
     /// </summary>
     private sealed class DepthLimitedParser(IParser inner, string fileName) : IParser
@@ -323,10 +323,10 @@ public static class CampaignSpecYaml
             switch (inner.Current)
             {
                 case YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart:
-                    if (++_depth > MaxDepth)
+                    if (++_depth > DepthMax)
                     {
                         var at = inner.Current.Start;
-                        throw new CampaignSpecException(fileName, (int)at.Line, (int)at.Column, string.Empty, $"a spec nested at most {MaxDepth} levels deep", "deeper nesting");
+                        throw new CampaignSpecException(fileName, (int)at.Line, (int)at.Column, string.Empty, $"a spec nested at most {DepthMax} levels deep", "deeper nesting");
                     }
 
                     break;

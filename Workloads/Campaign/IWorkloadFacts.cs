@@ -1,7 +1,7 @@
 namespace Mca.Workloads.Campaign;
 
 /// <summary>Workload-level facts a campaign reports beside the handler's (DIMMs with errors).</summary>
-public interface IWorkloadFacts
+internal interface IWorkloadFacts
 {
     int DimmsPerMachine { get; }
 

@@ -6,7 +6,7 @@ namespace Mca.Workloads.Campaign;
 /// per-machine counts of the table's other outcomes, classified as <see cref="CampaignCounts.Tally"/> does,
 /// for the intervals (docs/statistics.md); the digest hashes only the first list.
 /// </summary>
-public struct MachineOutcome
+internal struct MachineOutcome
 {
     public int Resets;
     public int MceEvents;

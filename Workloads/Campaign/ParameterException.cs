@@ -6,7 +6,7 @@ namespace Mca.Workloads.Campaign;
 /// A workload parameter out of range, named in spec-file spelling (<c>fault_rate_scale</c>), with what it must be
 /// and the value found, so a spec error can point at the key and say <c>expected ..., found ...</c>.
 /// </summary>
-public sealed class ParameterException : ArgumentException
+internal sealed class ParameterException : ArgumentException
 {
     public ParameterException()
         : this("parameter", "in range", double.NaN)

@@ -1,7 +1,7 @@
 namespace Mca.Workloads.Field;
 
 /// <summary>DRAM fault modes of the Jaguar table (Sridharan 2012, via FaultSim), each with the footprint it covers in one device.</summary>
-public enum FaultMode : byte
+internal enum FaultMode : byte
 {
     /// <summary>One bit: one 64-byte line.</summary>
     SingleBit,

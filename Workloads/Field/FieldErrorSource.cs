@@ -29,7 +29,7 @@ namespace Mca.Workloads.Field;
 /// parameters never move the DRAM errors. A reset changes nothing: faults are in the hardware, and the
 /// same errors reach every handler policy. State is a fixed table per batch; Take allocates nothing.
 /// </summary>
-public sealed class FieldErrorSource : IErrorSource, IWorkloadFacts
+internal sealed class FieldErrorSource : IErrorSource, IWorkloadFacts
 {
     /// <summary>Stream purposes: "FLD-DRAM" and "FLD-CPU" in ASCII.</summary>
     internal const ulong DramPurpose = 0x464C_442D_4452_414D;

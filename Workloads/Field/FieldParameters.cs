@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Mca.Workloads.Field;
 
 /// <summary>
@@ -10,7 +8,7 @@ namespace Mca.Workloads.Field;
 /// day or year); durations are in hours or days and become integer nanoseconds when the source is built.
 /// The Jaguar FIT table itself is fixed data (<see cref="JaguarFit"/>).
 /// </summary>
-public sealed record FieldParameters
+internal sealed record FieldParameters
 {
     /// <summary>
     /// DIMMs per machine: the machine's RAM is cut into this many equal contiguous ranges, spread evenly

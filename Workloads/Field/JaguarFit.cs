@@ -4,7 +4,7 @@ namespace Mca.Workloads.Field;
 /// The Jaguar per-device FIT table (Sridharan and Liberty, SC 2012, as FaultSim's default "JAGUAR" model,
 /// src/main.cpp): failures per 10^9 device-hours, indexed by <see cref="FaultMode"/>.
 /// </summary>
-public static class JaguarFit
+internal static class JaguarFit
 {
     /// <summary>Number of modes in the table.</summary>
     public const int ModeCount = 7;

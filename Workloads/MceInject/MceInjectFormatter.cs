@@ -1,12 +1,11 @@
 using System.Globalization;
 using System.Text;
 using Mca.Systems.Linux;
-using Mca.Systems.Scenario;
 
 namespace Mca.Workloads.MceInject;
 
 /// <summary>Writes records the way <c>mce-inject --dump</c> does (andikleen/mce-inject mce-inject.c dump_mce).</summary>
-public static class MceInjectFormatter
+internal static class MceInjectFormatter
 {
     /// <summary>
     /// The ten <c>--dump</c> lines of one record (CPU, BANK, TSC, TIME, RIP, MISC, ADDR, STATUS,

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Mca.Systems.Hardware;
 using Mca.Systems.Linux;
-using Mca.Systems.Scenario;
 
 namespace Mca.Workloads.MceInject;
 
@@ -22,7 +21,7 @@ namespace Mca.Workloads.MceInject;
 public static class MceInjectParser
 {
     /// <summary>Largest bank number: struct mce has a u8 bank.</summary>
-    private const ulong MaxBank = byte.MaxValue;
+    private const ulong BankMax = byte.MaxValue;
 
     /// <summary>Parses <paramref name="text"/>; <paramref name="fileName"/> is used only in error messages.</summary>
     /// <exception cref="ScenarioException">The text is not valid mce-inject input.</exception>
@@ -108,7 +107,7 @@ public static class MceInjectParser
             string startText = string.Create(CultureInfo.InvariantCulture, $"CPU {record.Cpu}");
             if (_token.Kind == MceInjectTokenKind.Number)
             {
-                record.Bank = (int)ExpectNumber("a bank number", MaxBank, "a bank number 0..255");
+                record.Bank = (int)ExpectNumber("a bank number", BankMax, "a bank number 0..255");
                 return startText;
             }
 
@@ -126,7 +125,7 @@ public static class MceInjectParser
             ExpectPunctuation(MceInjectTokenKind.Colon, "':' after MACHINE CHECK EXCEPTION");
             record.McgStatus = ExpectNumber("the MCG status number after 'MACHINE CHECK EXCEPTION:'");
             ExpectKeyword(MceInjectKeyword.Bank, "BANK after the MCG status");
-            record.Bank = (int)ExpectNumber("a number after BANK", MaxBank, "a bank number 0..255");
+            record.Bank = (int)ExpectNumber("a number after BANK", BankMax, "a bank number 0..255");
             ExpectPunctuation(MceInjectTokenKind.Colon, "':' after the bank number");
             (record.StatusLine, record.StatusColumn) = (_token.Line, _token.Column);
             record.Status = ExpectNumber("the status number after 'BANK b:'");
@@ -150,7 +149,7 @@ public static class MceInjectParser
                     record.McgStatus = ParseMcgStatusList();
                     break;
                 case MceInjectKeyword.Bank:
-                    record.Bank = (int)ExpectNumber("a number after BANK", MaxBank, "a bank number 0..255");
+                    record.Bank = (int)ExpectNumber("a number after BANK", BankMax, "a bank number 0..255");
                     break;
                 case MceInjectKeyword.Tsc:
                     record.Tsc = ExpectNumber("a number after TSC");

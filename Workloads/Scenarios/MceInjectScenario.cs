@@ -3,7 +3,6 @@ using Mca.Systems.Events;
 using Mca.Systems.Hardware;
 using Mca.Systems.Linux;
 using Mca.Systems.Model;
-using Mca.Systems.Scenario;
 using Mca.Workloads.MceInject;
 
 namespace Mca.Workloads.Scenarios;

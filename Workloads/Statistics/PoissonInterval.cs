@@ -8,7 +8,7 @@ namespace Mca.Workloads.Statistics;
 /// Gamma(k + 1, 1); equivalently qchisq(α/2, 2k)/2 and qchisq(1 − α/2, 2k + 2)/2. The count may be
 /// fractional (an effective count, see <see cref="RateInterval"/>).
 /// </summary>
-public static class PoissonInterval
+internal static class PoissonInterval
 {
     /// <summary>The two-sided interval for the mean of a Poisson count at the given confidence (95% by default).</summary>
     public static (double Low, double High) Garwood(double count, double confidence = 0.95)

@@ -21,7 +21,7 @@ namespace Mca.Workloads.Storm;
 /// Each machine's stream is a pure function of (campaign seed, fleet machine id); resets change nothing.
 /// State is a fixed table per batch; Take allocates nothing.
 /// </summary>
-public sealed class StormErrorSource : IErrorSource
+internal sealed class StormErrorSource : IErrorSource
 {
     /// <summary>Stream purpose: "STORM" in ASCII.</summary>
     internal const ulong Purpose = 0x5354_4F52_4D00;

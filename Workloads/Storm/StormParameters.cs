@@ -9,7 +9,7 @@ namespace Mca.Workloads.Storm;
 /// corrected-error storms of an hour (one folded arrival every two minutes) and about 40 uncorrected
 /// errors.
 /// </summary>
-public sealed record StormParameters
+internal sealed record StormParameters
 {
     /// <summary>Corrected-error storms per machine per year; storms do not overlap (the next is drawn from the end of the last).</summary>
     public double StormsPerMachineYear { get; init; } = 4.0;

@@ -12,7 +12,7 @@ public enum XenMceInjTable : byte
 }
 
 /// <summary>One row of xen-mceinj's error table (Xen xen-mceinj.c mce_table).</summary>
-public sealed record XenMceInjType(int Type, string Name, int Bank, ulong McgStatus, ulong Status, ulong Misc, Signal Signal)
+internal sealed record XenMceInjType(int Type, string Name, int Bank, ulong McgStatus, ulong Status, ulong Misc, Signal Signal)
 {
     /// <summary>
     /// Current Xen tools/misc/xen-mceinj.c mce_table. The 2014 refactor (Xen cc31ff7b4c) swapped the records behind

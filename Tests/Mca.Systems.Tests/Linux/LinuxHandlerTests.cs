@@ -1,5 +1,4 @@
 using Mca.Systems.Linux;
-using Mca.Systems.Scenario;
 
 namespace Mca.Systems.Tests.Linux;
 
@@ -220,7 +219,8 @@ public class LinuxHandlerTests
     [InlineData(LinuxTableEra.V3, true, 0xB000000000000000UL, true)]
     [InlineData(LinuxTableEra.V3, false, 0xB000000000000000UL, false)]
     [InlineData(LinuxTableEra.V3, false, 0x9100000000000000UL, true)]
-    public void MachineCheckPoll_EraRules_LogOrLeaveBank(LinuxTableEra era, bool ser, ulong status, bool logged)
+    // Internal because its parameters are types internal to Mca.Systems; xunit runs non-public test methods.
+    internal void MachineCheckPoll_EraRules_LogOrLeaveBank(LinuxTableEra era, bool ser, ulong status, bool logged)
     {
         var m = new LinuxMachine(new LinuxMachineOptions { CpuCount = 1, BankCount = 2, Ser = ser, Era = era });
         m.BeginInjection();

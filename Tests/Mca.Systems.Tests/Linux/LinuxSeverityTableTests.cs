@@ -208,7 +208,7 @@ public class LinuxSeverityTableTests
     [InlineData(LinuxTableEra.V3, Val | En | Uc | S | 0x117A, "Action optional: unknown MCACOD", LinuxSeverity.Some)]
     [InlineData(LinuxTableEra.V2632, Val | En | Uc | S | 0x10C0, "Action optional unknown MCACOD", LinuxSeverity.Some)]
     [InlineData(LinuxTableEra.V2632, Val | En | Uc | S | 0x117A, "Action optional unknown MCACOD", LinuxSeverity.Some)]
-    public void Grade_OldEraWithFilterBit_KeepsFullMask(LinuxTableEra era, ulong status, string message, LinuxSeverity severity)
+    internal void Grade_OldEraWithFilterBit_KeepsFullMask(LinuxTableEra era, ulong status, string message, LinuxSeverity severity)
     {
         LinuxGrade grade = LinuxSeverityTable.Grade(era, status, McgAll, true, U, true);
         Assert.Equal(severity, grade.Severity);
@@ -334,7 +334,8 @@ public class LinuxSeverityTableTests
     [InlineData(LinuxTableEra.V3, Srar | 0x17A, "Action required: unknown MCACOD", LinuxSeverity.Panic)]
     [InlineData(LinuxTableEra.V3, Val | En | Uc | S, "Action optional: unknown MCACOD", LinuxSeverity.Some)]
     [InlineData(LinuxTableEra.V3, Val | En | Uc | S | 0xC0, "Action optional: memory scrubbing error", LinuxSeverity.Ao)]
-    public void Grade_OldEraUserContext_UsesThatEraTable(LinuxTableEra era, ulong status, string message, LinuxSeverity severity)
+    // Internal because its parameters are types internal to Mca.Systems; xunit runs non-public test methods.
+    internal void Grade_OldEraUserContext_UsesThatEraTable(LinuxTableEra era, ulong status, string message, LinuxSeverity severity)
     {
         LinuxGrade grade = LinuxSeverityTable.Grade(era, status, Mcip | Ripv | Eipv, true, U, true);
         Assert.Equal(severity, grade.Severity);
@@ -351,7 +352,8 @@ public class LinuxSeverityTableTests
     [Theory]
     [InlineData(LinuxTableEra.V3)]
     [InlineData(LinuxTableEra.V2632)]
-    public void Grade_OldEras_NoExcpGateAndNoRaise(LinuxTableEra era)
+    // Internal because its parameters are types internal to Mca.Systems; xunit runs non-public test methods.
+    internal void Grade_OldEras_NoExcpGateAndNoRaise(LinuxTableEra era)
     {
         // "Not enabled" and "MCIP not set" apply from the poller too; UC in kernel stays UC (tolerant = 1).
         Assert.Equal("Not enabled", LinuxSeverityTable.Grade(era, Val | Uc | S, McgAll, true, K, false).Message);

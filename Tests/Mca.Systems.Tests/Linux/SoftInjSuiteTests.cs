@@ -1,6 +1,5 @@
 using System.Globalization;
 using Mca.Systems.Linux;
-using Mca.Systems.Scenario;
 
 namespace Mca.Systems.Tests.Linux;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Mca.Systems.Hardware;
 using Mca.Systems.Linux;
-using Mca.Systems.Scenario;
 
 namespace Mca.Systems.Tests.Linux;
 

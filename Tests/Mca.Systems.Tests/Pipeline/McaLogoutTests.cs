@@ -208,7 +208,8 @@ public class McaLogoutTests
     [InlineData(LogoutSource.Cmci, PhysicalMisc, 1)]
     [InlineData(LogoutSource.MceScan, PhysicalMisc, XenIds.DomIdInvalid)]
     [InlineData(LogoutSource.Poller, 0x06UL, XenIds.DomIdInvalid)] // MISC mode 000: segment offset, not physical
-    public void BankRecordDomain_IsThePageOwnerForPollerAndCmciOnPhysicalAddresses(LogoutSource who, ulong misc, int domId)
+    // Internal because its parameters are types internal to Mca.Systems; xunit runs non-public test methods.
+    internal void BankRecordDomain_IsThePageOwnerForPollerAndCmciOnPhysicalAddresses(LogoutSource who, ulong misc, int domId)
     {
         var m = new OneMachine(HandlerPolicy.Xen);
         ulong domUFrame = (ulong)m.Spec.Domains.Single(d => d.DomId == 1).MfnBase + 0x10;

@@ -26,7 +26,7 @@ public class RendezvousMceSystemTests
         return (m, new RendezvousMceSystem(m.Batch));
     }
 
-    private static int[] Run(OneMachine m, RendezvousMceSystem system)
+    private static int[] Run(RendezvousMceSystem system)
     {
         system.Run([0]);
         return system.Order.ToArray();
@@ -41,7 +41,7 @@ public class RendezvousMceSystemTests
     {
         var (m, system) = Pending(HandlerPolicy.Xen, target: 3);
 
-        var order = Run(m, system);
+        var order = Run(system);
 
         Assert.Equal(Enumerable.Range(0, 16), order.Order());
         var cpus = m.Batch.CpusOf(0).ToArray();
@@ -62,7 +62,7 @@ public class RendezvousMceSystemTests
         const int MachineId = 17;
         var (m, system) = Pending(HandlerPolicy.Xen, seed: Seed, machineId: MachineId);
 
-        var order = Run(m, system);
+        var order = Run(system);
 
         long seq = m.Batch.Machines[0].EventSeq;
         Assert.Equal(1, seq);
@@ -76,8 +76,8 @@ public class RendezvousMceSystemTests
     {
         int[] OrderOf(ulong seed, int machineId)
         {
-            var (m, system) = Pending(HandlerPolicy.Xen, seed: seed, machineId: machineId);
-            return Run(m, system);
+            var (_, system) = Pending(HandlerPolicy.Xen, seed: seed, machineId: machineId);
+            return Run(system);
         }
 
         var first = OrderOf(7, 3);
@@ -87,9 +87,9 @@ public class RendezvousMceSystemTests
 
         // A second #MC on the same machine draws afresh (one draw per event and CPU).
         var (again, system) = Pending(HandlerPolicy.Xen, seed: 7, machineId: 3);
-        Assert.Equal(first, Run(again, system));
+        Assert.Equal(first, Run(system));
         again.PendMce(3);
-        var second = Run(again, system);
+        var second = Run(system);
         Assert.NotEqual(first, second);
         Assert.Equal(Enumerable.Range(0, 16).OrderBy(c => Latency(7, 3, 2, 16, c)).ThenBy(c => c), second);
     }
@@ -100,7 +100,7 @@ public class RendezvousMceSystemTests
         var (m, system) = Pending(HandlerPolicy.Xen);
         m.Batch.CpuForWrite(0, 5).Online = false;
 
-        var order = Run(m, system);
+        var order = Run(system);
 
         Assert.Equal(Enumerable.Range(0, 16).Where(c => c != 5), order.Order());
         Assert.False(m.Batch.CpusOf(0)[5].InMce);
@@ -112,7 +112,7 @@ public class RendezvousMceSystemTests
         var (m, system) = Pending(HandlerPolicy.Xen);
         m.PendMce(6, lmce: true);
 
-        Assert.Equal([6], Run(m, system));
+        Assert.Equal([6], Run(system));
         Assert.Equal([6], Enumerable.Range(0, 16).Where(c => m.Batch.CpusOf(0)[c].InMce));
         Assert.True(Assert.Single(m.Events).IsLmce);
     }
@@ -121,9 +121,9 @@ public class RendezvousMceSystemTests
     public void NonBroadcastHost_OnlyTheTargetEnters()
     {
         // Family 6 model 0xD: no broadcast #MC (Xen mce_intel.c mce_is_broadcast).
-        var (m, system) = Pending(HandlerPolicy.Xen, target: 9, spec: DefaultWithModel(0xD));
+        var (_, system) = Pending(HandlerPolicy.Xen, target: 9, spec: DefaultWithModel(0xD));
 
-        Assert.Equal([9], Run(m, system));
+        Assert.Equal([9], Run(system));
     }
 
     [Fact]
@@ -152,7 +152,7 @@ public class RendezvousMceSystemTests
         stale.Severity = 3;
         m.Batch.Machines[0].SeverityCpu = 11;
 
-        Run(m, system);
+        Run(system);
 
         var c = m.Batch.CpusOf(0)[11];
         Assert.Equal((false, false, -1, 0), (c.FoundError, c.Fatal, c.PendingCookie, (int)c.Severity));
@@ -165,7 +165,7 @@ public class RendezvousMceSystemTests
         var (m, system) = Pending(HandlerPolicy.Xen);
         m.Write(3, PackageBank, Srao, Addr);
 
-        var order = Run(m, system);
+        var order = Run(system);
 
         int owner = order.First(c => m.Spec.SocketOf(c) == 0);
         var owned = Assert.Single(m.Of(HandlerEventKind.BankOwned));
@@ -186,7 +186,7 @@ public class RendezvousMceSystemTests
         var (m, system) = Pending(HandlerPolicy.Xen);
         m.Write(3, PackageBank, Fatal, Addr);
 
-        var order = Run(m, system);
+        var order = Run(system);
 
         var socket0 = order.Where(c => m.Spec.SocketOf(c) == 0).ToArray();
         Assert.Equal(socket0, m.Of(HandlerEventKind.BankOwned).Select(e => (int)e.Cpu));
@@ -205,7 +205,7 @@ public class RendezvousMceSystemTests
         var (m, system) = Pending(HandlerPolicy.Xen);
         m.Write(4, ThreadBank, Corrected, Addr);
 
-        Run(m, system);
+        Run(system);
 
         var cpu = m.Batch.CpusOf(0)[4];
         Assert.Equal((true, -2, 1), (cpu.FoundError, cpu.PendingCookie, (int)cpu.Severity));
@@ -222,7 +222,7 @@ public class RendezvousMceSystemTests
         m.Write(0, PackageBank, Srao, Addr);
         m.Write(8, PackageBank, Srao, Addr + 0x1000);
 
-        var order = Run(m, system);
+        var order = Run(system);
 
         int first0 = order.First(c => c < 8);
         int first1 = order.First(c => c >= 8);
@@ -237,7 +237,7 @@ public class RendezvousMceSystemTests
         var (m, system) = Pending(HandlerPolicy.Rfc2009);
         m.Write(3, PackageBank, Fatal, Addr);
 
-        var order = Run(m, system);
+        var order = Run(system);
 
         ref readonly var s = ref m.Batch.Machines[0];
         Assert.True(s.ResetPending);
@@ -256,7 +256,7 @@ public class RendezvousMceSystemTests
         m.Write(9, ThreadBank, Corrected, Addr);
         m.Write(3, PackageBank, Srao, Addr);
 
-        var order = Run(m, system);
+        var order = Run(system);
 
         int owner = order.First(c => m.Spec.SocketOf(c) == 0);
         var cpus = m.Batch.CpusOf(0).ToArray();
@@ -275,7 +275,7 @@ public class RendezvousMceSystemTests
         m.Write(0, PackageBank, Srao, Addr);
         m.Write(8, PackageBank, Srao, Addr + 0x1000);
 
-        var order = Run(m, system);
+        var order = Run(system);
 
         var owners = m.Of(HandlerEventKind.BankOwned).Select(e => (int)e.Cpu).ToArray();
         Assert.Equal(2, owners.Length);
@@ -292,7 +292,7 @@ public class RendezvousMceSystemTests
         m.Write(5, ThreadBank, Srar, Addr, misc: 0x06);
         m.Write(12, ThreadBank, Srao, Addr);
 
-        Run(m, system);
+        Run(system);
 
         ref readonly var s = ref m.Batch.Machines[0];
         Assert.True(s.ResetPending);
@@ -311,7 +311,7 @@ public class RendezvousMceSystemTests
         m.Interpose(5, ThreadBank, Srar, Addr, misc: 0x06);
         m.Write(12, ThreadBank, Srao, Addr);
 
-        Run(m, system);
+        Run(system);
 
         var cpus = m.Batch.CpusOf(0).ToArray();
         Assert.False(m.Batch.Machines[0].ResetPending);
@@ -326,7 +326,7 @@ public class RendezvousMceSystemTests
         var (m, system) = Pending(HandlerPolicy.Xen);
         m.PendMce(6, targetOnly: true);
 
-        Assert.Equal([6], Run(m, system));
+        Assert.Equal([6], Run(system));
         Assert.False(Assert.Single(m.Events).IsLmce);
     }
 
@@ -338,7 +338,7 @@ public class RendezvousMceSystemTests
         m.PendMce(3, targetOnly: true);
         m.Interpose(3, PackageBank, Srao, Addr);
 
-        Run(m, system);
+        Run(system);
 
         ref readonly var s = ref m.Batch.Machines[0];
         Assert.Equal(MachinePhase.Hung, s.Phase);
@@ -363,7 +363,7 @@ public class RendezvousMceSystemTests
         m.PendMce(3, targetOnly: true);
         m.Interpose(3, PackageBank, Srao, Addr);
 
-        Run(m, system);
+        Run(system);
 
         Assert.Equal(MachinePhase.Up, m.Batch.Machines[0].Phase);
         Assert.Empty(m.Of(HandlerEventKind.MceHung));
@@ -378,7 +378,7 @@ public class RendezvousMceSystemTests
         var (m, system) = Pending(HandlerPolicy.Rfc2009, target: 9, spec: DefaultWithModel(0xD));
         m.Write(9, ThreadBank, Srao, Addr);
 
-        Assert.Equal([9], Run(m, system));
+        Assert.Equal([9], Run(system));
         Assert.Equal(MachinePhase.Hung, m.Batch.Machines[0].Phase);
     }
 
@@ -389,7 +389,7 @@ public class RendezvousMceSystemTests
         m.PendMce(3, targetOnly: true);
         m.Write(3, ThreadBank, Fatal, Addr);
 
-        Run(m, system);
+        Run(system);
 
         Assert.True(m.Batch.Machines[0].ResetPending);
         Assert.Equal(MachinePhase.Up, m.Batch.Machines[0].Phase);
@@ -404,7 +404,7 @@ public class RendezvousMceSystemTests
         var (m, system) = Pending(HandlerPolicy.Rfc2009);
         m.Interpose(3, ThreadBank, Fatal, Addr);
 
-        Run(m, system);
+        Run(system);
 
         ref readonly var s = ref m.Batch.Machines[0];
         Assert.False(s.ResetPending);

@@ -233,7 +233,8 @@ public class HandlerTableTests
     [InlineData(McerResult.Recovered, DelayedDisposition.CommitRecovered, true)]
     [InlineData(McerResult.Continue, DelayedDisposition.CommitTainted, true)]
     [InlineData(McerResult.NoError, DelayedDisposition.Dismiss, false)]
-    public void DelayedAction_OutcomeTable(McerResult result, DelayedDisposition expected, bool commits)
+    // Internal because its parameters are types internal to Mca.Systems; xunit runs non-public test methods.
+    internal void DelayedAction_OutcomeTable(McerResult result, DelayedDisposition expected, bool commits)
     {
         Assert.Equal(expected, DelayedAction.Decide(result));
         Assert.Equal(commits, DelayedAction.Commits(expected));

@@ -394,7 +394,8 @@ public class McTelemetryTests
     [InlineData(0x3u, false, TelemetryClass.Urgent, false)]
     [InlineData(0x0u, false, TelemetryClass.Urgent, false)]
     [InlineData(0x4u, false, TelemetryClass.Urgent, true)]
-    public void TryDecodeFetchFlags_ExactlyOneClass(uint flags, bool ok, TelemetryClass which, bool ack)
+    // Internal because its parameters are types internal to Mca.Systems; xunit runs non-public test methods.
+    internal void TryDecodeFetchFlags_ExactlyOneClass(uint flags, bool ok, TelemetryClass which, bool ack)
     {
         Assert.Equal(ok, McTelemetry.TryDecodeFetchFlags(flags, out TelemetryClass got, out bool gotAck));
         if (ok)

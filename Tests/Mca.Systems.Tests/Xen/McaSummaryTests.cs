@@ -90,7 +90,8 @@ public class McaSummaryTests
     [InlineData(LogoutSource.Cmci, McFlags.Cmci, TelemetryClass.NonUrgent)]
     [InlineData(LogoutSource.Poller, McFlags.Polled, TelemetryClass.NonUrgent)]
     [InlineData(LogoutSource.Reset, McFlags.Polled, TelemetryClass.NonUrgent)] // MC_FLAG_RESET is never used
-    public void SourceFlagAndClass_PerSource(LogoutSource who, McFlags flag, TelemetryClass cls)
+    // Internal because its parameters are types internal to Mca.Systems; xunit runs non-public test methods.
+    internal void SourceFlagAndClass_PerSource(LogoutSource who, McFlags flag, TelemetryClass cls)
     {
         Assert.Equal(flag, McaSummary.SourceFlag(who));
         Assert.Equal(cls, McaSummary.ClassFor(who));

@@ -95,7 +95,8 @@ public class MemoryErrorActionTests
     [InlineData(VmceDelivery.UnmapFailed, MemoryErrorMessages.UnmapFailed, false)]
     [InlineData(VmceDelivery.FillFailed, MemoryErrorMessages.FillFailed, true)]
     [InlineData(VmceDelivery.InjectFailed, MemoryErrorMessages.InjectFailed, true)]
-    public void Decide_OwnedChainFails_CrashesOwnerAndKeepsPreset(VmceDelivery delivery, MemoryErrorMessages extra, bool rewritten)
+    // Internal because its parameters are types internal to Mca.Systems; xunit runs non-public test methods.
+    internal void Decide_OwnedChainFails_CrashesOwnerAndKeepsPreset(VmceDelivery delivery, MemoryErrorMessages extra, bool rewritten)
     {
         foreach (McerResult preset in new[] { McerResult.Continue, McerResult.Reset })
         {

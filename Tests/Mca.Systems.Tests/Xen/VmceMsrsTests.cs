@@ -76,7 +76,8 @@ public class VmceMsrsTests
     [InlineData(2UL, MsrResult.GeneralProtection)]
     [InlineData(3UL, MsrResult.GeneralProtection)]
     [InlineData(ulong.MaxValue, MsrResult.GeneralProtection)]
-    public void McgExtCtl_WithLmceP_OnlyBit0(ulong value, MsrResult expected)
+    // Internal because its parameters are types internal to Mca.Systems; xunit runs non-public test methods.
+    internal void McgExtCtl_WithLmceP_OnlyBit0(ulong value, MsrResult expected)
     {
         var v = Injected(lmce: true);
         Assert.Equal(expected, VmceMsrs.Write(ref v, 0x4D0, true, value));

@@ -1,5 +1,4 @@
 using Mca.Workloads.Field;
-using Xunit;
 
 namespace Mca.Workloads.Tests.Field;
 

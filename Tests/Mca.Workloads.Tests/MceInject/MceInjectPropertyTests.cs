@@ -1,6 +1,5 @@
 using CsCheck;
 using Mca.Systems.Linux;
-using Mca.Systems.Scenario;
 using Mca.Workloads.MceInject;
 
 namespace Mca.Workloads.Tests.MceInject;

@@ -1,5 +1,4 @@
 using Mca.Workloads.Campaign;
-using Xunit;
 
 namespace Mca.Workloads.Tests.Statistics;
 

@@ -1,6 +1,5 @@
 using Mca.Ecs;
 using Mca.Workloads.Statistics;
-using Xunit;
 
 namespace Mca.Workloads.Tests.Statistics;
 

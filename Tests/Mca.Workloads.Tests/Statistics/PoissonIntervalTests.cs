@@ -1,6 +1,5 @@
-using Mca.Workloads.Statistics;
 using MathNet.Numerics;
-using Xunit;
+using Mca.Workloads.Statistics;
 
 namespace Mca.Workloads.Tests.Statistics;
 

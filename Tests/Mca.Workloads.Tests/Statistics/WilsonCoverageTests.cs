@@ -1,5 +1,4 @@
 using Mca.Workloads.Statistics;
-using Xunit;
 
 namespace Mca.Workloads.Tests.Statistics;
 
