@@ -8,17 +8,10 @@ namespace Mca.Ecs;
 /// <c>T[]</c> column per component plus a separate entity column; rows <c>[0, Count)</c> are live and dense.
 /// Columns grow by doubling and never shrink.
 /// </summary>
-/// <remarks>
-/// Removing a row is a swap-remove: the last row moves into the hole, so removal is O(components) and
-/// rows stay dense, but the order of the remaining rows changes (the former last row takes the removed
-/// row's position).
-/// </remarks>
+/// <remarks>Rows are only appended (no entity is destroyed or moves), so row order is creation order.</remarks>
 internal sealed class Archetype
 {
     private const int CapacityRowsMin = 4;
-
-    private Archetype?[] _addEdges = [];
-    private Archetype?[] _removeEdges = [];
 
     public Archetype(World world, int index, ComponentMask mask, ComponentInfo[] infoById)
     {
@@ -89,51 +82,6 @@ internal sealed class Archetype
         return Unsafe.As<T[]>(Columns[slot]);
     }
 
-    /// <summary>The cached destination of adding <paramref name="componentId"/>, or null.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Archetype? AddEdge(int componentId)
-    {
-        Archetype?[] edges = _addEdges;
-        return (uint)componentId < (uint)edges.Length ? edges[componentId] : null;
-    }
-
-    /// <summary>The cached destination of removing <paramref name="componentId"/>, or null.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Archetype? RemoveEdge(int componentId)
-    {
-        Archetype?[] edges = _removeEdges;
-        return (uint)componentId < (uint)edges.Length ? edges[componentId] : null;
-    }
-
-    /// <summary>Caches <c>this + id = destination</c> and, on the destination, <c>destination - id = this</c>.</summary>
-    public void LinkAdd(int componentId, Archetype destination)
-    {
-        Debug.Assert(!Mask.Contains(componentId) && destination.Mask.Contains(componentId));
-        Debug.Assert(destination.Mask.Equals(Mask.With(componentId)));
-        SetEdge(ref _addEdges, componentId, destination);
-        SetEdge(ref destination._removeEdges, componentId, this);
-    }
-
-    /// <summary>The number of cached edges (add + remove), for tests.</summary>
-    public int EdgeCount
-    {
-        get
-        {
-            int count = 0;
-            foreach (Archetype? edge in _addEdges)
-            {
-                count += edge is null ? 0 : 1;
-            }
-
-            foreach (Archetype? edge in _removeEdges)
-            {
-                count += edge is null ? 0 : 1;
-            }
-
-            return count;
-        }
-    }
-
     /// <summary>
     /// Appends a row for <paramref name="entity"/> and returns it. The caller must write every component
     /// of the new row before anything reads it.
@@ -149,45 +97,6 @@ internal sealed class Archetype
         Entities[row] = entity;
         Count = row + 1;
         return row;
-    }
-
-    /// <summary>
-    /// Swap-removes <paramref name="row"/>: the last row moves into it. Returns the entity that moved (now at
-    /// <paramref name="row"/>), or <see cref="Entity.Null"/> if the removed row was the last one.
-    /// </summary>
-    public Entity RemoveRow(int row)
-    {
-        Debug.Assert((uint)row < (uint)Count);
-        int last = Count - 1;
-        Count = last;
-        if (row == last)
-        {
-            return Entity.Null;
-        }
-
-        Entity moved = Entities[last];
-        Entities[row] = moved;
-        for (int slot = 0; slot < Columns.Length; slot++)
-        {
-            Array column = Columns[slot];
-            Infos[slot].CopyRow(column, last, column, row);
-        }
-
-        return moved;
-    }
-
-    /// <summary>Copies the components this archetype shares with <paramref name="destination"/> from one row to another.</summary>
-    public void CopySharedComponents(int row, Archetype destination, int destinationRow)
-    {
-        int[] ids = ComponentIds;
-        for (int slot = 0; slot < ids.Length; slot++)
-        {
-            int destinationSlot = destination.SlotOf(ids[slot]);
-            if (destinationSlot >= 0)
-            {
-                Infos[slot].CopyRow(Columns[slot], row, destination.Columns[destinationSlot], destinationRow);
-            }
-        }
     }
 
     /// <summary>Null if the archetype's own invariants hold; otherwise the first violation.</summary>
@@ -211,53 +120,7 @@ internal sealed class Archetype
             }
         }
 
-        for (int id = 0; id < _addEdges.Length; id++)
-        {
-            if (_addEdges[id] is { } to && (!IsAddEdge(this, id, to) || to.RemoveEdge(id) != this))
-            {
-                return $"archetype {Index}: add edge for component id {id} leads to archetype {to.Index} with the wrong set";
-            }
-        }
-
-        for (int id = 0; id < _removeEdges.Length; id++)
-        {
-            if (_removeEdges[id] is { } to && (!IsAddEdge(to, id, this) || to.AddEdge(id) != this))
-            {
-                return $"archetype {Index}: remove edge for component id {id} leads to archetype {to.Index} with the wrong set";
-            }
-        }
-
         return null;
-    }
-
-    /// <summary>Whether <c>to = from + id</c> (without allocating a mask).</summary>
-    private static bool IsAddEdge(Archetype from, int componentId, Archetype to)
-    {
-        if (from.Mask.Contains(componentId) || !to.Mask.Contains(componentId) || to.ComponentIds.Length != from.ComponentIds.Length + 1)
-        {
-            return false;
-        }
-
-        foreach (int id in from.ComponentIds)
-        {
-            if (!to.Mask.Contains(id))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static void SetEdge(ref Archetype?[] edges, int componentId, Archetype destination)
-    {
-        if (componentId >= edges.Length)
-        {
-            Array.Resize(ref edges, Math.Max(componentId + 1, edges.Length * 2));
-        }
-
-        Debug.Assert(edges[componentId] is null || edges[componentId] == destination);
-        edges[componentId] = destination;
     }
 
     private void Grow()

@@ -57,27 +57,6 @@ internal readonly struct ComponentMask : IEquatable<ComponentMask>
         return count;
     }
 
-    /// <summary>A new owning mask: this set plus <paramref name="componentId"/>.</summary>
-    public ComponentMask With(int componentId)
-    {
-        Debug.Assert(!Contains(componentId));
-        int wordCount = Math.Max(WordCount, (componentId >> 6) + 1);
-        var words = new ulong[wordCount];
-        CopyTo(words);
-        words[componentId >> 6] |= 1UL << componentId;
-        return new ComponentMask(words, wordCount);
-    }
-
-    /// <summary>A new owning mask: this set minus <paramref name="componentId"/>.</summary>
-    public ComponentMask Without(int componentId)
-    {
-        Debug.Assert(Contains(componentId));
-        var words = new ulong[WordCount];
-        CopyTo(words);
-        words[componentId >> 6] &= ~(1UL << componentId);
-        return View(words).Clone();
-    }
-
     /// <summary>An owning copy with an exact-length array (for storing in an archetype or a dictionary).</summary>
     public ComponentMask Clone()
     {

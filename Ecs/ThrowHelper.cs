@@ -7,49 +7,19 @@ namespace Mca.Ecs;
 internal static class ThrowHelper
 {
     [DoesNotReturn]
-    public static void NotAlive(Entity entity, int slotVersion, bool slotAlive) =>
+    public static void NotAlive(Entity entity, int entityCount) =>
         throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
-            $"{entity} is not alive in this world: stale or destroyed handle (slot {entity.Index} is at version {slotVersion}, {(slotAlive ? "alive" : "free")})."));
-
-    [DoesNotReturn]
-    public static void NotAlive(Entity entity) =>
-        throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
-            $"{entity} is not alive in this world: the index was never issued (or is negative)."));
+            $"{entity} is not an entity of this world: expected index 0..{entityCount - 1} and version 1 (a handle this world's Create returned)."));
 
     [DoesNotReturn]
     public static void MissingComponent(Entity entity, Type componentType) =>
         throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
-            $"{entity} has no {componentType.Name} component; expected it to be present (use Add to attach it)."));
-
-    [DoesNotReturn]
-    public static void DuplicateComponent(Entity entity, Type componentType) =>
-        throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
-            $"{entity} already has a {componentType.Name} component; expected it to be absent (use Set to change it)."));
+            $"{entity} has no {componentType.Name} component; expected it to be present."));
 
     [DoesNotReturn]
     public static void DuplicateComponentType(Type componentType) =>
         throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
             $"Component type {componentType.Name} is listed twice; expected distinct component types."));
-
-    [DoesNotReturn]
-    public static void StructuralChangeDuringIteration(int iterationDepth) =>
-        throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
-            $"Structural change (create, destroy, add or remove) while {iterationDepth} ForEach iteration(s) run over this world; record it in a CommandBuffer and play it back after the iteration."));
-
-    [DoesNotReturn]
-    public static void WorldChangedDuringEnumeration() =>
-        throw new InvalidOperationException(
-            "The world was structurally changed (create, destroy, add or remove) while a query was being enumerated; record changes in a CommandBuffer and play it back after the loop.");
-
-    [DoesNotReturn]
-    public static void QueryLacksComponent(Type componentType) =>
-        throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
-            $"The query matched an archetype without {componentType.Name}; expected every iterated component in the description's WithAll."));
-
-    [DoesNotReturn]
-    public static void ChunkLacksComponent(Type componentType) =>
-        throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
-            $"This chunk has no {componentType.Name} column; check Chunk.Has<{componentType.Name}>() or add it to the query's WithAll."));
 
     [DoesNotReturn]
     public static void GroupOutOfRange(int group, int count) =>
@@ -59,5 +29,5 @@ internal static class ThrowHelper
     [DoesNotReturn]
     public static void Frozen() =>
         throw new InvalidOperationException(
-            "Structural change (create, destroy, add or remove) in a frozen world; a frozen world's entities keep their rows for its life.");
+            "Create in a frozen world; expected every entity to be created before Freeze (a frozen world's entities keep their rows for its life).");
 }

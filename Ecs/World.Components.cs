@@ -17,20 +17,20 @@ public sealed partial class World
     /// <summary>
     /// Registers <typeparamref name="T"/> in this world if it is not yet, and returns its world component id.
     /// Ids are assigned 0, 1, 2, ... in this world's registration order (explicit here, or implicit on the
-    /// first Create/Add of the type), independent of any other world.
+    /// first Create of the type), independent of any other world.
     /// </summary>
     public int Register<T>()
         where T : unmanaged => RegisterComponent<T>();
 
     /// <summary>Returns a reference to the entity's <typeparamref name="T"/> in its archetype column.</summary>
-    /// <remarks>The reference is valid until the next structural change of this world.</remarks>
+    /// <remarks>The reference is valid until the next entity is created (a frozen world's references stay valid).</remarks>
     /// <exception cref="InvalidOperationException">The handle is stale or dead, or the component is absent.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ref T Get<T>(Entity entity)
         where T : unmanaged
     {
         ref EntityRecord record = ref AliveRecord(entity);
-        Archetype archetype = record.Archetype!;
+        Archetype archetype = record.Archetype;
         int slot = archetype.SlotOf(IdOf<T>());
         if (slot < 0)
         {
@@ -46,7 +46,7 @@ public sealed partial class World
         where T : unmanaged
     {
         ref EntityRecord record = ref AliveRecord(entity);
-        return record.Archetype!.SlotOf(IdOf<T>()) >= 0;
+        return record.Archetype.SlotOf(IdOf<T>()) >= 0;
     }
 
     /// <summary>Copies the entity's <typeparamref name="T"/> into <paramref name="value"/> if it has one.</summary>
@@ -55,7 +55,7 @@ public sealed partial class World
         where T : unmanaged
     {
         ref EntityRecord record = ref AliveRecord(entity);
-        Archetype archetype = record.Archetype!;
+        Archetype archetype = record.Archetype;
         int slot = archetype.SlotOf(IdOf<T>());
         if (slot < 0)
         {
@@ -67,59 +67,10 @@ public sealed partial class World
         return true;
     }
 
-    /// <summary>Overwrites the entity's existing <typeparamref name="T"/> (not a structural change).</summary>
+    /// <summary>Overwrites the entity's existing <typeparamref name="T"/>.</summary>
     /// <exception cref="InvalidOperationException">The handle is stale or dead, or the component is absent.</exception>
     public void Set<T>(Entity entity, in T value)
         where T : unmanaged => Get<T>(entity) = value;
-
-    /// <summary>
-    /// Adds a <typeparamref name="T"/> to the entity, moving it to the archetype with that component through
-    /// the cached archetype edge. The entity's old row is swap-removed.
-    /// </summary>
-    /// <exception cref="InvalidOperationException">
-    /// The handle is stale or dead, the component is already present, or a ForEach is running.
-    /// </exception>
-    public void Add<T>(Entity entity, in T value = default)
-        where T : unmanaged
-    {
-        EnsureStructureMutable();
-        ref EntityRecord record = ref AliveRecord(entity);
-        int id = RegisterComponent<T>();
-        Archetype source = record.Archetype!;
-        if (source.SlotOf(id) >= 0)
-        {
-            ThrowHelper.DuplicateComponent(entity, typeof(T));
-        }
-
-        Archetype destination = source.AddEdge(id) ?? LinkAddEdge(source, id);
-        int row = MoveEntity(ref record, destination);
-        destination.Column<T>(destination.SlotOf(id))[row] = value;
-        AssertEntity(entity);
-    }
-
-    /// <summary>
-    /// Removes the entity's <typeparamref name="T"/>, moving it to the archetype without that component
-    /// through the cached archetype edge. The entity's old row is swap-removed.
-    /// </summary>
-    /// <exception cref="InvalidOperationException">
-    /// The handle is stale or dead, the component is absent, or a ForEach is running.
-    /// </exception>
-    public void Remove<T>(Entity entity)
-        where T : unmanaged
-    {
-        EnsureStructureMutable();
-        ref EntityRecord record = ref AliveRecord(entity);
-        int id = IdOf<T>();
-        Archetype source = record.Archetype!;
-        if (source.SlotOf(id) < 0)
-        {
-            ThrowHelper.MissingComponent(entity, typeof(T));
-        }
-
-        Archetype destination = source.RemoveEdge(id) ?? LinkRemoveEdge(source, id);
-        MoveEntity(ref record, destination);
-        AssertEntity(entity);
-    }
 
     /// <summary>This world's id for <typeparamref name="T"/>, or -1 if it was never registered here.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -7,32 +7,24 @@ namespace Mca.Ecs;
 /// <remarks>
 /// A simulation whose entities are created once and never move (every CPU of every machine in one archetype, in
 /// creation order) knows an entity's row without a lookup: machine m's row is m, its CPUs' rows m * cpus + c.
-/// <see cref="Freeze"/> ends structural change, <see cref="Groups{T}"/> then hands out a component's rows cut per
+/// <see cref="Freeze"/> ends creation, <see cref="Groups{T}"/> then hands out a component's rows cut per
 /// owner, <see cref="Rows{T}"/> the whole column, and <see cref="ForEachRow{T1, TCallback}"/> runs a struct callback
-/// over the rows a caller names (the machines due now), as <see cref="ForEach{T1, TCallback}"/> does over a query.
+/// over the rows a caller names (the machines due now).
 /// </remarks>
 public sealed partial class World
 {
     private Archetype?[] _rowsArchetype = [];
-    private int[] _rowsVersion = [];
+    private bool[] _rowsFound = [];
 
-    /// <summary>Whether <see cref="Freeze"/> was called: no entity is created, destroyed or changes components again.</summary>
+    /// <summary>Whether <see cref="Freeze"/> was called: no entity is created again.</summary>
     public bool IsFrozen => _frozen;
 
     /// <summary>
-    /// Ends structural change: from now on create, destroy, add and remove throw, so every entity keeps its row and
-    /// views from <see cref="Groups{T}"/> stay valid. Components are still read and written in place. Freezing twice is a no-op.
+    /// Ends creation: from now on <c>Create</c> throws, so every column keeps its array and views from
+    /// <see cref="Groups{T}"/> and <see cref="Rows{T}"/> stay valid. Components are still read and written in place.
+    /// Freezing twice is a no-op.
     /// </summary>
-    public void Freeze()
-    {
-        if (_frozen)
-        {
-            return;
-        }
-
-        EnsureStructureMutable();
-        _frozen = true;
-    }
+    public void Freeze() => _frozen = true;
 
     /// <summary>
     /// The <typeparamref name="T"/> rows of a frozen world cut into <paramref name="groups"/> consecutive groups of
@@ -62,7 +54,7 @@ public sealed partial class World
     }
 
     /// <summary>
-    /// Every <typeparamref name="T"/> row, in creation order: valid until the next structural change. Every entity with
+    /// Every <typeparamref name="T"/> row, in creation order: valid until the next entity is created. Every entity with
     /// <typeparamref name="T"/> must share one archetype (a fixed-shape world); an empty span if there is none.
     /// </summary>
     /// <exception cref="InvalidOperationException">Entities with <typeparamref name="T"/> live in more than one archetype.</exception>
@@ -76,15 +68,21 @@ public sealed partial class World
 
     /// <summary>
     /// Calls <paramref name="callback"/> with each of <paramref name="rows"/> (indices into <see cref="Rows{T}"/>'s
-    /// column, visited in the order given) and a ref to its component. Allocation-free; structural changes during
-    /// the call throw, as in <see cref="ForEach{T1, TCallback}"/>. The callback may be a ref struct, so it can hold
-    /// the spans of the other columns it reads (a machine's CPU and bank rows).
+    /// column, visited in the order given) and a ref to its component. Allocation-free. The world must be frozen, so
+    /// the callback cannot create an entity and move the column under it. The callback may be a ref struct, so it can
+    /// hold the spans of the other columns it reads (a machine's CPU and bank rows).
     /// </summary>
+    /// <exception cref="InvalidOperationException">The world is not frozen.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A row is not a row of the column.</exception>
     public void ForEachRow<T1, TCallback>(ReadOnlySpan<int> rows, ref TCallback callback)
         where T1 : unmanaged
         where TCallback : struct, IForEachRow<T1>, allows ref struct
     {
+        if (!_frozen)
+        {
+            throw new InvalidOperationException($"ForEachRow over {typeof(T1).Name}: expected a frozen world (call Freeze after creating the entities).");
+        }
+
         var column = Rows<T1>();
         foreach (int row in rows)
         {
@@ -94,18 +92,10 @@ public sealed partial class World
             }
         }
 
-        _iterationDepth++;
-        try
-        {
-            ForEachRowCore<T1, TCallback>(rows, ref MemoryMarshal.GetReference(column), ref callback);
-        }
-        finally
-        {
-            _iterationDepth--;
-        }
+        ForEachRowCore<T1, TCallback>(rows, ref MemoryMarshal.GetReference(column), ref callback);
     }
 
-    // Out of line and free of exception handling so the callback inlines (see the remarks on World.Queries).
+    // Out of line, away from the checks and their throws, so the JIT compiles the loop on its own and inlines the callback.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ForEachRowCore<T1, TCallback>(ReadOnlySpan<int> rows, ref T1 c1, ref TCallback callback)
         where T1 : unmanaged
@@ -120,10 +110,10 @@ public sealed partial class World
         callback = local;
     }
 
-    /// <summary>The one non-empty archetype holding component <paramref name="id"/>, cached until the structure changes.</summary>
+    /// <summary>The one non-empty archetype holding component <paramref name="id"/>; cached once the world is frozen.</summary>
     private Archetype? RowsArchetype(int id, Type type)
     {
-        if (id < _rowsArchetype.Length && _rowsVersion[id] == _structureVersion + 1)
+        if (id < _rowsFound.Length && _rowsFound[id])
         {
             return _rowsArchetype[id];
         }
@@ -142,15 +132,20 @@ public sealed partial class World
             }
         }
 
+        if (!_frozen)
+        {
+            return found;
+        }
+
         if (id >= _rowsArchetype.Length)
         {
             int size = Math.Max(id + 1, _rowsArchetype.Length * 2);
             Array.Resize(ref _rowsArchetype, size);
-            Array.Resize(ref _rowsVersion, size);
+            Array.Resize(ref _rowsFound, size);
         }
 
         _rowsArchetype[id] = found;
-        _rowsVersion[id] = _structureVersion + 1; // +1: a fresh slot (0) is never taken for valid
+        _rowsFound[id] = true;
         return found;
     }
 }

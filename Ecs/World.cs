@@ -10,32 +10,22 @@ namespace Mca.Ecs;
 /// <remarks>
 /// <para>Single-threaded: one thread at a time may use a world. Several worlds are fully independent; each
 /// assigns its own component ids (0, 1, 2, ... in its own registration order).</para>
-/// <para>Entity slots are recycled FIFO: a destroyed slot goes to the back of the free list and
-/// <see cref="Create()"/> takes the front, so a slot rests as long as possible before reuse. Destroying bumps
-/// the slot's version; a slot whose version reaches <see cref="int.MaxValue"/> is retired, never reused.</para>
-/// <para>Removing an entity from an archetype (destroy, add, remove) is a swap-remove: the archetype's last
-/// row moves into the hole, so iteration order within an archetype changes.</para>
-/// <para>Structural changes (create, destroy, add, remove) are forbidden while a <c>ForEach</c> runs over
-/// this world (they throw) and invalidate any running query enumeration (its next <c>MoveNext</c> throws);
-/// record them in a <see cref="CommandBuffer"/> and play it back afterwards.</para>
+/// <para>A world is populated, then frozen (<see cref="Freeze"/>): entities are only created, never destroyed,
+/// and never change components, so an entity keeps its archetype and row for the world's life and rows are in
+/// creation order. Entity slots are never reused; every handle a world issues has version 1.</para>
 /// </remarks>
 public sealed partial class World
 {
+    /// <summary>The version of every handle: no slot is reused, and <c>default(Entity)</c> (version 0) is never alive.</summary>
+    private const int VersionIssued = 1;
+
     private readonly Dictionary<ComponentMask, Archetype> _archetypeByMask = [];
     private readonly Archetype _emptyArchetype;
     private Archetype[] _archetypes = new Archetype[16];
     private int _archetypeCount;
 
     private EntityRecord[] _records;
-    private int _recordCount;
-    private int _freeHead = -1;
-    private int _freeTail = -1;
-    private int _freeCount;
-    private int _retiredCount;
     private int _entityCount;
-
-    private int _iterationDepth;
-    private int _structureVersion;
     private bool _frozen;
 
     /// <summary>Creates an empty world.</summary>
@@ -49,14 +39,11 @@ public sealed partial class World
         _emptyArchetype = CreateArchetype(ComponentMask.Empty);
     }
 
-    /// <summary>Alive entities.</summary>
+    /// <summary>Entities created (every one stays alive for the world's life).</summary>
     public int EntityCount => _entityCount;
 
-    /// <summary>Archetypes created so far (including the empty one and any now-empty ones; never shrinks).</summary>
+    /// <summary>Archetypes created so far (including the empty one).</summary>
     public int ArchetypeCount => _archetypeCount;
-
-    /// <summary>Incremented by every structural change; used to detect changes during enumeration.</summary>
-    internal int StructureVersion => _structureVersion;
 
     /// <summary>Archetypes in creation order; index 0 is the empty archetype.</summary>
     internal ReadOnlySpan<Archetype> Archetypes => new(_archetypes, 0, _archetypeCount);
@@ -75,10 +62,10 @@ public sealed partial class World
         where T1 : unmanaged
     {
         EnsureStructureMutable();
-        int id1 = RegisterComponent<T1>();
-        Archetype archetype = _emptyArchetype.AddEdge(id1) ?? LinkAddEdge(_emptyArchetype, id1);
+        ReadOnlySpan<int> ids = [RegisterComponent<T1>()];
+        Archetype archetype = FindOrCreateArchetype(ids);
         Entity entity = AllocateEntity(archetype, out int row);
-        archetype.Column<T1>(archetype.SlotOf(id1))[row] = c1;
+        archetype.Column<T1>(archetype.SlotOf(ids[0]))[row] = c1;
         AssertEntity(entity);
         return entity;
     }
@@ -137,58 +124,12 @@ public sealed partial class World
         return entity;
     }
 
-    /// <summary>
-    /// Destroys an alive entity: swap-removes its row, bumps its slot's version and queues the slot for
-    /// reuse (FIFO).
-    /// </summary>
-    /// <exception cref="InvalidOperationException">The handle is stale or dead, or a ForEach is running.</exception>
-    public void Destroy(Entity entity)
-    {
-        EnsureStructureMutable();
-        ref EntityRecord record = ref AliveRecord(entity);
-        RemoveFromArchetype(record.Archetype!, record.Row);
-        record.Archetype = null;
-        record.Row = -1;
-        if (record.Version == int.MaxValue)
-        {
-            _retiredCount++;
-        }
-        else
-        {
-            record.Version++;
-            record.NextFree = -1;
-            if (_freeCount == 0)
-            {
-                _freeHead = entity.Index;
-            }
-            else
-            {
-                _records[_freeTail].NextFree = entity.Index;
-            }
-
-            _freeTail = entity.Index;
-            _freeCount++;
-        }
-
-        _entityCount--;
-        _structureVersion++;
-        Debug.Assert(!IsAlive(entity));
-    }
-
     /// <summary>Whether <paramref name="entity"/> names an alive entity of this world (never throws).</summary>
-    public bool IsAlive(Entity entity)
-    {
-        if ((uint)entity.Index >= (uint)_recordCount)
-        {
-            return false;
-        }
-
-        ref EntityRecord record = ref _records[entity.Index];
-        return record.Version == entity.Version && record.Archetype is not null;
-    }
+    public bool IsAlive(Entity entity) =>
+        (uint)entity.Index < (uint)_entityCount && entity.Version == VersionIssued;
 
     /// <summary>
-    /// Null if every invariant of the world holds; otherwise a description of the first violation. O(slots +
+    /// Null if every invariant of the world holds; otherwise a description of the first violation. O(archetypes +
     /// rows); for tests and <see cref="AssertInvariants"/>.
     /// </summary>
     internal string? ValidateInvariants()
@@ -234,46 +175,6 @@ public sealed partial class World
             return $"{rowTotal} archetype rows, {_entityCount} alive entities";
         }
 
-        int aliveCount = 0;
-        int retiredCount = 0;
-        for (int index = 0; index < _recordCount; index++)
-        {
-            ref EntityRecord record = ref _records[index];
-            if (record.Version < 1)
-            {
-                return $"slot {index} has version {record.Version}; expected >= 1";
-            }
-
-            if (record.Archetype is not null)
-            {
-                aliveCount++;
-            }
-            else if (record.Version == int.MaxValue)
-            {
-                retiredCount++;
-            }
-        }
-
-        int freeCount = 0;
-        for (int index = _freeHead; index != -1; index = _records[index].NextFree)
-        {
-            if (_records[index].Archetype is not null || ++freeCount > _freeCount)
-            {
-                return $"free list is inconsistent at slot {index}";
-            }
-
-            if (_records[index].NextFree == -1 && index != _freeTail)
-            {
-                return $"free list ends at slot {index}, tail is {_freeTail}";
-            }
-        }
-
-        if (aliveCount != _entityCount || freeCount != _freeCount || retiredCount != _retiredCount
-            || aliveCount + freeCount + retiredCount != _recordCount)
-        {
-            return $"slots: {aliveCount} alive (expected {_entityCount}), {freeCount} free (expected {_freeCount}), {retiredCount} retired (expected {_retiredCount}), {_recordCount} issued";
-        }
-
         return ValidateComponentInvariants();
     }
 
@@ -288,28 +189,17 @@ public sealed partial class World
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ref EntityRecord AliveRecord(Entity entity)
     {
-        if ((uint)entity.Index >= (uint)_recordCount)
+        if (!IsAlive(entity))
         {
-            ThrowHelper.NotAlive(entity);
+            ThrowHelper.NotAlive(entity, _entityCount);
         }
 
-        ref EntityRecord record = ref _records[entity.Index];
-        if (record.Version != entity.Version || record.Archetype is null)
-        {
-            ThrowHelper.NotAlive(entity, record.Version, record.Archetype is not null);
-        }
-
-        return ref record;
+        return ref _records[entity.Index];
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void EnsureStructureMutable()
     {
-        if (_iterationDepth != 0)
-        {
-            ThrowHelper.StructuralChangeDuringIteration(_iterationDepth);
-        }
-
         if (_frozen)
         {
             ThrowHelper.Frozen();
@@ -318,63 +208,16 @@ public sealed partial class World
 
     private Entity AllocateEntity(Archetype archetype, out int row)
     {
-        int index;
-        if (_freeCount > 0)
+        if (_entityCount == _records.Length)
         {
-            index = _freeHead;
-            _freeHead = _records[index].NextFree;
-            _freeCount--;
-            if (_freeCount == 0)
-            {
-                Debug.Assert(_freeHead == -1 && _freeTail == index);
-                _freeTail = -1;
-            }
-        }
-        else
-        {
-            if (_recordCount == _records.Length)
-            {
-                Array.Resize(ref _records, _records.Length * 2);
-            }
-
-            index = _recordCount++;
-            _records[index].Version = 1;
+            Array.Resize(ref _records, _records.Length * 2);
         }
 
-        ref EntityRecord record = ref _records[index];
-        Debug.Assert(record.Archetype is null && record.Version >= 1);
-        var entity = new Entity(index, record.Version);
+        int index = _entityCount++;
+        var entity = new Entity(index, VersionIssued);
         row = archetype.AddRow(entity);
-        record.Archetype = archetype;
-        record.Row = row;
-        record.NextFree = -1;
-        _entityCount++;
-        _structureVersion++;
+        _records[index] = new EntityRecord { Archetype = archetype, Row = row };
         return entity;
-    }
-
-    /// <summary>Moves an alive entity's row to <paramref name="destination"/>, keeping shared components.</summary>
-    private int MoveEntity(ref EntityRecord record, Archetype destination)
-    {
-        Archetype source = record.Archetype!;
-        int sourceRow = record.Row;
-        int destinationRow = destination.AddRow(source.Entities[sourceRow]);
-        source.CopySharedComponents(sourceRow, destination, destinationRow);
-        RemoveFromArchetype(source, sourceRow);
-        record.Archetype = destination;
-        record.Row = destinationRow;
-        _structureVersion++;
-        return destinationRow;
-    }
-
-    private void RemoveFromArchetype(Archetype archetype, int row)
-    {
-        Entity moved = archetype.RemoveRow(row);
-        if (!moved.IsNull)
-        {
-            Debug.Assert(_records[moved.Index].Archetype == archetype && _records[moved.Index].Row == archetype.Count);
-            _records[moved.Index].Row = row;
-        }
     }
 
     private Archetype FindOrCreateArchetype(ReadOnlySpan<int> componentIds)
@@ -407,22 +250,6 @@ public sealed partial class World
     private Archetype FindOrCreateArchetype(ComponentMask mask) =>
         _archetypeByMask.TryGetValue(mask, out Archetype? archetype) ? archetype : CreateArchetype(mask.Clone());
 
-    /// <summary>Finds or creates <c>source + id</c> and caches the edge both ways.</summary>
-    private Archetype LinkAddEdge(Archetype source, int componentId)
-    {
-        Archetype destination = FindOrCreateArchetype(source.Mask.With(componentId));
-        source.LinkAdd(componentId, destination);
-        return destination;
-    }
-
-    /// <summary>Finds or creates <c>source - id</c> and caches the edge both ways.</summary>
-    private Archetype LinkRemoveEdge(Archetype source, int componentId)
-    {
-        Archetype destination = FindOrCreateArchetype(source.Mask.Without(componentId));
-        destination.LinkAdd(componentId, source);
-        return destination;
-    }
-
     private Archetype CreateArchetype(ComponentMask ownedMask)
     {
         var archetype = new Archetype(this, _archetypeCount, ownedMask, _infoById);
@@ -441,22 +268,16 @@ public sealed partial class World
     {
         Debug.Assert(IsAlive(entity));
         ref EntityRecord record = ref _records[entity.Index];
-        Debug.Assert(record.Archetype!.Entities[record.Row] == entity);
+        Debug.Assert(record.Archetype.Entities[record.Row] == entity);
     }
 
-    /// <summary>Where one entity slot's data lives.</summary>
+    /// <summary>Where one entity's data lives.</summary>
     private struct EntityRecord
     {
-        /// <summary>The archetype holding the entity, or null for a free or retired slot.</summary>
-        public Archetype? Archetype;
+        /// <summary>The archetype holding the entity.</summary>
+        public Archetype Archetype;
 
-        /// <summary>The entity's row in <see cref="Archetype"/>, -1 when not alive.</summary>
+        /// <summary>The entity's row in <see cref="Archetype"/>.</summary>
         public int Row;
-
-        /// <summary>The slot's current version (starts at 1; bumped on destroy).</summary>
-        public int Version;
-
-        /// <summary>The next slot in the FIFO free list, -1 at the end or when not free.</summary>
-        public int NextFree;
     }
 }

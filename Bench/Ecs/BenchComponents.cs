@@ -11,9 +11,3 @@ internal struct Velocity
 {
     public long Dx;
 }
-
-/// <summary>An 8-byte state word, flipped in place by the flag-column baseline of <see cref="ChurnBenchmarks"/>.</summary>
-internal struct Flags
-{
-    public long Bits;
-}

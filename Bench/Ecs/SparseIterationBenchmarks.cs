@@ -33,6 +33,7 @@ public class SparseIterationBenchmarks
             _world.Create(new Position { X = i }, new Velocity { Dx = i & 7 });
         }
 
+        _world.Freeze();
         _rows = [.. Enumerable.Range(0, EntityCount / 10).Select(i => i * 10)];
     }
 

@@ -244,9 +244,11 @@ public class BatchRunnerTests
         public void Violation() => Interlocked.Increment(ref _violations);
     }
 
-    /// <summary>A batch: a small world moved by ForEach, plus a deterministic random amount of spinning.</summary>
+    /// <summary>A batch: a small frozen world moved by ForEachRow, plus a deterministic random amount of spinning.</summary>
     private sealed class SpinStepper : IBatchStepper<ulong>
     {
+        private static readonly int[] AllRows = [.. Enumerable.Range(0, 16)];
+
         private readonly World _world = new();
         private readonly int _batchIndex;
         private readonly Probe _probe;
@@ -260,6 +262,8 @@ public class BatchRunnerTests
             {
                 _world.Create(new Position(i * batchIndex), new Velocity(i + 1));
             }
+
+            _world.Freeze();
         }
 
         public int LastEpoch { get; private set; } = -1;
@@ -296,8 +300,8 @@ public class BatchRunnerTests
 
                 CounterRng rng = CounterRng.Create(Seed, (ulong)_batchIndex, (ulong)epochIndex);
                 ulong spun = Spin.Work(rng.NextInt(40_000));
-                var move = new Move();
-                _world.ForEach<Position, Velocity, Move>(new QueryDescription().WithAll<Position, Velocity>(), ref move);
+                var move = new Move(_world.Rows<Velocity>());
+                _world.ForEachRow<Position, Move>(AllRows, ref move);
                 return move.Checksum ^ (spun & 1);
             }
             finally
@@ -306,13 +310,15 @@ public class BatchRunnerTests
             }
         }
 
-        private struct Move : IForEach<Position, Velocity>
+        private ref struct Move(Span<Velocity> velocities) : IForEachRow<Position>
         {
             public ulong Checksum;
 
-            public void Update(ref Position c1, ref Velocity c2)
+            private readonly Span<Velocity> _velocities = velocities;
+
+            public void Update(int row, ref Position c1)
             {
-                c1.X += c2.Dx;
+                c1.X += _velocities[row].Dx;
                 Checksum = (Checksum * 31) + (ulong)c1.X;
             }
         }

@@ -22,11 +22,8 @@ public class ComponentIdTests
     {
         var first = new World();
         var second = new World();
-        Entity a1 = first.Create(new CompA(1), new CompB(2));
-        Entity a2 = second.Create(new CompD(7, ~7, -7));
-        second.Add(a2, new CompB(20));
-        second.Add(a2, new CompA(10));
-        first.Add(a1, new CompD(3, ~3, -3));
+        Entity a1 = first.Create(new CompA(1), new CompB(2), new CompD(3, ~3, -3));
+        Entity a2 = second.Create(new CompD(7, ~7, -7), new CompB(20), new CompA(10));
 
         Assert.Equal(1, first.Get<CompA>(a1).Value);
         Assert.Equal(2, first.Get<CompB>(a1).Value);

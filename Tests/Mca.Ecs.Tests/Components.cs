@@ -11,28 +11,6 @@ internal static class Components
         _ => value,
     };
 
-    public static void Add(World world, Entity entity, int kind, long value)
-    {
-        switch (kind)
-        {
-            case 0: world.Add(entity, new CompA(value)); break;
-            case 1: world.Add(entity, new CompB((int)value)); break;
-            case 2: world.Add(entity, new CompC((short)value)); break;
-            default: world.Add(entity, new CompD(value, ~value, -value)); break;
-        }
-    }
-
-    public static void Add(CommandBuffer buffer, Entity entity, int kind, long value)
-    {
-        switch (kind)
-        {
-            case 0: buffer.Add(entity, new CompA(value)); break;
-            case 1: buffer.Add(entity, new CompB((int)value)); break;
-            case 2: buffer.Add(entity, new CompC((short)value)); break;
-            default: buffer.Add(entity, new CompD(value, ~value, -value)); break;
-        }
-    }
-
     public static void Set(World world, Entity entity, int kind, long value)
     {
         switch (kind)
@@ -41,39 +19,6 @@ internal static class Components
             case 1: world.Set(entity, new CompB((int)value)); break;
             case 2: world.Set(entity, new CompC((short)value)); break;
             default: world.Set(entity, new CompD(value, ~value, -value)); break;
-        }
-    }
-
-    public static void Set(CommandBuffer buffer, Entity entity, int kind, long value)
-    {
-        switch (kind)
-        {
-            case 0: buffer.Set(entity, new CompA(value)); break;
-            case 1: buffer.Set(entity, new CompB((int)value)); break;
-            case 2: buffer.Set(entity, new CompC((short)value)); break;
-            default: buffer.Set(entity, new CompD(value, ~value, -value)); break;
-        }
-    }
-
-    public static void Remove(World world, Entity entity, int kind)
-    {
-        switch (kind)
-        {
-            case 0: world.Remove<CompA>(entity); break;
-            case 1: world.Remove<CompB>(entity); break;
-            case 2: world.Remove<CompC>(entity); break;
-            default: world.Remove<CompD>(entity); break;
-        }
-    }
-
-    public static void Remove(CommandBuffer buffer, Entity entity, int kind)
-    {
-        switch (kind)
-        {
-            case 0: buffer.Remove<CompA>(entity); break;
-            case 1: buffer.Remove<CompB>(entity); break;
-            case 2: buffer.Remove<CompC>(entity); break;
-            default: buffer.Remove<CompD>(entity); break;
         }
     }
 

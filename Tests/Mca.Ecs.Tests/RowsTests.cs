@@ -1,8 +1,15 @@
 namespace Mca.Ecs.Tests;
 
-/// <summary>Fixed-shape access: World.Rows and World.ForEachRow over a subset of rows.</summary>
+/// <summary>Fixed-shape access: World.Freeze, World.Rows, World.Groups and World.ForEachRow over a subset of rows.</summary>
 public class RowsTests
 {
+    private static World FrozenWorld(int n)
+    {
+        var world = FixedWorld(n);
+        world.Freeze();
+        return world;
+    }
+
     private static World FixedWorld(int n)
     {
         var world = new World();
@@ -61,9 +68,9 @@ public class RowsTests
         Assert.True(world.IsFrozen);
         var create = Assert.Throws<InvalidOperationException>(() => world.Create(new Position(1)));
         Assert.Contains("frozen", create.Message, StringComparison.Ordinal);
-        Assert.Throws<InvalidOperationException>(() => world.Destroy(first));
-        Assert.Throws<InvalidOperationException>(() => world.Add(first, new CompA(1)));
-        Assert.Throws<InvalidOperationException>(() => world.Remove<Velocity>(first));
+        Assert.Throws<InvalidOperationException>(() => world.Create());
+        Assert.Equal(5, world.EntityCount);
+        Assert.Equal(7, world.Get<Position>(first).X);
         world.Freeze();
         Assert.Equal(5, world.Groups<Position>(5).Count);
     }
@@ -71,7 +78,7 @@ public class RowsTests
     [Fact]
     public void ForEachRow_VisitsOnlyTheGivenRows_InTheGivenOrder()
     {
-        var world = FixedWorld(10);
+        var world = FrozenWorld(10);
         var visit = new Record();
         world.ForEachRow<Position, Record>([7, 2, 5], ref visit);
         Assert.Equal("7:7 2:2 5:5", visit.Seen.Trim());
@@ -84,7 +91,7 @@ public class RowsTests
     [Fact]
     public void ForEachRow_OutOfRange_ThrowsBeforeVisitingAny()
     {
-        var world = FixedWorld(3);
+        var world = FrozenWorld(3);
         var bump = default(Bump);
         Assert.Throws<ArgumentOutOfRangeException>(() => world.ForEachRow<Position, Bump>([0, 3], ref bump));
         Assert.Equal(0, world.Rows<Position>()[0].X);
@@ -92,28 +99,38 @@ public class RowsTests
     }
 
     [Fact]
-    public void Rows_InTwoArchetypes_Throws_AndTheCacheFollowsStructuralChanges()
+    public void Rows_InTwoArchetypes_Throws_AndFollowCreationUntilFrozen()
     {
         var world = FixedWorld(2);
         Assert.Equal(2, world.Rows<Position>().Length);
-        var extra = world.Create(new Position(5));
+        Assert.Equal(0, world.Rows<CompA>().Length);
+        world.Create(new CompA(1));
+        Assert.Equal(1, world.Rows<CompA>().Length);
+        world.Create(new Position(5));
         Assert.Throws<InvalidOperationException>(() => world.Rows<Position>());
-        world.Destroy(extra);
-        Assert.Equal(2, world.Rows<Position>().Length);
+        world.Freeze();
+        Assert.Throws<InvalidOperationException>(() => world.Rows<Position>());
+        Assert.Equal(1, world.Rows<CompA>().Length);
     }
 
     [Fact]
-    public void StructuralChangeInsideForEachRow_Throws()
+    public void ForEachRow_UnfrozenWorld_Throws_AndCreateInsideAFrozenOneThrows()
     {
-        var world = FixedWorld(2);
+        var unfrozen = FixedWorld(2);
+        var bump = default(Bump);
+        Assert.Throws<InvalidOperationException>(() => unfrozen.ForEachRow<Position, Bump>([0], ref bump));
+        Assert.Equal(0, bump.Calls);
+
+        var world = FrozenWorld(2);
         var create = new CreateInside { World = world };
         Assert.Throws<InvalidOperationException>(() => world.ForEachRow<Position, CreateInside>([0], ref create));
+        Assert.Equal(2, world.EntityCount);
     }
 
     [Fact]
     public void ForEachRow_AllocatesNothing()
     {
-        var world = FixedWorld(1000);
+        var world = FrozenWorld(1000);
         int[] rows = [.. Enumerable.Range(0, 100).Select(i => i * 10)];
         var bump = default(Bump);
         world.ForEachRow<Position, Bump>(rows, ref bump);
