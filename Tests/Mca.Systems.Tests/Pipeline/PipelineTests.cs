@@ -368,17 +368,20 @@ public class PipelineTests
         Assert.Single(r.Events, x => x.Kind == HandlerEventKind.Dom0Logged);
     }
 
+    /// <summary>An SRAR data load (MCACOD 0x134) on CPU 5 while it ran domU 1's vCPU 0 in user mode.</summary>
+    private static ErrorInjection GuestUserSrar() => Mce(5, 0, 0xBD80000000000134, Maddr(1, 0x4000000)) with
+    {
+        McgStatus = McgStatusBits.Eipv,
+        InGuest = true,
+        RunningDomain = 1,
+        RunningVcpu = 0,
+        Context = GuestContext.User,
+    };
+
     [Fact]
     public void Srar_InGuestUser_ProcessKilled()
     {
-        var srar = Mce(5, 0, 0xBD80000000000134, Maddr(1, 0x4000000)) with
-        {
-            McgStatus = McgStatusBits.Eipv,
-            InGuest = true,
-            RunningDomain = 1,
-            RunningVcpu = 0,
-            Context = GuestContext.User,
-        };
+        var srar = GuestUserSrar();
         var r = Run(HandlerPolicy.Xen, srar);
         Assert.False(r.Reset, string.Join("\n", r.Console));
         Assert.Equal(GuestOutcomeKind.ProcessKilled, r.Guests.Single(g => g.Domain == 1).Outcome);
@@ -402,14 +405,7 @@ public class PipelineTests
     {
         // The default machine has MCG_LMCE_P; the SRAR is local only if the hypervisor set MCG_EXT_CTL.LMCE_EN
         // (Xen mce_intel.c intel_init_lmce), which a 2009 hypervisor never did: there it is broadcast.
-        var srar = Mce(5, 0, 0xBD80000000000134, Maddr(1, 0x4000000)) with
-        {
-            McgStatus = McgStatusBits.Eipv,
-            InGuest = true,
-            RunningDomain = 1,
-            RunningVcpu = 0,
-            Context = GuestContext.User,
-        };
+        var srar = GuestUserSrar();
         var r = Run(HandlerPolicy.Parse(policy), srar);
         Assert.Equal(local, Assert.Single(r.Events, e => e.Kind == HandlerEventKind.MceEntered).IsLmce);
         // The logged MCG_STATUS carries LMCE_S only for a local #MC (Intel SDM vol. 3B 15.3.1.2).
