@@ -28,7 +28,7 @@ public sealed class MachineBatch
     private IBatchObserver? _observer;
 
     /// <summary>A batch run by the pipeline <paramref name="pipeline"/> builds for it (see <c>Pipeline.MachineBatches.Create</c>).</summary>
-    internal MachineBatch(MachineSpec spec, HandlerPolicy policy, int firstMachineId, int machineCount, ulong seed, IErrorSource source, Func<MachineBatch, IBatchPipeline> pipeline, HandlerTrace? trace = null, bool literalPolling = false)
+    internal MachineBatch(MachineSpec spec, HandlerPolicy policy, int firstMachineId, int machineCount, ulong seed, IErrorSource source, Func<MachineBatch, IBatchPipeline> pipeline, HandlerTrace? trace = null, bool literalPolling = false, bool foldCorrectedRuns = false)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(policy);
@@ -52,6 +52,7 @@ public sealed class MachineBatch
         Handler = new HandlerState(machineCount);
         Telemetry = new TelemetryStore(this);
         Events = new EventBuffer();
+        Runs = foldCorrectedRuns ? new CorrectedRuns(firstMachineId, machineCount) : null;
 
         Populate();
         World.Freeze();
@@ -84,6 +85,10 @@ public sealed class MachineBatch
     /// <summary>Step every poll tick instead of skipping empty ones in closed form (the reference mode).</summary>
     public bool LiteralPolling { get; }
     public EventBuffer Events { get; }
+    /// <summary>The open corrected-error runs when routine CE handling is folded into run events (campaigns), else null.</summary>
+    internal CorrectedRuns? Runs { get; }
+    /// <summary>The end of the current <see cref="RunUntil"/>: nothing at or after it is handled before the call returns.</summary>
+    internal long RunEndNs { get; private set; } = long.MaxValue;
     /// <summary>The recorder watching this batch (see <see cref="Observe"/>), or null: the engine then pays one null check per hook.</summary>
     public IBatchObserver? Observer => _observer;
     internal TelemetryStore Telemetry { get; }
@@ -183,7 +188,22 @@ public sealed class MachineBatch
     /// <summary>The bank instance row (within the machine) that CPU <paramref name="cpu"/> sees as <paramref name="bankIndex"/>.</summary>
     public int BankRowOf(int cpu, int bankIndex) => Spec.BankInstanceOf(cpu, bankIndex);
 
-    public void Emit(in HandlerEvent e) => Events.Add(e);
+    /// <summary>Records an event; when runs are folded, a routine CE event joins its machine's run, any other closes it first.</summary>
+    public void Emit(in HandlerEvent e)
+    {
+        if (Runs is { } runs)
+        {
+            if (CorrectedRuns.IsRoutine(in e))
+            {
+                runs.Add(in e);
+                return;
+            }
+
+            runs.Close(e.Machine - FirstMachineId, Events);
+        }
+
+        Events.Add(e);
+    }
 
     public HandlerEvent NewEvent(int machine, HandlerEventKind kind) => new()
     {
@@ -205,6 +225,7 @@ public sealed class MachineBatch
     public void RunUntil(long endNs)
     {
         // Bounded: every round consumes at least one due event per machine taken.
+        RunEndNs = endNs;
         ReadOnlySpan<int> due;
         while ((due = Scheduler.TakeDue(endNs)).Length > 0)
         {
@@ -214,6 +235,9 @@ public sealed class MachineBatch
             _observer?.RoundDone();
             Scheduler.ScheduleAll(due);
         }
+
+        // Runs close at the end of every call, the same instants in every mode.
+        Runs?.CloseAll(Events);
     }
 
     /// <summary>The machine's next instant with work (see <see cref="BatchScheduler.NextEventNs"/>).</summary>

@@ -34,6 +34,9 @@ internal sealed class TelemetryStore
     /// <summary>Pools currently held by machines (for memory accounting).</summary>
     public int PoolsInUse { get; private set; }
 
+    /// <summary>Whether every telemetry entry of the machine is free (nothing reserved, committed or being fetched).</summary>
+    public bool IsIdle(int machine) => _pools[machine] is null || _pools[machine]!.FreeCount == McTelemetry.EntryCount;
+
     /// <summary>mctelem_reserve: a cookie, or -1 when the class has no free entry (the drop is counted).</summary>
     public int Reserve(int machine, bool urgent)
     {

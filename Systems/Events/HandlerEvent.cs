@@ -53,4 +53,12 @@ public readonly record struct HandlerEvent
     public LossCause LossCause => (LossCause)Arg;
     /// <summary><see cref="HandlerEventKind.CorrectedFolded"/>: how many corrected errors were folded.</summary>
     public long FoldedCount => Arg;
+    /// <summary><see cref="HandlerEventKind.CorrectedRun"/>: the CMCIs it stands for.</summary>
+    public long RunCmcis => Arg2;
+    /// <summary><see cref="HandlerEventKind.CorrectedRun"/>: the CE records logouts found.</summary>
+    public long RunFinds => (long)Status;
+    /// <summary><see cref="HandlerEventKind.CorrectedRun"/>: the records dom0 logged.</summary>
+    public long RunLogged => (long)Addr;
+    /// <summary><see cref="HandlerEventKind.CorrectedRun"/>: the handler events it stands for.</summary>
+    public long RunEvents => (long)Misc;
 }

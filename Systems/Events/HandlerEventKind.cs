@@ -49,6 +49,14 @@ public enum HandlerEventKind : byte
     /// (no log, no reset). Cpu = the first CPU waiting; Arg = the CPUs that entered; Arg2 = the online CPUs awaited.
     /// </summary>
     MceHung = 21,
+    /// <summary>
+    /// A machine's routine corrected-error handling between two other events, as one event (docs/design.md,
+    /// "Corrected errors at their own instants"): the CE arrivals, CMCIs, CE logouts, non-urgent commits,
+    /// VIRQs and dom0 records that came one after another with nothing else in between. TimeNs = the first;
+    /// Arg = corrected errors; Arg2 = CMCIs; Status = CE records found (CMCI and poll logouts); Addr = records
+    /// dom0 logged; Misc = the handler events it stands for. The literal mode and a closed-form run give the same.
+    /// </summary>
+    CorrectedRun = 22,
 }
 
 /// <summary>How an arriving error is signalled (docs/design.md, the pipeline's arrive step).</summary>

@@ -15,10 +15,16 @@ namespace Mca.Systems.Pipeline;
 internal sealed class ArriveErrorsSystem
 {
     private readonly MachineBatch _batch;
+    /// <summary>The source when its CEs come in streams and runs are folded (campaigns), else null: then every CE is taken one by one.</summary>
+    private readonly ICeStreamSource? _streams;
+    /// <summary>Dom0's index among the machine's domains (-1 if the shape has none).</summary>
+    private readonly int _dom0;
 
     public ArriveErrorsSystem(MachineBatch batch)
     {
         _batch = batch;
+        _streams = batch.Runs is not null && !batch.LiteralPolling && !batch.Trace.Enabled ? batch.Source as ICeStreamSource : null;
+        _dom0 = batch.DomainIndexOf(0);
     }
 
     public void Run(ReadOnlySpan<int> machines)
@@ -35,13 +41,197 @@ internal sealed class ArriveErrorsSystem
             return;
         }
 
-        // Bounded by the source: each iteration consumes one error.
+        // Bounded by the source: each iteration consumes at least one error.
         while (_batch.Source.NextArrivalNs(m) <= s.NowNs)
         {
+            if (_streams is not null && TryRun(m, ref s))
+            {
+                continue;
+            }
+
             var e = _batch.Source.Take(m);
             _batch.Observer?.InputTaken(m, in e);
-            Arrive(m, ref s, in e);
+            if (Arrive(m, ref s, in e))
+            {
+                // A CE that raised a CMCI is handled before the next error arrives, even one of the same instant:
+                // the interrupt comes between the two (so each CE counts toward the threshold on its own).
+                break;
+            }
         }
+    }
+
+    /// <summary>
+    /// A run of one stream's corrected errors in closed form (docs/design.md, "Corrected errors at their own
+    /// instants"): from the pending CE up to the machine's next other event, on an idle machine whose CMCI
+    /// bank holds at most a CE. Every threshold-th CE raises a CMCI whose logout finds one record, committed
+    /// non-urgent with a VIRQ, which dom0 logs one latency later; the run ends where the last such fetch is
+    /// over and before any crossing of the telemetry pool could happen, so its counts and the state it leaves
+    /// are those of stepping every CE. False (nothing taken) when the machine is not in that state.
+    /// </summary>
+    private bool TryRun(int m, ref MachineState s)
+    {
+        var src = _streams!;
+        if (!src.PendingStream(m, out long untilNs) || s.McePending || s.VirqPending || s.ResetPending || s.PostResetPollDue
+            || s.Dom0FetchAtNs != long.MaxValue || _dom0 < 0 || !_batch.Telemetry.IsIdle(m) || _batch.Handler.VmcePossiblyPending(m))
+        {
+            return false;
+        }
+
+        var spec = _batch.Spec;
+        var first = src.StreamError(m, 0);
+        if ((first.Status & MciStatusBits.Uc) != 0 || first.Interposed || !first.AutoSignal)
+        {
+            return false;
+        }
+
+        foreach (ref readonly var d in _batch.DomainsOf(m))
+        {
+            if (d.RunState != DomainRunState.Running)
+            {
+                return false;
+            }
+        }
+
+        if (!_batch.DomainsOf(m)[_dom0].VirqMcaBound)
+        {
+            return false;
+        }
+
+        int row = spec.BankInstanceOf(first.Cpu, first.BankIndex);
+        var banks = _batch.BanksOf(m);
+        ref readonly var bank = ref banks[row];
+        int owner = bank.CmciOwnerCpu;
+        long threshold = (long)(bank.Ctl2 & MciCtl2Bits.ThresholdMask);
+        if (owner < 0 || threshold < 1 || bank.InterposedCpu >= 0)
+        {
+            return false;
+        }
+
+        bool valid = (bank.Status & MciStatusBits.Val) != 0;
+        long carried = valid ? bank.CorrectedSinceLogout : 0;
+        if ((valid && (bank.Status & MciStatusBits.Uc) != 0) || carried >= threshold)
+        {
+            return false;
+        }
+
+        // The owner's CMCI logout reads every bank it owns: the others must be empty so that each CMCI finds one record.
+        var cpus = _batch.CpusOf(m);
+        ulong owned = cpus[owner].CmciOwnedMask & ~(1UL << first.BankIndex);
+        bool polled = false;
+        for (int c = 0; c < cpus.Length; c++)
+        {
+            if (cpus[c].CmciPending)
+            {
+                return false;
+            }
+
+            polled |= (cpus[c].PollMask & (1UL << first.BankIndex)) != 0;
+        }
+
+        for (int b = spec.FirstBank; owned != 0 && b < spec.BankCount; b++)
+        {
+            if ((owned & (1UL << b)) != 0)
+            {
+                ref readonly var other = ref banks[spec.BankInstanceOf(owner, b)];
+                if ((other.Status & MciStatusBits.Val) != 0 || other.InterposedCpu >= 0)
+                {
+                    return false;
+                }
+            }
+        }
+
+        // Nothing else may happen before the run's end: the epoch's end, the next poll round that reads this bank
+        // (the March 2009 poller reads CMCI banks) or would find anything, and whatever else the source has.
+        untilNs = Math.Min(untilNs, _batch.RunEndNs);
+        if (polled || _batch.PollWouldFind(m))
+        {
+            untilNs = Math.Min(untilNs, s.NextPollNs);
+        }
+
+        long latency = spec.Dom0LogLatencyNs;
+        // The telemetry pool (20 non-urgent entries, Xen mctelem.c MC_NONURGENT_NENT) can only run out if 20 CMCIs
+        // fall within one fetch latency: the run stops before the first place that many CEs might.
+        long crowd = ((McTelemetry.NonUrgentEntryCount - 1) * threshold) + 1;
+        long n = src.StreamCount(m, untilNs);
+        if (n >= crowd)
+        {
+            long dense = src.StreamDenseAt(m, untilNs, latency + 1, crowd);
+            if (dense != long.MaxValue)
+            {
+                untilNs = Math.Min(untilNs, dense);
+                n = src.StreamCount(m, untilNs);
+            }
+        }
+
+        if (n < 2)
+        {
+            return false;
+        }
+
+        long cmcis = (carried + n) / threshold;
+        if (cmcis > 0)
+        {
+            // The last CMCI's record must reach dom0 before the run ends, else the run stops at that CMCI's CE.
+            long last = (cmcis * threshold) - carried - 1;
+            if (src.StreamTime(m, last) + latency >= untilNs)
+            {
+                long end = src.StreamTime(m, last);
+                n = last;
+                cmcis--;
+                if (cmcis > 0 && src.StreamTime(m, (cmcis * threshold) - carried - 1) + latency >= end)
+                {
+                    return false;
+                }
+            }
+        }
+
+        if (n < 2)
+        {
+            return false;
+        }
+
+        long firstNs = s.NowNs;
+        long residue = (carried + n) - (cmcis * threshold);
+        ref var w = ref _batch.BankForWrite(m, row);
+        if (cmcis > 0)
+        {
+            MceLogoutClear(ref w);
+            _batch.CpuForWrite(m, owner);
+        }
+
+        // The CEs after the last CMCI (or all, with none) are written as one by one (SDM Table 15-7).
+        bool cmciP = (spec.McgCap & McgCapBits.CmciP) != 0;
+        for (long k = cmcis > 0 ? n - residue : 0; k < n; k++)
+        {
+            var e = src.StreamError(m, k);
+            var merged = BankWriteRules.Merge(w.Status, w.Addr, w.Misc, e.Status, e.Addr, e.Misc, spec.Ser, cmciP);
+            w.Status = merged.Status;
+            w.Addr = merged.Addr;
+            w.Misc = merged.Misc;
+            w.CorrectedSinceLogout++;
+        }
+
+        if (_batch.Observer is { } observer)
+        {
+            for (long k = 0; k < n; k++)
+            {
+                var e = src.StreamError(m, k);
+                observer.InputTaken(m, in e);
+            }
+        }
+
+        src.SkipStream(m, n);
+        // Per CE its arrival; per CMCI the interrupt, the logout's find, the commit, the VIRQ and dom0's record.
+        _batch.Runs!.Add(m, firstNs, n, cmcis, cmcis, cmcis, n + (5 * cmcis));
+        return true;
+    }
+
+    private static void MceLogoutClear(ref BankState bank)
+    {
+        bank.Status = 0;
+        bank.Addr = 0;
+        bank.Misc = 0;
+        bank.CorrectedSinceLogout = 0;
     }
 
     /// <summary>The pass over the machines due this round, through the ECS.</summary>
@@ -50,7 +240,8 @@ internal sealed class ArriveErrorsSystem
         public void Update(int row, ref MachineState s) => system.Visit(row, ref s);
     }
 
-    private void Arrive(int machine, ref MachineState m, in ErrorInjection e)
+    /// <summary>Writes one error into its bank and signals it; true when it was a CE that raised a CMCI.</summary>
+    private bool Arrive(int machine, ref MachineState m, in ErrorInjection e)
     {
         var spec = _batch.Spec;
         Debug.Assert(e.Cpu >= 0 && e.Cpu < spec.CpuCount, "scenario validation checks the CPU");
@@ -169,6 +360,7 @@ internal sealed class ArriveErrorsSystem
                     if (bank.CmciOwnerCpu >= 0)
                     {
                         _batch.CpuForWrite(machine, bank.CmciOwnerCpu).CmciPending = true;
+                        return (e.Status & MciStatusBits.Uc) == 0;
                     }
                 }
                 else
@@ -187,6 +379,8 @@ internal sealed class ArriveErrorsSystem
             default:
                 break;
         }
+
+        return false;
     }
 
     /// <summary>

@@ -45,7 +45,7 @@ internal sealed class CampaignBatch : IBatchStepper<EpochOutput>
         if (_machines is null)
         {
             _source = o.Source(FirstMachineId, MachineCount, o.DurationNs);
-            _machines = MachineBatches.Create(o.Machine, o.Policy, FirstMachineId, MachineCount, o.Seed, _source, literalPolling: o.LiteralPolling);
+            _machines = MachineBatches.Create(o.Machine, o.Policy, FirstMachineId, MachineCount, o.Seed, _source, literalPolling: o.LiteralPolling, foldCorrectedRuns: true);
             _recorder = o.Recorder?.Invoke(_machines);
         }
 
@@ -137,6 +137,15 @@ internal sealed class CampaignBatch : IBatchStepper<EpochOutput>
         m.HandlerEvents++;
         switch (e.Kind)
         {
+            case HandlerEventKind.CorrectedRun:
+                // Counted as the events it stands for (handler_events are physical events).
+                m.HandlerEvents += e.RunEvents - 1;
+                m.CorrectedErrors += e.Arg;
+                m.Corrected += e.Arg;
+                m.CmciEvents += e.RunCmcis;
+                m.PollFinds += e.RunFinds;
+                m.LogsDelivered += e.RunLogged;
+                break;
             case HandlerEventKind.Reset:
                 m.Resets++;
                 m.DowntimeNs += Math.Min(rebootDowntimeNs, Math.Max(0, horizonNs - e.TimeNs));

@@ -74,6 +74,15 @@ public struct CampaignCounts
         HandlerEvents++;
         switch (e.Kind)
         {
+            case HandlerEventKind.CorrectedRun:
+                // Counted as the events it stands for: its CE arrivals, CMCIs, finds and dom0 records.
+                HandlerEvents += e.RunEvents - 1;
+                ErrorArrivals += e.Arg;
+                Corrected += e.Arg;
+                CmciEvents += e.RunCmcis;
+                PollFinds += e.RunFinds;
+                LogsDelivered += e.RunLogged;
+                break;
             case HandlerEventKind.ErrorArrived:
                 ErrorArrivals++;
                 switch (IntelMca.CheckMceType(e.Status, ser))

@@ -13,7 +13,7 @@ internal struct MachineOutcome
     public int UncorrectedArrivals;
     public int VmceInjected;
     public int DomainsCrashed;
-    public int LogsDelivered;
+    public long LogsDelivered;
     public int LogsLost;
     public long CorrectedErrors;
     public ulong EventHash;
@@ -25,13 +25,13 @@ internal struct MachineOutcome
     public int Srao;
     public int Srar;
     public int Fatal;
-    public int CmciEvents;
-    public int PollFinds;
+    public long CmciEvents;
+    public long PollFinds;
     public int GuestRecovered;
     public int GuestProcessKilled;
     public int GuestPanic;
     public int PagesOfflined;
-    public int HandlerEvents;
+    public long HandlerEvents;
 
     /// <summary>This machine's count of one outcome.</summary>
     public readonly long Value(CampaignOutcome outcome) => outcome switch

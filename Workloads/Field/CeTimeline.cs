@@ -164,6 +164,97 @@ internal readonly struct CeTimeline
         }
     }
 
+    /// <summary>
+    /// Where <paramref name="k"/> errors might first fall within <paramref name="windowNs"/> of each other in
+    /// [<paramref name="fromNs"/>, <paramref name="untilNs"/>): the start of the first pair of adjacent aligned
+    /// blocks (each the smallest power of two of at least <paramref name="windowNs"/>) holding k or more errors
+    /// together, or <see cref="long.MaxValue"/>. Conservative: any window shorter than a block lies within such a
+    /// pair, so a crossing is never missed; a pair named may hold no crossing. The work is the number of tree
+    /// nodes holding at least k errors, not the number of errors.
+    /// </summary>
+    public long DenseAt(long fromNs, long untilNs, long windowNs, long k)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(windowNs);
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 2);
+        long from = Math.Max(fromNs, StartNs) - StartNs;
+        long until = Math.Min(untilNs, EndNs) - StartNs;
+        if (from >= until || Total < k)
+        {
+            return long.MaxValue;
+        }
+
+        int blockDepth = windowNs <= 1 ? 0 : 64 - BitOperations.LeadingZeroCount((ulong)(windowNs - 1));
+        long block = blockDepth >= Depth ? 1L << Depth : 1L << blockDepth;
+        long found = Dense(1, 0, 1L << Depth, Total, block, from, until, k);
+        return found == long.MaxValue ? found : StartNs + found;
+    }
+
+    /// <summary>The first flagged block pair inside node <paramref name="node"/> (see <see cref="DenseAt"/>); offsets from <see cref="StartNs"/>.</summary>
+    private long Dense(ulong node, long low, long length, long n, long block, long from, long until, long k)
+    {
+        // Bounded: each level halves the node; a node with fewer than k errors is not entered.
+        if (n < k || low >= until || low + length <= from)
+        {
+            return long.MaxValue;
+        }
+
+        if (length <= block)
+        {
+            return low;
+        }
+
+        long half = length >> 1;
+        long left = Split(node, n);
+        long right = n - left;
+        long first = Dense(node << 1, low, half, left, block, from, until, k);
+        if (first != long.MaxValue)
+        {
+            return first;
+        }
+
+        // The pair straddling the middle: the left half's last block and the right half's first.
+        long mid = low + half;
+        if (mid - block < until && mid + block > from && EdgeBlocksReach(node, half, left, right, block, k))
+        {
+            return mid - block;
+        }
+
+        return Dense((node << 1) | 1, mid, half, right, block, from, until, k);
+    }
+
+    /// <summary>Whether the last block of node 2i and the first block of node 2i+1 hold <paramref name="k"/> errors together.</summary>
+    private bool EdgeBlocksReach(ulong node, long half, long leftCount, long rightCount, long block, long k)
+    {
+        ulong a = node << 1;
+        ulong b = (node << 1) | 1;
+        long length = half;
+        // Bounded: both edges descend one level per step, down to the block.
+        while (leftCount + rightCount >= k)
+        {
+            if (length <= block)
+            {
+                return true;
+            }
+
+            // A node with one error places it (Place), it does not split: one left is kept as "maybe at the edge".
+            if (leftCount > 1)
+            {
+                leftCount -= Split(a, leftCount);
+            }
+
+            if (rightCount > 1)
+            {
+                rightCount = Split(b, rightCount);
+            }
+
+            a = (a << 1) | 1;
+            b <<= 1;
+            length >>= 1;
+        }
+
+        return false;
+    }
+
     /// <summary>The errors in time order from the first at or after <paramref name="fromNs"/>.</summary>
     public Cursor From(long fromNs) => new(this, CountBefore(fromNs));
 

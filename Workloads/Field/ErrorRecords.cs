@@ -79,13 +79,16 @@ internal sealed class ErrorRecords
     /// <summary>The CPU of thread <paramref name="thread"/> of global core <paramref name="core"/> (socket x cores + core).</summary>
     public int CpuOfCore(int core, int thread) => (core * Spec.ThreadsPerCore) + thread;
 
-    /// <summary>A bank-8 corrected memory read error at <paramref name="address"/> folded <paramref name="count"/> times.</summary>
-    public ErrorInjection MemoryCorrected(long timeNs, int socket, int channel, ulong address, long count) => new()
+    /// <summary>
+    /// A bank-8 corrected memory error at <paramref name="address"/> folded <paramref name="count"/> times: a demand
+    /// read (0x0090 | channel) or, with <paramref name="scrub"/>, found by the patrol scrubber (0x00C0 | channel).
+    /// </summary>
+    public ErrorInjection MemoryCorrected(long timeNs, int socket, int channel, ulong address, long count, bool scrub = false) => new()
     {
         TimeNs = timeNs,
         Cpu = FirstCpuOfSocket(socket),
         BankIndex = Imc,
-        Status = CorrectedWithAddress | McacodMemRead | (uint)channel,
+        Status = CorrectedWithAddress | (scrub ? McacodMemScrub : McacodMemRead) | (uint)channel,
         Addr = address,
         Misc = MiscPhysicalLine,
         AutoSignal = true,

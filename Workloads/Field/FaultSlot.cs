@@ -8,8 +8,16 @@ namespace Mca.Workloads.Field;
 internal struct FaultSlot
 {
     public long NextNs;
-    /// <summary>CE stream: mean CEs per window (the fault's rate times the window).</summary>
-    public double WindowMean;
+    /// <summary>CE stream: the fault's CEs in time (its demand or its scrub CEs), read at random.</summary>
+    public CeTimeline Timeline;
+    /// <summary>CE stream: the index in <see cref="Timeline"/> of the CE after the one last handed out.</summary>
+    public long NextIndex;
+    /// <summary>CE stream: the CEs before the horizon (the timeline's span is rounded up to a power of two).</summary>
+    public long Limit;
+    /// <summary>CE stream: the key of this stream of this fault; with the CE's index it draws the CE's address.</summary>
+    public ulong StreamKey;
+    /// <summary>CE stream: the patrol scrubber's CEs (MCACOD 0x00C0) rather than demand reads' (0x0090).</summary>
+    public bool Scrub;
     /// <summary>The lines the fault covers (CE stream) or the bad lines (UE).</summary>
     public Footprint Region;
     public SlotKind Kind;

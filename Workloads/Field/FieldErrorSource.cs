@@ -13,9 +13,12 @@ namespace Mca.Workloads.Field;
 /// <item>DRAM faults arrive per DIMM at the Jaguar per-device FIT table (<see cref="JaguarFit"/>) times
 /// <see cref="FieldParameters.FaultRateScale"/>, transient or permanent, in seven modes from one bit to a
 /// whole device; a DIMM with a permanent fault gets new faults faster (the two-state DIMM, after Schroeder 2011 CACM).</item>
-/// <item>A transient fault is one CE. A permanent fault is a CE stream whose rate is drawn per fault from
-/// a truncated Pareto law (<see cref="CeIntensity"/>), folded into at most one arrival per window with
-/// <c>Count</c> = the CEs in it, at a random line of the fault's footprint (bank 8, MCACOD 0x0090 | channel).</item>
+/// <item>A transient fault is one CE. A permanent fault is a Poisson stream of CEs, each at its own instant, whose
+/// rate is drawn per fault from a truncated Pareto law (<see cref="CeIntensity"/>): two streams, the patrol
+/// scrubber's (MCACOD 0x00C0 | channel, <see cref="FieldParameters.CeScrubPerDay"/>) and demand reads' (0x0090 |
+/// channel, the rest), each a <see cref="CeTimeline"/> keyed by (seed, machine, fault, stream), each CE at a line of
+/// the fault's footprint keyed by its index. The engine may take a run of a stream's CEs at once
+/// (<see cref="ICeStreamSource"/>); the CEs are the same either way.</item>
 /// <item>An uncorrectable pattern (two faults on different devices of one DIMM overlapping, or a multi-bit
 /// fault the ECC cannot correct) is a bad region: its UEs are found by the patrol scrubber (SRAO 0x00C0 | channel
 /// in bank 8) or, in a frame something uses, possibly consumed first by a load (SRAR 0x0134 in bank 0 of the
@@ -29,11 +32,13 @@ namespace Mca.Workloads.Field;
 /// parameters never move the DRAM errors. A reset changes nothing: faults are in the hardware, and the
 /// same errors reach every handler policy. State is a fixed table per batch; Take allocates nothing.
 /// </summary>
-internal sealed class FieldErrorSource : IErrorSource, IWorkloadFacts
+internal sealed class FieldErrorSource : ICeStreamSource, IWorkloadFacts
 {
     /// <summary>Stream purposes: "FLD-DRAM" and "FLD-CPU" in ASCII.</summary>
     internal const ulong DramPurpose = 0x464C_442D_4452_414D;
     internal const ulong CpuPurpose = 0x464C_442D_4350_5500;
+    /// <summary>The high bits of a CE stream's key ("CE" in ASCII); the machine, fault and stream fill the rest.</summary>
+    private const ulong StreamKeyBase = 0x4345_0000_0000_0000;
 
     private const byte DimmFaulty = 1;
     private const byte DimmHadCe = 2;
@@ -53,6 +58,11 @@ internal sealed class FieldErrorSource : IErrorSource, IWorkloadFacts
     private readonly byte[] _dimmFlags;
     private readonly long[] _cpuErrorNs;
     private readonly FaultSlot[] _slots;
+    /// <summary>The slot of the pending arrival when it is a CE of a stream, else -1.</summary>
+    private readonly short[] _pendingSlot;
+    /// <summary>Faults created so far per machine: with the machine id, a fault's name in its stream keys.</summary>
+    private readonly int[] _faultCount;
+    private readonly ulong _seed;
 
     internal FieldErrorSource(FieldModel model, ulong seed, int firstMachineId, int machineCount, long horizonNs)
     {
@@ -61,6 +71,7 @@ internal sealed class FieldErrorSource : IErrorSource, IWorkloadFacts
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(machineCount);
         ArgumentOutOfRangeException.ThrowIfNegative(horizonNs);
         _model = model;
+        _seed = seed;
         _horizonNs = horizonNs;
         FirstMachineId = firstMachineId;
         MachineCount = machineCount;
@@ -76,6 +87,8 @@ internal sealed class FieldErrorSource : IErrorSource, IWorkloadFacts
         _dimmFlags = new byte[machineCount * _dimms];
         _cpuErrorNs = new long[machineCount];
         _slots = new FaultSlot[machineCount * _slotsPerMachine];
+        _pendingSlot = new short[machineCount];
+        _faultCount = new int[machineCount];
         foreach (ref var slot in _slots.AsSpan())
         {
             Free(ref slot);
@@ -154,6 +167,84 @@ internal sealed class FieldErrorSource : IErrorSource, IWorkloadFacts
         return n;
     }
 
+    public bool PendingStream(int machineIndex, out long otherNs)
+    {
+        int s = _pendingSlot[machineIndex];
+        otherNs = long.MaxValue;
+        if (s < 0 || _nextNs[machineIndex] == long.MaxValue)
+        {
+            return false;
+        }
+
+        var slots = SlotsOf(machineIndex);
+        for (int o = 0; o < slots.Length; o++)
+        {
+            if (o != s)
+            {
+                otherNs = Math.Min(otherNs, slots[o].NextNs);
+            }
+        }
+
+        otherNs = Math.Min(otherNs, EarliestDimmEvent(machineIndex, out _, out _));
+        otherNs = Math.Min(otherNs, _cpuErrorNs[machineIndex]);
+        return true;
+    }
+
+    public long StreamCount(int machineIndex, long untilNs)
+    {
+        ref var slot = ref PendingSlot(machineIndex);
+        long pending = slot.NextIndex - 1;
+        return Math.Min(slot.Timeline.CountBefore(untilNs), slot.Limit) - pending;
+    }
+
+    public long StreamTime(int machineIndex, long k)
+    {
+        ref var slot = ref PendingSlot(machineIndex);
+        return slot.Timeline.TimeOf(slot.NextIndex - 1 + k);
+    }
+
+    public ErrorInjection StreamError(int machineIndex, long k)
+    {
+        ref var slot = ref PendingSlot(machineIndex);
+        long index = slot.NextIndex - 1 + k;
+        return k == 0 ? _next[machineIndex] : CeOf(in slot, index, slot.Timeline.TimeOf(index));
+    }
+
+    public long StreamDenseAt(int machineIndex, long untilNs, long windowNs, long k) =>
+        PendingSlot(machineIndex).Timeline.DenseAt(_nextNs[machineIndex], Math.Min(untilNs, _horizonNs), windowNs, k);
+
+    public void SkipStream(int machineIndex, long n)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(n);
+        ref var slot = ref PendingSlot(machineIndex);
+        long next = slot.NextIndex - 1 + n;
+        Debug.Assert(next <= slot.Limit, "a run takes CEs before the horizon");
+        _dimmFlags[(machineIndex * _dimms) + slot.Dimm] |= DimmHadCe;
+        slot.NextIndex = next;
+        slot.NextNs = next < slot.Limit ? slot.Timeline.TimeOf(next) : long.MaxValue;
+        Advance(machineIndex);
+    }
+
+    private ref FaultSlot PendingSlot(int machineIndex)
+    {
+        int s = _pendingSlot[machineIndex];
+        if (s < 0)
+        {
+            ThrowNoStream(machineIndex);
+        }
+
+        return ref SlotsOf(machineIndex)[s];
+    }
+
+    /// <summary>CE <paramref name="index"/> of a stream: its line of the fault's footprint is keyed by the index.</summary>
+    private ErrorInjection CeOf(in FaultSlot slot, long index, long timeNs)
+    {
+        var m = _model;
+        var rng = CounterRng.Create(_seed, (ulong)index, ~slot.StreamKey);
+        ulong address = m.Geometry.RandomAddress(ref rng, slot.Dimm, slot.Region);
+        return m.Records.MemoryCorrected(timeNs, m.Geometry.SocketOf(slot.Dimm), m.Geometry.ChannelOf(slot.Dimm), address, 1, slot.Scrub);
+    }
+
     /// <summary>
     /// Moves machine <paramref name="i"/> to its next arrival: runs every internal event (a new fault, a
     /// DIMM replacement, a new CPU error) due no later than the earliest pending arrival, then takes that
@@ -193,6 +284,7 @@ internal sealed class FieldErrorSource : IErrorSource, IWorkloadFacts
             {
                 _nextNs[i] = long.MaxValue;
                 _nextCeDimm[i] = -1;
+                _pendingSlot[i] = -1;
                 AssertInvariants(i);
                 return;
             }
@@ -213,7 +305,7 @@ internal sealed class FieldErrorSource : IErrorSource, IWorkloadFacts
         {
             Debug.Assert(s.Kind != SlotKind.Free || s.NextNs == long.MaxValue, "a free slot has no arrival");
             Debug.Assert(s.NextNs == long.MaxValue || (s.NextNs >= next && s.NextNs < _horizonNs), "pending arrivals lie between the next arrival and the horizon");
-            Debug.Assert(s.Kind != SlotKind.CeStream || s.WindowMean > 0, "a CE stream has a positive rate");
+            Debug.Assert(s.Kind != SlotKind.CeStream || s.NextIndex <= s.Limit, "a CE stream hands out CEs before the horizon");
             Debug.Assert(s.Kind is SlotKind.Free or SlotKind.Cpu || s.Dimm < _dimms, "a DRAM slot names a DIMM of the machine");
             Debug.Assert(s.Kind != SlotKind.Cpu || s.Core < _model.Machine.SocketCount * _model.Machine.CoresPerSocket, "a CPU slot names a core of the machine");
         }
@@ -318,21 +410,13 @@ internal sealed class FieldErrorSource : IErrorSource, IWorkloadFacts
         }
 
         int di = (i * _dimms) + dimm;
+        int fault = _faultCount[i]++;
         if (!transient)
         {
-            int ce = Allocate(i);
-            if (ce >= 0)
-            {
-                ref var f = ref slots[ce];
-                f.Kind = SlotKind.CeStream;
-                f.Mode = mode;
-                f.Dimm = (byte)dimm;
-                f.Variant = (byte)device;
-                f.Region = footprint;
-                f.WindowMean = m.Intensity.SamplePerDay(ref rng) * m.CeWindowDays;
-                f.NextNs = NextWindowEnd(ref rng, timeNs, f.WindowMean);
-            }
-
+            double rate = m.Intensity.SamplePerDay(ref rng) / FieldModel.DayNs;
+            double scrub = Math.Min(rate, m.ScrubCeRatePerNs);
+            NewStream(i, fault, scrub: false, rate - scrub, timeNs, dimm, device, mode, footprint);
+            NewStream(i, fault, scrub: true, scrub, timeNs, dimm, device, mode, footprint);
             _dimmFlags[di] |= DimmFaulty;
         }
         else if (bad is null)
@@ -352,6 +436,35 @@ internal sealed class FieldErrorSource : IErrorSource, IWorkloadFacts
 
         double gap = (_dimmFlags[di] & DimmFaulty) != 0 ? m.FaultyFaultGapNs : m.HealthyFaultGapNs;
         _dimmFaultNs[di] = Later(timeNs, rng.StandardExponential() * gap);
+    }
+
+    /// <summary>One CE stream of a new permanent fault (none at rate 0): its CEs from <paramref name="timeNs"/> to the horizon.</summary>
+    private void NewStream(int i, int fault, bool scrub, double ratePerNs, long timeNs, int dimm, int device, FaultMode mode, Footprint footprint)
+    {
+        if (!(ratePerNs > 0) || timeNs >= _horizonNs)
+        {
+            return;
+        }
+
+        int ce = Allocate(i);
+        if (ce < 0)
+        {
+            return;
+        }
+
+        ulong key = StreamKeyBase ^ ((ulong)(FirstMachineId + i) << 32) ^ ((ulong)fault << 1) ^ (scrub ? 1UL : 0UL);
+        ref var f = ref SlotsOf(i)[ce];
+        f.Kind = SlotKind.CeStream;
+        f.Mode = mode;
+        f.Dimm = (byte)dimm;
+        f.Variant = (byte)device;
+        f.Region = footprint;
+        f.Scrub = scrub;
+        f.StreamKey = key;
+        f.Timeline = new CeTimeline(_seed, key, timeNs, _horizonNs - timeNs, ratePerNs);
+        f.Limit = f.Timeline.CountBefore(_horizonNs);
+        f.NextIndex = 0;
+        f.NextNs = f.Limit > 0 ? f.Timeline.TimeOf(0) : long.MaxValue;
     }
 
     /// <summary>The DIMM is swapped for a healthy one (model choice: repair after a delay): its faults and pending errors go.</summary>
@@ -409,25 +522,27 @@ internal sealed class FieldErrorSource : IErrorSource, IWorkloadFacts
         ref var slot = ref SlotsOf(i)[s];
         _nextNs[i] = timeNs;
         _nextCeDimm[i] = -1;
+        _pendingSlot[i] = -1;
         switch (slot.Kind)
         {
             case SlotKind.CeStream:
+            {
+                long index = slot.NextIndex;
+                _next[i] = CeOf(in slot, index, timeNs);
+                _nextCeDimm[i] = slot.Dimm;
+                _pendingSlot[i] = (short)s;
+                slot.NextIndex = index + 1;
+                slot.NextNs = slot.NextIndex < slot.Limit ? slot.Timeline.TimeOf(slot.NextIndex) : long.MaxValue;
+                break;
+            }
+
             case SlotKind.TransientCe:
             {
                 ref var rng = ref _dramRng[i];
-                long count = slot.Kind == SlotKind.CeStream ? rng.ZeroTruncatedPoisson(slot.WindowMean) : 1;
                 ulong address = m.Geometry.RandomAddress(ref rng, slot.Dimm, slot.Region);
-                _next[i] = records.MemoryCorrected(timeNs, m.Geometry.SocketOf(slot.Dimm), m.Geometry.ChannelOf(slot.Dimm), address, count);
+                _next[i] = records.MemoryCorrected(timeNs, m.Geometry.SocketOf(slot.Dimm), m.Geometry.ChannelOf(slot.Dimm), address, 1);
                 _nextCeDimm[i] = slot.Dimm;
-                if (slot.Kind == SlotKind.CeStream)
-                {
-                    slot.NextNs = NextWindowEnd(ref rng, timeNs, slot.WindowMean);
-                }
-                else
-                {
-                    Free(ref slot);
-                }
-
+                Free(ref slot);
                 break;
             }
 
@@ -509,19 +624,6 @@ internal sealed class FieldErrorSource : IErrorSource, IWorkloadFacts
         };
     }
 
-    /// <summary>
-    /// The end of the next window with at least one CE after the window ending at <paramref name="afterNs"/>:
-    /// the number of empty windows in between is geometric, floor(E / mean) for E ~ Exp(1), so empty
-    /// windows cost nothing.
-    /// </summary>
-    private long NextWindowEnd(ref CounterRng rng, long afterNs, double windowMean)
-    {
-        double empty = Math.Floor(rng.StandardExponential() / windowMean);
-        long window = _model.CeWindowNs;
-        double delay = (empty + 1.0) * window;
-        return Later(afterNs, delay);
-    }
-
     /// <summary><paramref name="timeNs"/> + <paramref name="delayNs"/>, or "never" when that reaches the horizon.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private long Later(long timeNs, double delayNs)
@@ -553,6 +655,10 @@ internal sealed class FieldErrorSource : IErrorSource, IWorkloadFacts
         slot = default;
         slot.NextNs = long.MaxValue;
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowNoStream(int machineIndex) =>
+        throw new InvalidOperationException($"machine {machineIndex} has no CE stream pending: PendingStream is false");
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowNoError(int machineIndex) =>

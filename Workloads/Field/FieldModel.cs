@@ -51,8 +51,7 @@ internal sealed class FieldModel
         HealthyFaultGapNs = 1e9 * HourNs / dimmFit;
         FaultyFaultGapNs = HealthyFaultGapNs / p.FaultyDimmRateMultiplier;
 
-        CeWindowNs = (long)Math.Round(p.CeWindowHours * HourNs);
-        CeWindowDays = CeWindowNs / DayNs;
+        ScrubCeRatePerNs = p.CeScrubPerDay / DayNs;
         UeDetectMeanNs = p.UeDetectMeanHours * HourNs;
         UeRepeatMeanNs = p.UeRepeatMeanHours * HourNs;
         DimmReplaceDelayNs = p.DimmReplaceDelayHours * HourNs;
@@ -70,7 +69,8 @@ internal sealed class FieldModel
         CpuErrorGapNs = CpuErrorsPerMachineYear > 0 ? YearNs / CpuErrorsPerMachineYear : double.PositiveInfinity;
         CpuRecurrenceRatePerNs = p.CpuRecurrenceRatePerDay / DayNs;
         CpuRecurrenceWindowNs = p.CpuRecurrenceWindowDays * DayNs;
-        SlotsPerMachine = p.MaxFaultsPerMachine;
+        // A permanent fault holds two slots: its demand and its scrub CE streams.
+        SlotsPerMachine = 2 * p.MaxFaultsPerMachine;
     }
 
     public MachineSpec Machine { get; }
@@ -89,8 +89,8 @@ internal sealed class FieldModel
     public double HealthyFaultGapNs { get; }
     public double FaultyFaultGapNs { get; }
 
-    public long CeWindowNs { get; }
-    public double CeWindowDays { get; }
+    /// <summary>The patrol scrubber's CEs of one permanent fault per ns (at most the fault's rate).</summary>
+    public double ScrubCeRatePerNs { get; }
     public double UeDetectMeanNs { get; }
     public double UeRepeatMeanNs { get; }
     public double DimmReplaceDelayNs { get; }

@@ -52,11 +52,13 @@ internal sealed record FieldParameters
     public double CeRateMaxPerDay { get; init; } = 1_000_000.0;
 
     /// <summary>
-    /// A permanent fault reports at most one arrival per window of this length, at the window's end, with
-    /// Count = the CEs in it (the folding of docs/design.md: cost grows with windows, not CEs). One day keeps the
-    /// default fleet near 45 arrivals per machine-year.
+    /// CEs per day of a permanent fault that the patrol scrubber finds rather than a demand read (MCACOD
+    /// 0x00C0 instead of 0x0090), at most the fault's own rate: one patrol pass a day meets the faulty
+    /// line once (assumption, with <see cref="UeDetectMeanHours"/>'s 24-hour pass). The rest of the fault's
+    /// CEs are demand reads. The two are separate streams, so retiring a page can stop its demand CEs while
+    /// its scrub CEs go on.
     /// </summary>
-    public double CeWindowHours { get; init; } = 24.0;
+    public double CeScrubPerDay { get; init; } = 1.0;
 
     /// <summary>
     /// Chance that a fault of a multi-bit mode (every mode but single-bit) is a pattern the ECC cannot
@@ -148,7 +150,7 @@ internal sealed record FieldParameters
         Positive(CeRateMedianPerDay, "ce_rate_median_per_day");
         Check(CeRateMeanToMedian is > 1 and <= 1e6, "ce_rate_mean_to_median", "> 1 and <= 1e6", CeRateMeanToMedian);
         Check(CeRateMaxPerDay > CeRateMedianPerDay && CeRateMaxPerDay <= 1e12, "ce_rate_max_per_day", "> ce_rate_median_per_day and <= 1e12", CeRateMaxPerDay);
-        Check(CeWindowHours is >= 1.0 / 3600 and <= 24 * 365, "ce_window_hours", "from 1 second (0.000278) to 8760", CeWindowHours);
+        Check(CeScrubPerDay is >= 0 and <= 1e9, "ce_scrub_per_day", "from 0 to 1e9", CeScrubPerDay);
         Probability(MultiBitUeProbability, "multi_bit_ue_probability");
         Duration(UeDetectMeanHours, "ue_detect_mean_hours");
         Probability(ScrubFindsFirstFraction, "scrub_finds_first_fraction");

@@ -28,7 +28,6 @@ public sealed class FieldStressedConformanceTests : ErrorSourceConformance
         CpuFatalPerCoreYear = 0.5,
         MaxFaultsPerMachine = 6,
         ReplaceDimmAfterUe = false,
-        CeWindowHours = 6,
     };
 
     protected override long HorizonNs => 120 * DayNs;

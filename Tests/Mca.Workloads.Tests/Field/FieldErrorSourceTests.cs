@@ -10,7 +10,6 @@ namespace Mca.Workloads.Tests.Field;
 public class FieldErrorSourceTests
 {
     private const long DayNs = CampaignOptions.DayNs;
-    private const long HourNs = DayNs / 24;
 
     private static FieldErrorSource Source(FieldParameters p, int first, int count, long horizonNs, ulong seed = 1) =>
         (FieldErrorSource)FieldErrorSource.Factory(MachineSpec.Default, p, seed)(first, count, horizonNs);
@@ -49,37 +48,29 @@ public class FieldErrorSourceTests
     }
 
     [Fact]
-    public void CeStream_FoldsIntoOneArrivalPerWindow()
+    public void CeStream_EveryCeArrivesAtItsOwnInstant()
     {
-        // One permanent fault per machine at most, most of the time: then every gap between its CE
-        // arrivals is a whole number of windows (arrivals sit at window ends counted from the fault).
-        var p = new FieldParameters { DimmCount = 2, FaultRateScale = 2, FaultyDimmRateMultiplier = 1, CeWindowHours = 6 };
-        long window = 6 * HourNs;
-        var source = Source(p, 0, 20_000, 365 * DayNs);
-        int streams = 0, aligned = 0;
-        long folded = 0;
-        for (int i = 0; i < 20_000; i++)
+        // A permanent fault's CEs are a Poisson stream, each CE one arrival of count 1: demand reads (0x0090)
+        // and, about once a day per fault, the patrol scrubber (0x00C0).
+        var p = new FieldParameters { DimmCount = 2, FaultRateScale = 2, FaultyDimmRateMultiplier = 1 };
+        var source = Source(p, 0, 5_000, 365 * DayNs);
+        long ces = 0, scrub = 0;
+        int heavy = 0;
+        for (int i = 0; i < 5_000; i++)
         {
-            var ces = Drain(source, i).Where(e => IsMemoryCe(e)).ToList();
-            folded += ces.Count(e => e.Count > 1);
-            if (ces.Count < 4)
+            var mine = Drain(source, i).Where(e => IsMemoryCe(e)).ToList();
+            Assert.All(mine, e => Assert.Equal(1, e.Count));
+            ces += mine.Count;
+            scrub += mine.Count(e => (MciStatusBits.Mcacod(e.Status) & 0xFFF0) == 0x00C0);
+            heavy += mine.Count > 1000 ? 1 : 0;
+            for (int k = 1; k < mine.Count; k++)
             {
-                continue;
+                Assert.True(mine[k].TimeNs >= mine[k - 1].TimeNs, "in time order");
             }
-
-            streams++;
-            bool all = true;
-            for (int k = 1; k < ces.Count; k++)
-            {
-                all &= (ces[k].TimeNs - ces[k - 1].TimeNs) % window == 0;
-            }
-
-            aligned += all ? 1 : 0;
         }
 
-        Assert.True(streams > 30, $"enough CE streams ({streams})");
-        Assert.True(aligned >= 0.9 * streams, $"{aligned} of {streams} machines with a CE stream have window-aligned arrivals");
-        Assert.True(folded > 0, "some windows hold more than one CE");
+        Assert.True(heavy > 0, "some faults log thousands of CEs");
+        Assert.InRange(scrub, 1, ces / 10);
     }
 
     [Fact]
@@ -96,7 +87,7 @@ public class FieldErrorSourceTests
                 if (IsMemoryCe(e))
                 {
                     ce++;
-                    Assert.Equal(0x0090, mcacod & 0xFFF0);
+                    Assert.Contains(mcacod & 0xFFF0, new[] { 0x0090, 0x00C0 });
                     Assert.Equal(MachineSpec.Default.SocketOf(e.Cpu), DimmOf(e, p) / (p.DimmCount / 2));
                 }
                 else if (e.BankIndex == 8)

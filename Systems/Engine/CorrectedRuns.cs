@@ -1,0 +1,123 @@
+using Mca.Systems.Events;
+using Mca.Systems.Hardware;
+
+namespace Mca.Systems.Engine;
+
+/// <summary>
+/// Folds each machine's routine corrected-error events into one <see cref="HandlerEventKind.CorrectedRun"/>
+/// (docs/design.md, "Corrected errors at their own instants"). A routine event (a CE arriving, a CMCI, a CE
+/// logout, a non-urgent commit, a VIRQ, a CE record dom0 logs) joins the machine's open run; any other event
+/// closes it first, and so does the end of <see cref="MachineBatch.RunUntil"/>. The literal mode emits every
+/// routine event and a closed-form run adds its counts at once; the run events, and so the digest, are the same.
+/// </summary>
+internal sealed class CorrectedRuns
+{
+    private readonly Run[] _open;
+    private readonly int _firstMachineId;
+
+    public CorrectedRuns(int firstMachineId, int machineCount)
+    {
+        _firstMachineId = firstMachineId;
+        _open = new Run[machineCount];
+    }
+
+    /// <summary>Whether an event is routine corrected-error handling, which a run stands for.</summary>
+    public static bool IsRoutine(in HandlerEvent e) => e.Kind switch
+    {
+        HandlerEventKind.ErrorArrived or HandlerEventKind.PollFound or HandlerEventKind.Dom0Logged => (e.Status & MciStatusBits.Uc) == 0,
+        HandlerEventKind.CmciRaised or HandlerEventKind.VirqSent => true,
+        HandlerEventKind.TelemetryCommitted => !e.IsUrgent,
+        _ => false,
+    };
+
+    /// <summary>Adds a routine event to its machine's open run.</summary>
+    public void Add(in HandlerEvent e)
+    {
+        ref var r = ref _open[e.Machine - _firstMachineId];
+        if (r.Events == 0)
+        {
+            r.FirstNs = e.TimeNs;
+        }
+
+        r.Events++;
+        switch (e.Kind)
+        {
+            case HandlerEventKind.ErrorArrived:
+                r.Errors += e.ErrorCount;
+                break;
+            case HandlerEventKind.CmciRaised:
+                r.Cmcis++;
+                break;
+            case HandlerEventKind.PollFound:
+                r.Finds++;
+                break;
+            case HandlerEventKind.Dom0Logged:
+                r.Logged++;
+                break;
+            default:
+                break;
+        }
+    }
+
+    /// <summary>Adds what a closed-form run handled, starting at <paramref name="firstNs"/>, to the machine's open run.</summary>
+    public void Add(int machine, long firstNs, long errors, long cmcis, long finds, long logged, long events)
+    {
+        ref var r = ref _open[machine];
+        if (r.Events == 0)
+        {
+            r.FirstNs = firstNs;
+        }
+
+        r.Events += events;
+        r.Errors += errors;
+        r.Cmcis += cmcis;
+        r.Finds += finds;
+        r.Logged += logged;
+    }
+
+    /// <summary>Closes the machine's open run into <paramref name="events"/>, if it has one.</summary>
+    public void Close(int machine, EventBuffer events)
+    {
+        ref var r = ref _open[machine];
+        if (r.Events == 0)
+        {
+            return;
+        }
+
+        events.Add(new HandlerEvent
+        {
+            TimeNs = r.FirstNs,
+            Machine = _firstMachineId + machine,
+            Kind = HandlerEventKind.CorrectedRun,
+            Cpu = -1,
+            Bank = -1,
+            Domain = -1,
+            Vcpu = -1,
+            Arg = r.Errors,
+            Arg2 = r.Cmcis,
+            Status = (ulong)r.Finds,
+            Addr = (ulong)r.Logged,
+            Misc = (ulong)r.Events,
+        });
+        r = default;
+    }
+
+    /// <summary>Closes every open run, machine by machine.</summary>
+    public void CloseAll(EventBuffer events)
+    {
+        for (int m = 0; m < _open.Length; m++)
+        {
+            Close(m, events);
+        }
+    }
+
+    private struct Run
+    {
+        public long FirstNs;
+        public long Events;
+        public long Errors;
+        public long Cmcis;
+        public long Finds;
+        public long Logged;
+    }
+}
