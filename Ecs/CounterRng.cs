@@ -174,6 +174,21 @@ public struct CounterRng
     /// SplitMix64 finalizer <c>Mix</c> (a bijection). For a fixed seed the key is injective in the purpose,
     /// and vice versa; the distinct offsets keep (s, p) and (p, s) apart.
     /// </summary>
+    /// <summary>
+    /// A key for <see cref="Hash"/>: (seed, purpose) mixed exactly as a stream's Philox key is.
+    /// </summary>
+    public static ulong KeyOf(ulong seed, ulong purpose) => MixKey(seed, purpose);
+
+    /// <summary>
+    /// Value <paramref name="index"/> of family member <paramref name="stream"/> under <paramref name="key"/>, by
+    /// two rounds of the SplitMix64 finalizer (Steele, Lea and Flood, OOPSLA 2014): random access at a few ns, for
+    /// draws so numerous that Philox would dominate (a CE timeline's tree nodes, one to three values each). A pure
+    /// function of its arguments; not a stream and not for cryptographic use.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Hash(ulong key, ulong stream, ulong index) =>
+        Mix64(Mix64(key ^ (stream * 0x9E3779B97F4A7C15UL)) + ((index + 1) * 0xD1B54A32D192ED03UL));
+
     internal static ulong MixKey(ulong seed, ulong purpose) =>
         Mix64(Mix64(seed + 0x9E3779B97F4A7C15UL) ^ Mix64(purpose + 0xD1B54A32D192ED03UL));
 

@@ -46,7 +46,8 @@ public static class ReplayExtractor
 
         var spec = ReplaySession.LoadSpec(reader, catalog);
         var frames = reader.Index.FramesOf(machine).ToArray();
-        var inputs = ReplaySession.GatherInputs(reader, frames, machine, 1, spec.MachineSpec());
+        // The machine's errors come from the spec's own source (a pure function of seed and machine id), and are
+        // checked against the recorded inputs frame by frame.
         var options = spec.ToOptions(1, catalog: catalog) with
         {
             Recorder = BatchRecorder.Attach,
@@ -54,7 +55,6 @@ public static class ReplayExtractor
             FirstMachineId = machine,
             Machines = 1,
             BatchSize = 1,
-            Source = (_, _, _) => new RecordedInputSource(inputs),
         };
         var header = h with { FormatVersion = ReplayFormat.Version, EngineVersion = ReplayFormat.EngineVersion, Kind = ReplayKind.Extract, FirstMachineId = machine, MachineCount = 1, BatchSize = 1 };
         using var writer = createWriter(header);

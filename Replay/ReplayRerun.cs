@@ -80,14 +80,6 @@ public static class ReplayRerun
         int count = machine is null ? h.MachineCount : 1;
         int batchSize = machine is null ? h.BatchSize : 1;
 
-        // Each batch loads its own machines' inputs when the engine first steps it (on a worker thread: reads are positional).
-        var batchFrames = new List<int>[h.BatchCount];
-        var frames = reader.Index.Frames;
-        for (int i = 0; i < frames.Length; i++)
-        {
-            (batchFrames[frames[i].Batch] ??= []).Add(i);
-        }
-
         var options = spec.ToOptions(ReplaySession.Threads(threads), catalog: catalog) with
         {
             Recorder = BatchRecorder.Attach,
@@ -96,11 +88,8 @@ public static class ReplayRerun
             FirstMachineId = first,
             Machines = count,
             BatchSize = batchSize,
-            Source = (firstId, n, _) =>
-            {
-                IEnumerable<int> own = machine is int one ? reader.Index.FramesOf(one).ToArray() : batchFrames[h.BatchOf(firstId)] ?? [];
-                return new RecordedInputSource(ReplaySession.GatherInputs(reader, own, firstId, n, machineSpec));
-            },
+            // The same errors as recorded: the workload's source is a pure function of (seed, machine id), so under
+            // another policy each machine meets exactly the errors it met (common random numbers).
         };
 
         var recordedTally = new MachineTally[count];

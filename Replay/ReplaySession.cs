@@ -1,5 +1,4 @@
 using System.Globalization;
-using Mca.Systems.Engine;
 using Mca.Systems.Model;
 using Mca.Workloads.Campaign;
 
@@ -39,78 +38,6 @@ internal static class ReplaySession
         }
 
         return spec;
-    }
-
-    /// <summary>
-    /// The recorded inputs of machines <paramref name="first"/> .. <paramref name="first"/> + <paramref name="count"/> - 1
-    /// from the given frames, per machine in recorded order; each is checked against the machine.
-    /// </summary>
-    public static ErrorInjection[][] GatherInputs(ReplayReader reader, IEnumerable<int> frameNumbers, int first, int count, MachineSpec machine)
-    {
-        var lists = new List<ErrorInjection>?[count];
-        foreach (int n in frameNumbers)
-        {
-            var frame = reader.ReadFrame(n);
-            foreach (var section in frame.Machines)
-            {
-                int local = section.Machine - first;
-                if (local < 0 || local >= count)
-                {
-                    continue;
-                }
-
-                var list = lists[local] ??= [];
-                foreach (var input in section.Inputs)
-                {
-                    string? problem = Check(input.Error, machine, reader.Header.DurationNs);
-                    if (problem is not null)
-                    {
-                        throw new ReplayFormatException(reader.Path, frame.Offset, problem, string.Create(Inv, $"machine {section.Machine}'s input at {input.Error.TimeNs} ns"));
-                    }
-
-                    list.Add(input.Error);
-                }
-            }
-        }
-
-        var result = new ErrorInjection[count][];
-        for (int i = 0; i < count; i++)
-        {
-            result[i] = lists[i]?.ToArray() ?? [];
-        }
-
-        return result;
-    }
-
-    /// <summary>What is wrong with a recorded input for this machine, or null.</summary>
-    private static string? Check(in ErrorInjection e, MachineSpec m, long durationNs)
-    {
-        if (e.TimeNs < 0 || e.TimeNs >= durationNs)
-        {
-            return string.Create(Inv, $"input times from 0 to {durationNs - 1} ns");
-        }
-
-        if (e.Cpu < 0 || e.Cpu >= m.CpuCount)
-        {
-            return string.Create(Inv, $"input CPUs from 0 to {m.CpuCount - 1}");
-        }
-
-        if (e.BankIndex < 0 || e.BankIndex >= m.BankCount)
-        {
-            return string.Create(Inv, $"input banks from 0 to {m.BankCount - 1}");
-        }
-
-        if (!Enum.IsDefined(e.Signal) || !Enum.IsDefined(e.Context) || e.Count < 0)
-        {
-            return "input signals 0-3, contexts 0-2 and counts >= 0";
-        }
-
-        if ((e.Status & Systems.Hardware.MciStatusBits.Val) == 0)
-        {
-            return "input statuses with VAL (bit 63) set";
-        }
-
-        return null;
     }
 
     /// <summary>

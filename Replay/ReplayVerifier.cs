@@ -20,7 +20,7 @@ public sealed record VerifyReport(ReplayHeader Header, ReplayDivergence? Diverge
 /// <summary>
 /// <c>mca replay verify</c>: re-simulates a replay from its header and compares every frame (inputs,
 /// events, state hashes) and the totals. A campaign replay re-runs its spec, workload included; an
-/// extracted replay feeds its recorded inputs to the handler (docs/replay-format.md "Verification").
+/// extracted replay re-runs its one machine from the same spec (docs/replay-format.md "Verification").
 /// </summary>
 public static class ReplayVerifier
 {
@@ -32,13 +32,14 @@ public static class ReplayVerifier
         var options = spec.ToOptions(ReplaySession.Threads(threads), catalog: catalog) with { EpochNs = h.EpochNs, Recorder = BatchRecorder.Attach };
         if (h.Kind == ReplayKind.Extract)
         {
-            var inputs = ReplaySession.GatherInputs(reader, Enumerable.Range(0, reader.Index.Frames.Length), h.FirstMachineId, h.MachineCount, options.Machine);
+            // The workload's errors are a pure function of (seed, machine id): the spec's own source gives the
+            // extracted machine exactly what it was given in the campaign, stream runs included (the recorded
+            // inputs, a CE run as its first CE with the run's count, are compared frame by frame).
             options = options with
             {
                 FirstMachineId = h.FirstMachineId,
                 Machines = h.MachineCount,
                 BatchSize = h.BatchSize,
-                Source = (first, count, _) => new RecordedInputSource(inputs[(first - h.FirstMachineId)..(first - h.FirstMachineId + count)]),
             };
         }
 

@@ -67,11 +67,16 @@ internal sealed class ArriveStage : IHandlerStage
         var source = machine.Fleet.Source;
         while (source.NextArrivalNs(machine.Index) <= machine.NowNs)
         {
-            Arrive(machine, source.Take(machine.Index));
+            if (Arrive(machine, source.Take(machine.Index)))
+            {
+                // A CE that raised a CMCI is handled before the next error of the same instant arrives.
+                break;
+            }
         }
     }
 
-    private static void Arrive(ObjectMachine machine, ErrorInjection e)
+    /// <summary>Writes one error and signals it; true when it was a CE that raised a CMCI.</summary>
+    private static bool Arrive(ObjectMachine machine, ErrorInjection e)
     {
         var spec = machine.Spec;
         var cpu = machine.Cpus[e.Cpu];
@@ -170,6 +175,7 @@ internal sealed class ArriveStage : IHandlerStage
                     if (bank.CmciOwnerCpu >= 0)
                     {
                         machine.Cpus[bank.CmciOwnerCpu].CmciPending = true;
+                        return (e.Status & MciStatusBits.Uc) == 0;
                     }
                 }
                 else
@@ -184,6 +190,8 @@ internal sealed class ArriveStage : IHandlerStage
             default:
                 break;
         }
+
+        return false;
     }
 
     private static Signal HardwareSignal(ObjectMachine machine, ObjectBank bank, ulong status, long count)
@@ -232,7 +240,8 @@ internal sealed class PollStage : IHandlerStage
             }
         }
 
-        if (machine.NextPollNs == machine.NowNs)
+        // The round at an instant comes after every error of that instant.
+        if (machine.NextPollNs == machine.NowNs && machine.Fleet.Source.NextArrivalNs(machine.Index) > machine.NowNs)
         {
             PollRound(machine);
         }

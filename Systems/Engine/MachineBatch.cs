@@ -52,7 +52,7 @@ public sealed class MachineBatch
         Handler = new HandlerState(machineCount);
         Telemetry = new TelemetryStore(this);
         Events = new EventBuffer();
-        Runs = foldCorrectedRuns ? new CorrectedRuns(firstMachineId, machineCount) : null;
+        Runs = foldCorrectedRuns ? new CorrectedRuns(firstMachineId, machineCount, Events) : null;
 
         Populate();
         World.Freeze();
@@ -199,7 +199,7 @@ public sealed class MachineBatch
                 return;
             }
 
-            runs.Close(e.Machine - FirstMachineId, Events);
+            runs.Close(e.Machine - FirstMachineId);
         }
 
         Events.Add(e);
@@ -236,9 +236,12 @@ public sealed class MachineBatch
             Scheduler.ScheduleAll(due);
         }
 
-        // Runs close at the end of every call, the same instants in every mode.
-        Runs?.CloseAll(Events);
+        // The runs of days now over close here (the others may still grow): the same runs for any epoch length.
+        Runs?.CloseDaysBefore(endNs);
     }
+
+    /// <summary>Closes every open corrected-error run: the end of a campaign.</summary>
+    public void CloseRuns() => Runs?.CloseAll();
 
     /// <summary>The machine's next instant with work (see <see cref="BatchScheduler.NextEventNs"/>).</summary>
     public long NextEventNs(int machine) => Scheduler.NextEventNs(machine);

@@ -140,17 +140,24 @@ internal sealed class ArriveErrorsSystem
             }
         }
 
-        // Nothing else may happen before the run's end: the epoch's end, the next poll round that reads this bank
-        // (the March 2009 poller reads CMCI banks) or would find anything, and whatever else the source has.
-        untilNs = Math.Min(untilNs, _batch.RunEndNs);
-        if (polled || _batch.PollWouldFind(m))
+        // Nothing else may happen before the run's end: the epoch's end and whatever else the source has. The March
+        // 2009 poller reads CMCI banks too: its rounds are folded into the run when every other bank is empty (so a
+        // round finds this bank or nothing); else the run ends at the next round that could find anything.
+        // A run event lies within one simulated day (CorrectedRuns), and so does a closed-form run.
+        untilNs = Math.Min(Math.Min(untilNs, _batch.RunEndNs), CorrectedRuns.NextDayNs(s.NowNs));
+        if (polled && !OtherBanksEmpty(m, row))
+        {
+            return false;
+        }
+
+        if (!polled && _batch.PollWouldFind(m))
         {
             untilNs = Math.Min(untilNs, s.NextPollNs);
         }
 
         long latency = spec.Dom0LogLatencyNs;
-        // The telemetry pool (20 non-urgent entries, Xen mctelem.c MC_NONURGENT_NENT) can only run out if 20 CMCIs
-        // fall within one fetch latency: the run stops before the first place that many CEs might.
+        // The telemetry pool (20 non-urgent entries, Xen mctelem.c MC_NONURGENT_NENT) can only run out if 20 records
+        // fall within one fetch latency: the run stops before the first place where that many CEs might.
         long crowd = ((McTelemetry.NonUrgentEntryCount - 1) * threshold) + 1;
         long n = src.StreamCount(m, untilNs);
         if (n >= crowd)
@@ -168,40 +175,44 @@ internal sealed class ArriveErrorsSystem
             return false;
         }
 
-        long cmcis = (carried + n) / threshold;
-        if (cmcis > 0)
+        var plan = default(RunPlan);
+        // The run must end with every record it made in dom0's hands: else it ends just before its last record's
+        // cause (a CE that raised a CMCI, a poll round that found), and again, a few times at most.
+        for (int attempt = 0; ; attempt++)
         {
-            // The last CMCI's record must reach dom0 before the run ends, else the run stops at that CMCI's CE.
-            long last = (cmcis * threshold) - carried - 1;
-            if (src.StreamTime(m, last) + latency >= untilNs)
+            long retry = Plan(m, ref s, src, untilNs, carried, threshold, latency, polled, out plan);
+            if (retry == long.MaxValue)
             {
-                long end = src.StreamTime(m, last);
-                n = last;
-                cmcis--;
-                if (cmcis > 0 && src.StreamTime(m, (cmcis * threshold) - carried - 1) + latency >= end)
-                {
-                    return false;
-                }
+                break;
             }
+
+            if (attempt == 3 || retry <= s.NowNs)
+            {
+                return false;
+            }
+
+            untilNs = retry;
         }
 
-        if (n < 2)
+        if (plan.Errors < 2)
         {
             return false;
         }
 
-        long firstNs = s.NowNs;
-        long residue = (carried + n) - (cmcis * threshold);
         ref var w = ref _batch.BankForWrite(m, row);
-        if (cmcis > 0)
+        if (plan.Cleared)
         {
-            MceLogoutClear(ref w);
+            ClearBank(ref w);
+        }
+
+        if (plan.Cmcis > 0)
+        {
             _batch.CpuForWrite(m, owner);
         }
 
-        // The CEs after the last CMCI (or all, with none) are written as one by one (SDM Table 15-7).
+        // The CEs since the bank was last cleared (all, if it never was) are written as one by one (SDM Table 15-7).
         bool cmciP = (spec.McgCap & McgCapBits.CmciP) != 0;
-        for (long k = cmcis > 0 ? n - residue : 0; k < n; k++)
+        for (long k = plan.ResidueFrom; k < plan.Errors; k++)
         {
             var e = src.StreamError(m, k);
             var merged = BankWriteRules.Merge(w.Status, w.Addr, w.Misc, e.Status, e.Addr, e.Misc, spec.Ser, cmciP);
@@ -211,22 +222,154 @@ internal sealed class ArriveErrorsSystem
             w.CorrectedSinceLogout++;
         }
 
-        if (_batch.Observer is { } observer)
+        if (polled)
         {
-            for (long k = 0; k < n; k++)
-            {
-                var e = src.StreamError(m, k);
-                observer.InputTaken(m, in e);
-            }
+            s.NextPollNs = plan.NextPollNs;
+            s.PollPeriodNs = plan.PollPeriodNs;
         }
 
-        src.SkipStream(m, n);
-        // Per CE its arrival; per CMCI the interrupt, the logout's find, the commit, the VIRQ and dom0's record.
-        _batch.Runs!.Add(m, firstNs, n, cmcis, cmcis, cmcis, n + (5 * cmcis));
+        // A recorder is told of the run as one input: its first CE with the run's count (the stream itself is a pure
+        // function of the seed and the machine, so a replay re-runs it from the spec and compares).
+        if (_batch.Observer is { } observer)
+        {
+            var taken = first with { Count = plan.Errors };
+            observer.InputTaken(m, in taken);
+        }
+
+        long firstNs = s.NowNs;
+        src.SkipStream(m, plan.Errors);
+        // Per CE its arrival; per CMCI the interrupt, its logout's find, the commit, the VIRQ and dom0's record; per
+        // poll round that found, the find, the commit, the VIRQ and dom0's record.
+        long records = plan.Cmcis + plan.PollFinds;
+        _batch.Runs!.Add(m, firstNs, plan.Errors, plan.Cmcis, records, records, plan.Errors + (5 * plan.Cmcis) + (4 * plan.PollFinds));
         return true;
     }
 
-    private static void MceLogoutClear(ref BankState bank)
+    /// <summary>
+    /// Plans a run up to <paramref name="untilNs"/>: the CEs, the CMCIs at every threshold-th CE since the bank was
+    /// last cleared, and (when the poller reads this bank) each poll round, which finds the bank iff it holds a CE
+    /// and then halves the period, else doubles it (Xen intel-nonfatal.c; <see cref="PollSchedule"/>). A round at
+    /// instant p comes after every CE at p. Returns <see cref="long.MaxValue"/> when the last record reaches dom0
+    /// before <paramref name="untilNs"/>, else the instant to end the run at instead (just before that record's cause).
+    /// </summary>
+    private static long Plan(int m, ref MachineState s, ICeStreamSource src, long untilNs, long carried, long threshold, long latency, bool polled, out RunPlan plan)
+    {
+        plan = default;
+        long errors = polled ? src.StreamCount(m, untilNs) : 0;
+        long idx = 0;
+        long k = carried;
+        long next = s.NextPollNs;
+        long period = s.PollPeriodNs;
+        // The last records made: a CMCI as its CE's index (>= 0), a poll round as ~its instant (< 0).
+        long last = long.MinValue;
+        long last2 = long.MinValue;
+        // Bounded: each pass is one poll round before untilNs (at least 2 s apart), or the last segment.
+        while (true)
+        {
+            bool round = polled && next < untilNs;
+            long total = src.StreamCount(m, round ? next + 1 : untilNs);
+            long count = total - idx;
+            if (round && count == 0 && k == 0)
+            {
+                // An empty bank stays empty until the next CE: the rounds before it are skipped as PollSchedule does.
+                long ceNs = idx < errors ? src.StreamTime(m, idx) : untilNs;
+                while (next < ceNs && period < PollSchedule.PeriodMaxNs)
+                {
+                    period = Math.Min(period * 2, PollSchedule.PeriodMaxNs);
+                    next += period;
+                }
+
+                if (next < ceNs)
+                {
+                    next += (ceNs - next + PollSchedule.PeriodMaxNs - 1) / PollSchedule.PeriodMaxNs * PollSchedule.PeriodMaxNs;
+                }
+
+                continue;
+            }
+
+            long cmcis = (k + count) / threshold;
+            if (cmcis > 0)
+            {
+                long lastCmci = idx + (threshold - k) - 1 + ((cmcis - 1) * threshold);
+                last2 = cmcis > 1 ? lastCmci - threshold : last;
+                last = lastCmci;
+                plan.Cmcis += cmcis;
+                plan.Cleared = true;
+                plan.ResidueFrom = lastCmci + 1;
+            }
+
+            k = k + count - (cmcis * threshold);
+            idx = total;
+            if (!round)
+            {
+                break;
+            }
+
+            int found = k > 0 ? 1 : 0;
+            if (found > 0)
+            {
+                plan.PollFinds++;
+                plan.Cleared = true;
+                plan.ResidueFrom = idx;
+                k = 0;
+                last2 = last;
+                last = ~next;
+            }
+
+            long adapted = found > 0 ? period / (found + 1) : period * 2;
+            period = Math.Clamp(adapted, PollSchedule.PeriodMinNs, PollSchedule.PeriodMaxNs);
+            next += period;
+        }
+
+        plan.Errors = idx;
+        plan.NextPollNs = next;
+        plan.PollPeriodNs = period;
+        if (last == long.MinValue)
+        {
+            return long.MaxValue;
+        }
+
+        long lastNs = last >= 0 ? src.StreamTime(m, last) : ~last;
+        if (lastNs + latency < untilNs)
+        {
+            return long.MaxValue;
+        }
+
+        // Ending just before the last record's cause leaves the one before it, which must be over by then.
+        long beforeNs = last2 == long.MinValue ? long.MinValue : last2 >= 0 ? src.StreamTime(m, last2) : ~last2;
+        return beforeNs == long.MinValue || beforeNs + latency < lastNs ? lastNs : beforeNs;
+    }
+
+    /// <summary>Whether every bank of the machine but <paramref name="row"/> is empty (nothing valid, nothing interposed).</summary>
+    private bool OtherBanksEmpty(int m, int row)
+    {
+        var banks = _batch.BanksOf(m);
+        for (int r = 0; r < banks.Length; r++)
+        {
+            if (r != row && ((banks[r].Status & MciStatusBits.Val) != 0 || banks[r].InterposedCpu >= 0))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>What a closed-form run does (see <see cref="Plan"/>).</summary>
+    private struct RunPlan
+    {
+        public long Errors;
+        public long Cmcis;
+        public long PollFinds;
+        /// <summary>Whether a CMCI or a poll round cleared the bank during the run.</summary>
+        public bool Cleared;
+        /// <summary>The first CE the bank still holds at the end (after the last clear, or 0).</summary>
+        public long ResidueFrom;
+        public long NextPollNs;
+        public long PollPeriodNs;
+    }
+
+    private static void ClearBank(ref BankState bank)
     {
         bank.Status = 0;
         bank.Addr = 0;

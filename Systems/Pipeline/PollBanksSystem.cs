@@ -48,7 +48,8 @@ internal sealed class PollBanksSystem
             }
         }
 
-        if (s.NextPollNs == s.NowNs)
+        // The round at an instant comes after every error of that instant (some wait for a CMCI handled in between).
+        if (s.NextPollNs == s.NowNs && _batch.Source.NextArrivalNs(m) > s.NowNs)
         {
             PollRound(m, ref s);
         }

@@ -22,7 +22,8 @@ public sealed class BadInputTests : IDisposable
         Write("deepmap.yaml", string.Concat(Enumerable.Repeat("{a: ", 50_000)) + "1" + new string('}', 50_000));
         Write("deepblock.yaml", string.Concat(Enumerable.Repeat("- ", 5_000)) + "1\n");
         Write("rate.yaml", "workload: field\nmachines: 1\ndays: 1\nfield:\n  fault_rate_scale: 1e12\n");
-        Write("storms.yaml", "workload: storm\nmachines: 1\ndays: 1\nstorm:\n  storms_per_machine_year: 1e6\n  storm_window_seconds: 1\n");
+        Write("storms.yaml", "workload: storm\nmachines: 1\ndays: 1\nstorm:\n  storms_per_machine_year: 1e6\n  storm_ce_per_second: 1000\n");
+        Write("window.yaml", "workload: field\nmachines: 1\ndays: 1\nfield:\n  ce_window_hours: 24\n");
         Write("big.yaml", "# " + new string('x', (1 << 20) + 10) + "\n");
         File.WriteAllBytes(Path.Combine(_dir, "latin1.mce"), [.. "CPU 0 BANK 8 STATUS UC # caf"u8, 0xe9, (byte)'\n']);
         Process.Start("mkfifo", [Path.Combine(_dir, "fifo")])!.WaitForExit();
@@ -94,7 +95,8 @@ public sealed class BadInputTests : IDisposable
         { ["campaign", "--workload", "{dir}/sub.yaml"], "{dir}/sub.yaml: expected a campaign spec file, found no such file" },
         { ["campaign", "--workload", ""], "--workload: expected one of field, storm, none or a spec FILE.yaml, found ''" },
         { ["campaign", "--workload", "{dir}/rate.yaml"], "{dir}/rate.yaml:5:21: field.fault_rate_scale: expected > 0 and <= 10000 (at 1e4 every DIMM takes about 100 faults a year; more only adds run time), found 1e12" },
-        { ["campaign", "--workload", "{dir}/storms.yaml"], "storm.storms_per_machine_year: expected at most 1e6 storm windows per machine-year" },
+        { ["campaign", "--workload", "{dir}/storms.yaml"], "storm.storm_ce_per_second: expected at most 1e10 storm CEs per machine-year" },
+        { ["campaign", "--workload", "{dir}/window.yaml"], "{dir}/window.yaml:5:3: field.ce_window_hours: expected a field parameter" },
         { ["campaign", "--machines", "x"], "mca: --machines: expected a whole number, found 'x' (see mca --help)" },
         { ["campaign", "--machines", "0"], "--machines: expected a number of machines from 1 to 10,000,000, found 0" },
         { ["campaign", "--days", "1.5"], "mca: --days: expected a whole number of days, found '1.5'" },

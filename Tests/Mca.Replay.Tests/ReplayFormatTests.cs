@@ -127,9 +127,11 @@ public sealed partial class ReplayFormatTests : TempDirectoryTest
     }
 
     [Fact]
-    public void Rerun_InputWithoutVal_FormatErrorNotAnEngineCrash()
+    public void TamperedInput_NeverReachesTheHandler_VerifyFindsIt()
     {
         // Regression (fuzz seed dvGlkNjerNJ2): a well-formed file whose input lacks VAL must not reach the handler.
+        // Re-simulation takes the machines' errors from the spec (a pure function of seed and machine), so a damaged
+        // input cannot crash it; verify compares the inputs and names the divergence.
         string path = PathOf("noval.mcar");
         bool done = false;
         Fixtures.Record(path, Fixtures.Spec(machines: 12, days: 4, batchSize: 4), tamper: o =>
@@ -146,9 +148,8 @@ public sealed partial class ReplayFormatTests : TempDirectoryTest
             inputs[0] = inputs[0] with { Error = e };
             return o with { Inputs = inputs };
         });
-        var ex = Assert.Throws<ReplayFormatException>(() => ReplayRerun.Run(path, "xen", threads: 1, catalog: Fixtures.Catalog));
-        Assert.Contains("expected input statuses with VAL (bit 63) set", ex.Message, StringComparison.Ordinal);
-        Assert.Matches(OneLineError(), ex.Message);
+        ReplayRerun.Run(path, "xen", threads: 1, catalog: Fixtures.Catalog);
+        Assert.NotNull(ReplayVerifier.Verify(path, threads: 1, catalog: Fixtures.Catalog).Divergence);
     }
 
     [Fact]

@@ -52,6 +52,10 @@ internal sealed class CampaignBatch : IBatchStepper<EpochOutput>
         var batch = _machines;
         long end = Math.Min((epochIndex + 1L) * o.EpochNs, o.DurationNs);
         batch.RunUntil(end);
+        if (end == o.DurationNs)
+        {
+            batch.CloseRuns();
+        }
         var events = batch.Events.Events;
         if (events.IsEmpty && !o.KeepEvents && epochIndex != o.EpochCount - 1)
         {

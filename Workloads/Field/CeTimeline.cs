@@ -19,7 +19,7 @@ namespace Mca.Workloads.Field;
 /// a 1 ns node holds all of its errors at its start. Node i (the root is 1, its children 2i and 2i+1) draws
 /// from stream i of the fault's key, so every split is a pure function of (seed, fault, node) and queries
 /// may come in any order. Binomials are exact (a count of fair bits) up to <see cref="BinomialExactMax"/>;
-/// above it the rounded normal n/2 + (sqrt(n)/2) Z, clamped to [0, n], whose error is far below the
+/// above it the rounded normal n/2 + (sqrt(n)/2) Z, Z an Irwin-Hall sum of 12 uniforms, clamped to [0, n], whose error is far below the
 /// fault-to-fault spread of rates; the split always sums to n, so counts are exact.
 /// </remarks>
 internal readonly struct CeTimeline
@@ -28,9 +28,10 @@ internal readonly struct CeTimeline
     public const int DepthMax = 62;
 
     /// <summary>Up to this many errors a node's split is an exact count of fair bits.</summary>
-    public const int BinomialExactMax = 1024;
+    public const int BinomialExactMax = 128;
 
-    private readonly CounterRng _nodes;
+    /// <summary>The fault's key: node i's values are <see cref="CounterRng.Hash"/>(key, i, j).</summary>
+    private readonly ulong _key;
 
     /// <summary>
     /// A fault's timeline from <paramref name="startNs"/> covering at least <paramref name="spanNs"/>, at
@@ -48,10 +49,10 @@ internal readonly struct CeTimeline
             throw new ArgumentOutOfRangeException(nameof(spanNs), spanNs, $"a CE timeline spans at most 2^{DepthMax} ns");
         }
 
-        _nodes = CounterRng.Create(seed, 0, faultKey);
+        _key = CounterRng.KeyOf(seed, faultKey);
         StartNs = startNs;
         Depth = depth;
-        var total = _nodes;
+        var total = CounterRng.Create(seed, 0, faultKey);
         Total = total.Poisson(ratePerNs * (double)(1L << depth));
     }
 
@@ -120,6 +121,169 @@ internal readonly struct CeTimeline
             }
 
             length = half;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="CountBefore(long)"/> resuming from the path of the previous query in <paramref name="path"/>
+    /// (which must have been filled by this timeline, or be reset): queries at nearby instants, as a closed-form
+    /// run makes them poll round after poll round, share the top of the tree and cost only the levels below
+    /// where they part. The same count as without the path.
+    /// </summary>
+    public long CountBefore(long timeNs, Path path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (timeNs <= StartNs)
+        {
+            return 0;
+        }
+
+        long offset = timeNs - StartNs;
+        if (offset >= 1L << Depth)
+        {
+            return Total;
+        }
+
+        // A node answers offsets in (low, low + length]: resume at the deepest cached node that does.
+        int level = path.Levels - 1;
+        while (level >= 0 && !(path.Low[level] < offset && offset <= path.Low[level] + path.Length[level]))
+        {
+            level--;
+        }
+
+        ulong node;
+        long low, length, n, before;
+        if (level < 0)
+        {
+            level = 0;
+            node = 1;
+            low = 0;
+            length = 1L << Depth;
+            n = Total;
+            before = 0;
+        }
+        else
+        {
+            node = path.Node[level];
+            low = path.Low[level];
+            length = path.Length[level];
+            n = path.Count[level];
+            before = path.Before[level];
+        }
+
+        // Bounded: each step halves the node, at most Depth + 1 steps.
+        while (true)
+        {
+            path.Node[level] = node;
+            path.Low[level] = low;
+            path.Length[level] = length;
+            path.Count[level] = n;
+            path.Before[level] = before;
+            path.Levels = level + 1;
+            if (n == 0)
+            {
+                return before;
+            }
+
+            if (n == 1)
+            {
+                return before + (low + Place(node, length) < offset ? 1 : 0);
+            }
+
+            if (length == 1)
+            {
+                return before + (low < offset ? n : 0);
+            }
+
+            long half = length >> 1;
+            long left = Split(node, n);
+            if (offset <= low + half)
+            {
+                node <<= 1;
+                n = left;
+            }
+            else
+            {
+                before += left;
+                node = (node << 1) | 1;
+                low += half;
+                n -= left;
+            }
+
+            length = half;
+            level++;
+        }
+    }
+
+    /// <summary><see cref="TimeOf(long)"/> resuming from the cached path (see <see cref="CountBefore(long, Path)"/>); the same instant.</summary>
+    public long TimeOf(long k, Path path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(k, Total);
+        // A node answers the indices it holds, [before, before + count).
+        int level = path.Levels - 1;
+        while (level >= 0 && !(path.Before[level] <= k && k < path.Before[level] + path.Count[level]))
+        {
+            level--;
+        }
+
+        ulong node;
+        long low, length, n, before;
+        if (level < 0)
+        {
+            level = 0;
+            node = 1;
+            low = 0;
+            length = 1L << Depth;
+            n = Total;
+            before = 0;
+        }
+        else
+        {
+            node = path.Node[level];
+            low = path.Low[level];
+            length = path.Length[level];
+            n = path.Count[level];
+            before = path.Before[level];
+        }
+
+        // Bounded: each step halves the node, at most Depth + 1 steps.
+        while (true)
+        {
+            path.Node[level] = node;
+            path.Low[level] = low;
+            path.Length[level] = length;
+            path.Count[level] = n;
+            path.Before[level] = before;
+            path.Levels = level + 1;
+            if (n == 1)
+            {
+                return StartNs + low + Place(node, length);
+            }
+
+            if (length == 1)
+            {
+                return StartNs + low;
+            }
+
+            long half = length >> 1;
+            long left = Split(node, n);
+            if (k - before < left)
+            {
+                node <<= 1;
+                n = left;
+            }
+            else
+            {
+                before += left;
+                node = (node << 1) | 1;
+                low += half;
+                n -= left;
+            }
+
+            length = half;
+            level++;
         }
     }
 
@@ -262,26 +426,44 @@ internal readonly struct CeTimeline
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private long Split(ulong node, long n)
     {
-        var rng = _nodes.WithStream(node);
         if (n <= BinomialExactMax)
         {
             long ones = 0;
             long bits = n;
+            ulong word = 0;
             for (; bits >= 64; bits -= 64)
             {
-                ones += BitOperations.PopCount(rng.NextUInt64());
+                ones += BitOperations.PopCount(CounterRng.Hash(_key, node, word++));
             }
 
             if (bits > 0)
             {
-                ones += BitOperations.PopCount(rng.NextUInt64() & ((1UL << (int)bits) - 1));
+                ones += BitOperations.PopCount(CounterRng.Hash(_key, node, word) & ((1UL << (int)bits) - 1));
             }
 
             return ones;
         }
 
-        double value = Math.Round((0.5 * n) + (0.5 * Math.Sqrt(n) * rng.StandardNormal()), MidpointRounding.ToEven);
+        double value = Math.Round((0.5 * n) + (0.5 * Math.Sqrt(n) * StandardNormal(node)), MidpointRounding.ToEven);
         return value <= 0 ? 0 : value >= n ? n : (long)value;
+    }
+
+    /// <summary>
+    /// A near-normal variate from node <paramref name="node"/>'s values: the Irwin-Hall sum of 12 uniforms minus 6
+    /// (mean 0, variance 1, tails cut at 6), from three hashed words of four 16-bit fractions each. Deterministic
+    /// without a logarithm; it only spreads a large split around n/2, where the binomial is itself near normal.
+    /// </summary>
+    private double StandardNormal(ulong node)
+    {
+        long sum = 0;
+        for (ulong j = 0; j < 3; j++)
+        {
+            ulong w = CounterRng.Hash(_key, node, j);
+            sum += (long)(w & 0xFFFF) + (long)((w >> 16) & 0xFFFF) + (long)((w >> 32) & 0xFFFF) + (long)(w >> 48);
+        }
+
+        // Each 16-bit fraction is (v + 0.5) / 65536, so the sum of 12 is (sum + 6) / 65536.
+        return ((sum + 6) / 65536.0) - 6.0;
     }
 
     /// <summary>Where a node's only error falls in it (uniform over its <paramref name="length"/> ns).</summary>
@@ -292,13 +474,36 @@ internal readonly struct CeTimeline
             return 0;
         }
 
-        // A different value than the split's (a single error never splits): the node's own stream, value 0.
-        var rng = _nodes.WithStream(node);
-        return rng.NextLong(length);
+        // The node's value 0, as a split would use it (a single error never splits); multiply-high maps it
+        // into [0, length) with a bias below length / 2^64.
+        return (long)Math.BigMul(CounterRng.Hash(_key, node, 0), (ulong)length, out _);
+    }
+
+    /// <summary>The tree path of the last <see cref="CountBefore(long, Path)"/>: one per source, reset for another timeline.</summary>
+    public sealed class Path
+    {
+        internal readonly ulong[] Node = new ulong[DepthMax + 1];
+        internal readonly long[] Low = new long[DepthMax + 1];
+        internal readonly long[] Length = new long[DepthMax + 1];
+        internal readonly long[] Count = new long[DepthMax + 1];
+        internal readonly long[] Before = new long[DepthMax + 1];
+
+        /// <summary>The levels cached, from the root.</summary>
+        internal int Levels { get; set; }
+
+        /// <summary>Whose path it is (the caller's name for the timeline); set with <see cref="Reset"/>.</summary>
+        public ulong Owner { get; private set; }
+
+        /// <summary>Forgets the path; the next query starts at the root, for the timeline <paramref name="owner"/> names.</summary>
+        public void Reset(ulong owner)
+        {
+            Levels = 0;
+            Owner = owner;
+        }
     }
 
     /// <summary>
-    /// Walks the errors in time order, one <see cref="TimeOf"/> per error (O(depth) each; the literal
+    /// Walks the errors in time order, one <see cref="TimeOf(long)"/> per error (O(depth) each; the literal
     /// mode's oracle path, not the fast one).
     /// </summary>
     public struct Cursor

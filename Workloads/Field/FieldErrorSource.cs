@@ -63,6 +63,8 @@ internal sealed class FieldErrorSource : ICeStreamSource, IWorkloadFacts
     /// <summary>Faults created so far per machine: with the machine id, a fault's name in its stream keys.</summary>
     private readonly int[] _faultCount;
     private readonly ulong _seed;
+    /// <summary>The tree path of the last stream count (a run asks at instant after instant of one stream).</summary>
+    private readonly CeTimeline.Path _path = new();
 
     internal FieldErrorSource(FieldModel model, ulong seed, int firstMachineId, int machineCount, long horizonNs)
     {
@@ -194,20 +196,37 @@ internal sealed class FieldErrorSource : ICeStreamSource, IWorkloadFacts
     {
         ref var slot = ref PendingSlot(machineIndex);
         long pending = slot.NextIndex - 1;
-        return Math.Min(slot.Timeline.CountBefore(untilNs), slot.Limit) - pending;
+        // The pending CE is the only one before the stream's next: no need to descend the tree.
+        if (untilNs <= slot.NextNs)
+        {
+            return untilNs > _nextNs[machineIndex] ? 1 : 0;
+        }
+
+        return Math.Min(slot.Timeline.CountBefore(untilNs, PathOf(in slot)), slot.Limit) - pending;
     }
 
     public long StreamTime(int machineIndex, long k)
     {
         ref var slot = ref PendingSlot(machineIndex);
-        return slot.Timeline.TimeOf(slot.NextIndex - 1 + k);
+        return k == 0 ? _nextNs[machineIndex] : slot.Timeline.TimeOf(slot.NextIndex - 1 + k, PathOf(in slot));
     }
 
     public ErrorInjection StreamError(int machineIndex, long k)
     {
         ref var slot = ref PendingSlot(machineIndex);
         long index = slot.NextIndex - 1 + k;
-        return k == 0 ? _next[machineIndex] : CeOf(in slot, index, slot.Timeline.TimeOf(index));
+        return k == 0 ? _next[machineIndex] : CeOf(in slot, index, slot.Timeline.TimeOf(index, PathOf(in slot)));
+    }
+
+    /// <summary>The cached tree path, made this stream's.</summary>
+    private CeTimeline.Path PathOf(in FaultSlot slot)
+    {
+        if (_path.Owner != slot.StreamKey)
+        {
+            _path.Reset(slot.StreamKey);
+        }
+
+        return _path;
     }
 
     public long StreamDenseAt(int machineIndex, long untilNs, long windowNs, long k) =>
@@ -221,7 +240,7 @@ internal sealed class FieldErrorSource : ICeStreamSource, IWorkloadFacts
         Debug.Assert(next <= slot.Limit, "a run takes CEs before the horizon");
         _dimmFlags[(machineIndex * _dimms) + slot.Dimm] |= DimmHadCe;
         slot.NextIndex = next;
-        slot.NextNs = next < slot.Limit ? slot.Timeline.TimeOf(next) : long.MaxValue;
+        slot.NextNs = next < slot.Limit ? slot.Timeline.TimeOf(next, PathOf(in slot)) : long.MaxValue;
         Advance(machineIndex);
     }
 
@@ -532,7 +551,7 @@ internal sealed class FieldErrorSource : ICeStreamSource, IWorkloadFacts
                 _nextCeDimm[i] = slot.Dimm;
                 _pendingSlot[i] = (short)s;
                 slot.NextIndex = index + 1;
-                slot.NextNs = slot.NextIndex < slot.Limit ? slot.Timeline.TimeOf(slot.NextIndex) : long.MaxValue;
+                slot.NextNs = slot.NextIndex < slot.Limit ? slot.Timeline.TimeOf(slot.NextIndex, PathOf(in slot)) : long.MaxValue;
                 break;
             }
 

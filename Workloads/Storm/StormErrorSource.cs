@@ -13,18 +13,21 @@ namespace Mca.Workloads.Storm;
 /// and throughput work (<see cref="StormParameters"/>).
 /// <list type="bullet">
 /// <item>A storm hammers one bank for a while: the memory controller (bank 8, one bad line) or a core's
-/// MLC (bank 3) or DCU (bank 0), one folded arrival per window with Count = the CEs in it, so CMCI storm
-/// handling and the 15-bit CE counter see thousands of errors at the cost of one arrival.</item>
+/// MLC (bank 3) or DCU (bank 0), for an exponential time: a Poisson stream of CEs at
+/// <see cref="StormParameters.StormCePerSecond"/>, each at its own instant (a <see cref="CeTimeline"/> keyed by the
+/// machine and the storm), which the engine takes in closed-form runs (<see cref="ICeStreamSource"/>).</item>
 /// <item>Uncorrected errors arrive as a Poisson stream: LLC UCNA, SRAO (patrol scrub or LLC writeback),
 /// SRAR loads in frames in use (the consumer runs the frame's owner, or Xen) and fatal PCC errors.</item>
 /// </list>
 /// Each machine's stream is a pure function of (campaign seed, fleet machine id); resets change nothing.
 /// State is a fixed table per batch; Take allocates nothing.
 /// </summary>
-internal sealed class StormErrorSource : IErrorSource
+internal sealed class StormErrorSource : ICeStreamSource
 {
     /// <summary>Stream purpose: "STORM" in ASCII.</summary>
     internal const ulong Purpose = 0x5354_4F52_4D00;
+    /// <summary>The high bits of a storm's CE stream key ("SC" in ASCII); the machine and the storm fill the rest.</summary>
+    private const ulong StreamKeyBase = 0x5343_0000_0000_0000;
 
     private const byte StormMemory = 0;
     private const byte StormMlc = 1;
@@ -38,6 +41,14 @@ internal sealed class StormErrorSource : IErrorSource
     private readonly long[] _stormStartNs;
     private readonly long[] _stormEndNs;
     private readonly long[] _stormNextNs;
+    private readonly CeTimeline[] _storm;
+    /// <summary>Per machine: the index of the storm's next CE after the pending one, and the storm's CEs before its end.</summary>
+    private readonly long[] _stormIndex;
+    private readonly long[] _stormLimit;
+    private readonly int[] _storms;
+    private readonly bool[] _pendingStorm;
+    private readonly CeTimeline.Path _path = new();
+    private readonly ulong _seed;
     private readonly byte[] _stormKind;
     private readonly short[] _stormCpu;
     private readonly ulong[] _stormAddr;
@@ -49,6 +60,7 @@ internal sealed class StormErrorSource : IErrorSource
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(machineCount);
         ArgumentOutOfRangeException.ThrowIfNegative(horizonNs);
         _model = model;
+        _seed = seed;
         _horizonNs = horizonNs;
         FirstMachineId = firstMachineId;
         MachineCount = machineCount;
@@ -58,6 +70,11 @@ internal sealed class StormErrorSource : IErrorSource
         _stormStartNs = new long[machineCount];
         _stormEndNs = new long[machineCount];
         _stormNextNs = new long[machineCount];
+        _storm = new CeTimeline[machineCount];
+        _stormIndex = new long[machineCount];
+        _stormLimit = new long[machineCount];
+        _storms = new int[machineCount];
+        _pendingStorm = new bool[machineCount];
         _stormKind = new byte[machineCount];
         _stormCpu = new short[machineCount];
         _stormAddr = new ulong[machineCount];
@@ -99,6 +116,66 @@ internal sealed class StormErrorSource : IErrorSource
         return e;
     }
 
+    public bool PendingStream(int machineIndex, out long otherNs)
+    {
+        otherNs = Math.Min(_ucNs[machineIndex], _stormStartNs[machineIndex]);
+        return _pendingStorm[machineIndex] && _nextNs[machineIndex] != long.MaxValue;
+    }
+
+    public long StreamCount(int machineIndex, long untilNs)
+    {
+        long pending = PendingIndex(machineIndex);
+        if (untilNs <= _stormNextNs[machineIndex])
+        {
+            return untilNs > _nextNs[machineIndex] ? 1 : 0;
+        }
+
+        return Math.Min(_storm[machineIndex].CountBefore(untilNs, PathOf(machineIndex)), _stormLimit[machineIndex]) - pending;
+    }
+
+    public long StreamTime(int machineIndex, long k) =>
+        k == 0 ? _nextNs[machineIndex] : _storm[machineIndex].TimeOf(PendingIndex(machineIndex) + k, PathOf(machineIndex));
+
+    public ErrorInjection StreamError(int machineIndex, long k) =>
+        k == 0 ? _next[machineIndex] : StormCe(machineIndex, StreamTime(machineIndex, k));
+
+    public long StreamDenseAt(int machineIndex, long untilNs, long windowNs, long k)
+    {
+        PendingIndex(machineIndex);
+        return _storm[machineIndex].DenseAt(_nextNs[machineIndex], Math.Min(untilNs, _stormEndNs[machineIndex]), windowNs, k);
+    }
+
+    public void SkipStream(int machineIndex, long n)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(n);
+        long next = PendingIndex(machineIndex) + n;
+        Debug.Assert(next <= _stormLimit[machineIndex], "a run takes CEs of the storm");
+        _stormIndex[machineIndex] = next;
+        _stormNextNs[machineIndex] = next < _stormLimit[machineIndex] ? _storm[machineIndex].TimeOf(next, PathOf(machineIndex)) : long.MaxValue;
+        Advance(machineIndex);
+    }
+
+    private long PendingIndex(int machineIndex)
+    {
+        if (!_pendingStorm[machineIndex])
+        {
+            throw new InvalidOperationException($"machine {machineIndex} has no storm CE pending: PendingStream is false");
+        }
+
+        return _stormIndex[machineIndex] - 1;
+    }
+
+    private CeTimeline.Path PathOf(int machineIndex)
+    {
+        ulong owner = ((ulong)(FirstMachineId + machineIndex) << 32) | (uint)_storms[machineIndex];
+        if (_path.Owner != owner)
+        {
+            _path.Reset(owner);
+        }
+
+        return _path;
+    }
+
     /// <summary>A reset changes nothing: the stream goes on, so every policy sees the same errors.</summary>
     public void OnReset(int machineIndex, long timeNs)
     {
@@ -122,6 +199,7 @@ internal sealed class StormErrorSource : IErrorSource
             if (storm == long.MaxValue && uc == long.MaxValue)
             {
                 _nextNs[i] = long.MaxValue;
+                _pendingStorm[i] = false;
                 return;
             }
 
@@ -143,11 +221,18 @@ internal sealed class StormErrorSource : IErrorSource
         var m = _model;
         var spec = m.Machine;
         ref var rng = ref _rng[i];
-        double windows = Math.Max(1.0, Math.Ceiling(rng.StandardExponential() * m.StormDurationMeanNs / m.StormWindowNs));
-        long end = Later(timeNs, windows * m.StormWindowNs);
+        long end = Later(timeNs, Math.Max(1.0, rng.StandardExponential() * m.StormDurationMeanNs));
         _stormEndNs[i] = end;
-        _stormNextNs[i] = Later(timeNs, m.StormWindowNs);
         _stormStartNs[i] = end == long.MaxValue ? long.MaxValue : Later(end, rng.StandardExponential() * m.StormGapNs);
+        // The storm's CEs: a Poisson stream from its start to its end (or the horizon), keyed by the machine and the storm.
+        long until = Math.Min(end, _horizonNs);
+        int storm = ++_storms[i];
+        ulong key = StreamKeyBase ^ ((ulong)(FirstMachineId + i) << 24) ^ (uint)storm;
+        _storm[i] = new CeTimeline(_seed, key, timeNs, Math.Max(1, until - timeNs), m.StormCePerNs);
+        _stormLimit[i] = _storm[i].CountBefore(until);
+        _stormIndex[i] = 0;
+        _path.Reset(ulong.MaxValue);
+        _stormNextNs[i] = _stormLimit[i] > 0 ? _storm[i].TimeOf(0) : long.MaxValue;
         if (rng.Bernoulli(m.Parameters.StormMemoryFraction))
         {
             _stormKind[i] = StormMemory;
@@ -164,20 +249,25 @@ internal sealed class StormErrorSource : IErrorSource
 
     private void EmitStorm(int i, long timeNs)
     {
+        _next[i] = StormCe(i, timeNs);
+        _nextNs[i] = timeNs;
+        _pendingStorm[i] = true;
+        long next = ++_stormIndex[i];
+        _stormNextNs[i] = next < _stormLimit[i] ? _storm[i].TimeOf(next, PathOf(i)) : long.MaxValue;
+    }
+
+    /// <summary>One CE of machine <paramref name="i"/>'s storm: its bank, its one address.</summary>
+    private ErrorInjection StormCe(int i, long timeNs)
+    {
         var m = _model;
         var r = m.Records;
-        ref var rng = ref _rng[i];
-        long count = rng.ZeroTruncatedPoisson(m.StormCePerWindow);
         int cpu = _stormCpu[i];
-        _next[i] = _stormKind[i] switch
+        return _stormKind[i] switch
         {
-            StormMemory => r.MemoryCorrected(timeNs, m.Machine.SocketOf(cpu), Channel(_stormAddr[i]), _stormAddr[i], count),
-            StormMlc => r.CoreCorrected(timeNs, cpu, r.Mlc, _stormAddr[i], count),
-            _ => r.CoreCorrected(timeNs, cpu, r.Dcu, _stormAddr[i], count),
+            StormMemory => r.MemoryCorrected(timeNs, m.Machine.SocketOf(cpu), Channel(_stormAddr[i]), _stormAddr[i], 1),
+            StormMlc => r.CoreCorrected(timeNs, cpu, r.Mlc, _stormAddr[i], 1),
+            _ => r.CoreCorrected(timeNs, cpu, r.Dcu, _stormAddr[i], 1),
         };
-        _nextNs[i] = timeNs;
-        long next = Later(timeNs, m.StormWindowNs);
-        _stormNextNs[i] = next <= _stormEndNs[i] ? next : long.MaxValue;
     }
 
     private void EmitUncorrected(int i, long timeNs)
@@ -188,6 +278,7 @@ internal sealed class StormErrorSource : IErrorSource
         var p = m.Parameters;
         ref var rng = ref _rng[i];
         int cpu = rng.NextInt(spec.CpuCount);
+        _pendingStorm[i] = false;
         _next[i] = rng.Weighted(m.UcWeights, m.UcPerMachineYear) switch
         {
             0 => r.LlcUcna(timeNs, cpu, m.Memory.InUseAddress(ref rng)),
@@ -238,8 +329,7 @@ internal sealed class StormErrorSource : IErrorSource
             Memory = new MemoryRanges(machine);
             StormGapNs = p.StormsPerMachineYear > 0 ? YearNs / p.StormsPerMachineYear : double.PositiveInfinity;
             StormDurationMeanNs = p.StormDurationMeanMinutes * 60 * MachineSpec.NsPerSecond;
-            StormWindowNs = Math.Max(1, (long)Math.Round(p.StormWindowSeconds * MachineSpec.NsPerSecond));
-            StormCePerWindow = p.StormCePerSecond * p.StormWindowSeconds;
+            StormCePerNs = p.StormCePerSecond / MachineSpec.NsPerSecond;
             _ucWeights[0] = p.UcnaPerMachineYear;
             _ucWeights[1] = p.SraoPerMachineYear;
             _ucWeights[2] = p.SrarPerMachineYear;
@@ -254,8 +344,7 @@ internal sealed class StormErrorSource : IErrorSource
         public MemoryRanges Memory { get; }
         public double StormGapNs { get; }
         public double StormDurationMeanNs { get; }
-        public long StormWindowNs { get; }
-        public double StormCePerWindow { get; }
+        public double StormCePerNs { get; }
         public ReadOnlySpan<double> UcWeights => _ucWeights;
         public double UcPerMachineYear { get; }
         public double UcGapNs { get; }

@@ -5,9 +5,8 @@ namespace Mca.Workloads.Storm;
 /// <summary>
 /// The knobs of the <c>storm</c> workload (<see cref="StormErrorSource"/>): a deliberately heavy but
 /// bounded load for stress and throughput work, not a field calibration. Plain numbers a campaign spec
-/// sets key by key in snake_case. The defaults give about 160 arrivals per machine-year: four
-/// corrected-error storms of an hour (one folded arrival every two minutes) and about 40 uncorrected
-/// errors.
+/// sets key by key in snake_case. The defaults give per machine-year four corrected-error storms of an hour at
+/// 50 CEs a second (720,000 CEs, each at its own instant) and about 40 uncorrected errors.
 /// </summary>
 internal sealed record StormParameters
 {
@@ -16,9 +15,6 @@ internal sealed record StormParameters
 
     /// <summary>Mean storm length, minutes (exponential): a hard but correctable fault hammering one bank (Gottscho et al., IEEE CAL).</summary>
     public double StormDurationMeanMinutes { get; init; } = 60.0;
-
-    /// <summary>A storm reports one folded arrival per window of this many seconds, with Count = the CEs in it.</summary>
-    public double StormWindowSeconds { get; init; } = 120.0;
 
     /// <summary>CEs per second during a storm: far above every storm threshold (old Linux mce_intel.c CMCI_STORM_THRESHOLD 15 in 1 s; Radisys ATCA-5400 BIOS stops logging after 10 an hour).</summary>
     public double StormCePerSecond { get; init; } = 50.0;
@@ -49,7 +45,6 @@ internal sealed record StormParameters
     {
         FieldParameters.Rate(StormsPerMachineYear, "storms_per_machine_year");
         FieldParameters.Check(StormDurationMeanMinutes is > 0 and <= 525_600, "storm_duration_mean_minutes", "> 0 and <= 525600 (a year)", StormDurationMeanMinutes);
-        FieldParameters.Check(StormWindowSeconds is >= 0.001 and <= 86_400, "storm_window_seconds", "from 0.001 to 86400", StormWindowSeconds);
         FieldParameters.Check(StormCePerSecond is > 0 and <= 1e9, "storm_ce_per_second", "> 0 and <= 1e9", StormCePerSecond);
         FieldParameters.Probability(StormMemoryFraction, "storm_memory_fraction");
         FieldParameters.Rate(UcnaPerMachineYear, "ucna_per_machine_year");
@@ -58,10 +53,9 @@ internal sealed record StormParameters
         FieldParameters.Rate(SrarPerMachineYear, "srar_per_machine_year");
         FieldParameters.Probability(SrarUserFraction, "srar_user_fraction");
         FieldParameters.Rate(FatalPerMachineYear, "fatal_per_machine_year");
-        // Bound the arrivals one storm can make (house style: bound every loop): a year of one-per-millisecond windows at most.
-        FieldParameters.Check(StormDurationMeanMinutes * 60 / StormWindowSeconds <= 1e7, "storm_window_seconds", "at least storm_duration_mean_minutes x 60 / 1e7 (at most 10^7 windows per storm on average)", StormWindowSeconds);
-        // And the arrivals a machine-year can make: 10^6 storm windows (the default makes 120) keep a machine-day at milliseconds.
-        double windowsPerYear = StormsPerMachineYear * StormDurationMeanMinutes * 60 / StormWindowSeconds;
-        FieldParameters.Check(windowsPerYear <= 1e6, "storms_per_machine_year", "at most 1e6 storm windows per machine-year on average (storms_per_machine_year x storm_duration_mean_minutes x 60 / storm_window_seconds; beyond it a machine-day runs for seconds)", StormsPerMachineYear);
+        // Bound the CEs a machine-year can make (house style: bound every loop): 10^10, a 10^6-a-day storm for 27 years.
+        // Storms do not overlap, so at most a year of storming: min(storms x mean length, a year) x the rate.
+        double perYear = Math.Min(StormsPerMachineYear * StormDurationMeanMinutes * 60, 365 * 86_400.0) * StormCePerSecond;
+        FieldParameters.Check(perYear <= 1e10, "storm_ce_per_second", "at most 1e10 storm CEs per machine-year (min(storms_per_machine_year x storm_duration_mean_minutes x 60, a year in seconds) x storm_ce_per_second)", StormCePerSecond);
     }
 }

@@ -146,9 +146,10 @@ public sealed class CeTimelineTests
         Assert.Equal(t.TimeOf(t.Total / 2), again.TimeOf(again.Total / 2));
         var other = Timeline(2, 50);
         Assert.NotEqual(t.TimeOf(0), other.TimeOf(0));
-        Assert.Equal(
-            "20792 3502044027867 1695454753268351 36028575880194147",
-            $"{t.Total} {t.TimeOf(0)} {t.TimeOf(1000)} {t.TimeOf(t.Total - 1)}");
+        Assert.Equal(20792, t.Total);
+        Assert.Equal(102306670035, t.TimeOf(0));
+        Assert.Equal(1770332554664996, t.TimeOf(1000));
+        Assert.Equal(36024270865036145, t.TimeOf(t.Total - 1));
     }
 
     [Fact]
@@ -159,5 +160,73 @@ public sealed class CeTimelineTests
         Assert.Equal(0, t.CountBefore(long.MaxValue));
         Assert.False(t.From(0).TryNext(out _));
         Assert.Throws<ArgumentOutOfRangeException>(() => t.TimeOf(0));
+    }
+
+    [Theory]
+    [InlineData(5UL, 300.0)]
+    [InlineData(6UL, 20_000.0)]
+    [InlineData(7UL, 1_000_000.0)]
+    public void CachedPathQueriesGiveTheSameAnswers(ulong seed, double perDay)
+    {
+        // The path cache (a closed-form run's poll rounds) answers exactly as a walk from the root, in any order.
+        var t = Timeline(seed, perDay, spanNs: 30 * DayNs);
+        var path = new CeTimeline.Path();
+        path.Reset(1);
+        var rng = Mca.Ecs.CounterRng.Create(seed, 0, 77);
+        long at = t.StartNs;
+        for (int q = 0; q < 3_000; q++)
+        {
+            // Mostly forward by poll-like steps, sometimes a jump anywhere.
+            at = q % 50 == 0 ? t.StartNs + rng.NextLong(30 * DayNs) : at + 1 + rng.NextLong(16_000_000_000);
+            Assert.Equal(t.CountBefore(at), t.CountBefore(at, path));
+            if (t.Total > 0)
+            {
+                long k = rng.NextLong(t.Total);
+                Assert.Equal(t.TimeOf(k), t.TimeOf(k, path));
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(8UL, 50_000.0, 1_000_000L, 3L)]
+    [InlineData(9UL, 1_000_000.0, 1_000_000L, 4L)]
+    [InlineData(10UL, 1_000_000.0, 50_000_000L, 20L)]
+    [InlineData(11UL, 5_000_000.0, 1_000_000L, 39L)]
+    public void DenseAt_NeverMissesACrowd(ulong seed, double perDay, long windowNs, long k)
+    {
+        // Brute force over every error: the first i with k errors within windowNs (t[i + k - 1] - t[i] < windowNs).
+        // DenseAt may name an earlier place (it is conservative), never a later one, and names none only if there is none.
+        var t = Timeline(seed, perDay, spanNs: DayNs / 4);
+        var times = new long[t.Total];
+        for (long i = 0; i < t.Total; i++)
+        {
+            times[i] = t.TimeOf(i);
+        }
+
+        long first = long.MaxValue;
+        for (long i = 0; i + k - 1 < times.Length; i++)
+        {
+            if (times[i + k - 1] - times[i] < windowNs)
+            {
+                first = times[i];
+                break;
+            }
+        }
+
+        long named = t.DenseAt(t.StartNs, t.EndNs, windowNs, k);
+        Assert.True(named <= first, $"DenseAt named {named}, after the first crowd at {first}");
+        if (named != long.MaxValue)
+        {
+            // A false alarm is allowed, but the pair of blocks it names holds k errors.
+            long block = 1L << (int)Math.Ceiling(Math.Log2(windowNs));
+            long inPair = t.CountBefore(named + (2 * block)) - t.CountBefore(named);
+            Assert.True(inPair >= k, $"the blocks at {named} hold {inPair} errors, fewer than {k}");
+        }
+
+        // And within a range that ends before the first crowd, there is none to name only if DenseAt agrees.
+        if (first != long.MaxValue && first > t.StartNs + 1)
+        {
+            Assert.True(t.DenseAt(t.StartNs, first, windowNs, k) <= first);
+        }
     }
 }

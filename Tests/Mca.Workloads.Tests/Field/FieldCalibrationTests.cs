@@ -91,19 +91,25 @@ public class FieldCalibrationTests(ITestOutputHelper output)
         Assert.True(r.Counts.Resets >= r.MachinesReset);
     }
 
-    /// <summary>The cost side: folding keeps arrivals near 45 per machine-year while CEs number in the thousands per DIMM.</summary>
+    /// <summary>
+    /// Every CE arrives at its own instant, and each CMCI or poll that finds one is a dom0 record: thousands of CEs
+    /// per faulty DIMM-year (Schroeder 2009's mean is about 4,000 over all DIMMs, heavily skewed), one record per
+    /// one or two CEs (the CMCI threshold is 2, Xen mce_intel.c; the 2009 poller also reads CMCI banks).
+    /// </summary>
     [Fact]
-    public void Arrivals_FoldManyCorrectedErrors()
+    public void CorrectedErrors_EachArrivesAndIsLogged()
     {
         var r = Result.Value;
-        Assert.InRange(r.Counts.ErrorArrivals / (double)Machines, 20, 100);
-        Assert.True(r.Counts.Corrected > 100 * r.Counts.ErrorArrivals, $"{r.Counts.Corrected} CEs in {r.Counts.ErrorArrivals} arrivals");
-        Assert.True(r.Counts.Srao > 0 && r.Counts.Srar > 0 && r.Counts.Ucna > 0 && r.Counts.Fatal > 0, "every uncorrected class occurs");
+        var c = r.Counts;
+        Assert.InRange(c.Corrected / (double)r.Dimms, 50, 40_000);
+        Assert.True(c.ErrorArrivals >= c.Corrected, "every CE is an arrival");
+        Assert.InRange(c.LogsDelivered, c.Corrected / 2 - (c.Corrected / 100), c.Corrected + c.Ucna + c.Srao + c.Srar + c.Fatal);
+        Assert.True(c.Srao > 0 && c.Srar > 0 && c.Ucna > 0 && c.Fatal > 0, "every uncorrected class occurs");
     }
 
     /// <summary>
     /// Figures of the error stream itself (no handler), over the full default fleet of 10,000 machines for
-    /// a year, about half a second: machines with a memory CE (Schroeder 2009: about a third), how much a CE on a
+    /// a year, a second or so (stream runs are counted, not walked): machines with a memory CE (Schroeder 2009: about a third), how much a CE on a
     /// DIMM raises the chance of a later UE there (Schroeder 2009: factors in the tens to hundreds), mean CEs per
     /// DIMM-year (Schroeder 2009: about 4,000, heavily skewed, so only its order is checked), and arrivals.
     /// </summary>
@@ -129,6 +135,17 @@ public class FieldCalibrationTests(ITestOutputHelper output)
                 bool memoryUe = false;
                 while (source.NextArrivalNs(i) != long.MaxValue)
                 {
+                    if (source is Systems.Engine.ICeStreamSource streams && streams.PendingStream(i, out long otherNs))
+                    {
+                        // A permanent fault's CEs a run at a time, as the engine takes them (a DIMM can log 10^8).
+                        long run = streams.StreamCount(i, otherNs);
+                        hadCe[(int)((long)streams.StreamError(i, 0).Addr / dimmBytes)] = true;
+                        ces += run;
+                        arrivals += run;
+                        streams.SkipStream(i, run);
+                        continue;
+                    }
+
                     var e = source.Take(i);
                     arrivals++;
                     int dimm = (int)((long)e.Addr / dimmBytes);
@@ -174,6 +191,6 @@ public class FieldCalibrationTests(ITestOutputHelper output)
         Assert.InRange(machinesWithMemoryUe / (double)Fleet, 0.005, 0.03);
         Assert.InRange(afterCe / withoutCe, 10, 1000);
         Assert.InRange(ces / (double)dimms, 400, 40_000);
-        Assert.InRange(arrivals, 200_000, 2_000_000);
+        Assert.InRange(arrivals - ces, 100, 100_000);
     }
 }
