@@ -8,9 +8,11 @@ public static class ReplayFormat
 {
     /// <summary>
     /// The format this code writes. Version 2 added the abbreviation items (kinds 128 and 129,
-    /// docs/replay-format.md "Abbreviations"); a version 1 file has none, so it reads as it is.
+    /// docs/replay-format.md "Abbreviations"); a version 1 file has none, so it reads as it is. Version 3 added
+    /// the dom0-buffer loss count to the index totals (an older file's reads as 0), the CorrectedRun event (kind
+    /// 22) and CE runs as one input each.
     /// </summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     /// <summary>The oldest format this code reads.</summary>
     public const int OldestReadableVersion = 1;
@@ -19,7 +21,7 @@ public static class ReplayFormat
     /// The simulation engine's version, stored in every header: a constant (never a build stamp or a
     /// date), so the same campaign gives the same bytes. Bump it when a change alters handler output.
     /// </summary>
-    public const string EngineVersion = "mca-engine/3";
+    public const string EngineVersion = "mca-engine/4";
 
     /// <summary>Bytes of the fixed footer: the index record's offset (uint64, little-endian) and <see cref="EndMagic"/>.</summary>
     public const int FooterLength = 16;

@@ -31,6 +31,15 @@ internal sealed class MachineYearsPerSecondConfig : ManualConfig
     }
 }
 
+/// <summary>Adds a <c>PhysicalEvents/s</c> column (handler events counted as what they stand for: a CorrectedRun as its CEs, CMCIs and records).</summary>
+internal sealed class PhysicalEventsPerSecondConfig : ManualConfig
+{
+    public PhysicalEventsPerSecondConfig()
+    {
+        AddColumn(new ThroughputColumn("PhysicalEvents/s"));
+    }
+}
+
 /// <summary>Adds BenchmarkDotNet's <c>Op/s</c> column (with <c>OperationsPerInvoke</c>, items per second).</summary>
 internal sealed class OperationsPerSecondConfig : ManualConfig
 {

@@ -44,7 +44,7 @@ internal sealed record CampaignJson(
 
     internal sealed record LogsJson(long Delivered, long Lost, LostByCauseJson LostByCause);
 
-    internal sealed record LostByCauseJson(long PoolExhausted, long ResetBeforeFetch, long VirqNotBound, long InterposedLostOnReset, long Overwritten);
+    internal sealed record LostByCauseJson(long PoolExhausted, long ResetBeforeFetch, long VirqNotBound, long InterposedLostOnReset, long Overwritten, long Dom0Buffer);
 
     /// <summary>One outcome's rate per machine-year and the share of machines with it, each with its 95% interval.</summary>
     internal sealed record IntervalJson(double RatePerMachineYear, double Low, double High, string Method, double Dispersion, ShareJson MachinesWithAny);

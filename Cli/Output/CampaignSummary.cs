@@ -112,7 +112,7 @@ internal sealed class CampaignSummary(CampaignSpec spec, CampaignOptions options
         Row("pages offlined", c.PagesOfflined, CampaignOutcome.PagesOfflined, options.Policy.PageOffline ? "" : "this policy offlines no page: neither Xen nor dom0 does");
         Row("dom0 log records delivered", c.LogsDelivered, CampaignOutcome.LogsDelivered);
         Row("dom0 log records lost", c.LogsLost, CampaignOutcome.LogsLost, string.Create(Inv,
-            $"pool {c.LostPoolExhausted:N0}, reset {c.LostResetBeforeFetch:N0}, no VIRQ {c.LostVirqNotBound:N0}, injected {c.LostInterposed:N0}, overwritten {c.LostOverwritten:N0}"));
+            $"pool {c.LostPoolExhausted:N0}, reset {c.LostResetBeforeFetch:N0}, no VIRQ {c.LostVirqNotBound:N0}, injected {c.LostInterposed:N0}, overwritten {c.LostOverwritten:N0}, dom0 buffer full {c.LostDom0Buffer:N0}"));
         Row("downtime (s)", c.DowntimeNs / 1_000_000_000, CampaignOutcome.DowntimeNs, "", 1e-9);
         Row("handler events", c.HandlerEvents, CampaignOutcome.HandlerEvents, string.Create(Inv, $"{EventsPerSecond:N0}/s"));
         console.Write(table);
@@ -144,7 +144,7 @@ internal sealed class CampaignSummary(CampaignSpec spec, CampaignOptions options
             Guests: new(c.GuestRecovered, c.GuestProcessKilled, c.GuestPanic),
             DomainsCrashed: c.DomainsCrashed,
             PagesOfflined: c.PagesOfflined,
-            Logs: new(c.LogsDelivered, c.LogsLost, new(c.LostPoolExhausted, c.LostResetBeforeFetch, c.LostVirqNotBound, c.LostInterposed, c.LostOverwritten)),
+            Logs: new(c.LogsDelivered, c.LogsLost, new(c.LostPoolExhausted, c.LostResetBeforeFetch, c.LostVirqNotBound, c.LostInterposed, c.LostOverwritten, c.LostDom0Buffer)),
             DowntimeSeconds: c.DowntimeNs / 1e9,
             Dimms: result.Dimms,
             DimmsWithCe: result.DimmsWithCe,

@@ -8,14 +8,17 @@ namespace Mca.Replay.Wire;
 /// </summary>
 internal static class CountsCodec
 {
-    public const int Fields = 25;
+    public const int Fields = 26;
+
+    /// <summary>The counts of format 2 and older (without <see cref="CampaignCounts.LostDom0Buffer"/>).</summary>
+    public const int FieldsMin = 25;
 
     public static long[] ToArray(in CampaignCounts c) =>
     [
         c.ErrorArrivals, c.Corrected, c.Ucna, c.Srao, c.Srar, c.Fatal, c.MceEvents, c.CmciEvents, c.PollFinds,
         c.Resets, c.VmceInjected, c.VmceDeliveredToVcpus, c.GuestRecovered, c.GuestProcessKilled, c.GuestPanic,
         c.DomainsCrashed, c.PagesOfflined, c.LogsDelivered, c.LostPoolExhausted, c.LostResetBeforeFetch,
-        c.LostVirqNotBound, c.LostInterposed, c.LostOverwritten, c.DowntimeNs, c.HandlerEvents,
+        c.LostVirqNotBound, c.LostInterposed, c.LostOverwritten, c.DowntimeNs, c.HandlerEvents, c.LostDom0Buffer,
     ];
 
     public static CampaignCounts FromArray(ReadOnlySpan<long> v) => new()
@@ -45,5 +48,6 @@ internal static class CountsCodec
         LostOverwritten = v[22],
         DowntimeNs = v[23],
         HandlerEvents = v[24],
+        LostDom0Buffer = v[25],
     };
 }

@@ -132,18 +132,20 @@ internal sealed class IndexFormatter : IMessagePackFormatter<ReplayIndex>
         reader.Depth--;
         options.Security.DepthStep(ref reader);
         int countFields = WireReader.ReadArray(ref reader, "the index's counts");
-        if (countFields < CountsCodec.Fields)
+        if (countFields < CountsCodec.FieldsMin)
         {
-            throw new WireException($"the index's counts with at least {CountsCodec.Fields} fields", $"{countFields}");
+            throw new WireException($"the index's counts with at least {CountsCodec.FieldsMin} fields", $"{countFields}");
         }
 
+        // A file of format 2 or older has no dom0-buffer count: it reads as 0.
         var counts = new long[CountsCodec.Fields];
-        for (int k = 0; k < CountsCodec.Fields; k++)
+        int known = Math.Min(countFields, CountsCodec.Fields);
+        for (int k = 0; k < known; k++)
         {
             counts[k] = WireReader.ReadInt64(ref reader, "a count");
         }
 
-        WireReader.SkipFields(ref reader, countFields - CountsCodec.Fields, reader.Depth);
+        WireReader.SkipFields(ref reader, countFields - known, reader.Depth);
         reader.Depth--;
         var totals = new ReplayTotals(
             CountsCodec.FromArray(counts),

@@ -50,6 +50,10 @@ public struct MachineState
     public bool ResetPending;
     public byte ResetReason;
     public bool VirqPending;
+    /// <summary>Records in dom0's mcelog buffer since its last read (see <see cref="Model.HandlerPolicy.Dom0ReadPeriodNs"/>).</summary>
+    public int Dom0BufferCount;
+    /// <summary>The read period (instant / period) <see cref="Dom0BufferCount"/> counts in.</summary>
+    public long Dom0BufferPeriod;
     /// <summary>The guest context the #MC's consuming error interrupted.</summary>
     public byte MceContext;
 }

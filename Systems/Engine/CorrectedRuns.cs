@@ -36,6 +36,7 @@ internal sealed class CorrectedRuns
         HandlerEventKind.ErrorArrived or HandlerEventKind.PollFound or HandlerEventKind.Dom0Logged => (e.Status & MciStatusBits.Uc) == 0,
         HandlerEventKind.CmciRaised or HandlerEventKind.VirqSent => true,
         HandlerEventKind.TelemetryCommitted => !e.IsUrgent,
+        HandlerEventKind.LogLost => e.LossCause == LossCause.Dom0Buffer && (e.Status & MciStatusBits.Uc) == 0,
         _ => false,
     };
 
@@ -69,13 +70,16 @@ internal sealed class CorrectedRuns
             case HandlerEventKind.Dom0Logged:
                 r.Logged++;
                 break;
+            case HandlerEventKind.LogLost:
+                r.Lost++;
+                break;
             default:
                 break;
         }
     }
 
     /// <summary>Adds what a closed-form run handled, starting at <paramref name="firstNs"/>, to the machine's open run.</summary>
-    public void Add(int machine, long firstNs, long errors, long cmcis, long finds, long logged, long events)
+    public void Add(int machine, long firstNs, long errors, long cmcis, long finds, long logged, long lost, long events)
     {
         ref var r = ref _open[machine];
         if (r.Events > 0 && r.FirstNs / DayNs != firstNs / DayNs)
@@ -93,6 +97,7 @@ internal sealed class CorrectedRuns
         r.Cmcis += cmcis;
         r.Finds += finds;
         r.Logged += logged;
+        r.Lost += lost;
     }
 
     /// <summary>Closes the machine's open run into the batch's events, if it has one.</summary>
@@ -117,7 +122,7 @@ internal sealed class CorrectedRuns
             Arg2 = r.Cmcis,
             Status = (ulong)r.Finds,
             Addr = (ulong)r.Logged,
-            Misc = (ulong)r.Events,
+            Misc = (ulong)r.Events | ((ulong)r.Lost << 32),
         });
         r = default;
     }
@@ -152,5 +157,6 @@ internal sealed class CorrectedRuns
         public long Cmcis;
         public long Finds;
         public long Logged;
+        public long Lost;
     }
 }

@@ -66,13 +66,14 @@ internal sealed class TelemetryStore
     }
 
     /// <summary>Appends a bank record (status; misc if MISCV; addr if ADDRV) and ORs the global flags.</summary>
-    public void AddBank(int machine, int cookie, int bank, ulong status, ulong addr, ulong misc, ulong ctl2, int domId)
+    public void AddBank(int machine, int cookie, int bank, ulong status, ulong addr, ulong misc, ulong ctl2, int domId, bool cmci = false)
     {
         var info = Data(machine, cookie);
         var record = McBankRecord.FromRegisters(bank, status, addr, misc);
         record.DomId = (ushort)domId;
         record.Ctl2 = ctl2;
-        record.Tsc = (ulong)_batch.Machines[machine].NowNs;
+        // mc_tsc is filled only for MCA_CMCI_HANDLER records (Xen mce_intel.c cmci_interrupt; source-audit 1).
+        record.Tsc = cmci ? (ulong)_batch.Machines[machine].NowNs : 0;
         info.TryAddBank(in record);
     }
 
@@ -147,6 +148,36 @@ internal sealed class TelemetryStore
         Release(machine);
     }
 
+    /// <summary>
+    /// Whether dom0's mcelog buffer takes one more record now: under a periodic reader the buffer empties at each
+    /// multiple of the period on the wall clock and holds <see cref="Model.HandlerPolicy.Dom0BufferRecords"/> in between
+    /// (Linux drivers/xen/mcelog.c xen_mce_log: XEN_MCE_OVERFLOW past it); a reader that reads as records come never fills it.
+    /// </summary>
+    private bool Dom0BufferTakes(int machine)
+    {
+        long period = _batch.Policy.Dom0ReadPeriodNs;
+        if (period <= 0)
+        {
+            return true;
+        }
+
+        ref var m = ref _batch.Machines[machine];
+        long now = m.NowNs / period;
+        if (now != m.Dom0BufferPeriod)
+        {
+            m.Dom0BufferPeriod = now;
+            m.Dom0BufferCount = 0;
+        }
+
+        if (m.Dom0BufferCount >= Model.HandlerPolicy.Dom0BufferRecords)
+        {
+            return false;
+        }
+
+        m.Dom0BufferCount++;
+        return true;
+    }
+
     /// <summary>Dom0 turns a fetched record into mcelog records, one per bank (Linux drivers/xen/mcelog.c convert_log).</summary>
     public void LogToDom0(int machine, int cookie)
     {
@@ -156,6 +187,18 @@ internal sealed class TelemetryStore
         var spec = _batch.Spec;
         foreach (ref var b in info.Banks)
         {
+            if (!Dom0BufferTakes(machine))
+            {
+                _batch.Emit(_batch.NewEvent(machine, HandlerEventKind.LogLost) with
+                {
+                    Cpu = (short)g.Cpu,
+                    Bank = (short)b.Bank,
+                    Status = b.Status,
+                    Arg = (long)LossCause.Dom0Buffer,
+                });
+                continue;
+            }
+
             _batch.Emit(_batch.NewEvent(machine, HandlerEventKind.Dom0Logged) with
             {
                 Cpu = (short)g.Cpu,
@@ -167,7 +210,8 @@ internal sealed class TelemetryStore
             });
             if (trace.Enabled)
             {
-                var input = new McelogInput(g.Cpu, b.Bank, b.Status, g.McgStatus, b.Addr, b.Misc, spec.McgCap, (int)g.ApicId, (int)g.SocketId, b.Tsc, (ulong)(g.TimeNs / MachineSpecNs), 0, 0);
+                // convert_log never sets m.time (Linux drivers/xen/mcelog.c): no TIME line.
+                var input = new McelogInput(g.Cpu, b.Bank, b.Status, g.McgStatus, b.Addr, b.Misc, spec.McgCap, (int)g.ApicId, (int)g.SocketId, b.Tsc, 0, 0, 0);
                 foreach (string line in Mcelog.Format(in input).TrimEnd('\n').Split('\n'))
                 {
                     trace.Mcelog(line);
@@ -229,7 +273,6 @@ internal sealed class TelemetryStore
         return true;
     }
 
-    private const long MachineSpecNs = Model.MachineSpec.NsPerSecond;
 
     /// <summary>The payload of a live entry.</summary>
     public McInfo Data(int machine, int cookie) => PoolOf(machine).Data(cookie);

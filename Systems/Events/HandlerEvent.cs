@@ -60,5 +60,7 @@ public readonly record struct HandlerEvent
     /// <summary><see cref="HandlerEventKind.CorrectedRun"/>: the records dom0 logged.</summary>
     public long RunLogged => (long)Addr;
     /// <summary><see cref="HandlerEventKind.CorrectedRun"/>: the handler events it stands for.</summary>
-    public long RunEvents => (long)Misc;
+    public long RunEvents => (long)(Misc & 0xFFFF_FFFF);
+    /// <summary><see cref="HandlerEventKind.CorrectedRun"/>: the CE records dom0's full buffer dropped.</summary>
+    public long RunLost => (long)(Misc >> 32);
 }

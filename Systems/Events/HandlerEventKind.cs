@@ -54,7 +54,8 @@ public enum HandlerEventKind : byte
     /// "Corrected errors at their own instants"): the CE arrivals, CMCIs, CE logouts, non-urgent commits,
     /// VIRQs and dom0 records that came one after another with nothing else in between. TimeNs = the first;
     /// Arg = corrected errors; Arg2 = CMCIs; Status = CE records found (CMCI and poll logouts); Addr = records
-    /// dom0 logged; Misc = the handler events it stands for. The literal mode and a closed-form run give the same.
+    /// dom0 logged; Misc = the handler events it stands for (low 32 bits) and the CE records dom0's full buffer
+    /// dropped (high 32 bits, <see cref="LossCause.Dom0Buffer"/>). The literal mode and a closed-form run give the same.
     /// </summary>
     CorrectedRun = 22,
 }
@@ -119,4 +120,6 @@ public enum LossCause : byte
     InterposedLostOnReset = 4,
     /// <summary>A CE was overwritten in its bank before anybody read it (SDM Table 15-7).</summary>
     Overwritten = 5,
+    /// <summary>dom0's driver buffer was full: the record was dropped after Xen acked it (Linux drivers/xen/mcelog.c XEN_MCE_OVERFLOW).</summary>
+    Dom0Buffer = 6,
 }

@@ -109,6 +109,16 @@ public sealed record HandlerPolicy
     /// (Xen mce.c do_mca: <c>if ( mce_broadcast ) on_each_cpu(x86_mc_mceinject, ...)</c>); otherwise the target CPU alone takes it.
     /// </summary>
     public required bool MceInjectBroadcast { get; init; }
+    /// <summary>
+    /// How often dom0's mcelog reads the driver's buffer of <see cref="Dom0BufferRecords"/> records (Linux
+    /// drivers/xen/mcelog.c XEN_MCE_LOG_LEN; the classic dom0 fed the native /dev/mcelog ring of MCE_LOG_LEN 32):
+    /// 0 for a daemon that reads as records arrive (mcelog --daemon, rasdaemon), else a period on the wall clock
+    /// (mcelog run from cron). A record that finds the buffer full is lost after Xen has acked it (XEN_MCE_OVERFLOW).
+    /// </summary>
+    public required long Dom0ReadPeriodNs { get; init; }
+
+    /// <summary>XEN_MCE_LOG_LEN (Linux drivers/xen/mcelog.c), and MCE_LOG_LEN of the native ring a 2009 dom0 used.</summary>
+    public const int Dom0BufferRecords = 32;
 
     /// <summary>
     /// The seed design (Feb 2009 RFC), where the RFC text is silent following the March 2009
@@ -134,6 +144,8 @@ public sealed record HandlerPolicy
         LmceEnabled = false,
         // The 2009 XEN_MC_mceinject ran `int $0x12` on the target CPU only (March 2009 Xen mce.c do_mca, on_selected_cpus).
         MceInjectBroadcast = false,
+        // A 2009 dom0 (RHEL 5 era) ran mcelog hourly from cron (/etc/cron.hourly/mcelog.cron: mcelog --ignorenodev --filter).
+        Dom0ReadPeriodNs = 3600 * MachineSpec.NsPerSecond,
     };
 
     /// <summary>The RFC with its stated next step: inject into the impacted domain instead of dom0.</summary>
@@ -152,6 +164,8 @@ public sealed record HandlerPolicy
         PageOffline = true,
         LmceEnabled = true,
         MceInjectBroadcast = true,
+        // A current dom0 runs mcelog --daemon (or rasdaemon), which reads each record as the driver wakes it.
+        Dom0ReadPeriodNs = 0,
     };
 
     public static IReadOnlyList<HandlerPolicy> All { get; } = [Rfc2009, Rfc2009Impacted, Xen];

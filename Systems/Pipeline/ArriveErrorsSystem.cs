@@ -4,6 +4,7 @@ using Mca.Systems.Components;
 using Mca.Systems.Engine;
 using Mca.Systems.Events;
 using Mca.Systems.Hardware;
+using Mca.Systems.Model;
 using Mca.Systems.Xen;
 
 namespace Mca.Systems.Pipeline;
@@ -143,8 +144,14 @@ internal sealed class ArriveErrorsSystem
         // Nothing else may happen before the run's end: the epoch's end and whatever else the source has. The March
         // 2009 poller reads CMCI banks too: its rounds are folded into the run when every other bank is empty (so a
         // round finds this bank or nothing); else the run ends at the next round that could find anything.
-        // A run event lies within one simulated day (CorrectedRuns), and so does a closed-form run.
+        // A run event lies within one simulated day (CorrectedRuns), and so does a closed-form run; under a
+        // periodic mcelog, within one read period of dom0's buffer too.
         untilNs = Math.Min(Math.Min(untilNs, _batch.RunEndNs), CorrectedRuns.NextDayNs(s.NowNs));
+        long readPeriod = _batch.Policy.Dom0ReadPeriodNs;
+        if (readPeriod > 0)
+        {
+            untilNs = Math.Min(untilNs, ((s.NowNs / readPeriod) + 1) * readPeriod);
+        }
         if (polled && !OtherBanksEmpty(m, row))
         {
             return false;
@@ -239,9 +246,20 @@ internal sealed class ArriveErrorsSystem
         long firstNs = s.NowNs;
         src.SkipStream(m, plan.Errors);
         // Per CE its arrival; per CMCI the interrupt, its logout's find, the commit, the VIRQ and dom0's record; per
-        // poll round that found, the find, the commit, the VIRQ and dom0's record.
+        // poll round that found, the find, the commit, the VIRQ and dom0's record. Under a periodic mcelog the
+        // buffer takes what room it has in this read period, and drops the rest (XEN_MCE_OVERFLOW).
         long records = plan.Cmcis + plan.PollFinds;
-        _batch.Runs!.Add(m, firstNs, plan.Errors, plan.Cmcis, records, records, plan.Errors + (5 * plan.Cmcis) + (4 * plan.PollFinds));
+        long logged = records;
+        if (readPeriod > 0)
+        {
+            long period = firstNs / readPeriod;
+            int held = s.Dom0BufferPeriod == period ? s.Dom0BufferCount : 0;
+            logged = Math.Min(records, HandlerPolicy.Dom0BufferRecords - held);
+            s.Dom0BufferPeriod = period;
+            s.Dom0BufferCount = held + (int)logged;
+        }
+
+        _batch.Runs!.Add(m, firstNs, plan.Errors, plan.Cmcis, records, logged, records - logged, plan.Errors + (5 * plan.Cmcis) + (4 * plan.PollFinds));
         return true;
     }
 

@@ -95,7 +95,7 @@ internal static class McaLogout
                     }
                 }
 
-                batch.Telemetry.AddBank(machine, summary.Cookie, b, status, addr, misc, bank.Ctl2, domId);
+                batch.Telemetry.AddBank(machine, summary.Cookie, b, status, addr, misc, bank.Ctl2, domId, cmci: who == LogoutSource.Cmci);
             }
             else
             {

@@ -56,7 +56,7 @@ public sealed class JsonKeyOrderTests : IDisposable
         Assert.Equal("rate wilson95_low wilson95_high method", Keys(root.GetProperty("reset_rate_per_machine_year")));
         Assert.Equal("recovered process_killed panic", Keys(root.GetProperty("guests")));
         Assert.Equal("delivered lost lost_by_cause", Keys(root.GetProperty("logs")));
-        Assert.Equal("pool_exhausted reset_before_fetch virq_not_bound interposed_lost_on_reset overwritten", Keys(root.GetProperty("logs").GetProperty("lost_by_cause")));
+        Assert.Equal("pool_exhausted reset_before_fetch virq_not_bound interposed_lost_on_reset overwritten dom0_buffer", Keys(root.GetProperty("logs").GetProperty("lost_by_cause")));
         Assert.Equal(
             "corrected ucna srao srar fatal uncorrected_arrivals mce_events cmci_events poll_finds resets vmce_injected guest_recovered guest_process_killed " +
             "guest_panic domains_crashed pages_offlined logs_delivered logs_lost downtime_seconds handler_events",
@@ -79,7 +79,7 @@ public sealed class JsonKeyOrderTests : IDisposable
         Assert.Equal(
             "error_arrivals corrected ucna srao srar fatal mce_events cmci_events poll_finds resets vmce_injected vmce_vcpu_deliveries guest_recovered " +
             "guest_process_killed guest_panic domains_crashed pages_offlined logs_delivered logs_lost lost_pool_exhausted lost_reset_before_fetch " +
-            "lost_virq_not_bound lost_interposed lost_overwritten downtime_ns handler_events",
+            "lost_virq_not_bound lost_interposed lost_overwritten lost_dom0_buffer downtime_ns handler_events",
             Keys(totals.GetProperty("counts")));
 
         var with = Parse(Mca("replay", "show", replay, "--with", "any", "--json"), "file");

@@ -85,13 +85,13 @@ public sealed partial class ReplayFormatTests : TempDirectoryTest
     public void OtherFormatVersion_SaysWhichVersion()
     {
         byte[] bytes = File.ReadAllBytes(Valid());
-        // The header's payload starts at byte 8 + 16: [fixarray 13, version 2, ...]; make it version 3 and fix the checksum.
+        // The header's payload starts at byte 8 + 16: [fixarray 13, version 3, ...]; make it version 4 and fix the checksum.
         Assert.Equal(0x9D, bytes[24]);
         Assert.Equal(ReplayFormat.Version, bytes[25]);
-        bytes[25] = 3;
+        bytes[25] = 4;
         FixChecksum(bytes, 8);
-        var e = Fails(Write("v3.mcar", bytes));
-        Assert.EndsWith("expected format version 1 to 2 in the header, found 3", e.Message, StringComparison.Ordinal);
+        var e = Fails(Write("v4.mcar", bytes));
+        Assert.EndsWith("expected format version 1 to 3 in the header, found 4", e.Message, StringComparison.Ordinal);
         Assert.Equal(8, e.Offset);
     }
 

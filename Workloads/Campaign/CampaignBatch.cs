@@ -149,6 +149,7 @@ internal sealed class CampaignBatch : IBatchStepper<EpochOutput>
                 m.CmciEvents += e.RunCmcis;
                 m.PollFinds += e.RunFinds;
                 m.LogsDelivered += e.RunLogged;
+                m.LogsLost += e.RunLost;
                 break;
             case HandlerEventKind.Reset:
                 m.Resets++;

@@ -32,10 +32,12 @@ public struct CampaignCounts
     public long LostVirqNotBound;
     public long LostInterposed;
     public long LostOverwritten;
+    /// <summary>Records dom0's full mcelog buffer dropped (XEN_MCE_OVERFLOW).</summary>
+    public long LostDom0Buffer;
     public long DowntimeNs;
     public long HandlerEvents;
 
-    public readonly long LogsLost => LostPoolExhausted + LostResetBeforeFetch + LostVirqNotBound + LostInterposed + LostOverwritten;
+    public readonly long LogsLost => LostPoolExhausted + LostResetBeforeFetch + LostVirqNotBound + LostInterposed + LostOverwritten + LostDom0Buffer;
 
     public readonly long Uncorrected => Ucna + Srao + Srar + Fatal;
 
@@ -64,6 +66,7 @@ public struct CampaignCounts
         LostVirqNotBound += o.LostVirqNotBound;
         LostInterposed += o.LostInterposed;
         LostOverwritten += o.LostOverwritten;
+        LostDom0Buffer += o.LostDom0Buffer;
         DowntimeNs += o.DowntimeNs;
         HandlerEvents += o.HandlerEvents;
     }
@@ -82,6 +85,7 @@ public struct CampaignCounts
                 CmciEvents += e.RunCmcis;
                 PollFinds += e.RunFinds;
                 LogsDelivered += e.RunLogged;
+                LostDom0Buffer += e.RunLost;
                 break;
             case HandlerEventKind.ErrorArrived:
                 ErrorArrivals++;
@@ -168,6 +172,9 @@ public struct CampaignCounts
                         break;
                     case LossCause.InterposedLostOnReset:
                         LostInterposed++;
+                        break;
+                    case LossCause.Dom0Buffer:
+                        LostDom0Buffer++;
                         break;
                     default:
                         LostOverwritten++;

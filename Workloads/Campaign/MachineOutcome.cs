@@ -14,7 +14,7 @@ internal struct MachineOutcome
     public int VmceInjected;
     public int DomainsCrashed;
     public long LogsDelivered;
-    public int LogsLost;
+    public long LogsLost;
     public long CorrectedErrors;
     public ulong EventHash;
 

@@ -46,6 +46,7 @@ internal static class ReplayPrinter
         yield return ("  lost: VIRQ not bound", "lost_virq_not_bound", c.LostVirqNotBound);
         yield return ("  lost: injected value at reset", "lost_interposed", c.LostInterposed);
         yield return ("  lost: overwritten", "lost_overwritten", c.LostOverwritten);
+        yield return ("  lost: dom0 buffer full", "lost_dom0_buffer", c.LostDom0Buffer);
         yield return ("downtime (s)", "downtime_ns", c.DowntimeNs);
         yield return ("handler events", "handler_events", c.HandlerEvents);
     }

@@ -103,7 +103,9 @@ public class FieldCalibrationTests(ITestOutputHelper output)
         var c = r.Counts;
         Assert.InRange(c.Corrected / (double)r.Dimms, 50, 40_000);
         Assert.True(c.ErrorArrivals >= c.Corrected, "every CE is an arrival");
-        Assert.InRange(c.LogsDelivered, c.Corrected / 2 - (c.Corrected / 100), c.Corrected + c.Ucna + c.Srao + c.Srar + c.Fatal);
+        // Records made: delivered, or dropped by dom0's full buffer (a 2009 dom0's hourly mcelog cron keeps 32 an hour).
+        long records = c.LogsDelivered + c.LostDom0Buffer;
+        Assert.InRange(records, c.Corrected / 2 - (c.Corrected / 100), c.Corrected + c.Ucna + c.Srao + c.Srar + c.Fatal);
         Assert.True(c.Srao > 0 && c.Srar > 0 && c.Ucna > 0 && c.Fatal > 0, "every uncorrected class occurs");
     }
 
