@@ -27,6 +27,13 @@ public static class ReplayText
     /// <summary>An event: its kind and every field the kind uses (non-default ones), enums by name.</summary>
     public static string Event(in HandlerEvent e)
     {
+        if (e.Kind == HandlerEventKind.CorrectedRun)
+        {
+            // Counts, not registers: what the run stands for.
+            string lost = e.RunLost > 0 ? string.Create(Inv, $" dropped={e.RunLost}") : "";
+            return string.Create(Inv, $"CorrectedRun ces={e.Arg} cmcis={e.RunCmcis} finds={e.RunFinds} logged={e.RunLogged}{lost} events={e.RunEvents}");
+        }
+
         var sb = new StringBuilder(96);
         sb.Append(Enum.IsDefined(e.Kind) ? e.Kind.ToString() : string.Create(Inv, $"kind{(byte)e.Kind}"));
         if (e.Cpu >= 0)

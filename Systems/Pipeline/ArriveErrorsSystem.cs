@@ -78,6 +78,12 @@ internal sealed class ArriveErrorsSystem
             return false;
         }
 
+        // Most pending CEs of slow streams have no second CE before the machine's next other event: bail out cheaply.
+        if (src.StreamCount(m, Math.Min(Math.Min(untilNs, _batch.RunEndNs), CorrectedRuns.NextDayNs(s.NowNs))) < 2)
+        {
+            return false;
+        }
+
         var spec = _batch.Spec;
         var first = src.StreamError(m, 0);
         if ((first.Status & MciStatusBits.Uc) != 0 || first.Interposed || !first.AutoSignal)

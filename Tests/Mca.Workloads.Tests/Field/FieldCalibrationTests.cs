@@ -59,6 +59,8 @@ public class FieldCalibrationTests(ITestOutputHelper output)
         Line("machines with a vMCE", r.MachinesWithVmce, Machines);
         output.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"arrivals {c.ErrorArrivals} ({c.ErrorArrivals / (double)Machines:F1}/machine-year), CEs {c.Corrected} ({c.Corrected / (double)r.Dimms:F0}/DIMM-year), UCNA {c.Ucna}, SRAO {c.Srao}, SRAR {c.Srar}, fatal {c.Fatal}, resets {c.Resets}, handler events {c.HandlerEvents}"));
+        output.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"CMCIs {c.CmciEvents} ({c.CmciEvents / (double)Machines:F0}/machine-year), CE finds {c.PollFinds}, dom0 records {c.LogsDelivered} ({c.LogsDelivered / (double)Machines:F0}/machine-year) + {c.LostDom0Buffer} dropped by dom0's full buffer"));
         Assert.True(c.ErrorArrivals > 0);
     }
 
