@@ -154,10 +154,6 @@ internal sealed class ArriveErrorsSystem
         // periodic mcelog, within one read period of dom0's buffer too.
         untilNs = Math.Min(Math.Min(untilNs, _batch.RunEndNs), CorrectedRuns.NextDayNs(s.NowNs));
         long readPeriod = _batch.Policy.Dom0ReadPeriodNs;
-        if (readPeriod > 0)
-        {
-            untilNs = Math.Min(untilNs, ((s.NowNs / readPeriod) + 1) * readPeriod);
-        }
         if (polled && !OtherBanksEmpty(m, row))
         {
             return false;
@@ -166,6 +162,13 @@ internal sealed class ArriveErrorsSystem
         if (!polled && _batch.PollWouldFind(m))
         {
             untilNs = Math.Min(untilNs, s.NextPollNs);
+        }
+
+        // The poll rounds walk the run in steps of at most 16 s, and the plan splits the records at each read of
+        // dom0's buffer; without them a run stays within one read period.
+        if (readPeriod > 0 && !polled)
+        {
+            untilNs = Math.Min(untilNs, ((s.NowNs / readPeriod) + 1) * readPeriod);
         }
 
         long latency = spec.Dom0LogLatencyNs;
@@ -193,7 +196,7 @@ internal sealed class ArriveErrorsSystem
         // cause (a CE that raised a CMCI, a poll round that found), and again, a few times at most.
         for (int attempt = 0; ; attempt++)
         {
-            long retry = Plan(m, ref s, src, untilNs, carried, threshold, latency, polled, out plan);
+            long retry = Plan(m, ref s, src, untilNs, carried, threshold, latency, polled, polled ? readPeriod : 0, out plan);
             if (retry == long.MaxValue)
             {
                 break;
@@ -256,7 +259,16 @@ internal sealed class ArriveErrorsSystem
         // buffer takes what room it has in this read period, and drops the rest (XEN_MCE_OVERFLOW).
         long records = plan.Cmcis + plan.PollFinds;
         long logged = records;
-        if (readPeriod > 0)
+        if (readPeriod > 0 && polled)
+        {
+            logged = plan.Logged;
+            if (records > 0)
+            {
+                s.Dom0BufferPeriod = plan.BufferPeriod;
+                s.Dom0BufferCount = plan.BufferCount;
+            }
+        }
+        else if (readPeriod > 0 && records > 0)
         {
             long period = firstNs / readPeriod;
             int held = s.Dom0BufferPeriod == period ? s.Dom0BufferCount : 0;
@@ -276,10 +288,13 @@ internal sealed class ArriveErrorsSystem
     /// instant p comes after every CE at p. Returns <see cref="long.MaxValue"/> when the last record reaches dom0
     /// before <paramref name="untilNs"/>, else the instant to end the run at instead (just before that record's cause).
     /// </summary>
-    private static long Plan(int m, ref MachineState s, ICeStreamSource src, long untilNs, long carried, long threshold, long latency, bool polled, out RunPlan plan)
+    private static long Plan(int m, ref MachineState s, ICeStreamSource src, long untilNs, long carried, long threshold, long latency, bool polled, long readPeriod, out RunPlan plan)
     {
         plan = default;
         long errors = polled ? src.StreamCount(m, untilNs) : 0;
+        // dom0's buffer (readPeriod > 0): the records of each read period, the first of them taking what room is left.
+        var buffer = new BufferTally(readPeriod, s.NowNs, s.Dom0BufferPeriod, s.Dom0BufferCount);
+        long lastFindNs = long.MinValue;
         long idx = 0;
         long k = carried;
         long next = s.NextPollNs;
@@ -312,9 +327,31 @@ internal sealed class ArriveErrorsSystem
             }
 
             long cmcis = (k + count) / threshold;
+            long firstCmci = idx + (threshold - k) - 1;
+            long assigned = 0;
+            long segmentEnd = round ? next + 1 : untilNs;
+            // Each read of dom0's buffer this segment passes: no CE and no poll find may fall in the latency before
+            // it (a record there could be fetched on either side), and the segment's CMCIs before it count in the
+            // period it closes.
+            while (readPeriod > 0 && buffer.NextReadNs < segmentEnd)
+            {
+                long read = buffer.NextReadNs;
+                long windowStart = src.StreamCount(m, read - latency);
+                if (src.StreamCount(m, read) > windowStart || (lastFindNs >= read - latency && lastFindNs < read))
+                {
+                    return Math.Min(read - latency, lastFindNs >= read - latency ? lastFindNs : long.MaxValue);
+                }
+
+                long before = windowStart <= firstCmci ? 0 : Math.Min(cmcis, ((windowStart - 1 - firstCmci) / threshold) + 1);
+                buffer.Add(before - assigned);
+                assigned = before;
+                buffer.Read();
+            }
+
+            buffer.Add(cmcis - assigned);
             if (cmcis > 0)
             {
-                long lastCmci = idx + (threshold - k) - 1 + ((cmcis - 1) * threshold);
+                long lastCmci = firstCmci + ((cmcis - 1) * threshold);
                 last2 = cmcis > 1 ? lastCmci - threshold : last;
                 last = lastCmci;
                 plan.Cmcis += cmcis;
@@ -338,6 +375,8 @@ internal sealed class ArriveErrorsSystem
                 k = 0;
                 last2 = last;
                 last = ~next;
+                lastFindNs = next;
+                buffer.Add(1);
             }
 
             long adapted = found > 0 ? period / (found + 1) : period * 2;
@@ -348,6 +387,7 @@ internal sealed class ArriveErrorsSystem
         plan.Errors = idx;
         plan.NextPollNs = next;
         plan.PollPeriodNs = period;
+        buffer.Finish(ref plan);
         if (last == long.MinValue)
         {
             return long.MaxValue;
@@ -379,6 +419,66 @@ internal sealed class ArriveErrorsSystem
         return true;
     }
 
+    /// <summary>
+    /// dom0's buffer over a run: records counted per read period (a multiple of the period on the wall clock),
+    /// each period's first <see cref="HandlerPolicy.Dom0BufferRecords"/> minus what it already held taken, the
+    /// rest dropped (Linux drivers/xen/mcelog.c XEN_MCE_OVERFLOW), and the state a literal run would leave.
+    /// </summary>
+    private struct BufferTally
+    {
+        private readonly long _readPeriod;
+        private long _period;
+        private long _held;
+        private long _records;
+        private long _logged;
+        private long _lastPeriod;
+        private long _lastCount;
+
+        public BufferTally(long readPeriod, long nowNs, long statePeriod, int stateCount)
+        {
+            _readPeriod = readPeriod;
+            _period = readPeriod > 0 ? nowNs / readPeriod : 0;
+            _held = readPeriod > 0 && statePeriod == _period ? stateCount : 0;
+            _lastPeriod = statePeriod;
+            _lastCount = stateCount;
+        }
+
+        /// <summary>The next read after the current period's start.</summary>
+        public readonly long NextReadNs => (_period + 1) * _readPeriod;
+
+        public void Add(long records) => _records += records;
+
+        /// <summary>The read at the end of the current period: the next one starts empty.</summary>
+        public void Read()
+        {
+            Close();
+            _period++;
+            _held = 0;
+        }
+
+        public void Finish(ref RunPlan plan)
+        {
+            Close();
+            plan.Logged = _logged;
+            plan.BufferPeriod = _lastPeriod;
+            plan.BufferCount = (int)_lastCount;
+        }
+
+        private void Close()
+        {
+            if (_records == 0)
+            {
+                return;
+            }
+
+            long taken = Math.Min(_records, HandlerPolicy.Dom0BufferRecords - _held);
+            _logged += taken;
+            _lastPeriod = _period;
+            _lastCount = _held + taken;
+            _records = 0;
+        }
+    }
+
     /// <summary>What a closed-form run does (see <see cref="Plan"/>).</summary>
     private struct RunPlan
     {
@@ -391,6 +491,10 @@ internal sealed class ArriveErrorsSystem
         public long ResidueFrom;
         public long NextPollNs;
         public long PollPeriodNs;
+        /// <summary>With a periodic reader of dom0's buffer: the records it took, and its state after the last record.</summary>
+        public long Logged;
+        public long BufferPeriod;
+        public int BufferCount;
     }
 
     private static void ClearBank(ref BankState bank)
