@@ -69,8 +69,7 @@ internal sealed class FieldModel
         CpuErrorGapNs = CpuErrorsPerMachineYear > 0 ? YearNs / CpuErrorsPerMachineYear : double.PositiveInfinity;
         CpuRecurrenceRatePerNs = p.CpuRecurrenceRatePerDay / DayNs;
         CpuRecurrenceWindowNs = p.CpuRecurrenceWindowDays * DayNs;
-        // A permanent fault holds two slots: its demand and its scrub CE streams.
-        SlotsPerMachine = 2 * p.MaxFaultsPerMachine;
+        SlotsPerMachine = p.MaxFaultsPerMachine;
     }
 
     public MachineSpec Machine { get; }

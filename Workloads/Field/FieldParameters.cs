@@ -130,8 +130,9 @@ internal sealed record FieldParameters
     public double FatalInternalTimerFraction { get; init; } = 0.5;
 
     /// <summary>
-    /// Faults and pending errors a machine tracks at once (house style: bound every queue); a new fault beyond
-    /// it is dropped and counted. The default fleet never comes close.
+    /// Entries a machine tracks at once (house style: bound every queue): a permanent fault takes two (its demand
+    /// and its scrub CE streams), a pending UE or CPU error one; a new fault beyond it is dropped and counted.
+    /// The default fleet never comes close.
     /// </summary>
     public int MaxFaultsPerMachine { get; init; } = 32;
 
