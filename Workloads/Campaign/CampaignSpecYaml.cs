@@ -310,15 +310,30 @@ public static class CampaignSpecYaml
     private sealed class DepthLimitedParser(IParser inner, string fileName) : IParser
     {
         private int _depth;
+        private YamlDotNet.Core.Mark _last = YamlDotNet.Core.Mark.Empty;
 
         public YamlDotNet.Core.Events.ParsingEvent? Current => inner.Current;
 
         public bool MoveNext()
         {
-            if (!inner.MoveNext())
+            bool more;
+            try
+            {
+                more = inner.MoveNext();
+            }
+            catch (InvalidOperationException)
+            {
+                // YamlDotNet's scanner fails some malformed input with an internal state error, not a YamlException
+                // (fuzz seed 2XkDPyz13g32, a damaged replay header): the same one-line error, at the last good place.
+                throw new CampaignSpecException(fileName, Math.Max(1, (int)_last.Line), Math.Max(1, (int)_last.Column), string.Empty, "well-formed YAML", "text the YAML scanner cannot read");
+            }
+
+            if (!more)
             {
                 return false;
             }
+
+            _last = inner.Current!.End;
 
             switch (inner.Current)
             {
