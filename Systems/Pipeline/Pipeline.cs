@@ -88,6 +88,7 @@ internal sealed class Pipeline : IBatchPipeline
         {
             m.NowNs = Math.Max(m.NowNs, m.UpAtNs);
             batch.Emit(batch.NewEvent(machine, HandlerEventKind.Rebooted));
+            SkipCesWhileDown(machine, m.NowNs);
         }
 
         var cpus = batch.CpusForWrite(machine);
@@ -175,6 +176,26 @@ internal sealed class Pipeline : IBatchPipeline
         if (isReboot && batch.Telemetry.HasCommitted(machine))
         {
             m.Dom0FetchAtNs = Math.Min(m.Dom0FetchAtNs, m.NowNs + spec.Dom0LogLatencyNs);
+        }
+    }
+
+    /// <summary>
+    /// The corrected errors a fault's streams had while the host was down never happened (model choice: nothing
+    /// reads or scrubs the memory of a host in reset, and a bank's count restarts at boot), so they are dropped
+    /// rather than delivered at once at boot, where thousands would arrive in one instant and exhaust the
+    /// telemetry pool. Other errors of the downtime still arrive when the host is up (docs/design.md).
+    /// </summary>
+    private void SkipCesWhileDown(int machine, long bootNs)
+    {
+        if (_batch.Source is not ICeStreamSource streams)
+        {
+            return;
+        }
+
+        // Bounded: each pass removes at least the pending CE.
+        while (streams.NextArrivalNs(machine) < bootNs && streams.PendingStream(machine, out _))
+        {
+            streams.SkipStream(machine, Math.Max(1, streams.StreamCount(machine, bootNs)));
         }
     }
 
