@@ -79,7 +79,9 @@ internal sealed class ArriveErrorsSystem
         }
 
         // Most pending CEs of slow streams have no second CE before the machine's next other event: bail out cheaply.
-        if (src.StreamCount(m, Math.Min(Math.Min(untilNs, _batch.RunEndNs), CorrectedRuns.NextDayNs(s.NowNs))) < 2)
+        // A run event lies within one simulated day (CorrectedRuns), and so does a closed-form run.
+        untilNs = Math.Min(Math.Min(untilNs, _batch.RunEndNs), CorrectedRuns.NextDayNs(s.NowNs));
+        if (src.StreamCount(m, untilNs) < 2)
         {
             return false;
         }
@@ -150,9 +152,6 @@ internal sealed class ArriveErrorsSystem
         // Nothing else may happen before the run's end: the epoch's end and whatever else the source has. The March
         // 2009 poller reads CMCI banks too: its rounds are folded into the run when every other bank is empty (so a
         // round finds this bank or nothing); else the run ends at the next round that could find anything.
-        // A run event lies within one simulated day (CorrectedRuns), and so does a closed-form run; under a
-        // periodic mcelog, within one read period of dom0's buffer too.
-        untilNs = Math.Min(Math.Min(untilNs, _batch.RunEndNs), CorrectedRuns.NextDayNs(s.NowNs));
         long readPeriod = _batch.Policy.Dom0ReadPeriodNs;
         if (polled && !OtherBanksEmpty(m, row))
         {
@@ -162,13 +161,6 @@ internal sealed class ArriveErrorsSystem
         if (!polled && _batch.PollWouldFind(m))
         {
             untilNs = Math.Min(untilNs, s.NextPollNs);
-        }
-
-        // The poll rounds walk the run in steps of at most 16 s, and the plan splits the records at each read of
-        // dom0's buffer; without them a run stays within one read period.
-        if (readPeriod > 0 && !polled)
-        {
-            untilNs = Math.Min(untilNs, ((s.NowNs / readPeriod) + 1) * readPeriod);
         }
 
         long latency = spec.Dom0LogLatencyNs;
@@ -196,7 +188,7 @@ internal sealed class ArriveErrorsSystem
         // cause (a CE that raised a CMCI, a poll round that found), and again, a few times at most.
         for (int attempt = 0; ; attempt++)
         {
-            long retry = Plan(m, ref s, src, untilNs, carried, threshold, latency, polled, polled ? readPeriod : 0, out plan);
+            long retry = Plan(m, ref s, src, untilNs, carried, threshold, latency, polled, readPeriod, out plan);
             if (retry == long.MaxValue)
             {
                 break;
@@ -218,7 +210,7 @@ internal sealed class ArriveErrorsSystem
         ref var w = ref _batch.BankForWrite(m, row);
         if (plan.Cleared)
         {
-            ClearBank(ref w);
+            McaLogout.ClearBank(ref w, owner);
         }
 
         if (plan.Cmcis > 0)
@@ -256,10 +248,10 @@ internal sealed class ArriveErrorsSystem
         src.SkipStream(m, plan.Errors);
         // Per CE its arrival; per CMCI the interrupt, its logout's find, the commit, the VIRQ and dom0's record; per
         // poll round that found, the find, the commit, the VIRQ and dom0's record. Under a periodic mcelog the
-        // buffer takes what room it has in this read period, and drops the rest (XEN_MCE_OVERFLOW).
+        // buffer takes what room each read period has, and drops the rest (XEN_MCE_OVERFLOW).
         long records = plan.Cmcis + plan.PollFinds;
         long logged = records;
-        if (readPeriod > 0 && polled)
+        if (readPeriod > 0)
         {
             logged = plan.Logged;
             if (records > 0)
@@ -267,14 +259,6 @@ internal sealed class ArriveErrorsSystem
                 s.Dom0BufferPeriod = plan.BufferPeriod;
                 s.Dom0BufferCount = plan.BufferCount;
             }
-        }
-        else if (readPeriod > 0 && records > 0)
-        {
-            long period = firstNs / readPeriod;
-            int held = s.Dom0BufferPeriod == period ? s.Dom0BufferCount : 0;
-            logged = Math.Min(records, HandlerPolicy.Dom0BufferRecords - held);
-            s.Dom0BufferPeriod = period;
-            s.Dom0BufferCount = held + (int)logged;
         }
 
         _batch.Runs!.Add(m, firstNs, plan.Errors, plan.Cmcis, records, logged, records - logged, plan.Errors + (5 * plan.Cmcis) + (4 * plan.PollFinds));
@@ -495,14 +479,6 @@ internal sealed class ArriveErrorsSystem
         public long Logged;
         public long BufferPeriod;
         public int BufferCount;
-    }
-
-    private static void ClearBank(ref BankState bank)
-    {
-        bank.Status = 0;
-        bank.Addr = 0;
-        bank.Misc = 0;
-        bank.CorrectedSinceLogout = 0;
     }
 
     /// <summary>The pass over the machines due this round, through the ECS.</summary>

@@ -69,60 +69,7 @@ internal readonly struct CeTimeline
     public long EndNs => StartNs + (1L << Depth);
 
     /// <summary>How many errors fall at instants before <paramref name="timeNs"/>.</summary>
-    public long CountBefore(long timeNs)
-    {
-        if (timeNs <= StartNs)
-        {
-            return 0;
-        }
-
-        long offset = timeNs - StartNs;
-        if (offset >= 1L << Depth)
-        {
-            return Total;
-        }
-
-        ulong node = 1;
-        long low = 0;
-        long length = 1L << Depth;
-        long n = Total;
-        long before = 0;
-        // Bounded: each step halves the node, at most Depth + 1 steps.
-        while (true)
-        {
-            if (n == 0)
-            {
-                return before;
-            }
-
-            if (n == 1)
-            {
-                return before + (low + Place(node, length) < offset ? 1 : 0);
-            }
-
-            if (length == 1)
-            {
-                return before + (low < offset ? n : 0);
-            }
-
-            long half = length >> 1;
-            long left = Split(node, n);
-            if (offset <= low + half)
-            {
-                node <<= 1;
-                n = left;
-            }
-            else
-            {
-                before += left;
-                node = (node << 1) | 1;
-                low += half;
-                n -= left;
-            }
-
-            length = half;
-        }
-    }
+    public long CountBefore(long timeNs) => CountBefore(timeNs, null);
 
     /// <summary>
     /// <see cref="CountBefore(long)"/> resuming from the path of the previous query in <paramref name="path"/>
@@ -130,9 +77,8 @@ internal readonly struct CeTimeline
     /// run makes them poll round after poll round, share the top of the tree and cost only the levels below
     /// where they part. The same count as without the path.
     /// </summary>
-    public long CountBefore(long timeNs, Path path)
+    public long CountBefore(long timeNs, Path? path)
     {
-        ArgumentNullException.ThrowIfNull(path);
         if (timeNs <= StartNs)
         {
             return 0;
@@ -145,41 +91,12 @@ internal readonly struct CeTimeline
         }
 
         // A node answers offsets in (low, low + length]: resume at the deepest cached node that does.
-        int level = path.Levels - 1;
-        while (level >= 0 && !(path.Low[level] < offset && offset <= path.Low[level] + path.Length[level]))
-        {
-            level--;
-        }
-
-        ulong node;
-        long low, length, n, before;
-        if (level < 0)
-        {
-            level = 0;
-            node = 1;
-            low = 0;
-            length = 1L << Depth;
-            n = Total;
-            before = 0;
-        }
-        else
-        {
-            node = path.Node[level];
-            low = path.Low[level];
-            length = path.Length[level];
-            n = path.Count[level];
-            before = path.Before[level];
-        }
-
+        int level = path?.DeepestWhere(static (p, l, offset) => p.Low[l] < offset && offset <= p.Low[l] + p.Length[l], offset) ?? -1;
+        var (node, low, length, n, before) = Start(path, ref level);
         // Bounded: each step halves the node, at most Depth + 1 steps.
         while (true)
         {
-            path.Node[level] = node;
-            path.Low[level] = low;
-            path.Length[level] = length;
-            path.Count[level] = n;
-            path.Before[level] = before;
-            path.Levels = level + 1;
+            path?.Record(level, node, low, length, n, before);
             if (n == 0)
             {
                 return before;
@@ -216,47 +133,17 @@ internal readonly struct CeTimeline
     }
 
     /// <summary><see cref="TimeOf(long)"/> resuming from the cached path (see <see cref="CountBefore(long, Path)"/>); the same instant.</summary>
-    public long TimeOf(long k, Path path)
+    public long TimeOf(long k, Path? path)
     {
-        ArgumentNullException.ThrowIfNull(path);
         ArgumentOutOfRangeException.ThrowIfNegative(k);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(k, Total);
         // A node answers the indices it holds, [before, before + count).
-        int level = path.Levels - 1;
-        while (level >= 0 && !(path.Before[level] <= k && k < path.Before[level] + path.Count[level]))
-        {
-            level--;
-        }
-
-        ulong node;
-        long low, length, n, before;
-        if (level < 0)
-        {
-            level = 0;
-            node = 1;
-            low = 0;
-            length = 1L << Depth;
-            n = Total;
-            before = 0;
-        }
-        else
-        {
-            node = path.Node[level];
-            low = path.Low[level];
-            length = path.Length[level];
-            n = path.Count[level];
-            before = path.Before[level];
-        }
-
+        int level = path?.DeepestWhere(static (p, l, k) => p.Before[l] <= k && k < p.Before[l] + p.Count[l], k) ?? -1;
+        var (node, low, length, n, before) = Start(path, ref level);
         // Bounded: each step halves the node, at most Depth + 1 steps.
         while (true)
         {
-            path.Node[level] = node;
-            path.Low[level] = low;
-            path.Length[level] = length;
-            path.Count[level] = n;
-            path.Before[level] = before;
-            path.Levels = level + 1;
+            path?.Record(level, node, low, length, n, before);
             if (n == 1)
             {
                 return StartNs + low + Place(node, length);
@@ -287,46 +174,20 @@ internal readonly struct CeTimeline
         }
     }
 
-    /// <summary>The instant of error <paramref name="k"/> (0-based, in time order; ties keep tree order).</summary>
-    public long TimeOf(long k)
+    /// <summary>Where a descent starts: the cached node at <paramref name="level"/>, or the root (level 0) when there is none.</summary>
+    private (ulong Node, long Low, long Length, long Count, long Before) Start(Path? path, ref int level)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(k);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(k, Total);
-        ulong node = 1;
-        long low = 0;
-        long length = 1L << Depth;
-        long n = Total;
-        // Bounded: each step halves the node, at most Depth + 1 steps.
-        while (true)
+        if (path is null || level < 0)
         {
-            if (n == 1)
-            {
-                return StartNs + low + Place(node, length);
-            }
-
-            if (length == 1)
-            {
-                return StartNs + low;
-            }
-
-            long half = length >> 1;
-            long left = Split(node, n);
-            if (k < left)
-            {
-                node <<= 1;
-                n = left;
-            }
-            else
-            {
-                k -= left;
-                node = (node << 1) | 1;
-                low += half;
-                n -= left;
-            }
-
-            length = half;
+            level = 0;
+            return (1, 0, 1L << Depth, Total, 0);
         }
+
+        return (path.Node[level], path.Low[level], path.Length[level], path.Count[level], path.Before[level]);
     }
+
+    /// <summary>The instant of error <paramref name="k"/> (0-based, in time order; ties keep tree order).</summary>
+    public long TimeOf(long k) => TimeOf(k, null);
 
     /// <summary>
     /// Where <paramref name="k"/> errors might first fall within <paramref name="windowNs"/> of each other in
@@ -493,6 +354,29 @@ internal readonly struct CeTimeline
 
         /// <summary>Whose path it is (the caller's name for the timeline); set with <see cref="Reset"/>.</summary>
         public ulong Owner { get; private set; }
+
+        /// <summary>The deepest cached level whose node satisfies <paramref name="answers"/> for <paramref name="key"/>, or -1.</summary>
+        internal int DeepestWhere(Func<Path, int, long, bool> answers, long key)
+        {
+            int level = Levels - 1;
+            while (level >= 0 && !answers(this, level, key))
+            {
+                level--;
+            }
+
+            return level;
+        }
+
+        /// <summary>Caches the node a descent reached at <paramref name="level"/>; the levels below are stale.</summary>
+        internal void Record(int level, ulong node, long low, long length, long count, long before)
+        {
+            Node[level] = node;
+            Low[level] = low;
+            Length[level] = length;
+            Count[level] = count;
+            Before[level] = before;
+            Levels = level + 1;
+        }
 
         /// <summary>Forgets the path; the next query starts at the root, for the timeline <paramref name="owner"/> names.</summary>
         public void Reset(ulong owner)
