@@ -90,8 +90,8 @@ internal readonly struct CeTimeline
             return Total;
         }
 
-        // A node answers offsets in (low, low + length]: resume at the deepest cached node that does.
-        int level = path?.DeepestWhere(static (p, l, offset) => p.Low[l] < offset && offset <= p.Low[l] + p.Length[l], offset) ?? -1;
+        // Resume at the deepest cached node that answers the offset.
+        int level = path?.DeepestHoldingOffset(offset) ?? -1;
         var (node, low, length, n, before) = Start(path, ref level);
         // Bounded: each step halves the node, at most Depth + 1 steps.
         while (true)
@@ -137,8 +137,8 @@ internal readonly struct CeTimeline
     {
         ArgumentOutOfRangeException.ThrowIfNegative(k);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(k, Total);
-        // A node answers the indices it holds, [before, before + count).
-        int level = path?.DeepestWhere(static (p, l, k) => p.Before[l] <= k && k < p.Before[l] + p.Count[l], k) ?? -1;
+        // Resume at the deepest cached node that holds error k.
+        int level = path?.DeepestHoldingIndex(k) ?? -1;
         var (node, low, length, n, before) = Start(path, ref level);
         // Bounded: each step halves the node, at most Depth + 1 steps.
         while (true)
@@ -355,11 +355,23 @@ internal readonly struct CeTimeline
         /// <summary>Whose path it is (the caller's name for the timeline); set with <see cref="Reset"/>.</summary>
         public ulong Owner { get; private set; }
 
-        /// <summary>The deepest cached level whose node satisfies <paramref name="answers"/> for <paramref name="key"/>, or -1.</summary>
-        internal int DeepestWhere(Func<Path, int, long, bool> answers, long key)
+        /// <summary>The deepest cached level whose node answers <paramref name="offset"/> (offsets in (low, low + length]), or -1.</summary>
+        internal int DeepestHoldingOffset(long offset)
         {
             int level = Levels - 1;
-            while (level >= 0 && !answers(this, level, key))
+            while (level >= 0 && !(Low[level] < offset && offset <= Low[level] + Length[level]))
+            {
+                level--;
+            }
+
+            return level;
+        }
+
+        /// <summary>The deepest cached level whose node holds error <paramref name="k"/> (indices [before, before + count)), or -1.</summary>
+        internal int DeepestHoldingIndex(long k)
+        {
+            int level = Levels - 1;
+            while (level >= 0 && !(Before[level] <= k && k < Before[level] + Count[level]))
             {
                 level--;
             }
@@ -368,6 +380,7 @@ internal readonly struct CeTimeline
         }
 
         /// <summary>Caches the node a descent reached at <paramref name="level"/>; the levels below are stale.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal void Record(int level, ulong node, long low, long length, long count, long before)
         {
             Node[level] = node;
