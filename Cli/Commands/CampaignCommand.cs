@@ -34,14 +34,18 @@ internal static class CampaignCommand
         var literal = new Option<bool>("--literal") { Description = "Reference mode: step every poll tick and write folded corrected errors one by one (slow; same results)" };
         var plot = new Option<string?>("--plot") { Description = "Also plot cumulative outcomes per 1,000 machines over simulated time to FILE (.png or .svg)" };
         var record = new Option<string?>("--record") { Description = "Record the run as a replay FILE.mcar (inputs, every handling decision, state hashes); see mca replay" };
+        var pageOffline = new Option<string>("--page-offline")
+        {
+            Description = "dom0's predictive page offlining: off, mcelog (2 CEs per page per 24 h, soft, via xen-hptool) or rasdaemon (50 per 24 h); default: off under rfc2009, mcelog under xen",
+        };
         var printSpec = new Option<bool>("--print-spec") { Description = "Print the campaign spec (YAML, every parameter) and exit: a starting point for a spec file" };
         var command = new Command("campaign", "Run a fleet Monte Carlo campaign and summarize errors, resets, vMCEs, guest outcomes and lost logs")
         {
-            machines, days, seed, policy, workload, threads, batchSize, epochDays, json, plot, record, quiet, literal, printSpec,
+            machines, days, seed, policy, workload, threads, batchSize, epochDays, json, plot, record, quiet, literal, pageOffline, printSpec,
         };
         command.SetAction(parse =>
         {
-            var spec = ReadSpec(parse, workload, machines, days, seed, policy, batchSize, epochDays);
+            var spec = ReadSpec(parse, workload, machines, days, seed, policy, batchSize, epochDays, pageOffline);
             var o = parse.InvocationConfiguration.Output;
             if (parse.GetValue(printSpec))
             {
@@ -143,7 +147,7 @@ internal static class CampaignCommand
     }
 
     /// <summary>The spec: a spec file or a built-in workload, then flags over it; validated, errors named by flag or file place.</summary>
-    internal static CampaignSpec ReadSpec(ParseResult parse, Option<string> workload, Option<int> machines, Option<int> days, Option<ulong> seed, Option<string> policy, Option<int> batchSize, Option<int> epochDays)
+    internal static CampaignSpec ReadSpec(ParseResult parse, Option<string> workload, Option<int> machines, Option<int> days, Option<ulong> seed, Option<string> policy, Option<int> batchSize, Option<int> epochDays, Option<string>? pageOffline = null)
     {
         string workloadText = parse.GetValue(workload) ?? "field";
         CampaignSpec spec;
@@ -200,6 +204,12 @@ internal static class CampaignCommand
         {
             spec = spec with { EpochDays = parse.GetValue(epochDays) };
             flags["epoch_days"] = "--epoch-days";
+        }
+
+        if (pageOffline is not null && parse.GetResult(pageOffline) is not null)
+        {
+            spec = spec with { PageOffline = spec.PageOffline with { Preset = parse.GetValue(pageOffline)! } };
+            flags["page_offline.preset"] = "--page-offline";
         }
 
         try

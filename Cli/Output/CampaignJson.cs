@@ -23,6 +23,9 @@ internal sealed record CampaignJson(
     CampaignJson.GuestsJson Guests,
     long DomainsCrashed,
     long PagesOfflined,
+    CampaignJson.PageOfflineJson PageOffline,
+    double CmcisPerMachineYear,
+    double Dom0RecordsPerMachineYear,
     CampaignJson.LogsJson Logs,
     double DowntimeSeconds,
     long Dimms,
@@ -41,6 +44,18 @@ internal sealed record CampaignJson(
     internal sealed record ResetRateJson(double Rate, double Wilson95Low, double Wilson95High, string Method);
 
     internal sealed record GuestsJson(long Recovered, long ProcessKilled, long Panic);
+
+    /// <summary>dom0's predictive page offlining: the daemon, what it asked Xen and what came of it, its DIMM and socket triggers.</summary>
+    internal sealed record PageOfflineJson(
+        string Daemon,
+        long PagesOfflined,
+        long PagesPending,
+        long OfflineFailed,
+        long PagesAccounted,
+        long DimmTriggers,
+        long SocketTriggers,
+        long MemoryRetiredBytes,
+        long UesOnRetiredPages);
 
     internal sealed record LogsJson(long Delivered, long Lost, LostByCauseJson LostByCause);
 

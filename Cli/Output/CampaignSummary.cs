@@ -87,7 +87,7 @@ internal sealed class CampaignSummary(CampaignSpec spec, CampaignOptions options
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = AnsiSupport.Detect, ColorSystem = ColorSystemSupport.Detect });
         console.Profile.Width = Math.Max(console.Profile.Width, 150);
         var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(string.Create(Inv,
-            $"{result.Machines:N0} machines x {options.DurationNs / CampaignOptions.DayNs:N0} days, policy {options.Policy.Name}, workload {spec.Workload}, seed {options.Seed}")));
+            $"{result.Machines:N0} machines x {options.DurationNs / CampaignOptions.DayNs:N0} days, policy {options.Policy.Name}, page offline {options.Policy.Dom0Daemon.Name}, workload {spec.Workload}, seed {options.Seed}")));
         table.AddColumn("what");
         table.AddColumn(new TableColumn("count").RightAligned());
         table.AddColumn(new TableColumn("/machine-year (95%)").RightAligned());
@@ -110,6 +110,23 @@ internal sealed class CampaignSummary(CampaignSpec spec, CampaignOptions options
         Row("guests: panicked", c.GuestPanic, CampaignOutcome.GuestPanic);
         Row("domains crashed", c.DomainsCrashed, CampaignOutcome.DomainsCrashed, ShareText(CampaignOutcome.DomainsCrashed, "machines"));
         Row("pages offlined", c.PagesOfflined, CampaignOutcome.PagesOfflined, options.Policy.PageOffline ? "" : "this policy offlines no page: neither Xen nor dom0 does");
+        var daemon = options.Policy.Dom0Daemon;
+        if (daemon.Active)
+        {
+            double years = Math.Max(MachineYears, 1e-9);
+            void Plain(string what, long count, string notes = "") =>
+                table.AddRow(Markup.Escape(what), count.ToString("N0", Inv), Markup.Escape(Number(count / years)), Markup.Escape(notes));
+            Plain("dom0 daemon: pages offlined", c.DaemonOfflined + c.DaemonPending, string.Create(Inv,
+                $"{c.DaemonOfflined:N0} free at once, {c.DaemonPending:N0} pending their owner; {c.DaemonFailed:N0} refused (Xen pages); {c.MemoryRetiredBytes / 1048576.0:N1} MiB out of service at the end"));
+            if (c.DaemonAccounted > 0)
+            {
+                Plain("dom0 daemon: pages accounted", c.DaemonAccounted, "action account: crossings reported, nothing offlined");
+            }
+
+            Plain("dom0 daemon: DIMM/socket triggers", c.DimmTriggers + c.SocketTriggers, string.Create(Inv, $"{c.DimmTriggers:N0} DIMM, {c.SocketTriggers:N0} socket"));
+            Plain("UEs on retired pages", c.UesOnRetiredPages, "found by the scrubber, never consumed");
+        }
+
         Row("dom0 log records delivered", c.LogsDelivered, CampaignOutcome.LogsDelivered);
         Row("dom0 log records lost", c.LogsLost, CampaignOutcome.LogsLost, string.Create(Inv,
             $"pool {c.LostPoolExhausted:N0}, reset {c.LostResetBeforeFetch:N0}, no VIRQ {c.LostVirqNotBound:N0}, injected {c.LostInterposed:N0}, overwritten {c.LostOverwritten:N0}, dom0 buffer full {c.LostDom0Buffer:N0}"));
@@ -144,6 +161,11 @@ internal sealed class CampaignSummary(CampaignSpec spec, CampaignOptions options
             Guests: new(c.GuestRecovered, c.GuestProcessKilled, c.GuestPanic),
             DomainsCrashed: c.DomainsCrashed,
             PagesOfflined: c.PagesOfflined,
+            PageOffline: new(
+                PageOfflineSpec.Describe(options.Policy.Dom0Daemon), c.DaemonOfflined, c.DaemonPending, c.DaemonFailed, c.DaemonAccounted,
+                c.DimmTriggers, c.SocketTriggers, c.MemoryRetiredBytes, c.UesOnRetiredPages),
+            CmcisPerMachineYear: c.CmciEvents / Math.Max(MachineYears, 1e-9),
+            Dom0RecordsPerMachineYear: c.LogsDelivered / Math.Max(MachineYears, 1e-9),
             Logs: new(c.LogsDelivered, c.LogsLost, new(c.LostPoolExhausted, c.LostResetBeforeFetch, c.LostVirqNotBound, c.LostInterposed, c.LostOverwritten, c.LostDom0Buffer)),
             DowntimeSeconds: c.DowntimeNs / 1e9,
             Dimms: result.Dimms,

@@ -8,9 +8,9 @@ namespace Mca.Replay.Wire;
 /// </summary>
 internal static class CountsCodec
 {
-    public const int Fields = 26;
+    public const int Fields = 34;
 
-    /// <summary>The counts of format 2 and older (without <see cref="CampaignCounts.LostDom0Buffer"/>).</summary>
+    /// <summary>The counts of format 2 and older (without <see cref="CampaignCounts.LostDom0Buffer"/>); format 3 has 26 (without the daemon's).</summary>
     public const int FieldsMin = 25;
 
     public static long[] ToArray(in CampaignCounts c) =>
@@ -19,6 +19,7 @@ internal static class CountsCodec
         c.Resets, c.VmceInjected, c.VmceDeliveredToVcpus, c.GuestRecovered, c.GuestProcessKilled, c.GuestPanic,
         c.DomainsCrashed, c.PagesOfflined, c.LogsDelivered, c.LostPoolExhausted, c.LostResetBeforeFetch,
         c.LostVirqNotBound, c.LostInterposed, c.LostOverwritten, c.DowntimeNs, c.HandlerEvents, c.LostDom0Buffer,
+        c.DaemonAccounted, c.DaemonOfflined, c.DaemonPending, c.DaemonFailed, c.DimmTriggers, c.SocketTriggers, c.UesOnRetiredPages, c.PagesRetiredAtEnd,
     ];
 
     public static CampaignCounts FromArray(ReadOnlySpan<long> v) => new()
@@ -48,6 +49,17 @@ internal static class CountsCodec
         LostOverwritten = v[22],
         DowntimeNs = v[23],
         HandlerEvents = v[24],
-        LostDom0Buffer = v[25],
+        LostDom0Buffer = v.Length > 25 ? v[25] : 0,
+        DaemonAccounted = At(v, 26),
+        DaemonOfflined = At(v, 27),
+        DaemonPending = At(v, 28),
+        DaemonFailed = At(v, 29),
+        DimmTriggers = At(v, 30),
+        SocketTriggers = At(v, 31),
+        UesOnRetiredPages = At(v, 32),
+        PagesRetiredAtEnd = At(v, 33),
     };
+
+    /// <summary>Field <paramref name="i"/>, or 0 in a file older than the field (format 3 wrote 26).</summary>
+    private static long At(ReadOnlySpan<long> v, int i) => i < v.Length ? v[i] : 0;
 }

@@ -32,6 +32,9 @@ public interface ICeStreamSource : IErrorSource
     /// </summary>
     long StreamDenseAt(int machineIndex, long untilNs, long windowNs, long k);
 
+    /// <summary>The frame every CE of the pending stream lands on, or -1 when they spread over several (then each CE's address tells).</summary>
+    long StreamPage(int machineIndex) => -1;
+
     /// <summary>Removes the first <paramref name="n"/> CEs of the pending stream, as <paramref name="n"/> calls of Take would.</summary>
     void SkipStream(int machineIndex, long n);
 }

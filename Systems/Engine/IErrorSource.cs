@@ -16,6 +16,14 @@ public interface IErrorSource
     void OnReset(int machineIndex, long timeNs)
     {
     }
+
+    /// <summary>
+    /// dom0 may take pages out of service: a source whose errors depend on it (a UE on a page nobody reads is found
+    /// by the scrubber, not consumed) keeps <paramref name="pages"/> and asks it when it hands an error out.
+    /// </summary>
+    void AttachPages(IPageService pages)
+    {
+    }
 }
 
 /// <summary>No errors at all.</summary>

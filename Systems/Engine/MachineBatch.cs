@@ -51,6 +51,13 @@ public sealed class MachineBatch
         World = new World(machineCount * (1 + spec.CpuCount + spec.BankInstanceCount + spec.Domains.Count + 8));
         Handler = new HandlerState(machineCount);
         Telemetry = new TelemetryStore(this);
+        Pages = new PageTable(machineCount);
+        Daemon = new Dom0Daemon(this, Pages);
+        if (policy.Dom0Daemon.Offlines)
+        {
+            source.AttachPages(Pages);
+        }
+
         Events = new EventBuffer();
         Runs = foldCorrectedRuns ? new CorrectedRuns(firstMachineId, machineCount, Events) : null;
 
@@ -96,6 +103,10 @@ public sealed class MachineBatch
     public long HandlerInvocations { get; private set; }
     /// <summary>The handler's per-machine state outside the rows: broken pages, panic messages, the RFC queue, vMCE flags.</summary>
     internal HandlerState Handler { get; }
+    /// <summary>The frames dom0 had Xen offline, per machine (what the error source asks).</summary>
+    internal PageTable Pages { get; }
+    /// <summary>dom0's mcelog or rasdaemon daemon (inactive under <see cref="Dom0DaemonPolicy.Off"/>).</summary>
+    internal Dom0Daemon Daemon { get; }
 
     public Span<MachineState> Machines => _machines.All;
 
@@ -242,6 +253,21 @@ public sealed class MachineBatch
 
     /// <summary>Closes every open corrected-error run: the end of a campaign.</summary>
     public void CloseRuns() => Runs?.CloseAll();
+
+    /// <summary>dom0's daemon counters since the last call: DIMM and socket triggers, and UEs on frames out of service.</summary>
+    public (long DimmTriggers, long SocketTriggers, long UesOnRetired) TakeDaemonCounters() => Daemon.TakeCounters();
+
+    /// <summary>Frames out of service at <paramref name="atNs"/>, summed over the batch's machines.</summary>
+    public long RetiredPages(long atNs)
+    {
+        long n = 0;
+        for (int m = 0; m < MachineCount; m++)
+        {
+            n += Pages.RetiredAt(m, atNs);
+        }
+
+        return n;
+    }
 
     /// <summary>The machine's next instant with work (see <see cref="BatchScheduler.NextEventNs"/>).</summary>
     public long NextEventNs(int machine) => Scheduler.NextEventNs(machine);

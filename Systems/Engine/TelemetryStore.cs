@@ -208,6 +208,7 @@ internal sealed class TelemetryStore
                 Addr = b.Addr,
                 Misc = b.Misc,
             });
+            _batch.Daemon.OnRecord(machine, b.Status, b.Addr, (int)g.SocketId);
             if (trace.Enabled)
             {
                 // convert_log never sets m.time (Linux drivers/xen/mcelog.c): no TIME line.

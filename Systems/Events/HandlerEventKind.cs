@@ -58,6 +58,11 @@ public enum HandlerEventKind : byte
     /// dropped (high 32 bits, <see cref="LossCause.Dom0Buffer"/>). The literal mode and a closed-form run give the same.
     /// </summary>
     CorrectedRun = 22,
+    /// <summary>
+    /// dom0's daemon acted on a page whose CE count crossed its threshold: Addr = the frame, Arg = the
+    /// <see cref="Engine.DaemonPageOutcome"/>, Domain = the frame's owner (-1 if none).
+    /// </summary>
+    DaemonPageAction = 23,
 }
 
 /// <summary>How an arriving error is signalled (docs/design.md, the pipeline's arrive step).</summary>

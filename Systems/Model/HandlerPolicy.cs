@@ -117,6 +117,20 @@ public sealed record HandlerPolicy
     /// </summary>
     public required long Dom0ReadPeriodNs { get; init; }
 
+    /// <summary>dom0's predictive page offlining (source-audit §6); <see cref="Dom0DaemonPolicy.Off"/> unless set with <see cref="WithDom0Daemon"/>.</summary>
+    public Dom0DaemonPolicy Dom0Daemon { get; init; } = Dom0DaemonPolicy.Off;
+
+    /// <summary>
+    /// This policy with dom0 running <paramref name="daemon"/>: a daemon reads each record as the driver wakes it
+    /// (mcelog --daemon, rasdaemon), so dom0's buffer is then read as records come.
+    /// </summary>
+    public HandlerPolicy WithDom0Daemon(Dom0DaemonPolicy daemon)
+    {
+        ArgumentNullException.ThrowIfNull(daemon);
+        long basePeriod = Dom0Daemon.Active ? Parse(Name).Dom0ReadPeriodNs : Dom0ReadPeriodNs;
+        return this with { Dom0Daemon = daemon, Dom0ReadPeriodNs = daemon.Active ? 0 : basePeriod };
+    }
+
     /// <summary>XEN_MCE_LOG_LEN (Linux drivers/xen/mcelog.c), and MCE_LOG_LEN of the native ring a 2009 dom0 used.</summary>
     public const int Dom0BufferRecords = 32;
 

@@ -26,6 +26,30 @@ internal sealed class ArriveErrorsSystem
         _batch = batch;
         _streams = batch.Runs is not null && !batch.LiteralPolling && !batch.Trace.Enabled ? batch.Source as ICeStreamSource : null;
         _dom0 = batch.DomainIndexOf(0);
+        _offlines = batch.Policy.Dom0Daemon.Offlines;
+    }
+
+    /// <summary>Whether dom0 may take pages out of service (else no error is ever on one).</summary>
+    private readonly bool _offlines;
+
+    /// <summary>
+    /// Whether the error lands on a frame out of service: a demand-read CE there is dropped (true); a UE there is
+    /// counted (its source already made it the scrubber's find).
+    /// </summary>
+    private bool Retired(int m, in ErrorInjection e)
+    {
+        if ((e.Status & MciStatusBits.AddrV) == 0 || !PageTable.IsMemoryError(e.Status) || !_batch.Pages.OutOfService(m, (long)(e.Addr >> PageTable.PageShift), e.TimeNs))
+        {
+            return false;
+        }
+
+        if ((e.Status & MciStatusBits.Uc) != 0)
+        {
+            _batch.Daemon.CountUeOnRetired();
+            return false;
+        }
+
+        return PageTable.IsDemandReadCe(e.Status);
     }
 
     public void Run(ReadOnlySpan<int> machines)
@@ -51,6 +75,12 @@ internal sealed class ArriveErrorsSystem
             }
 
             var e = _batch.Source.Take(m);
+            if (_offlines && Retired(m, in e))
+            {
+                // A demand read of a page its owner no longer uses never happens (source-audit §6).
+                continue;
+            }
+
             _batch.Observer?.InputTaken(m, in e);
             if (Arrive(m, ref s, in e))
             {
@@ -72,7 +102,17 @@ internal sealed class ArriveErrorsSystem
     private bool TryRun(int m, ref MachineState s)
     {
         var src = _streams!;
-        if (!src.PendingStream(m, out long untilNs) || s.McePending || s.VirqPending || s.ResetPending || s.PostResetPollDue
+        if (!src.PendingStream(m, out long untilNs))
+        {
+            return false;
+        }
+
+        if (_offlines && SkipRetired(m, ref s, src, untilNs))
+        {
+            return true;
+        }
+
+        if (s.McePending || s.VirqPending || s.ResetPending || s.PostResetPollDue
             || s.Dom0FetchAtNs != long.MaxValue || _dom0 < 0 || !_batch.Telemetry.IsIdle(m) || _batch.Handler.VmcePossiblyPending(m))
         {
             return false;
@@ -164,6 +204,31 @@ internal sealed class ArriveErrorsSystem
         }
 
         long latency = spec.Dom0LogLatencyNs;
+        var daemon = _batch.Daemon;
+        long scanned = 0;
+        if (daemon.Active)
+        {
+            if (polled)
+            {
+                // dom0's daemon reads poll finds too; runs follow CMCI records only (the poll rounds then go one by one).
+                return false;
+            }
+
+            // dom0's daemon reads each record: the run ends before the CE whose record would make it act on a page, or
+            // before a demand CE on a page out of service (the scan accounts every other record on a scratch copy).
+            long all = src.StreamCount(m, untilNs);
+            scanned = ScanDaemon(m, src, all, carried, threshold, latency, in bank, owner);
+            if (scanned < 2)
+            {
+                return false;
+            }
+
+            if (scanned < all)
+            {
+                untilNs = src.StreamTime(m, scanned);
+            }
+        }
+
         // The telemetry pool (20 non-urgent entries, Xen mctelem.c MC_NONURGENT_NENT) can only run out if 20 records
         // fall within one fetch latency: the run stops before the first place where that many CEs might.
         long crowd = ((McTelemetry.NonUrgentEntryCount - 1) * threshold) + 1;
@@ -183,28 +248,15 @@ internal sealed class ArriveErrorsSystem
             return false;
         }
 
-        var plan = default(RunPlan);
-        // The run must end with every record it made in dom0's hands: else it ends just before its last record's
-        // cause (a CE that raised a CMCI, a poll round that found), and again, a few times at most.
-        for (int attempt = 0; ; attempt++)
-        {
-            long retry = Plan(m, ref s, src, untilNs, carried, threshold, latency, polled, readPeriod, out plan);
-            if (retry == long.MaxValue)
-            {
-                break;
-            }
-
-            if (attempt == 3 || retry <= s.NowNs)
-            {
-                return false;
-            }
-
-            untilNs = retry;
-        }
-
-        if (plan.Errors < 2)
+        if (!PlanRun(m, ref s, src, ref untilNs, carried, threshold, latency, polled, readPeriod, out var plan))
         {
             return false;
+        }
+
+        // The plan may end earlier than the scan did: the scratch is made again for the run's CEs (a prefix of a clean scan is clean).
+        if (daemon.Active && plan.Errors != scanned && ScanDaemon(m, src, plan.Errors, carried, threshold, latency, in bank, owner) != plan.Errors)
+        {
+            throw new InvalidOperationException("a prefix of a run the daemon lets through is let through");
         }
 
         ref var w = ref _batch.BankForWrite(m, row);
@@ -261,7 +313,158 @@ internal sealed class ArriveErrorsSystem
             }
         }
 
+        if (daemon.Active)
+        {
+            daemon.CommitRun();
+        }
+
         _batch.Runs!.Add(m, firstNs, plan.Errors, plan.Cmcis, records, logged, records - logged, plan.Errors + (5 * plan.Cmcis) + (4 * plan.PollFinds));
+        return true;
+    }
+
+    /// <summary>
+    /// Plans the run up to <paramref name="untilNs"/>, which must end with every record it made in dom0's hands: else it
+    /// ends just before its last record's cause (a CE that raised a CMCI, a poll round that found), and again, a few
+    /// times at most. False when no run of two CEs or more fits.
+    /// </summary>
+    private static bool PlanRun(int m, ref MachineState s, ICeStreamSource src, ref long untilNs, long carried, long threshold, long latency, bool polled, long readPeriod, out RunPlan plan)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            long retry = Plan(m, ref s, src, untilNs, carried, threshold, latency, polled, readPeriod, out plan);
+            if (retry == long.MaxValue)
+            {
+                break;
+            }
+
+            if (attempt == 3 || retry <= s.NowNs)
+            {
+                return false;
+            }
+
+            untilNs = retry;
+        }
+
+        return plan.Errors >= 2;
+    }
+
+    /// <summary>
+    /// The CEs of a planned run that dom0's daemon lets through unchanged (mcelog page.c, memdb.c): each CMCI record (its
+    /// bank's first CE since the clear, with the count at the threshold, read one latency after its CE) is accounted on
+    /// the daemon's scratch; the first CE whose record would cross an online page's threshold, or a demand CE on a page
+    /// out of service, ends the run before it. Returns how many CEs stay (all of them: the run is as planned).
+    /// </summary>
+    private long ScanDaemon(int m, ICeStreamSource src, long errors, long carried, long threshold, long latency, in BankState bank, int owner)
+    {
+        var daemon = _batch.Daemon;
+        var first = src.StreamError(m, 0);
+        daemon.BeginRun(m, _batch.Spec.SocketOf(owner), (int)(first.Status & 0xF));
+        bool demand = _offlines && PageTable.IsDemandReadCe(first.Status) && _batch.Pages.Any(m);
+        ulong recordStatus = (first.Status & ~MciStatusBits.CeCountMask) | ((ulong)threshold << MciStatusBits.CeCountShift);
+        ulong firstAddr = carried > 0 ? bank.Addr : first.Addr;
+        long page = src.StreamPage(m);
+        if (page >= 0)
+        {
+            // One page: its CEs stop where it leaves service (if it does within the run), and every record names it.
+            if (demand)
+            {
+                long leaves = _batch.Pages.LeavesServiceAt(m, page);
+                errors = leaves == long.MaxValue ? errors : Math.Min(errors, src.StreamCount(m, leaves));
+            }
+
+            ulong addr = carried > 0 ? bank.Addr : first.Addr;
+            long k = (threshold - 1 - carried) % threshold;
+            if (k < 0)
+            {
+                k += threshold;
+            }
+
+            for (; k < errors; k += threshold)
+            {
+                if (!daemon.ScratchRecord(recordStatus, addr, src.StreamTime(m, k) + latency))
+                {
+                    return k;
+                }
+
+                // The bank's first CE since a clear is kept (SDM Table 15-8): after the first CMCI, this stream's.
+                addr = first.Addr;
+            }
+
+            return errors;
+        }
+
+        for (long k = 0; k < errors; k++)
+        {
+            var e = k == 0 ? first : src.StreamError(m, k);
+            if (demand && _batch.Pages.OutOfService(m, (long)(e.Addr >> PageTable.PageShift), e.TimeNs))
+            {
+                return k;
+            }
+
+            if ((carried + k) % threshold == 0)
+            {
+                firstAddr = e.Addr;
+            }
+
+            if ((carried + k + 1) % threshold == 0 && !daemon.ScratchRecord(recordStatus, firstAddr, e.TimeNs + latency))
+            {
+                return k;
+            }
+        }
+
+        return errors;
+    }
+
+    /// <summary>
+    /// Drops the pending stream's next demand CEs while they land on pages out of service, up to the source's next
+    /// other event (only a reset brings a page back, and only an arrival or the #MC in hand can reset the host): they
+    /// never happen. True when any were dropped.
+    /// </summary>
+    private bool SkipRetired(int m, ref MachineState s, ICeStreamSource src, long untilNs)
+    {
+        var first = src.StreamError(m, 0);
+        if (!PageTable.IsDemandReadCe(first.Status))
+        {
+            return false;
+        }
+
+        var pages = _batch.Pages;
+        long until = Math.Min(untilNs, _batch.RunEndNs);
+        if (s.McePending || s.ResetPending)
+        {
+            until = Math.Min(until, s.NowNs + 1);
+        }
+
+        long page = src.StreamPage(m);
+        long n;
+        if (page >= 0)
+        {
+            // One page: out of service from some instant on (until a reset), so every CE from there is dropped at once.
+            n = pages.OutOfService(m, page, first.TimeNs) ? src.StreamCount(m, until) : 0;
+        }
+        else
+        {
+            long count = src.StreamCount(m, until);
+            n = 0;
+            // Bounded per call; a longer stretch is taken over several calls.
+            while (n < count && n < 4096)
+            {
+                var e = n == 0 ? first : src.StreamError(m, n);
+                if (!pages.OutOfService(m, (long)(e.Addr >> PageTable.PageShift), e.TimeNs))
+                {
+                    break;
+                }
+
+                n++;
+            }
+        }
+
+        if (n == 0)
+        {
+            return false;
+        }
+
+        src.SkipStream(m, n);
         return true;
     }
 

@@ -89,6 +89,7 @@ internal sealed class Pipeline : IBatchPipeline
             m.NowNs = Math.Max(m.NowNs, m.UpAtNs);
             batch.Emit(batch.NewEvent(machine, HandlerEventKind.Rebooted));
             SkipCesWhileDown(machine, m.NowNs);
+            batch.Daemon.OnBoot(machine);
         }
 
         var cpus = batch.CpusForWrite(machine);

@@ -131,7 +131,9 @@ internal sealed class RecoverMemorySystem
         long mfn = (long)MemoryErrorAction.Mfn(bank.Addr);
         var owner = spec.Memory.OwnerOf(mfn);
         bool alreadyBroken = batch.Handler.IsBroken(machine, mfn);
-        var offline = owner.Kind switch
+        // A frame dom0 had offlined and its owner freed is out of service: offline_page finds it offlined (Xen page_alloc.c).
+        bool retired = batch.Pages.OutOfService(machine, mfn, batch.Machines[machine].NowNs);
+        var offline = retired ? PageOfflineResult.Offlined() : owner.Kind switch
         {
             FrameOwnerKind.Invalid => PageOfflineResult.InvalidMfn(),
             FrameOwnerKind.XenFixed => PageOfflineResult.XenFixed(),

@@ -87,6 +87,7 @@ internal sealed class ResetMachineSystem
         }
 
         batch.Handler.ForgetBrokenPages(machine);
+        batch.Daemon.OnReset(machine);
         var queue = batch.Handler.RfcQueue;
         for (int i = queue.Count - 1; i >= 0; i--)
         {

@@ -64,6 +64,12 @@ internal sealed class CampaignBatch : IBatchStepper<EpochOutput>
         }
 
         var counts = default(CampaignCounts);
+        (counts.DimmTriggers, counts.SocketTriggers, counts.UesOnRetiredPages) = batch.TakeDaemonCounters();
+        if (end == o.DurationNs)
+        {
+            counts.PagesRetiredAtEnd = batch.RetiredPages(o.DurationNs - 1);
+        }
+
         bool ser = o.Machine.Ser;
         foreach (ref readonly var e in events)
         {

@@ -36,8 +36,27 @@ public struct CampaignCounts
     public long LostDom0Buffer;
     public long DowntimeNs;
     public long HandlerEvents;
+    /// <summary>Page crossings dom0's daemon only reported (action <c>account</c>).</summary>
+    public long DaemonAccounted;
+    /// <summary>Free frames the daemon had Xen offline at once.</summary>
+    public long DaemonOfflined;
+    /// <summary>Frames left offline-pending (a domain's or Xen heap's) by the daemon's request.</summary>
+    public long DaemonPending;
+    /// <summary>Daemon requests Xen refused (a Xen-fixed frame).</summary>
+    public long DaemonFailed;
+    /// <summary>mcelog per-DIMM bucket crossings (CE and UC triggers).</summary>
+    public long DimmTriggers;
+    /// <summary>mcelog per-socket bucket crossings.</summary>
+    public long SocketTriggers;
+    /// <summary>Uncorrected memory errors on frames out of service (found by the scrubber, never consumed).</summary>
+    public long UesOnRetiredPages;
+    /// <summary>Frames out of service at the campaign's end, summed over machines (a reboot brings them back unless dom0 re-offlines).</summary>
+    public long PagesRetiredAtEnd;
 
     public readonly long LogsLost => LostPoolExhausted + LostResetBeforeFetch + LostVirqNotBound + LostInterposed + LostOverwritten + LostDom0Buffer;
+
+    /// <summary>Memory given up at the campaign's end: 4 KiB per frame out of service.</summary>
+    public readonly long MemoryRetiredBytes => PagesRetiredAtEnd * 4096;
 
     public readonly long Uncorrected => Ucna + Srao + Srar + Fatal;
 
@@ -69,6 +88,14 @@ public struct CampaignCounts
         LostDom0Buffer += o.LostDom0Buffer;
         DowntimeNs += o.DowntimeNs;
         HandlerEvents += o.HandlerEvents;
+        DaemonAccounted += o.DaemonAccounted;
+        DaemonOfflined += o.DaemonOfflined;
+        DaemonPending += o.DaemonPending;
+        DaemonFailed += o.DaemonFailed;
+        DimmTriggers += o.DimmTriggers;
+        SocketTriggers += o.SocketTriggers;
+        UesOnRetiredPages += o.UesOnRetiredPages;
+        PagesRetiredAtEnd += o.PagesRetiredAtEnd;
     }
 
     /// <summary>Counts one handler event. <paramref name="horizonNs"/> caps the downtime of a late reset.</summary>
@@ -157,6 +184,24 @@ public struct CampaignCounts
                 break;
             case HandlerEventKind.Dom0Logged:
                 LogsDelivered++;
+                break;
+            case HandlerEventKind.DaemonPageAction:
+                switch ((Systems.Engine.DaemonPageOutcome)e.Arg)
+                {
+                    case Systems.Engine.DaemonPageOutcome.Offlined:
+                        DaemonOfflined++;
+                        break;
+                    case Systems.Engine.DaemonPageOutcome.Pending:
+                        DaemonPending++;
+                        break;
+                    case Systems.Engine.DaemonPageOutcome.Failed:
+                        DaemonFailed++;
+                        break;
+                    default:
+                        DaemonAccounted++;
+                        break;
+                }
+
                 break;
             case HandlerEventKind.LogLost:
                 switch (e.LossCause)

@@ -45,6 +45,12 @@ public sealed record CampaignSpec
     /// </summary>
     public int EpochDays { get; init; } = 7;
 
+    /// <summary>dom0's predictive page offlining (the <c>page_offline:</c> section; <c>--page-offline</c>).</summary>
+    public PageOfflineSpec PageOffline { get; init; } = new();
+
+    /// <summary>The handler policy with dom0's daemon, as the engine runs it.</summary>
+    public HandlerPolicy ResolvedPolicy() => HandlerPolicy.Parse(Policy).WithDom0Daemon(PageOffline.Resolve(Policy));
+
     /// <summary>
     /// Parameters of each workload that has them, by workload name; a workload missing here runs with its
     /// defaults. Records are immutable: change one with <see cref="WithParameters"/>.
@@ -110,6 +116,7 @@ public sealed record CampaignSpec
             throw new CampaignSpecException("policy", "one of " + string.Join(", ", HandlerPolicy.All.Select(p => p.Name)), $"'{Policy}'");
         }
 
+        PageOffline.Validate();
         if (!MachineNames.Contains(Machine))
         {
             throw new CampaignSpecException("machine", "one of " + string.Join(", ", MachineNames), $"'{Machine}'");
@@ -157,7 +164,7 @@ public sealed record CampaignSpec
         return new CampaignOptions
         {
             Machine = machine,
-            Policy = HandlerPolicy.Parse(Policy),
+            Policy = ResolvedPolicy(),
             Machines = Machines,
             DurationNs = Days * CampaignOptions.DayNs,
             EpochNs = EpochDays * CampaignOptions.DayNs,

@@ -17,7 +17,7 @@ public static class CampaignSpecYaml
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    private static readonly string[] TopKeys = ["machines", "days", "seed", "policy", "workload", "machine", "batch_size", "epoch_days"];
+    private static readonly string[] TopKeys = ["machines", "days", "seed", "policy", "workload", "machine", "batch_size", "epoch_days", "page_offline"];
 
     /// <summary>Parses spec text; <paramref name="fileName"/> names it in errors. The result is validated.</summary>
     public static CampaignSpec Parse(string text, string fileName, WorkloadCatalog? catalog = null)
@@ -80,6 +80,7 @@ public static class CampaignSpecYaml
                 "machine" => spec with { Machine = ReadString(fileName, key, value, "a machine name") },
                 "batch_size" => spec with { BatchSize = ReadInt(fileName, key, value, "machines per batch") },
                 "epoch_days" => spec with { EpochDays = ReadInt(fileName, key, value, "days per epoch") },
+                "page_offline" => spec with { PageOffline = ReadPageOffline(fileName, value) },
                 _ => throw Error(fileName, keyNode, key, "one of " + string.Join(", ", TopKeys.Concat(catalog.Entries.Where(e => e.ParametersType is not null).Select(e => e.Name))), $"unknown setting '{key}'"),
             };
         }
@@ -118,6 +119,7 @@ public static class CampaignSpecYaml
         sb.Append(Inv, $"machine: {spec.Machine}\n");
         sb.Append(Inv, $"batch_size: {spec.BatchSize}\n");
         sb.Append(Inv, $"epoch_days: {spec.EpochDays}\n");
+        WritePageOffline(sb, spec);
         foreach (var entry in catalog.Entries)
         {
             if (entry.ParametersType is null || (!everyWorkload && entry.Name != spec.Workload))
@@ -134,6 +136,93 @@ public static class CampaignSpecYaml
         }
 
         return sb.ToString();
+    }
+
+    /// <summary>The <c>page_offline:</c> section: the preset and what the spec overrides, and the daemon they give as a comment.</summary>
+    private static void WritePageOffline(StringBuilder sb, CampaignSpec spec)
+    {
+        var p = spec.PageOffline;
+        sb.Append("page_offline:\n");
+        sb.Append("  # ").Append(PageOfflineSpec.Describe(p.Resolve(spec.Policy))).Append('\n');
+        sb.Append("  preset: ").Append(p.Preset).Append('\n');
+        Opt("threshold", p.Threshold);
+        Opt("window_hours", p.WindowHours);
+        if (p.Action is not null)
+        {
+            sb.Append("  action: ").Append(p.Action).Append('\n');
+        }
+
+        Opt("dimm_ce_threshold", p.DimmCeThreshold);
+        Opt("dimm_uc_threshold", p.DimmUcThreshold);
+        Opt("socket_threshold", p.SocketThreshold);
+        Opt("trigger_window_hours", p.TriggerWindowHours);
+        Opt("release_hours", p.ReleaseHours);
+        if (p.PersistAcrossReboot is { } persist)
+        {
+            sb.Append("  persist_across_reboot: ").Append(persist ? "true" : "false").Append('\n');
+        }
+
+        void Opt(string key, object? value)
+        {
+            if (value is not null)
+            {
+                sb.Append("  ").Append(key).Append(": ").Append(FormatValue(value)).Append('\n');
+            }
+        }
+    }
+
+    private static PageOfflineSpec ReadPageOffline(string fileName, YamlNode node)
+    {
+        const string Section = "page_offline";
+        var p = new PageOfflineSpec();
+        if (node is YamlScalarNode { Value: null or "" or "~" or "null" })
+        {
+            return p;
+        }
+
+        if (node is YamlScalarNode)
+        {
+            // page_offline: mcelog, the preset alone.
+            return p with { Preset = ReadString(fileName, Section, node, "a preset name") };
+        }
+
+        if (node is not YamlMappingNode map)
+        {
+            throw Error(fileName, node, Section, "a mapping of page_offline settings or a preset name", NodeKind(node));
+        }
+
+        foreach (var (keyNode, value) in map.Children)
+        {
+            string key = ((keyNode as YamlScalarNode)?.Value) ?? throw Error(fileName, keyNode, Section, "a setting name", NodeKind(keyNode));
+            string full = Section + "." + key;
+            p = key switch
+            {
+                "preset" => p with { Preset = ReadString(fileName, full, value, "a preset name") },
+                "threshold" => p with { Threshold = ReadInt(fileName, full, value, "a whole number") },
+                "window_hours" => p with { WindowHours = ReadDouble(fileName, full, value) },
+                "action" => p with { Action = ReadString(fileName, full, value, "an action") },
+                "dimm_ce_threshold" => p with { DimmCeThreshold = ReadInt(fileName, full, value, "a whole number") },
+                "dimm_uc_threshold" => p with { DimmUcThreshold = ReadInt(fileName, full, value, "a whole number") },
+                "socket_threshold" => p with { SocketThreshold = ReadInt(fileName, full, value, "a whole number") },
+                "trigger_window_hours" => p with { TriggerWindowHours = ReadDouble(fileName, full, value) },
+                "release_hours" => p with { ReleaseHours = ReadDouble(fileName, full, value) },
+                "persist_across_reboot" => p with { PersistAcrossReboot = ReadBool(fileName, full, value) },
+                _ => throw Error(fileName, keyNode, full, "a page_offline setting (" + string.Join(", ", PageOfflineSpec.Keys) + ")", $"unknown setting '{key}'"),
+            };
+        }
+
+        try
+        {
+            p.Validate();
+        }
+        catch (CampaignSpecException e)
+        {
+            string sub = e.Key.Split('.')[^1];
+            var set = map.Children.FirstOrDefault(kv => (kv.Key as YamlScalarNode)?.Value == sub);
+            throw Error(fileName, set.Value ?? node, e.Key, e.Expected, e.Found);
+        }
+
+        return p;
     }
 
     /// <summary><c>CeRateMedianPerDay</c> to <c>ce_rate_median_per_day</c>.</summary>

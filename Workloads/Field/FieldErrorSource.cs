@@ -65,6 +65,10 @@ internal sealed class FieldErrorSource : ICeStreamSource, IWorkloadFacts
     private readonly ulong _seed;
     /// <summary>The tree path of the last stream count (a run asks at instant after instant of one stream).</summary>
     private readonly CeTimeline.Path _path = new();
+    /// <summary>The DIMM of the pending arrival when it is a UE a load would consume, else -1.</summary>
+    private readonly short[] _nextLoadDimm;
+    /// <summary>Which pages dom0 had taken out of service (null: none ever is).</summary>
+    private IPageService? _pages;
 
     internal FieldErrorSource(FieldModel model, ulong seed, int firstMachineId, int machineCount, long horizonNs)
     {
@@ -84,6 +88,7 @@ internal sealed class FieldErrorSource : ICeStreamSource, IWorkloadFacts
         _next = new ErrorInjection[machineCount];
         _nextNs = new long[machineCount];
         _nextCeDimm = new short[machineCount];
+        _nextLoadDimm = new short[machineCount];
         _dimmFaultNs = new long[machineCount * _dimms];
         _dimmReplaceNs = new long[machineCount * _dimms];
         _dimmFlags = new byte[machineCount * _dimms];
@@ -141,6 +146,14 @@ internal sealed class FieldErrorSource : ICeStreamSource, IWorkloadFacts
         }
 
         var e = _next[machineIndex];
+        int load = _nextLoadDimm[machineIndex];
+        if (load >= 0 && _pages is { } pages && pages.OutOfService(machineIndex, (long)(e.Addr >> MemoryMap.PageShift), e.TimeNs))
+        {
+            // Nobody reads a page out of service: the patrol scrubber finds the UE instead (the same draws were made).
+            var g = _model.Geometry;
+            e = _model.Records.MemoryScrubSrao(e.TimeNs, g.SocketOf(load), g.ChannelOf(load), e.Addr);
+        }
+
         int dimm = _nextCeDimm[machineIndex];
         if (dimm >= 0)
         {
@@ -155,6 +168,14 @@ internal sealed class FieldErrorSource : ICeStreamSource, IWorkloadFacts
     /// <summary>A reset repairs nothing: faults stay in the DIMMs and cores, so the stream goes on unchanged.</summary>
     public void OnReset(int machineIndex, long timeNs)
     {
+    }
+
+    public void AttachPages(IPageService pages) => _pages = pages;
+
+    public long StreamPage(int machineIndex)
+    {
+        ref var slot = ref PendingSlot(machineIndex);
+        return slot.Region.IsSingleLine ? (long)(_next[machineIndex].Addr >> MemoryMap.PageShift) : -1;
     }
 
     public int DimmsWithCe(int machineIndex)
@@ -303,6 +324,7 @@ internal sealed class FieldErrorSource : ICeStreamSource, IWorkloadFacts
             {
                 _nextNs[i] = long.MaxValue;
                 _nextCeDimm[i] = -1;
+                _nextLoadDimm[i] = -1;
                 _pendingSlot[i] = -1;
                 AssertInvariants(i);
                 return;
@@ -541,6 +563,7 @@ internal sealed class FieldErrorSource : ICeStreamSource, IWorkloadFacts
         ref var slot = ref SlotsOf(i)[s];
         _nextNs[i] = timeNs;
         _nextCeDimm[i] = -1;
+        _nextLoadDimm[i] = -1;
         _pendingSlot[i] = -1;
         switch (slot.Kind)
         {
@@ -575,6 +598,7 @@ internal sealed class FieldErrorSource : ICeStreamSource, IWorkloadFacts
                     int cpu = rng.NextInt(m.Machine.CpuCount);
                     bool user = rng.Bernoulli(m.Parameters.SrarUserFraction);
                     _next[i] = records.MemoryLoadSrar(timeNs, cpu, address, user, ref rng);
+                    _nextLoadDimm[i] = slot.Dimm;
                 }
                 else
                 {
