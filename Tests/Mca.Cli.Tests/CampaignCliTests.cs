@@ -38,6 +38,27 @@ public sealed class CampaignCliTests : IDisposable
     }
 
     [Fact]
+    public void PageOffline_BadPreset_OneLineNamingTheFlag() =>
+        AssertRejected("--page-offline: expected one of default, off, mcelog, rasdaemon, found 'mcelogd'", "campaign", "--machines", "10", "--page-offline", "mcelogd");
+
+    [Fact]
+    public void PageOffline_Mcelog_ReportsTheDaemonInTableAndJson()
+    {
+        string json = PathOf("po.json");
+        var r = Mca("campaign", "--machines", "200", "--days", "120", "--policy", "xen", "--page-offline", "mcelog", "--quiet", "--json", json);
+        Assert.Equal(0, r.Code);
+        Assert.Contains("page offline mcelog", r.Out, StringComparison.Ordinal);
+        Assert.Contains("dom0 daemon: pages offlined", r.Out, StringComparison.Ordinal);
+        var po = Json(json).GetProperty("page_offline");
+        Assert.StartsWith("mcelog: mcelog, 2 CEs per page per 24 h, soft", po.GetProperty("daemon").GetString(), StringComparison.Ordinal);
+        Assert.True(po.GetProperty("pages_offlined").GetInt64() + po.GetProperty("pages_pending").GetInt64() > 0);
+        Assert.Equal(0, Mca("campaign", "--machines", "200", "--days", "120", "--policy", "xen", "--quiet", "--json", PathOf("off.json")).Code);
+        var off = Json(PathOf("off.json"));
+        Assert.Equal("off", off.GetProperty("page_offline").GetProperty("daemon").GetString());
+        Assert.True(Json(json).GetProperty("errors").GetProperty("corrected").GetInt64() < off.GetProperty("errors").GetProperty("corrected").GetInt64());
+    }
+
+    [Fact]
     public void Json_HasTheContractKeys()
     {
         string json = PathOf("c.json");

@@ -49,10 +49,13 @@ public sealed class JsonKeyOrderTests : IDisposable
         var root = Parse(Mca("campaign", "--machines", "40", "--days", "30", "--workload", "storm", "--record", replay, "--quiet", "--json", "-"), "machines");
         Assert.Equal(
             "machines days seed policy workload digest errors error_arrivals mce_events cmci_events poll_finds resets machines_reset reset_rate_per_machine_year " +
-            "vmce_injected vmce_vcpu_deliveries guests domains_crashed pages_offlined logs downtime_seconds dimms dimms_with_ce machines_with_ue machine_years " +
+            "vmce_injected vmce_vcpu_deliveries guests domains_crashed pages_offlined page_offline cmcis_per_machine_year dom0_records_per_machine_year logs downtime_seconds dimms dimms_with_ce machines_with_ue machine_years " +
             "handler_events wall_seconds events_per_second intervals recording",
             Keys(root));
         Assert.Equal("corrected ucna srao srar fatal", Keys(root.GetProperty("errors")));
+        Assert.Equal(
+            "daemon pages_offlined pages_pending offline_failed pages_accounted dimm_triggers socket_triggers memory_retired_bytes ues_on_retired_pages",
+            Keys(root.GetProperty("page_offline")));
         Assert.Equal("rate wilson95_low wilson95_high method", Keys(root.GetProperty("reset_rate_per_machine_year")));
         Assert.Equal("recovered process_killed panic", Keys(root.GetProperty("guests")));
         Assert.Equal("delivered lost lost_by_cause", Keys(root.GetProperty("logs")));
@@ -79,7 +82,8 @@ public sealed class JsonKeyOrderTests : IDisposable
         Assert.Equal(
             "error_arrivals corrected ucna srao srar fatal mce_events cmci_events poll_finds resets vmce_injected vmce_vcpu_deliveries guest_recovered " +
             "guest_process_killed guest_panic domains_crashed pages_offlined logs_delivered logs_lost lost_pool_exhausted lost_reset_before_fetch " +
-            "lost_virq_not_bound lost_interposed lost_overwritten lost_dom0_buffer downtime_ns handler_events",
+            "lost_virq_not_bound lost_interposed lost_overwritten lost_dom0_buffer downtime_ns handler_events " +
+            "daemon_offlined daemon_pending daemon_failed daemon_accounted dimm_triggers socket_triggers ues_on_retired_pages pages_retired_at_end",
             Keys(totals.GetProperty("counts")));
 
         var with = Parse(Mca("replay", "show", replay, "--with", "any", "--json"), "file");

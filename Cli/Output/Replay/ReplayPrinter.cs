@@ -49,6 +49,14 @@ internal static class ReplayPrinter
         yield return ("  lost: dom0 buffer full", "lost_dom0_buffer", c.LostDom0Buffer);
         yield return ("downtime (s)", "downtime_ns", c.DowntimeNs);
         yield return ("handler events", "handler_events", c.HandlerEvents);
+        yield return ("dom0 daemon: pages offlined at once", "daemon_offlined", c.DaemonOfflined);
+        yield return ("dom0 daemon: pages pending", "daemon_pending", c.DaemonPending);
+        yield return ("dom0 daemon: offline refused", "daemon_failed", c.DaemonFailed);
+        yield return ("dom0 daemon: pages accounted", "daemon_accounted", c.DaemonAccounted);
+        yield return ("dom0 daemon: DIMM triggers", "dimm_triggers", c.DimmTriggers);
+        yield return ("dom0 daemon: socket triggers", "socket_triggers", c.SocketTriggers);
+        yield return ("UEs on retired pages", "ues_on_retired_pages", c.UesOnRetiredPages);
+        yield return ("pages out of service at the end", "pages_retired_at_end", c.PagesRetiredAtEnd);
     }
 
     /// <summary>A count as text shows it: downtime in whole seconds (JSON keeps nanoseconds).</summary>

@@ -1,4 +1,5 @@
 using Mca.Systems.Engine;
+using Mca.Systems.Model;
 using Mca.Workloads.Campaign;
 using Mca.Workloads.Statistics;
 
@@ -95,9 +96,36 @@ public class CampaignSpecTests
         var none = new CampaignSpec { Workload = "none" };
         string idle = CampaignSpecYaml.Write(none, Catalog(), everyWorkload: false);
         Assert.DoesNotContain("toy:", idle, StringComparison.Ordinal);
-        Assert.EndsWith("epoch_days: 7\n", idle, StringComparison.Ordinal);
+        Assert.EndsWith("epoch_days: 7\npage_offline:\n  # off\n  preset: default\n", idle, StringComparison.Ordinal);
         var again = CampaignSpecYaml.Parse(idle, "header.yaml", Catalog());
         Assert.Equal(CampaignSpecYaml.Write(none, Catalog()), CampaignSpecYaml.Write(again, Catalog()));
+    }
+
+    [Fact]
+    public void PageOffline_PresetAndOverrides_ReadBackTheSameSpec()
+    {
+        var spec = Parse("workload: none\npolicy: xen\npage_offline:\n  preset: mcelog\n  threshold: 5\n  window_hours: 12\n  action: account\n  persist_across_reboot: true\n");
+        Assert.Equal("mcelog", spec.PageOffline.Preset);
+        var d = spec.PageOffline.Resolve(spec.Policy);
+        Assert.Equal((5, 12 * Dom0DaemonPolicy.HourNs, PageAction.Account, true, "custom"), (d.PageThreshold, d.PageWindowNs, d.Action, d.PersistAcrossReboot, d.Name));
+        Assert.Equal(10, d.DimmCeThreshold);
+        string text = CampaignSpecYaml.Write(spec, Catalog());
+        Assert.Contains("page_offline:\n  # custom: mcelog, 5 CEs per page per 12 h, account", text, StringComparison.Ordinal);
+        Assert.Equal(spec.PageOffline, CampaignSpecYaml.Parse(text, "again.yaml", Catalog()).PageOffline);
+        Assert.Same(Dom0DaemonPolicy.Rasdaemon, Parse("workload: none\npage_offline: rasdaemon\n").PageOffline.Resolve("xen"));
+        Assert.Equal(0, spec.ResolvedPolicy().Dom0ReadPeriodNs);
+    }
+
+    [Theory]
+    [InlineData("workload: none\npage_offline:\n  preset: mcelogd\n", "fleet.yaml:3:11: page_offline.preset: expected one of default, off, mcelog, rasdaemon, found 'mcelogd'")]
+    [InlineData("workload: none\npage_offline:\n  action: retire\n", "fleet.yaml:3:11: page_offline.action: expected one of off, account, soft, hard, soft-then-hard, found 'retire'")]
+    [InlineData("workload: none\npage_offline:\n  threshold: -1\n", "fleet.yaml:3:14: page_offline.threshold: expected a count from 0 to 1,000,000 (0: none), found -1")]
+    [InlineData("workload: none\npage_offline:\n  treshold: 2\n", "fleet.yaml:3:3: page_offline.treshold: expected a page_offline setting (preset, threshold, window_hours, action, dimm_ce_threshold, dimm_uc_threshold, socket_threshold, trigger_window_hours, release_hours, persist_across_reboot), found unknown setting 'treshold'")]
+    [InlineData("workload: none\npage_offline:\n  persist_across_reboot: maybe\n", "fleet.yaml:3:26: page_offline.persist_across_reboot: expected true or false, found 'maybe'")]
+    public void PageOffline_BadSetting_OneLineWithPlace(string text, string message)
+    {
+        var e = Assert.Throws<CampaignSpecException>(() => Parse(text));
+        Assert.Equal(message, e.Message);
     }
 
     [Fact]
@@ -115,7 +143,7 @@ public class CampaignSpecTests
     [InlineData("workload: none\npolicy: linux\n", "fleet.yaml:2:9: policy: expected one of rfc2009, rfc2009-impacted, xen, found 'linux'")]
     [InlineData("workload: fieldz\n", "fleet.yaml:1:11: workload: expected one of none, toy or a spec FILE.yaml, found 'fieldz'")]
     [InlineData("workload: none\nepoch_days: 0\n", "fleet.yaml:2:13: epoch_days: expected days per epoch from 1 to 36,500, found 0")]
-    [InlineData("workload: none\nmachinez: 3\n", "fleet.yaml:2:1: machinez: expected one of machines, days, seed, policy, workload, machine, batch_size, epoch_days, toy, found unknown setting 'machinez'")]
+    [InlineData("workload: none\nmachinez: 3\n", "fleet.yaml:2:1: machinez: expected one of machines, days, seed, policy, workload, machine, batch_size, epoch_days, page_offline, toy, found unknown setting 'machinez'")]
     [InlineData("workload: toy\ntoy:\n  dimm_count: 0\n", "fleet.yaml:3:3: toy: expected dimm_count must be at least 1, found other values")]
     [InlineData("workload: toy\ntoy:\n  dimm_cnt: 1\n", "fleet.yaml:3:3: toy.dimm_cnt: expected a toy parameter (ce_rate_median_per_day, ce_window_ns, dimm_count, correlated), found unknown parameter 'dimm_cnt'")]
     [InlineData("workload: toy\ntoy:\n  correlated: maybe\n", "fleet.yaml:3:15: toy.correlated: expected true or false, found 'maybe'")]

@@ -57,6 +57,55 @@ public class CorrectedRunOracleTests
     public void CeStorm_LiteralEqualsClosedForm(string policy, ulong seed) =>
         AssertSame(Options(policy, seed, machines: 2, days: 1, StormErrorSource.Factory(MachineSpec.Default, CeStorm, seed)));
 
+    public static TheoryData<string, string, ulong> DaemonCases() => new()
+    {
+        { "xen", "mcelog", 3 },
+        { "xen", "mcelog", 17 },
+        { "xen", "rasdaemon", 3 },
+        { "xen", "persist", 17 },
+        { "xen", "account", 101 },
+        { "rfc2009", "mcelog", 3 },
+        { "rfc2009", "mcelog", 101 },
+    };
+
+    /// <summary>dom0's daemon reads every record and offlines pages, which stops demand CEs: runs give what stepping gives.</summary>
+    [Theory]
+    [MemberData(nameof(DaemonCases))]
+    public void FieldWithDaemon_LiteralEqualsClosedForm(string policy, string daemon, ulong seed)
+    {
+        var d = daemon switch
+        {
+            "persist" => Dom0DaemonPolicy.Mcelog with { PersistAcrossReboot = true, PendingReleaseMeanNs = Dom0DaemonPolicy.HourNs },
+            "account" => Dom0DaemonPolicy.Mcelog with { Action = PageAction.Account },
+            _ => Dom0DaemonPolicy.Find(daemon)!,
+        };
+        var o = Options(policy, seed, machines: 12, days: 20, FieldErrorSource.Factory(MachineSpec.Default, HeavyField, seed));
+        o = o with { Policy = o.Policy.WithDom0Daemon(d) };
+        var (fast, _) = AssertSame(o);
+        if (d.Offlines)
+        {
+            Assert.True(fast.Counts.DaemonOfflined + fast.Counts.DaemonPending > 0, "the daemon offlines pages in this fleet");
+        }
+        else
+        {
+            Assert.True(fast.Counts.DaemonAccounted > 0, "the daemon accounts crossings in this fleet");
+        }
+    }
+
+    [Fact]
+    public void Daemon_StopsDemandCesOnTheSameStreams()
+    {
+        // Same seed, same draws: offlining only removes demand CEs (scrub CEs and every other error stay).
+        var o = Options("xen", 17, machines: 120, days: 365, FieldErrorSource.Factory(MachineSpec.Default, new FieldParameters(), 17)) with { BatchSize = 64 };
+        var off = CampaignRunner.Run(o);
+        var on = CampaignRunner.Run(o with { Policy = o.Policy.WithDom0Daemon(Dom0DaemonPolicy.Mcelog) });
+        Assert.True(on.Counts.Corrected < off.Counts.Corrected / 2, $"{on.Counts.Corrected} CEs with mcelog against {off.Counts.Corrected} without");
+        Assert.Equal(off.Counts.Fatal, on.Counts.Fatal);
+        Assert.Equal(off.Counts.Ucna, on.Counts.Ucna);
+        Assert.Equal(off.Counts.Srao + off.Counts.Srar, on.Counts.Srao + on.Counts.Srar);
+        Assert.True(on.Counts.SocketTriggers > 0 && on.Counts.DimmTriggers > 0);
+    }
+
     [Fact]
     public void CeStorm_IsPhysical()
     {
@@ -68,13 +117,14 @@ public class CorrectedRunOracleTests
         Assert.InRange(r.Counts.LogsDelivered, r.Counts.CmciEvents - 4, r.Counts.CmciEvents + 4);
     }
 
-    private static void AssertSame(CampaignOptions o)
+    private static (CampaignResult Fast, CampaignResult Literal) AssertSame(CampaignOptions o)
     {
         var fast = CampaignRunner.Run(o);
         var literal = CampaignRunner.Run(o with { LiteralPolling = true });
         Assert.True(fast.Counts.Corrected > 1000, $"the fleet has CE runs to fold ({fast.Counts.Corrected} CEs)");
         Assert.Equal(literal.Counts, fast.Counts);
         Assert.Equal(literal.Digest, fast.Digest);
+        return (fast, literal);
     }
 
     private static CampaignOptions Options(string policy, ulong seed, int machines, int days, ErrorSourceFactory source) => new()
