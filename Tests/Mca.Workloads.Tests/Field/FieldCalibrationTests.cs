@@ -197,4 +197,47 @@ public class FieldCalibrationTests(ITestOutputHelper output)
         Assert.InRange(ces / (double)dimms, 400, 40_000);
         Assert.InRange(arrivals - ces, 100, 100_000);
     }
+
+    /// <summary>
+    /// What dom0's page offlining buys (docs/calibration.md "What page offlining buys"): the mcelog preset against
+    /// <c>off</c> under <c>xen</c> on the same streams, 1,000 machines for a year (a few seconds). The uncorrected
+    /// arrivals are the same draws (a paired comparison). Most of the CE volume goes, because most CEs come from a
+    /// few heavy faults whose pages cross 2 per 24 h within hours (Meza 2015 reports about 67 % fewer errors
+    /// per server: accepted 50-99.9 %); the memory given up is negligible (Hwang 2012: accepted below 0.01 % of
+    /// DRAM); no UE is added by offlining (consumed SRARs do not rise); Xen refuses only its own fixed frames
+    /// (accepted below 1 % of the requests).
+    /// </summary>
+    [Fact]
+    public void PageOffline_McelogAgainstOff_RemovesMostCeVolumeForNegligibleMemory()
+    {
+        const int Fleet = 1_000;
+        CampaignResult Run(Dom0DaemonPolicy daemon) => CampaignRunner.Run(new CampaignOptions
+        {
+            Machine = MachineSpec.Default,
+            Policy = HandlerPolicy.Parse("xen").WithDom0Daemon(daemon),
+            Machines = Fleet,
+            DurationNs = 365 * CampaignOptions.DayNs,
+            Seed = 7,
+            Source = FieldErrorSource.Factory(MachineSpec.Default, new FieldParameters(), 7),
+            Threads = 2,
+        });
+
+        var off = Run(Dom0DaemonPolicy.Off).Counts;
+        var on = Run(Dom0DaemonPolicy.Mcelog).Counts;
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        double removed = 1 - (on.Corrected / (double)off.Corrected);
+        double retired = on.MemoryRetiredBytes / ((double)MachineSpec.Default.Memory.TotalBytes * Fleet);
+        long requests = on.DaemonOfflined + on.DaemonPending + on.DaemonFailed;
+        output.WriteLine(string.Create(inv, $"CEs {off.Corrected} -> {on.Corrected} ({removed:P1} removed); CMCIs/machine-year {off.CmciEvents / (double)Fleet:F0} -> {on.CmciEvents / (double)Fleet:F0}"));
+        output.WriteLine(string.Create(inv, $"SRAR {off.Srar} -> {on.Srar}; UEs on retired pages {on.UesOnRetiredPages}; offlined {on.DaemonOfflined}, pending {on.DaemonPending}, refused {on.DaemonFailed}; retired {retired:P5} of DRAM"));
+
+        Assert.Equal(0, off.DaemonOfflined + off.DaemonPending + off.DaemonFailed + off.DaemonAccounted);
+        Assert.Equal(off.Ucna + off.Srao + off.Srar + off.Fatal, on.Ucna + on.Srao + on.Srar + on.Fatal);
+        Assert.InRange(removed, 0.50, 0.999);
+        Assert.True(on.CmciEvents < off.CmciEvents, "fewer CEs, fewer CMCIs");
+        Assert.True(on.PagesRetiredAtEnd > 0, "some memory is out of service");
+        Assert.InRange(retired, 0, 1e-4);
+        Assert.True(on.Srar <= off.Srar, $"offlining adds no consumed UE: {off.Srar} -> {on.Srar}");
+        Assert.True(requests > 0 && on.DaemonFailed < requests / 100.0, $"refused {on.DaemonFailed} of {requests}");
+    }
 }
