@@ -88,7 +88,7 @@ internal static class ReplaySession
                 {
                     stop.Cancel();
                 }
-            }, stop.Token);
+            }, ct: stop.Token);
         }
         catch (OperationCanceledException) when (divergence is not null && !ct.IsCancellationRequested)
         {

@@ -160,7 +160,7 @@ public sealed class ReplayWriter : IDisposable
     {
         using var writer = Create(path, spec, catalog);
         var options = spec.ToOptions(threads, catalog: catalog) with { Recorder = BatchRecorder.Attach, Encoder = writer.Encoder };
-        var result = CampaignRunner.Run(options, progress, writer.Append, ct);
+        var result = CampaignRunner.Run(options, progress, writer.Append, ct: ct);
         writer.Complete(result);
         return result;
     }

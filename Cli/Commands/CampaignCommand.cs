@@ -4,6 +4,7 @@ using System.Globalization;
 using Mca.Cli.Input;
 using Mca.Cli.Output;
 using Mca.Replay;
+using Mca.Replay.Shards;
 using Mca.Workloads.Campaign;
 using Spectre.Console;
 
@@ -38,21 +39,16 @@ internal static class CampaignCommand
         {
             Description = "dom0's predictive page offlining: off, mcelog (2 CEs per page per 24 h, soft, via xen-hptool) or rasdaemon (50 per 24 h); default: off under rfc2009, mcelog under xen",
         };
+        var shard = new Option<string?>("--shard") { Description = "Run shard I of N (0-based): machines I*M/N to (I+1)*M/N-1 of the fleet; needs --shard-out; mca merge combines the shards" };
+        var shardOut = new Option<string?>("--shard-out") { Description = "With --shard: write the shard to FILE.mcashard (spec, per-machine rows, per-epoch sums; checksummed)" };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "Journal finished batches in DIR; run the same command again after an interruption and it resumes from there" };
         var printSpec = new Option<bool>("--print-spec") { Description = "Print the campaign spec (YAML, every parameter) and exit: a starting point for a spec file" };
         var command = new Command("campaign", "Run a fleet Monte Carlo campaign and summarize errors, resets, vMCEs, guest outcomes and lost logs")
         {
-            machines, days, seed, policy, workload, threads, batchSize, epochDays, json, plot, record, quiet, literal, pageOffline, printSpec,
+            machines, days, seed, policy, workload, threads, batchSize, epochDays, json, plot, record, quiet, literal, pageOffline, shard, shardOut, checkpoint, printSpec,
         };
         command.SetAction(parse =>
         {
-            var spec = ReadSpec(parse, workload, machines, days, seed, policy, batchSize, epochDays, pageOffline);
-            var o = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(printSpec))
-            {
-                o.Write(CampaignSpecYaml.Write(spec));
-                return Program.ExitOk;
-            }
-
             int threadCount = Environment.ProcessorCount;
             if (parse.GetResult(threads) is not null)
             {
@@ -61,6 +57,42 @@ internal static class CampaignCommand
                 {
                     throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--threads: expected a thread count from 1 to 1024, found {threadCount}"));
                 }
+            }
+
+            var spec = ReadSpec(parse, workload, machines, days, seed, policy, batchSize, epochDays, pageOffline, threadCount, recording: parse.GetValue(record) is not null);
+            var o = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(printSpec))
+            {
+                o.Write(CampaignSpecYaml.Write(spec));
+                return Program.ExitOk;
+            }
+
+            var slice = ShardSlice.Parse(parse.GetValue(shard), parse.GetValue(shardOut), spec.Machines);
+            if (slice is not null)
+            {
+                foreach (var (given, name) in new[] { (parse.GetResult(json) is not null, "--json"), (parse.GetValue(plot) is not null, "--plot"), (parse.GetValue(record) is not null, "--record") })
+                {
+                    if (given)
+                    {
+                        throw new UsageException($"{name}: not with --shard: expected mca merge to write it from the shard files");
+                    }
+                }
+            }
+
+            string? checkpointDir = parse.GetValue(checkpoint);
+            if (checkpointDir is not null && parse.GetValue(record) is not null)
+            {
+                throw new UsageException("--checkpoint: not with --record: a recording runs every batch in lockstep, so there are no finished batches to journal");
+            }
+
+            if (checkpointDir is { Length: 0 })
+            {
+                throw new UsageException("--checkpoint: expected a directory, found an empty string");
+            }
+
+            if (checkpointDir is not null && File.Exists(checkpointDir))
+            {
+                throw new UsageException($"--checkpoint: expected a directory, found a file '{checkpointDir}'");
             }
 
             // Every output is checked and opened before the run; they appear all at once at the end, or not at all.
@@ -79,6 +111,7 @@ internal static class CampaignCommand
             }
 
             var plotOut = outputs.Add("--plot", plotPath);
+            var shardFile = slice is null ? null : outputs.Add("--shard-out", slice.Value.Path);
             outputs.Open();
 
             // With the JSON on standard output, the table goes to stderr so the JSON can be piped.
@@ -87,26 +120,45 @@ internal static class CampaignCommand
             using var recorder = recordOut is null ? null : ReplayWriter.Create(recordOut.Stream, recordOut.Path, spec);
             // Recorded epochs are encoded on the workers; the consumer only writes their bytes.
             var options = spec.ToOptions(threadCount, literalPolling: parse.GetValue(literal)) with { Recorder = recorder?.Recorder, Encoder = recorder?.Encoder };
+            if (slice is { } sl)
+            {
+                options = options with { FirstMachineId = sl.First, Machines = sl.Machines };
+            }
+
+            // The batch size never changes results, so shards (and journals) name the spec without it; a journal checks it apart.
+            var header = new ShardHeader(ShardFile.BuildId, CampaignSpecYaml.Write(spec with { BatchSize = new CampaignSpec().BatchSize }), slice?.Index ?? 0, slice?.Shards ?? 1, options.FirstMachineId, options.Machines, spec.Machines, options.EpochCount, options.EpochNs, options.DurationNs, options.BatchSize);
+            var shardWriter = shardFile is null ? null : new ShardWriter(shardFile.Stream, header);
+            using var journal = checkpointDir is null ? null : OpenJournal(checkpointDir, header);
+            if (journal is not null && Environment.GetEnvironmentVariable("MCA_TEST_KILL_AFTER_BATCH") is { } killAt && int.TryParse(killAt, CultureInfo.InvariantCulture, out int kill))
+            {
+                // Test seam (CheckpointTests): kill -9 this process right after journaling batch number `kill`.
+                journal.AfterBatchForTests = n =>
+                {
+                    if (n == kill)
+                    {
+                        using var self = Process.GetCurrentProcess();
+                        self.Kill();
+                    }
+                };
+            }
+
+            var sink = BatchSinks.Of(shardWriter, journal);
             var err = parse.InvocationConfiguration.Error;
             var wall = Stopwatch.StartNew();
-            var series = new List<(double Day, CampaignCounts Total)>(options.EpochCount);
-            long simulatedNs = 0;
+            double doneFraction = 0;
             CampaignResult result;
             using (Interrupt.Begin())
             {
                 try
                 {
-                    result = RunWithProgress(options, quiet: parse.GetValue(quiet), err, recorder is null ? null : recorder.Append, observe: p =>
-                    {
-                        simulatedNs = p.SimulatedNs;
-                        series.Add(((double)p.SimulatedNs / CampaignOptions.DayNs, p.Counts));
-                    }, Interrupt.Token);
+                    result = RunWithProgress(options, quiet: parse.GetValue(quiet), err, recorder is null ? null : recorder.Append, observe: p => doneFraction = p.Fraction, sink: sink, ct: Interrupt.Token);
                     recorder?.Complete(result);
+                    shardWriter?.Complete();
                     wall.Stop();
                 }
                 catch (OperationCanceledException) when (Interrupt.Token.IsCancellationRequested)
                 {
-                    throw Interrupted(spec, simulatedNs);
+                    throw Interrupted(spec, doneFraction);
                 }
 
                 RecordingSummary? recorded = recorder is null ? null : new(recorder.Path, recorder.BytesWritten, recorder.FrameCount, recorder.EventCount, recorder.InputCount);
@@ -119,15 +171,22 @@ internal static class CampaignCommand
 
                 if (plotOut is not null)
                 {
-                    CampaignPlot.Save(plotOut.Stream, plotOut.Path, string.Create(CultureInfo.InvariantCulture, $"{spec.Machines:N0} machines, {spec.Workload}, {options.Policy.Name}, seed {spec.Seed}"), spec.Machines, series);
+                    CampaignPlot.Save(plotOut.Stream, plotOut.Path, string.Create(CultureInfo.InvariantCulture, $"{spec.Machines:N0} machines, {spec.Workload}, {options.Policy.Name}, seed {spec.Seed}"), spec.Machines, CampaignPlot.Series(result));
                 }
 
                 if (Interrupt.Token.IsCancellationRequested)
                 {
-                    throw Interrupted(spec, simulatedNs);
+                    throw Interrupted(spec, doneFraction);
                 }
 
                 outputs.Commit();
+                if (slice is { } done)
+                {
+                    table.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"shard {done.Index}/{done.Shards}: machines {done.First:N0} to {done.First + done.Machines - 1:N0} ({done.Machines:N0} of {spec.Machines:N0}), {result.Counts.HandlerEvents:N0} handler events in {wall.Elapsed.TotalSeconds:F1} s; written to {done.Path} ({shardWriter!.BytesWritten:N0} bytes); combine the shards with mca merge"));
+                    return Program.ExitOk;
+                }
+
                 summary.WriteTable(table);
                 if (jsonOut is { IsStdout: true })
                 {
@@ -146,8 +205,20 @@ internal static class CampaignCommand
         return command;
     }
 
+    private static CheckpointJournal OpenJournal(string directory, ShardHeader header)
+    {
+        try
+        {
+            return CheckpointJournal.Open(directory, header);
+        }
+        catch (ShardFormatException e)
+        {
+            throw new UsageException("--checkpoint: " + e.Message);
+        }
+    }
+
     /// <summary>The spec: a spec file or a built-in workload, then flags over it; validated, errors named by flag or file place.</summary>
-    internal static CampaignSpec ReadSpec(ParseResult parse, Option<string> workload, Option<int> machines, Option<int> days, Option<ulong> seed, Option<string> policy, Option<int> batchSize, Option<int> epochDays, Option<string>? pageOffline = null)
+    internal static CampaignSpec ReadSpec(ParseResult parse, Option<string> workload, Option<int> machines, Option<int> days, Option<ulong> seed, Option<string> policy, Option<int> batchSize, Option<int> epochDays, Option<string>? pageOffline = null, int threads = 1, bool recording = true)
     {
         string workloadText = parse.GetValue(workload) ?? "field";
         CampaignSpec spec;
@@ -215,7 +286,7 @@ internal static class CampaignCommand
         try
         {
             spec.Validate();
-            MemoryEstimate.Require(spec, MemoryEstimate.AvailableBytes());
+            MemoryEstimate.Require(spec, MemoryEstimate.AvailableBytes(), threads, recording);
         }
         catch (CampaignSpecException e)
         {
@@ -235,31 +306,36 @@ internal static class CampaignCommand
     private static string? JsonPath(ParseResult parse, Option<string?> json) =>
         parse.GetResult(json) is not { } given ? null : given.Tokens.Count == 0 ? "-" : parse.GetValue(json);
 
-    private static CommandInterruptedException Interrupted(CampaignSpec spec, long simulatedNs) =>
+    private static CommandInterruptedException Interrupted(CampaignSpec spec, double doneFraction) =>
         new(string.Create(CultureInfo.InvariantCulture,
-            $"campaign interrupted at simulated day {simulatedNs / CampaignOptions.DayNs:N0} of {spec.Days:N0} ({spec.Machines:N0} machines); nothing written"));
+            $"campaign interrupted at {doneFraction:P0} of {spec.Machines * (spec.Days / 365.0):N0} machine-years ({spec.Machines:N0} machines, {spec.Days:N0} days); nothing written"));
 
     /// <summary>
-    /// Runs the campaign with a progress bar on an interactive terminal (simulated time,
-    /// machine-years/s, ETA), periodic plain lines when stderr is redirected, or nothing when quiet.
+    /// Runs the campaign with a progress bar on an interactive terminal (machine-years done, machine-years/s,
+    /// ETA from the start), periodic plain lines when stderr is redirected, or nothing when quiet.
     /// </summary>
-    internal static CampaignResult RunWithProgress(CampaignOptions options, bool quiet, TextWriter err, Action<EpochOutput>? record = null, Action<CampaignProgress>? observe = null, CancellationToken ct = default)
+    internal static CampaignResult RunWithProgress(CampaignOptions options, bool quiet, TextWriter err, Action<EpochOutput>? record = null, Action<CampaignProgress>? observe = null, IBatchSink? sink = null, CancellationToken ct = default)
     {
         if (quiet)
         {
-            return CampaignRunner.Run(options, observe, record, ct);
+            return CampaignRunner.Run(options, observe, record, sink, ct);
         }
 
         var wall = Stopwatch.StartNew();
         double totalYears = options.Machines * (options.DurationNs / (365.0 * CampaignOptions.DayNs));
+        // Streaming runs finish machines a batch at a time; a recording steps every batch a day at a time.
+        string Unit(in CampaignProgress p) => options.KeepEvents
+            ? string.Create(CultureInfo.InvariantCulture, $"day {p.SimulatedNs / CampaignOptions.DayNs:N0}/{options.DurationNs / CampaignOptions.DayNs:N0}")
+            : string.Create(CultureInfo.InvariantCulture, $"{p.MachinesDone:N0}/{options.Machines:N0} machines");
         string Describe(in CampaignProgress p)
         {
-            double done = (double)p.SimulatedNs / options.DurationNs;
+            double done = p.Fraction;
             double seconds = Math.Max(1e-3, wall.Elapsed.TotalSeconds);
             double rate = totalYears * done / seconds;
             double eta = done > 0 ? seconds * (1 - done) / done : 0;
+            string years = totalYears >= 100 ? "N0" : "N2";
             return string.Create(CultureInfo.InvariantCulture,
-                $"day {p.SimulatedNs / CampaignOptions.DayNs,5:N0}/{options.DurationNs / CampaignOptions.DayNs:N0}  {rate,10:N0} machine-years/s  {p.HandlerEvents,12:N0} events  ETA {eta,5:F1}s");
+                $"{done,5:P0}  {(totalYears * done).ToString(years, CultureInfo.InvariantCulture)}/{totalYears.ToString(years, CultureInfo.InvariantCulture)} machine-years, {Unit(in p)}  {rate,10:N0} machine-years/s  {p.HandlerEvents,14:N0} events  ETA {eta,6:F1}s");
         }
 
         bool interactive = ReferenceEquals(err, Console.Error) && !Console.IsErrorRedirected;
@@ -270,12 +346,12 @@ internal static class CampaignCommand
             {
                 observe?.Invoke(p);
                 double now = wall.Elapsed.TotalSeconds;
-                if (now >= nextLine || p.EpochsDone == p.EpochCount)
+                if (now >= nextLine || p.MachineEpochsDone == p.MachineEpochs)
                 {
                     err.WriteLine("campaign: " + Describe(in p));
                     nextLine = now + 2;
                 }
-            }, record, ct);
+            }, record, sink, ct);
         }
 
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
@@ -285,13 +361,13 @@ internal static class CampaignCommand
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn())
             .Start(ctx =>
             {
-                var task = ctx.AddTask("campaign", maxValue: options.EpochCount);
+                var task = ctx.AddTask("campaign", maxValue: 1.0);
                 result = CampaignRunner.Run(options, p =>
                 {
                     observe?.Invoke(p);
-                    task.Value = p.EpochsDone;
+                    task.Value = p.Fraction;
                     task.Description = Markup.Escape(Describe(in p));
-                }, record, ct);
+                }, record, sink, ct);
             });
         return result!;
     }

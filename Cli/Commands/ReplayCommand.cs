@@ -381,7 +381,7 @@ internal static class ReplayCommand
             reached.Value = p.SimulatedNs;
             if (!silent && wall.Elapsed.TotalSeconds >= next)
             {
-                err.WriteLine(string.Create(Inv, $"replay {what}: day {p.SimulatedNs / CampaignOptions.DayNs:N0}, epoch {p.EpochsDone:N0}/{p.EpochCount:N0}, {p.HandlerEvents:N0} events"));
+                err.WriteLine(string.Create(Inv, $"replay {what}: day {p.SimulatedNs / CampaignOptions.DayNs:N0}, {p.Fraction:P0} done, {p.HandlerEvents:N0} events"));
                 next = wall.Elapsed.TotalSeconds + 2;
             }
         };

@@ -10,6 +10,22 @@ namespace Mca.Cli.Output;
 /// </summary>
 internal static class CampaignPlot
 {
+    /// <summary>The cumulative totals at each epoch's end, in simulated days.</summary>
+    public static List<(double Day, CampaignCounts Total)> Series(CampaignResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var series = new List<(double, CampaignCounts)>(result.EpochCounts.Length);
+        var total = default(CampaignCounts);
+        for (int e = 0; e < result.EpochCounts.Length; e++)
+        {
+            total.Add(in result.EpochCounts[e]);
+            long end = Math.Min((e + 1L) * result.EpochNs, result.DurationNs);
+            series.Add(((double)end / CampaignOptions.DayNs, total));
+        }
+
+        return series;
+    }
+
     /// <summary>Draws the plot into <paramref name="stream"/>, PNG or SVG by <paramref name="path"/>'s extension.</summary>
     public static void Save(Stream stream, string path, string title, int machines, IReadOnlyList<(double Day, CampaignCounts Total)> series)
     {

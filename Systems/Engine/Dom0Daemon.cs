@@ -81,6 +81,8 @@ internal sealed class Dom0Daemon
     private readonly MachineBatch _batch;
     private readonly Dom0DaemonPolicy _policy;
     private readonly State?[] _machines;
+    // Per machine, over the whole run: DIMM triggers, socket triggers, UEs on frames out of service (the per-machine table).
+    private readonly long[] _perMachine;
     private readonly ulong _releaseKey;
     private readonly long _pageAgeS;
     private readonly long _triggerAgeS;
@@ -93,6 +95,7 @@ internal sealed class Dom0Daemon
         _policy = batch.Policy.Dom0Daemon;
         Pages = pages;
         _machines = new State?[batch.MachineCount];
+        _perMachine = new long[3 * batch.MachineCount];
         _releaseKey = CounterRng.KeyOf(batch.Seed, ReleasePurpose);
         _pageAgeS = Math.Max(1, _policy.PageWindowNs / MachineSpec.NsPerSecond);
         _triggerAgeS = Math.Max(1, _policy.TriggerWindowNs / MachineSpec.NsPerSecond);
@@ -118,7 +121,15 @@ internal sealed class Dom0Daemon
         return c;
     }
 
-    public void CountUeOnRetired() => UesOnRetired++;
+    /// <summary>One machine's counters over the whole run (not reset by <see cref="TakeCounters"/>).</summary>
+    public (long Dimm, long Socket, long UesOnRetired) CountersOf(int machine) =>
+        (_perMachine[3 * machine], _perMachine[(3 * machine) + 1], _perMachine[(3 * machine) + 2]);
+
+    public void CountUeOnRetired(int machine)
+    {
+        UesOnRetired++;
+        _perMachine[(3 * machine) + 2]++;
+    }
 
     /// <summary>
     /// dom0 read one record (at the machine's now): mcelog's memory accounting for a memory-controller error, and the
@@ -136,8 +147,12 @@ internal sealed class Dom0Daemon
         var st = _machines[machine] ??= new State();
         bool uc = (status & MciStatusBits.Uc) != 0;
         int channel = (int)(status & 0xF);
-        DimmTriggers += AccountDimm(st, uc, socket, channel, nowS) ? 1 : 0;
-        SocketTriggers += AccountSocket(st, uc, socket, CeCount(status), nowS);
+        long dimm = AccountDimm(st, uc, socket, channel, nowS) ? 1 : 0;
+        long sock = AccountSocket(st, uc, socket, CeCount(status), nowS);
+        DimmTriggers += dimm;
+        SocketTriggers += sock;
+        _perMachine[3 * machine] += dimm;
+        _perMachine[(3 * machine) + 1] += sock;
         if (uc || (status & MciStatusBits.AddrV) == 0)
         {
             return;
@@ -348,6 +363,8 @@ internal sealed class Dom0Daemon
 
         DimmTriggers += sc.DimmTriggers;
         SocketTriggers += sc.SocketTriggers;
+        _perMachine[3 * sc.Machine] += sc.DimmTriggers;
+        _perMachine[(3 * sc.Machine) + 1] += sc.SocketTriggers;
         Sweep(st, sc.LastS);
     }
 

@@ -257,6 +257,12 @@ public sealed class MachineBatch
     /// <summary>dom0's daemon counters since the last call: DIMM and socket triggers, and UEs on frames out of service.</summary>
     public (long DimmTriggers, long SocketTriggers, long UesOnRetired) TakeDaemonCounters() => Daemon.TakeCounters();
 
+    /// <summary>One machine's daemon counters over the whole run: DIMM and socket triggers, UEs on frames out of service.</summary>
+    public (long DimmTriggers, long SocketTriggers, long UesOnRetired) DaemonCountersOf(int machine) => Daemon.CountersOf(machine);
+
+    /// <summary>One machine's frames out of service at <paramref name="atNs"/>.</summary>
+    public long RetiredPagesOf(int machine, long atNs) => Pages.RetiredAt(machine, atNs);
+
     /// <summary>Frames out of service at <paramref name="atNs"/>, summed over the batch's machines.</summary>
     public long RetiredPages(long atNs)
     {

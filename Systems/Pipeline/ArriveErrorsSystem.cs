@@ -45,7 +45,7 @@ internal sealed class ArriveErrorsSystem
 
         if ((e.Status & MciStatusBits.Uc) != 0)
         {
-            _batch.Daemon.CountUeOnRetired();
+            _batch.Daemon.CountUeOnRetired(m);
             return false;
         }
 

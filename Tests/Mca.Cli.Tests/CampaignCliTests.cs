@@ -272,7 +272,7 @@ public sealed class CampaignCliTests : IDisposable
     {
         var r = Mca("campaign", "--machines", "20", "--days", "5", "--workload", "none");
         Assert.Equal(0, r.Code);
-        Assert.Contains("campaign: day     5/5", r.Err, StringComparison.Ordinal);
+        Assert.Contains("campaign: 100 %  0.27/0.27 machine-years, 20/20 machines", r.Err, StringComparison.Ordinal);
     }
 
     [Fact]

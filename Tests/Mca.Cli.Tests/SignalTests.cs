@@ -23,7 +23,7 @@ public sealed partial class SignalTests : IDisposable
         string err = await Finish(mca);
         Assert.Equal(exitCode, mca.ExitCode);
         string line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("mca: ", StringComparison.Ordinal));
-        Assert.Matches(@"^mca: campaign interrupted at simulated day [\d,]+ of 365 \(200,000 machines\); nothing written$", line);
+        Assert.Matches(@"^mca: campaign interrupted at \d+ % of 200,000 machine-years \(200,000 machines, 365 days\); nothing written$", line);
         Assert.Empty(Directory.GetFileSystemEntries(_dir));
     }
 
@@ -56,7 +56,7 @@ public sealed partial class SignalTests : IDisposable
         using var cts = new CancellationTokenSource(Bound);
         while (await mca.StandardError.ReadLineAsync(cts.Token) is { } line)
         {
-            if (line.StartsWith("campaign: day", StringComparison.Ordinal))
+            if (line.StartsWith("campaign: ", StringComparison.Ordinal))
             {
                 return;
             }

@@ -4,7 +4,6 @@ using Mca.Ecs;
 using Mca.Systems.Engine;
 using Mca.Systems.Events;
 using Mca.Systems.Pipeline;
-using Mca.Systems.Xen;
 
 namespace Mca.Workloads.Campaign;
 
@@ -34,10 +33,32 @@ internal sealed class CampaignBatch : IBatchStepper<EpochOutput>
         _outcomes = new MachineOutcome[machineCount];
     }
 
+    public int BatchIndex => _batchIndex;
     public int FirstMachineId { get; }
     public int MachineCount { get; }
     public ReadOnlySpan<MachineOutcome> Outcomes => _outcomes;
     public IErrorSource? Source => _source;
+    /// <summary>DIMMs of the batch's machines (set at the last epoch).</summary>
+    public long Dimms { get; private set; }
+
+    /// <summary>
+    /// Runs the batch through every epoch on the calling thread and returns what it produced; the world is
+    /// dropped at the end (the streaming engine, <see cref="BatchStream"/>). <paramref name="each"/> sees each
+    /// epoch's output in epoch order.
+    /// </summary>
+    public BatchResult RunAll(Action<EpochOutput>? each, CancellationToken ct)
+    {
+        var epochs = new CampaignCounts[_options.EpochCount];
+        for (int e = 0; e < epochs.Length; e++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var output = Step(e);
+            epochs[e] = output.Counts;
+            each?.Invoke(output.Epoch == e ? output : output with { Epoch = e });
+        }
+
+        return new BatchResult(_batchIndex, FirstMachineId, _outcomes, epochs, Dimms);
+    }
 
     public EpochOutput Step(int epochIndex)
     {
@@ -75,6 +96,11 @@ internal sealed class CampaignBatch : IBatchStepper<EpochOutput>
         {
             counts.Tally(in e, ser, o.Machine.RebootDowntimeNs, o.DurationNs);
             Account(in e, ser, o.Machine.RebootDowntimeNs, o.DurationNs);
+        }
+
+        if (epochIndex == o.EpochCount - 1)
+        {
+            CloseOutcomes(batch, o.DurationNs);
         }
 
         HandlerEvent[]? kept = null;
@@ -139,27 +165,25 @@ internal sealed class CampaignBatch : IBatchStepper<EpochOutput>
         return _hashes.AsSpan(0, n);
     }
 
-    /// <summary>Adds one event to its machine's outcome, classifying it exactly as <see cref="CampaignCounts.Tally"/> does.</summary>
+    /// <summary>Adds one event to its machine's outcome: the hashed facts, and the machine's counts by <see cref="CampaignCounts.Tally"/>.</summary>
     private void Account(in HandlerEvent e, bool ser, long rebootDowntimeNs, long horizonNs)
     {
         ref var m = ref _outcomes[e.Machine - FirstMachineId];
         m.EventHash = Mix(m.EventHash ^ HashEvent(in e));
-        m.HandlerEvents++;
+        m.Counts.Tally(in e, ser, rebootDowntimeNs, horizonNs);
         switch (e.Kind)
         {
             case HandlerEventKind.CorrectedRun:
-                // Counted as the events it stands for (handler_events are physical events).
-                m.HandlerEvents += e.RunEvents - 1;
                 m.CorrectedErrors += e.Arg;
-                m.Corrected += e.Arg;
-                m.CmciEvents += e.RunCmcis;
-                m.PollFinds += e.RunFinds;
                 m.LogsDelivered += e.RunLogged;
                 m.LogsLost += e.RunLost;
                 break;
             case HandlerEventKind.Reset:
-                m.Resets++;
-                m.DowntimeNs += Math.Min(rebootDowntimeNs, Math.Max(0, horizonNs - e.TimeNs));
+                if (m.Resets++ == 0)
+                {
+                    m.FirstResetNs = e.TimeNs;
+                }
+
                 break;
             case HandlerEventKind.MceEntered:
                 m.MceEvents++;
@@ -174,39 +198,12 @@ internal sealed class CampaignBatch : IBatchStepper<EpochOutput>
                     m.CorrectedErrors += e.ErrorCount;
                 }
 
-                AccountSeverity(ref m, in e, ser);
-                break;
-            case HandlerEventKind.CmciRaised:
-                m.CmciEvents++;
-                break;
-            case HandlerEventKind.PollFound:
-                m.PollFinds++;
                 break;
             case HandlerEventKind.VmceInjected when e.IsTargetVcpu:
                 m.VmceInjected++;
                 break;
-            case HandlerEventKind.GuestOutcome:
-                switch (e.GuestOutcome)
-                {
-                    case GuestOutcomeKind.Recovered:
-                        m.GuestRecovered++;
-                        break;
-                    case GuestOutcomeKind.ProcessKilled:
-                        m.GuestProcessKilled++;
-                        break;
-                    case GuestOutcomeKind.Panic:
-                        m.GuestPanic++;
-                        break;
-                    default:
-                        break;
-                }
-
-                break;
             case HandlerEventKind.DomainCrashed:
                 m.DomainsCrashed++;
-                break;
-            case HandlerEventKind.PageOffline:
-                m.PagesOfflined++;
                 break;
             case HandlerEventKind.Dom0Logged:
                 m.LogsDelivered++;
@@ -219,28 +216,19 @@ internal sealed class CampaignBatch : IBatchStepper<EpochOutput>
         }
     }
 
-    private static void AccountSeverity(ref MachineOutcome m, in HandlerEvent e, bool ser)
+    /// <summary>The batch's last epoch: each machine's facts that are read off the world, not counted from events.</summary>
+    private void CloseOutcomes(MachineBatch batch, long horizonNs)
     {
-        switch (IntelMca.CheckMceType(e.Status, ser))
+        var facts = _source as IWorkloadFacts;
+        for (int i = 0; i < MachineCount; i++)
         {
-            case XenMceType.Corrected:
-                m.Corrected += e.ErrorCount;
-                break;
-            case XenMceType.Ucna:
-                m.Ucna++;
-                break;
-            case XenMceType.Srao:
-                m.Srao++;
-                break;
-            case XenMceType.Srar:
-                m.Srar++;
-                break;
-            case XenMceType.Fatal:
-                m.Fatal++;
-                break;
-            default:
-                break;
+            ref var m = ref _outcomes[i];
+            (m.Counts.DimmTriggers, m.Counts.SocketTriggers, m.Counts.UesOnRetiredPages) = batch.DaemonCountersOf(i);
+            m.Counts.PagesRetiredAtEnd = batch.RetiredPagesOf(i, horizonNs - 1);
+            m.DimmsWithCe = facts?.DimmsWithCe(i) ?? 0;
         }
+
+        Dimms = facts is null ? 0 : (long)facts.DimmsPerMachine * MachineCount;
     }
 
     /// <summary>A 64-bit hash of every field of an event (a pure function of its bytes).</summary>

@@ -17,6 +17,10 @@ public sealed record CampaignResult
     public required long DimmsWithCe { get; init; }
     /// <summary>Mergeable per-machine sums of each outcome, indexed by <see cref="CampaignOutcome"/> (docs/statistics.md).</summary>
     public required CountSums[] Outcomes { get; init; }
+    /// <summary>The fleet's counts in each epoch (not cumulative), for the plot over simulated time.</summary>
+    public required CampaignCounts[] EpochCounts { get; init; }
+    /// <summary>Simulated time per epoch; epoch <c>e</c> ends at <c>min((e + 1) * EpochNs, DurationNs)</c>.</summary>
+    public required long EpochNs { get; init; }
 
     /// <summary>The sums of one outcome.</summary>
     public CountSums Sums(CampaignOutcome outcome) => Outcomes[(int)outcome];

@@ -3,10 +3,10 @@ namespace Mca.Workloads.Campaign;
 /// <summary>
 /// What happened to one machine over the campaign: the per-machine facts the digest hashes, an
 /// order-sensitive hash of every handler event of the machine (so any divergence changes it), and the
-/// per-machine counts of the table's other outcomes, classified as <see cref="CampaignCounts.Tally"/> does,
-/// for the intervals (docs/statistics.md); the digest hashes only the first list.
+/// machine's own <see cref="CampaignCounts"/>, tallied exactly as the campaign's totals are, so the
+/// per-machine table's columns sum to the JSON's totals (docs/statistics.md). The digest hashes only the first list.
 /// </summary>
-internal struct MachineOutcome
+public struct MachineOutcome
 {
     public int Resets;
     public int MceEvents;
@@ -18,44 +18,37 @@ internal struct MachineOutcome
     public long CorrectedErrors;
     public ulong EventHash;
 
-    // Not hashed: counted only for the intervals.
-    public long Corrected;
-    public long DowntimeNs;
-    public int Ucna;
-    public int Srao;
-    public int Srar;
-    public int Fatal;
-    public long CmciEvents;
-    public long PollFinds;
-    public int GuestRecovered;
-    public int GuestProcessKilled;
-    public int GuestPanic;
-    public int PagesOfflined;
-    public long HandlerEvents;
+    // Not hashed.
+    /// <summary>The instant of the machine's first reset (valid when <see cref="Resets"/> &gt; 0).</summary>
+    public long FirstResetNs;
+    /// <summary>DIMMs of the machine that logged a corrected error (a workload fact; 0 for workloads without DIMMs).</summary>
+    public int DimmsWithCe;
+    /// <summary>The machine's counts, classified by <see cref="CampaignCounts.Tally"/>, with its daemon counters and retired frames.</summary>
+    public CampaignCounts Counts;
 
     /// <summary>This machine's count of one outcome.</summary>
     public readonly long Value(CampaignOutcome outcome) => outcome switch
     {
-        CampaignOutcome.Corrected => Corrected,
-        CampaignOutcome.Ucna => Ucna,
-        CampaignOutcome.Srao => Srao,
-        CampaignOutcome.Srar => Srar,
-        CampaignOutcome.Fatal => Fatal,
+        CampaignOutcome.Corrected => Counts.Corrected,
+        CampaignOutcome.Ucna => Counts.Ucna,
+        CampaignOutcome.Srao => Counts.Srao,
+        CampaignOutcome.Srar => Counts.Srar,
+        CampaignOutcome.Fatal => Counts.Fatal,
         CampaignOutcome.UncorrectedArrivals => UncorrectedArrivals,
         CampaignOutcome.MceEvents => MceEvents,
-        CampaignOutcome.CmciEvents => CmciEvents,
-        CampaignOutcome.PollFinds => PollFinds,
+        CampaignOutcome.CmciEvents => Counts.CmciEvents,
+        CampaignOutcome.PollFinds => Counts.PollFinds,
         CampaignOutcome.Resets => Resets,
         CampaignOutcome.VmceInjected => VmceInjected,
-        CampaignOutcome.GuestRecovered => GuestRecovered,
-        CampaignOutcome.GuestProcessKilled => GuestProcessKilled,
-        CampaignOutcome.GuestPanic => GuestPanic,
+        CampaignOutcome.GuestRecovered => Counts.GuestRecovered,
+        CampaignOutcome.GuestProcessKilled => Counts.GuestProcessKilled,
+        CampaignOutcome.GuestPanic => Counts.GuestPanic,
         CampaignOutcome.DomainsCrashed => DomainsCrashed,
-        CampaignOutcome.PagesOfflined => PagesOfflined,
+        CampaignOutcome.PagesOfflined => Counts.PagesOfflined,
         CampaignOutcome.LogsDelivered => LogsDelivered,
         CampaignOutcome.LogsLost => LogsLost,
-        CampaignOutcome.DowntimeNs => DowntimeNs,
-        CampaignOutcome.HandlerEvents => HandlerEvents,
+        CampaignOutcome.DowntimeNs => Counts.DowntimeNs,
+        CampaignOutcome.HandlerEvents => Counts.HandlerEvents,
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "expected a CampaignOutcome"),
     };
 }

@@ -4,11 +4,11 @@ using Mca.Systems.Model;
 namespace Mca.Workloads.Campaign;
 
 /// <summary>
-/// The memory a campaign needs, from the fleet size and the machine shape, so a fleet that cannot fit is
-/// refused before it runs instead of failing hours in. Every batch lives for the whole run today, so memory
-/// grows with the fleet: about 16 KB per default machine (peak RSS 224 MB at 10,000 machines, 1.66 GB at
-/// 100,000, measured with /usr/bin/time on the 2-core machine). When batches stream, <see cref="Require"/>
-/// is the one place to relax.
+/// The memory a campaign needs, so a run that cannot fit is refused before it starts instead of failing hours in.
+/// Batches stream (<see cref="CampaignRunner"/>): at most one live batch per thread, and finished batches wait in a
+/// window of four per thread, so memory depends on the threads and the batch size, never on the fleet. A recording
+/// still keeps every batch for the run (its frames are in epoch order), and there memory grows with the fleet: about
+/// 16 KB per default machine (peak RSS 224 MB at 10,000 machines, 1.66 GB at 100,000, /usr/bin/time on the 2-core machine).
 /// </summary>
 public static class MemoryEstimate
 {
@@ -17,6 +17,12 @@ public static class MemoryEstimate
 
     /// <summary>Live bytes per entity (CPU, bank instance, domain, vCPU) with their share of the machine's scheduling, fault and event state.</summary>
     public const long BytesPerEntity = 194;
+
+    /// <summary>A finished machine's outcome waiting in the window (its counts, hashed facts and share of the batch's epoch counts).</summary>
+    public const long OutcomeBytes = 512;
+
+    /// <summary>Finished batches that may wait per thread (the streaming window).</summary>
+    public const int WindowPerThread = 4;
 
     /// <summary>CPUs, bank instances, domains and vCPUs of one machine: the rows a batch holds for it.</summary>
     public static int EntitiesPerMachine(MachineSpec machine)
@@ -31,29 +37,52 @@ public static class MemoryEstimate
         return machine.CpuCount + banks + machine.Domains.Count + machine.TotalVcpuCount;
     }
 
-    /// <summary>Estimated peak bytes of a campaign over this spec's fleet.</summary>
+    /// <summary>Estimated peak bytes of a recorded campaign (every batch alive): grows with the fleet.</summary>
     public static long BytesFor(CampaignSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
         return BaseBytes + ((long)spec.Machines * EntitiesPerMachine(spec.MachineSpec()) * BytesPerEntity);
     }
 
-    /// <summary>Throws a <see cref="CampaignSpecException"/> on <c>machines</c> when the estimate exceeds <paramref name="availableBytes"/>.</summary>
-    public static void Require(CampaignSpec spec, long availableBytes)
+    /// <summary>Estimated peak bytes of a streaming campaign on <paramref name="threads"/> threads: independent of the fleet.</summary>
+    public static long BytesFor(CampaignSpec spec, int threads)
     {
-        long need = BytesFor(spec);
+        ArgumentNullException.ThrowIfNull(spec);
+        long batch = Math.Min(spec.BatchSize, spec.Machines);
+        long perMachine = EntitiesPerMachine(spec.MachineSpec()) * BytesPerEntity;
+        return BaseBytes + (threads * batch * perMachine) + (WindowPerThread * (long)threads * batch * OutcomeBytes);
+    }
+
+    /// <summary>
+    /// Throws a <see cref="CampaignSpecException"/> when the estimate exceeds <paramref name="availableBytes"/>: on
+    /// <c>machines</c> for a recording (which holds the fleet), on <c>batch_size</c> for a streaming run (which holds
+    /// a batch per thread).
+    /// </summary>
+    public static void Require(CampaignSpec spec, long availableBytes, int threads = 1, bool recording = true)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        long need = recording ? BytesFor(spec) : BytesFor(spec, threads);
         if (need <= availableBytes)
         {
             return;
         }
 
         long perMachine = EntitiesPerMachine(spec.MachineSpec()) * BytesPerEntity;
-        long fits = Math.Max(0, (availableBytes - BaseBytes) / perMachine);
         var inv = CultureInfo.InvariantCulture;
+        if (recording)
+        {
+            long fits = Math.Max(0, (availableBytes - BaseBytes) / perMachine);
+            throw new CampaignSpecException(
+                "machines",
+                string.Create(inv, $"a recorded fleet that fits in memory (a recording keeps every machine, about {perMachine / 1024.0:F1} KB each of this shape: at most {fits:N0} machines here)"),
+                string.Create(inv, $"{spec.Machines:N0} machines needing about {Gb(need)} with {Gb(availableBytes)} available"));
+        }
+
+        long batchFits = Math.Max(0, (availableBytes - BaseBytes) / ((perMachine + (WindowPerThread * OutcomeBytes)) * threads));
         throw new CampaignSpecException(
-            "machines",
-            string.Create(inv, $"a fleet that fits in memory (about {perMachine / 1024.0:F1} KB per machine of this shape: at most {fits:N0} machines here)"),
-            string.Create(inv, $"{spec.Machines:N0} machines needing about {Gb(need)} with {Gb(availableBytes)} available"));
+            "batch_size",
+            string.Create(inv, $"batches that fit in memory on {threads} threads (about {perMachine / 1024.0:F1} KB per machine of this shape: at most {batchFits:N0} machines per batch here)"),
+            string.Create(inv, $"{spec.BatchSize:N0} needing about {Gb(need)} with {Gb(availableBytes)} available"));
     }
 
     /// <summary>The memory this process may use: the GC's view, which honours container (cgroup) limits.</summary>

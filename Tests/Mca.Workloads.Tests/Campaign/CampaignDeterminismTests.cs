@@ -84,11 +84,75 @@ public class CampaignDeterminismTests
     }
 
     [Fact]
-    public void Progress_ReportedOncePerEpochInOrder()
+    public void Progress_ReportedOncePerBatchInOrder()
     {
-        var seen = new List<int>();
-        CampaignRunner.Run(Options(HandlerPolicy.Xen, days: 5), progress: p => seen.Add(p.EpochsDone));
-        Assert.Equal([1, 2, 3, 4, 5], seen);
+        // 96 machines in batches of 16: six batches, each reported once it is merged, in order.
+        var seen = new List<long>();
+        var o = Options(HandlerPolicy.Xen, days: 5) with { Threads = 3 };
+        CampaignRunner.Run(o, progress: p =>
+        {
+            Assert.Equal(p.MachinesDone * o.EpochCount, p.MachineEpochsDone);
+            Assert.Equal(96L * o.EpochCount, p.MachineEpochs);
+            seen.Add(p.MachinesDone);
+        });
+        Assert.Equal([16L, 32, 48, 64, 80, 96], seen);
+    }
+
+    [Fact]
+    public void Streaming_SameResultAsLockstep()
+    {
+        // With a recorder attached the batches run in lockstep (every batch alive, epoch by epoch); without, they
+        // stream (each batch to its end, then dropped). The two orders give the same result, epoch counts included.
+        var o = Options(HandlerPolicy.Xen) with { Threads = 2, EpochNs = 3 * CampaignOptions.DayNs };
+        var streamed = CampaignRunner.Run(o);
+        var lockstep = CampaignRunner.Run(o with { Recorder = _ => new NullRecorder() });
+        Assert.Equal(lockstep.Digest, streamed.Digest);
+        Assert.Equal(lockstep.Counts, streamed.Counts);
+        Assert.Equal(lockstep.EpochCounts, streamed.EpochCounts);
+        Assert.Equal(lockstep.Outcomes, streamed.Outcomes);
+        Assert.True(streamed.Counts.HandlerEvents > 0);
+    }
+
+    [Fact]
+    public void MachineCounts_SumToTheTotals()
+    {
+        // Each machine's own counts (the per-machine table's columns) add up to the campaign's totals.
+        var o = Options(HandlerPolicy.Rfc2009) with { Threads = 2 };
+        var sum = default(CampaignCounts);
+        long resets = 0;
+        var sink = new CollectingSink();
+        var r = CampaignRunner.Run(o, sink: sink);
+        foreach (var b in sink.Batches)
+        {
+            foreach (var m in b.Machines)
+            {
+                sum.Add(in m.Counts);
+                resets += m.Resets;
+                Assert.True(m.Resets == 0 || m.FirstResetNs >= 0);
+            }
+        }
+
+        Assert.Equal(r.Counts, sum);
+        Assert.Equal(r.Counts.Resets, resets);
+        Assert.Equal(Enumerable.Range(0, 6), sink.Batches.Select(b => b.Batch));
+    }
+
+    private sealed class CollectingSink : IBatchSink
+    {
+        public List<BatchResult> Batches { get; } = [];
+
+        public void Done(BatchResult result, bool resumed) => Batches.Add(result);
+    }
+
+    private sealed class NullRecorder : IBatchRecorder
+    {
+        public ReadOnlySpan<Systems.Engine.RecordedInput> Inputs => [];
+
+        public ulong StateHash(int machine) => 0;
+
+        public void EpochDone()
+        {
+        }
     }
 
     [Fact]
