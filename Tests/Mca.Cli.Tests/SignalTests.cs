@@ -10,7 +10,29 @@ public sealed partial class SignalTests : IDisposable
 
     private readonly string _dir = Directory.CreateTempSubdirectory("mca-signals-").FullName;
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    private readonly List<Process> _started = [];
+
+    public void Dispose()
+    {
+        // A failed test must not leave its 200,000-machine campaign running.
+        foreach (var p in _started)
+        {
+            try
+            {
+                if (!p.HasExited)
+                {
+                    p.Kill(entireProcessTree: true);
+                    p.WaitForExit(10_000);
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // Never started or already reaped.
+            }
+        }
+
+        Directory.Delete(_dir, recursive: true);
+    }
 
     [Theory]
     [InlineData(2, 130)]
@@ -47,7 +69,9 @@ public sealed partial class SignalTests : IDisposable
             info.ArgumentList.Add(a);
         }
 
-        return Process.Start(info)!;
+        var p = Process.Start(info)!;
+        _started.Add(p);
+        return p;
     }
 
     /// <summary>Reads stderr until the first progress line (the run has started and its outputs are open).</summary>
