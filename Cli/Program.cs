@@ -41,6 +41,7 @@ internal static class Program
         root.Subcommands.Add(DecodeCommand.Create());
         root.Subcommands.Add(GradeCommand.Create());
         root.Subcommands.Add(ReplayCommand.Create());
+        root.Subcommands.Add(QueryCommand.Create());
         return root;
     }
 

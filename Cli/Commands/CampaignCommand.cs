@@ -39,13 +39,14 @@ internal static class CampaignCommand
         {
             Description = "dom0's predictive page offlining: off, mcelog (2 CEs per page per 24 h, soft, via xen-hptool) or rasdaemon (50 per 24 h); default: off under rfc2009, mcelog under xen",
         };
+        var perMachine = new Option<string?>("--per-machine") { Description = "Also write one row per machine (every outcome count) to FILE.parquet, for mca query or any Parquet reader" };
         var shard = new Option<string?>("--shard") { Description = "Run shard I of N (0-based): machines I*M/N to (I+1)*M/N-1 of the fleet; needs --shard-out; mca merge combines the shards" };
         var shardOut = new Option<string?>("--shard-out") { Description = "With --shard: write the shard to FILE.mcashard (spec, per-machine rows, per-epoch sums; checksummed)" };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Journal finished batches in DIR; run the same command again after an interruption and it resumes from there" };
         var printSpec = new Option<bool>("--print-spec") { Description = "Print the campaign spec (YAML, every parameter) and exit: a starting point for a spec file" };
         var command = new Command("campaign", "Run a fleet Monte Carlo campaign and summarize errors, resets, vMCEs, guest outcomes and lost logs")
         {
-            machines, days, seed, policy, workload, threads, batchSize, epochDays, json, plot, record, quiet, literal, pageOffline, shard, shardOut, checkpoint, printSpec,
+            machines, days, seed, policy, workload, threads, batchSize, epochDays, json, plot, record, quiet, literal, pageOffline, perMachine, shard, shardOut, checkpoint, printSpec,
         };
         command.SetAction(parse =>
         {
@@ -112,6 +113,7 @@ internal static class CampaignCommand
 
             var plotOut = outputs.Add("--plot", plotPath);
             var shardFile = slice is null ? null : outputs.Add("--shard-out", slice.Value.Path);
+            var perMachineOut = outputs.Add("--per-machine", PerMachinePath(parse.GetValue(perMachine)));
             outputs.Open();
 
             // With the JSON on standard output, the table goes to stderr so the JSON can be piped.
@@ -142,7 +144,8 @@ internal static class CampaignCommand
                 };
             }
 
-            var sink = BatchSinks.Of(shardWriter, journal);
+            var machineTable = perMachineOut is null ? null : new PerMachineTable(perMachineOut.Stream, spec.Seed, options.Policy.Name, options.Policy.Dom0Daemon.Name);
+            var sink = BatchSinks.Of(shardWriter, journal, machineTable);
             var err = parse.InvocationConfiguration.Error;
             var wall = Stopwatch.StartNew();
             double doneFraction = 0;
@@ -154,6 +157,7 @@ internal static class CampaignCommand
                     result = RunWithProgress(options, quiet: parse.GetValue(quiet), err, recorder is null ? null : recorder.Append, observe: p => doneFraction = p.Fraction, sink: sink, ct: Interrupt.Token);
                     recorder?.Complete(result);
                     shardWriter?.Complete();
+                    machineTable?.Complete();
                     wall.Stop();
                 }
                 catch (OperationCanceledException) when (Interrupt.Token.IsCancellationRequested)
@@ -203,6 +207,17 @@ internal static class CampaignCommand
             return Program.ExitOk;
         });
         return command;
+    }
+
+    /// <summary><c>--per-machine</c>'s file: a .parquet name (or a device), null when absent.</summary>
+    internal static string? PerMachinePath(string? path)
+    {
+        if (path is { Length: > 0 } && !path.StartsWith("/dev/", StringComparison.Ordinal) && !path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new UsageException($"--per-machine: expected a FILE.parquet, found '{path}'");
+        }
+
+        return path;
     }
 
     private static CheckpointJournal OpenJournal(string directory, ShardHeader header)

@@ -25,7 +25,8 @@ internal static class MergeCommand
             Arity = ArgumentArity.ZeroOrOne,
         };
         var plot = new Option<string?>("--plot") { Description = "Also plot cumulative outcomes per 1,000 machines over simulated time to FILE (.png or .svg)" };
-        var command = new Command("merge", "Combine the shard files of a campaign into its table, JSON and plot") { files, json, plot };
+        var perMachine = new Option<string?>("--per-machine") { Description = "Also write one row per machine (every outcome count) to FILE.parquet" };
+        var command = new Command("merge", "Combine the shard files of a campaign into its table, JSON and plot") { files, json, plot, perMachine };
         command.SetAction(parse =>
         {
             var paths = parse.GetValue(files)!;
@@ -64,7 +65,10 @@ internal static class MergeCommand
                 }
 
                 var plotOut = outputs.Add("--plot", plotPath);
+                var perMachineOut = outputs.Add("--per-machine", CampaignCommand.PerMachinePath(parse.GetValue(perMachine)));
                 outputs.Open();
+                var policy = spec.ResolvedPolicy();
+                var machineTable = perMachineOut is null ? null : new PerMachineTable(perMachineOut.Stream, spec.Seed, policy.Name, policy.Dom0Daemon.Name);
 
                 var builder = new CampaignResultBuilder(first.FleetMachines, first.DurationNs, first.EpochNs, first.EpochCount);
                 foreach (var r in readers)
@@ -72,8 +76,11 @@ internal static class MergeCommand
                     foreach (var batch in Read(r))
                     {
                         builder.Add(batch);
+                        machineTable?.Done(batch, resumed: false);
                     }
                 }
+
+                machineTable?.Complete();
 
                 var result = builder.Build();
                 var options = spec.ToOptions(threads: 1);

@@ -58,19 +58,22 @@ public sealed class CheckpointTests : IDisposable
     public void KilledAtSeveralPoints_ResumesToTheUninterruptedResult()
     {
         string whole = PathOf("whole.json");
-        Assert.Equal(0, Run([.. Campaign, "--json", whole]).Code);
+        string wholeTable = PathOf("whole.parquet");
+        Assert.Equal(0, Run([.. Campaign, "--json", whole, "--per-machine", wholeTable]).Code);
         // 600 machines in batches of 32: 19 batches; kill after the 1st, in the middle, and after the last.
         foreach (int k in new[] { 1, 9, 19 })
         {
             string dir = PathOf("ck" + k);
             string json = PathOf($"r{k}.json");
-            var killed = Run([.. Campaign, "--checkpoint", dir, "--json", json], killAfterBatch: k);
+            string table = PathOf($"r{k}.parquet");
+            var killed = Run([.. Campaign, "--checkpoint", dir, "--json", json, "--per-machine", table], killAfterBatch: k);
             Assert.Equal(137, killed.Code);
             Assert.False(File.Exists(json), "nothing under a final name after kill -9");
             Assert.True(File.Exists(Path.Combine(dir, "journal.mcaj")));
-            var resumed = Run([.. Campaign, "--checkpoint", dir, "--json", json]);
+            var resumed = Run([.. Campaign, "--checkpoint", dir, "--json", json, "--per-machine", table]);
             Assert.True(resumed.Code == 0, resumed.Err);
             Assert.Equal(Fields(whole), Fields(json));
+            Assert.Equal(File.ReadAllBytes(wholeTable), File.ReadAllBytes(table));
         }
     }
 

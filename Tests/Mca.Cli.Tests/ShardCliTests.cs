@@ -83,6 +83,31 @@ public sealed class ShardCliTests : IDisposable
     }
 
     [Fact]
+    public void PerMachine_MergedTableIsTheUnshardedOne_AndQueriesMatchTheJson()
+    {
+        string[] campaign = ["campaign", "--machines", "300", "--days", "60", "--workload", "storm", "--seed", "4", "--policy", "xen", "--quiet"];
+        string whole = PathOf("whole.parquet"), wholeJson = PathOf("whole.json");
+        Assert.Equal(0, Mca([.. campaign, "--per-machine", whole, "--json", wholeJson]).Code);
+        var files = Shards(3, campaign, batchSize: 50);
+        string merged = PathOf("merged.parquet");
+        var r = Mca(["merge", .. files, "--per-machine", merged]);
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Equal(File.ReadAllBytes(whole), File.ReadAllBytes(merged));
+
+        // A query's answer is the JSON's figure.
+        var q = Mca("query", merged, "select count(*) as n, sum(resets) as resets, sum(corrected) as corrected, sum((resets > 0)::int) as machines_reset from machines", "--json");
+        Assert.True(q.Code == 0, q.Err);
+        using var rows = JsonDocument.Parse(q.Out);
+        var row = rows.RootElement[0];
+        using var json = JsonDocument.Parse(File.ReadAllText(wholeJson));
+        var root = json.RootElement;
+        Assert.Equal(300, row.GetProperty("n").GetInt64());
+        Assert.Equal(root.GetProperty("resets").GetInt64(), row.GetProperty("resets").GetInt64());
+        Assert.Equal(root.GetProperty("errors").GetProperty("corrected").GetInt64(), row.GetProperty("corrected").GetInt64());
+        Assert.Equal(root.GetProperty("machines_reset").GetInt64(), row.GetProperty("machines_reset").GetInt64());
+    }
+
+    [Fact]
     public void ShardFile_SameBytesForAnyThreadCountAndBatchSize()
     {
         string[] campaign = ["campaign", "--machines", "200", "--days", "40", "--workload", "storm", "--quiet", "--shard", "1/2"];
