@@ -25,9 +25,9 @@ internal static class ReplayCommand
     /// <param name="catalog">Workloads a replay's spec may name (tests add their own).</param>
     public static Command Create(WorkloadCatalog? catalog = null)
     {
-        var command = new Command("replay", "Verify, show, extract, re-run under another policy, or diff recorded campaigns (.mcar)")
+        var command = new Command("replay", "Verify, show, extract, re-run under another policy, diff or shrink recorded campaigns (.mcar)")
         {
-            Verify(catalog), Show(catalog), Extract(catalog), Run(catalog), Diff(),
+            Verify(catalog), Show(catalog), Extract(catalog), Run(catalog), Diff(), Shrink(catalog),
         };
         return command;
     }
@@ -245,6 +245,84 @@ internal static class ReplayCommand
             }
 
             return report.Divergence is null ? Program.ExitOk : ExitDiverged;
+        });
+        return command;
+    }
+
+    private static Command Shrink(WorkloadCatalog? catalog)
+    {
+        var file = FileArgument();
+        var machine = Machine("The machine to shrink (replay show --with OUTCOME lists the candidates)");
+        machine.Required = true;
+        var until = new Option<string>("--until") { Description = "The outcome to keep: " + string.Join(", ", MachineTally.Names), Required = true };
+        var output = new Option<string?>("--output", "-o") { Description = "Write the minimal scenario to MIN.mce (default: print it)" };
+        var bound = new Option<int>("--max-resimulations") { Description = $"Stop after this many one-machine re-simulations (default {ReplayShrink.DefaultMaxResimulations:N0}); the result then reproduces the outcome but may not be minimal", DefaultValueFactory = _ => ReplayShrink.DefaultMaxResimulations };
+        var json = Common.Json();
+        var command = new Command("shrink", "Delta-debug one machine's recorded inputs down to a minimal mce-inject scenario that still shows an outcome under mca run")
+        {
+            file, machine, until, output, bound, json,
+        };
+        command.SetAction(parse =>
+        {
+            string path = InputFile.RequireSeekable(parse.GetValue(file)!, "replay");
+            string outcome = parse.GetValue(until)!.Replace('-', '_').ToLowerInvariant();
+            if (!MachineTally.Names.Contains(outcome))
+            {
+                throw new UsageException($"--until: expected one of {string.Join(", ", MachineTally.Names)}, found '{parse.GetValue(until)}'");
+            }
+
+            int max = parse.GetValue(bound);
+            if (max < 1)
+            {
+                throw new UsageException(string.Create(Inv, $"--max-resimulations: expected at least 1, found {max}"));
+            }
+
+            int m = parse.GetValue(machine)!.Value;
+            using var outputs = new OutputSet();
+            outputs.AddInput("FILE", path);
+            var outFile = outputs.Add("--output", parse.GetValue(output));
+            outputs.Open();
+            var recorded = Guard(() => ReplayShow.Machine(path, m).Tally);
+            if (recorded.Get(outcome) == 0)
+            {
+                throw new UsageException(string.Create(Inv, $"--machine: expected a machine with {outcome} in the recording (mca replay show {path} --with {outcome} lists them), found machine {m} without"));
+            }
+
+            var report = Interruptible("replay shrink", new StrongBox<long>(), () => Guard(() => ReplayShrink.Shrink(path, m, outcome, max, catalog, Interrupt.Token)));
+            var o = parse.InvocationConfiguration.Output;
+            var err = parse.InvocationConfiguration.Error;
+            if (!report.Reproduced)
+            {
+                err.WriteLine(string.Create(Inv, $"mca: replay shrink: machine {m}'s {report.InputsBefore:N0} recorded inputs, run as a scenario (a second apart, each corrected-error run as one error), show no {outcome}: the outcome needs the recorded timing"));
+                return ExitDiverged;
+            }
+
+            string scenario = report.ScenarioText(path);
+            if (outFile is not null)
+            {
+                outFile.WriteAllText(scenario);
+                outputs.Commit();
+            }
+
+            if (parse.GetValue(json))
+            {
+                o.Write(JsonOut.Build(new ShrinkJson(m, outcome, report.Policy, report.InputsBefore, report.Records.Count, report.Resimulations, report.BoundHit, outFile?.Path, outFile is null ? scenario : null), JsonOut.Contracts.ShrinkJson));
+                return Program.ExitOk;
+            }
+
+            var summary = outFile is null ? o : err;
+            if (outFile is null)
+            {
+                o.Write(scenario);
+            }
+
+            summary.WriteLine(string.Create(Inv, $"shrink: machine {m}, {outcome}: {report.InputsBefore:N0} recorded inputs -> {report.Records.Count:N0} in {report.Resimulations:N0} re-simulations{(report.BoundHit ? " (bound reached: may not be minimal)" : "")}{(outFile is null ? "" : "; written to " + outFile.Path)}; reproduce with mca run {(outFile?.Path ?? "FILE")} --policy {report.Policy}"));
+            if (!report.DefaultMachine)
+            {
+                summary.WriteLine("shrink: note: the recording's machine is not the default machine mca run simulates; the scenario was checked on the recording's machine");
+            }
+
+            return Program.ExitOk;
         });
         return command;
     }

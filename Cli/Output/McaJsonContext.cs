@@ -19,5 +19,6 @@ namespace Mca.Cli.Output;
 [JsonSerializable(typeof(ExtractJson))]
 [JsonSerializable(typeof(RerunJson))]
 [JsonSerializable(typeof(DiffJson))]
+[JsonSerializable(typeof(ShrinkJson))]
 [JsonSerializable(typeof(long[]))] // The [recorded, replayed] pairs of RerunJson's changes, boxed in its extension data.
 internal sealed partial class McaJsonContext : JsonSerializerContext;
