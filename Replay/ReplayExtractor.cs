@@ -51,6 +51,7 @@ public static class ReplayExtractor
         var options = spec.ToOptions(1, catalog: catalog) with
         {
             Recorder = BatchRecorder.Attach,
+            Lockstep = true,
             EpochNs = h.EpochNs,
             FirstMachineId = machine,
             Machines = 1,

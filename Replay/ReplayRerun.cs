@@ -83,6 +83,7 @@ public static class ReplayRerun
         var options = spec.ToOptions(ReplaySession.Threads(threads), catalog: catalog) with
         {
             Recorder = BatchRecorder.Attach,
+            Lockstep = true,
             Policy = handler,
             EpochNs = h.EpochNs,
             FirstMachineId = first,

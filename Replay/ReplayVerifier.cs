@@ -29,7 +29,7 @@ public static class ReplayVerifier
         using var reader = ReplayReader.Open(path);
         var h = reader.Header;
         var spec = ReplaySession.LoadSpec(reader, catalog);
-        var options = spec.ToOptions(ReplaySession.Threads(threads), catalog: catalog) with { EpochNs = h.EpochNs, Recorder = BatchRecorder.Attach };
+        var options = spec.ToOptions(ReplaySession.Threads(threads), catalog: catalog) with { EpochNs = h.EpochNs, Recorder = BatchRecorder.Attach, Lockstep = true };
         if (h.Kind == ReplayKind.Extract)
         {
             // The workload's errors are a pure function of (seed, machine id): the spec's own source gives the

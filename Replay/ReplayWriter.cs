@@ -44,13 +44,21 @@ public sealed class ReplayWriter : IDisposable
     /// <summary>(machine &lt;&lt; 32 | frame number) for every machine section written, in frame order; grouped by machine into the index at the end.</summary>
     private readonly List<long> _sections = [];
     private long _lastKey = -1;
+    // Spooling (a streaming campaign delivers each batch's epochs in turn): frames go to a hidden spool file in any
+    // order and are copied into the replay in (epoch, batch) order at Complete, so the bytes are the lockstep run's.
+    private readonly bool _spooling;
+    private FileStream? _spool;
+    private string? _spoolPath;
+    private long _spoolPosition;
+    private readonly List<SpoolEntry> _spooled = [];
     private bool _completed;
     private bool _disposed;
 
-    private ReplayWriter(string path, ReplayHeader header, Stream? stream)
+    private ReplayWriter(string path, ReplayHeader header, Stream? stream, bool spool = false)
     {
         Path = path;
         Header = header;
+        _spooling = spool;
         _pool = new RecordPool(header.BatchSize);
         Encoder = new FrameEncoding(header, _pool);
         if (stream is not null)
@@ -115,7 +123,7 @@ public sealed class ReplayWriter : IDisposable
     public static ReplayWriter Create(string path, CampaignSpec spec, WorkloadCatalog? catalog = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return new ReplayWriter(path, CampaignHeader(spec, catalog), null);
+        return new ReplayWriter(path, CampaignHeader(spec, catalog), null, spool: true);
     }
 
     /// <summary>
@@ -126,7 +134,7 @@ public sealed class ReplayWriter : IDisposable
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(path);
-        return new ReplayWriter(path, CampaignHeader(spec, catalog), stream);
+        return new ReplayWriter(path, CampaignHeader(spec, catalog), stream, spool: true);
     }
 
     private static ReplayHeader CampaignHeader(CampaignSpec spec, WorkloadCatalog? catalog)
@@ -172,8 +180,10 @@ public sealed class ReplayWriter : IDisposable
     internal static ReplayWriter Create(Stream stream, string path, ReplayHeader header) => new(path, header, stream);
 
     /// <summary>
-    /// Records one batch's epoch. Outputs must come in (epoch, batch) order, as the campaign's ordered
-    /// consumer delivers them; an output with nothing in it writes nothing.
+    /// Records one batch's epoch; an output with nothing in it writes nothing. A campaign's writer
+    /// (<see cref="Create(string, CampaignSpec, WorkloadCatalog?)"/>) takes outputs in any order, each (epoch, batch)
+    /// once: a streaming campaign delivers every epoch of batch 0, then of batch 1, ...; they are spooled and
+    /// written in (epoch, batch) order at <see cref="Complete"/>. An extract's writer takes them in (epoch, batch) order.
     /// </summary>
     public void Append(EpochOutput output)
     {
@@ -186,7 +196,7 @@ public sealed class ReplayWriter : IDisposable
         }
 
         long key = ((long)output.Epoch * h.BatchCount) + output.Batch;
-        if (key <= _lastKey)
+        if (!_spooling && key <= _lastKey)
         {
             throw new ArgumentException(string.Create(Inv, $"epoch {output.Epoch}, batch {output.Batch} came out of order: expected (epoch, batch) order"), nameof(output));
         }
@@ -209,17 +219,95 @@ public sealed class ReplayWriter : IDisposable
             }
         }
 
+        if (_spooling)
+        {
+            Spool(key, output.Epoch, output.Batch, record);
+            _pool.Return(record);
+            return;
+        }
+
+        WriteFrame(output.Epoch, output.Batch, record.Machines.AsSpan(0, record.MachineCount), record.EventCount, record.InputCount, record.Bytes.AsSpan(0, record.Length));
+        _pool.Return(record);
+    }
+
+    private void WriteFrame(int epoch, int batch, ReadOnlySpan<int> machines, int events, int inputs, ReadOnlySpan<byte> bytes)
+    {
         int frame = _frames.Count;
-        _frames.Add(new FrameEntry(_position, output.Epoch, output.Batch));
-        foreach (int machine in record.Machines.AsSpan(0, record.MachineCount))
+        _frames.Add(new FrameEntry(_position, epoch, batch));
+        foreach (int machine in machines)
         {
             _sections.Add(((long)machine << 32) | (uint)frame);
         }
 
-        EventCount += record.EventCount;
-        InputCount += record.InputCount;
-        Write(record.Bytes.AsSpan(0, record.Length));
-        _pool.Return(record);
+        EventCount += events;
+        InputCount += inputs;
+        Write(bytes);
+    }
+
+    /// <summary>One frame waiting in the spool: where its bytes are and what the index needs of it.</summary>
+    private readonly record struct SpoolEntry(long Key, int Epoch, int Batch, long Offset, int Length, int[] Machines, int Events, int Inputs);
+
+    private void Spool(long key, int epoch, int batch, EpochRecord record)
+    {
+        if (_spool is null)
+        {
+            string full = System.IO.Path.GetFullPath(Path);
+            string dir = System.IO.Path.GetDirectoryName(full) ?? "/";
+            // A device or FIFO output (/dev/null) has no directory for a spool of its own: the temporary directory then.
+            if (dir.StartsWith("/dev", StringComparison.Ordinal) || dir.StartsWith("/proc", StringComparison.Ordinal) || !_ownsFile && !File.Exists(full) && !Directory.Exists(dir))
+            {
+                dir = System.IO.Path.GetTempPath();
+            }
+
+            _spoolPath = System.IO.Path.Combine(dir, string.Create(Inv, $".{System.IO.Path.GetFileName(full)}.mca-spool-{Environment.ProcessId}-{Interlocked.Increment(ref s_tempCounter)}"));
+            try
+            {
+                _spool = new FileStream(_spoolPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 1 << 16, FileOptions.DeleteOnClose);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+            {
+                throw new IOException($"{Path}: cannot write its spool beside it: {e.Message.TrimEnd('.')}", e);
+            }
+        }
+
+        _spool.Write(record.Bytes, 0, record.Length);
+        _spooled.Add(new SpoolEntry(key, epoch, batch, _spoolPosition, record.Length, record.Machines.AsSpan(0, record.MachineCount).ToArray(), record.EventCount, record.InputCount));
+        _spoolPosition += record.Length;
+    }
+
+    /// <summary>The spooled frames into the replay, in (epoch, batch) order.</summary>
+    private void Unspool()
+    {
+        if (_spool is null)
+        {
+            return;
+        }
+
+        _spooled.Sort((a, b) => a.Key.CompareTo(b.Key));
+        _spool.Flush();
+        byte[] buffer = [];
+        long last = -1;
+        foreach (var e in _spooled)
+        {
+            if (e.Key == last)
+            {
+                throw new ArgumentException(string.Create(Inv, $"epoch {e.Epoch}, batch {e.Batch} was recorded twice: expected each once"));
+            }
+
+            last = e.Key;
+            if (buffer.Length < e.Length)
+            {
+                buffer = new byte[Math.Max(e.Length, buffer.Length * 2)];
+            }
+
+            _spool.Position = e.Offset;
+            _spool.ReadExactly(buffer, 0, e.Length);
+            WriteFrame(e.Epoch, e.Batch, e.Machines, e.Events, e.Inputs, buffer.AsSpan(0, e.Length));
+        }
+
+        _spooled.Clear();
+        _spool.Dispose();
+        _spool = null;
     }
 
     /// <summary>
@@ -283,6 +371,7 @@ public sealed class ReplayWriter : IDisposable
             throw new ArgumentException(string.Create(Inv, $"a result of {result.Machines} machines for {result.DurationNs} ns: expected {Header.MachineCount} machines for {Header.DurationNs} ns"), nameof(result));
         }
 
+        Unspool();
         // Sections were added in frame order, so a stable counting sort by machine leaves each machine's frames ascending.
         var h = Header;
         var perMachine = new int[h.MachineCount + 1];
@@ -347,6 +436,8 @@ public sealed class ReplayWriter : IDisposable
         }
 
         _disposed = true;
+        // The spool deletes itself when closed (and at the latest when the process ends).
+        _spool?.Dispose();
         if (!_completed)
         {
             if (!_ownsFile)

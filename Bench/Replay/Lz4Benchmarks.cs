@@ -49,7 +49,7 @@ public class Lz4Benchmarks
     {
         var spec = new CampaignSpec { Machines = 1_000, Days = 91 };
         var outputs = new List<EpochOutput>();
-        CampaignRunner.Run(spec.ToOptions(threads: 1) with { Recorder = BatchRecorder.Attach }, progress: null, record: outputs.Add);
+        CampaignRunner.Run(spec.ToOptions(threads: 1) with { Recorder = BatchRecorder.Attach, Lockstep = true }, progress: null, record: outputs.Add);
         var frames = new List<byte[]>();
         foreach (var output in outputs)
         {

@@ -107,7 +107,7 @@ public class ReplayBenchmarks : IReplayThroughputBenchmark
     private static (List<EpochOutput> Outputs, CampaignResult Result) RunCampaign()
     {
         var outputs = new List<EpochOutput>();
-        var result = CampaignRunner.Run(Spec.ToOptions(threads: 1) with { Recorder = BatchRecorder.Attach }, progress: null, record: outputs.Add);
+        var result = CampaignRunner.Run(Spec.ToOptions(threads: 1) with { Recorder = BatchRecorder.Attach, Lockstep = true }, progress: null, record: outputs.Add);
         return (outputs, result);
     }
 

@@ -60,7 +60,7 @@ internal static class CampaignCommand
                 }
             }
 
-            var spec = ReadSpec(parse, workload, machines, days, seed, policy, batchSize, epochDays, pageOffline, threadCount, recording: parse.GetValue(record) is not null);
+            var spec = ReadSpec(parse, workload, machines, days, seed, policy, batchSize, epochDays, pageOffline, threadCount, recording: false);
             var o = parse.InvocationConfiguration.Output;
             if (parse.GetValue(printSpec))
             {
@@ -83,7 +83,7 @@ internal static class CampaignCommand
             string? checkpointDir = parse.GetValue(checkpoint);
             if (checkpointDir is not null && parse.GetValue(record) is not null)
             {
-                throw new UsageException("--checkpoint: not with --record: a recording runs every batch in lockstep, so there are no finished batches to journal");
+                throw new UsageException("--checkpoint: not with --record yet: the journal keeps each batch's results, not its replay frames, so a resumed run could not write the frames of the batches it skips");
             }
 
             if (checkpointDir is { Length: 0 })
@@ -338,8 +338,8 @@ internal static class CampaignCommand
 
         var wall = Stopwatch.StartNew();
         double totalYears = options.Machines * (options.DurationNs / (365.0 * CampaignOptions.DayNs));
-        // Streaming runs finish machines a batch at a time; a recording steps every batch a day at a time.
-        string Unit(in CampaignProgress p) => options.KeepEvents
+        // Streaming runs finish machines a batch at a time; a lockstep run steps every batch an epoch at a time.
+        string Unit(in CampaignProgress p) => options.Lockstep
             ? string.Create(CultureInfo.InvariantCulture, $"day {p.SimulatedNs / CampaignOptions.DayNs:N0}/{options.DurationNs / CampaignOptions.DayNs:N0}")
             : string.Create(CultureInfo.InvariantCulture, $"{p.MachinesDone:N0}/{options.Machines:N0} machines");
         string Describe(in CampaignProgress p)

@@ -111,12 +111,12 @@ public sealed class BadInputTests : IDisposable
     public void Campaign(string[] args, string contains) => AssertBad(args, contains);
 
     [Fact]
-    public void Campaign_FleetBeyondMemory_IsRefusedBeforeTheRun()
+    public void Campaign_BatchesBeyondMemory_AreRefusedBeforeTheRun()
     {
-        var spec = new CampaignSpec { Machines = CampaignSpec.MachinesMax };
-        Assert.True(MemoryEstimate.BytesFor(spec) > MemoryEstimate.AvailableBytes(), "this host could hold 10,000,000 machines: the refusal cannot be seen here");
-        // Only a recording holds the fleet; a plain campaign streams its batches.
-        AssertBad(["campaign", "--machines", "10000000", "--json", "{dir}/out.json", "--record", "{dir}/r.mcar"], "mca: --machines: expected a recorded fleet that fits in memory (a recording keeps every machine, about 15.9 KB each of this shape: at most ");
+        // Batches stream, so the fleet never decides memory; a batch per thread that cannot fit does.
+        var spec = new CampaignSpec { Machines = CampaignSpec.MachinesMax, BatchSize = 65_536 };
+        Assert.True(MemoryEstimate.BytesFor(spec, threads: 1024) > MemoryEstimate.AvailableBytes(), "this host could hold 1,024 batches of 65,536 machines: the refusal cannot be seen here");
+        AssertBad(["campaign", "--machines", "10000000", "--batch-size", "65536", "--threads", "1024", "--json", "{dir}/out.json"], "mca: --batch-size: expected batches that fit in memory on 1024 threads (about 15.9 KB per machine of this shape: at most ");
         Assert.False(File.Exists(Path.Combine(_dir, "out.json")));
     }
 

@@ -29,7 +29,8 @@ public sealed class ReplayRoundTripTests : TempDirectoryTest
         var frames = reader.ReadFrames().ToList();
         var grouper = new FrameGrouper();
         var expected = new List<MachineFrame>();
-        foreach (var o in outputs)
+        // A streaming campaign hands over every epoch of a batch in turn; the file holds frames in (epoch, batch) order.
+        foreach (var o in outputs.OrderBy(o => o.Epoch).ThenBy(o => o.Batch))
         {
             grouper.Group(o);
             expected.AddRange(grouper.ToSections(o));

@@ -34,6 +34,11 @@ public sealed record CampaignOptions
     public Func<MachineBatch, IBatchRecorder>? Recorder { get; init; }
     /// <summary>Whether the campaign records (a <see cref="Recorder"/> is set).</summary>
     public bool KeepEvents => Recorder is not null;
+    /// <summary>
+    /// Step every batch epoch by epoch with every batch alive (the consumer then sees (epoch, batch) order), instead of
+    /// streaming batches: what a re-simulation that compares a replay frame by frame needs. Memory grows with the fleet.
+    /// </summary>
+    public bool Lockstep { get; init; }
     /// <summary>With <see cref="Recorder"/>: encode each epoch on its worker into <see cref="EpochOutput.Record"/> (a replay writer's).</summary>
     public IEpochEncoder? Encoder { get; init; }
 

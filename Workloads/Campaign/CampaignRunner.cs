@@ -14,11 +14,12 @@ namespace Mca.Workloads.Campaign;
 public static class CampaignRunner
 {
     /// <summary>
-    /// Runs the campaign. Without recording, batches stream (<see cref="BatchStream"/>): each is built, run through
-    /// every epoch and dropped by one worker, so memory is bounded by the threads, not the fleet, and
-    /// <paramref name="record"/> sees each batch's epochs in turn, in batch order. With recording
-    /// (<see cref="CampaignOptions.Recorder"/>) every batch lives for the run and is stepped epoch by epoch
-    /// (<see cref="BatchRunner"/>), because a replay's frames are in (epoch, batch) order. Either way the result is the same.
+    /// Runs the campaign. Batches stream (<see cref="BatchStream"/>): each is built, run through every epoch and
+    /// dropped by one worker, so memory is bounded by the threads, not the fleet, and <paramref name="record"/> sees
+    /// each batch's epochs in turn, in batch order (a recording spools them). With <see cref="CampaignOptions.Lockstep"/>
+    /// every batch lives for the run and is stepped epoch by epoch (<see cref="BatchRunner"/>), and
+    /// <paramref name="record"/> sees (epoch, batch) order: what a replay's frame-by-frame verification needs.
+    /// Either way the result is the same.
     /// </summary>
     /// <param name="options">The campaign.</param>
     /// <param name="progress">Called in order from the consumer as work is merged.</param>
@@ -29,7 +30,7 @@ public static class CampaignRunner
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        return options.KeepEvents ? RunLockstep(options, progress, record, sink, ct) : RunStreaming(options, progress, record, sink, ct);
+        return options.Lockstep ? RunLockstep(options, progress, record, sink, ct) : RunStreaming(options, progress, record, sink, ct);
     }
 
     /// <summary>Batches of the run: their count, and each one's first machine id and size.</summary>

@@ -6,9 +6,10 @@ namespace Mca.Workloads.Campaign;
 /// <summary>
 /// The memory a campaign needs, so a run that cannot fit is refused before it starts instead of failing hours in.
 /// Batches stream (<see cref="CampaignRunner"/>): at most one live batch per thread, and finished batches wait in a
-/// window of four per thread, so memory depends on the threads and the batch size, never on the fleet. A recording
-/// still keeps every batch for the run (its frames are in epoch order), and there memory grows with the fleet: about
-/// 16 KB per default machine (peak RSS 224 MB at 10,000 machines, 1.66 GB at 100,000, /usr/bin/time on the 2-core machine).
+/// window of four per thread, so memory depends on the threads and the batch size, never on the fleet (a recording
+/// spools its frames). A lockstep run (the re-simulations of <c>replay verify</c>) keeps every batch for the run, and
+/// there memory grows with the fleet: about 16 KB per default machine (peak RSS 224 MB at 10,000 machines, 1.66 GB at
+/// 100,000, /usr/bin/time on the 2-core machine).
 /// </summary>
 public static class MemoryEstimate
 {
@@ -37,7 +38,7 @@ public static class MemoryEstimate
         return machine.CpuCount + banks + machine.Domains.Count + machine.TotalVcpuCount;
     }
 
-    /// <summary>Estimated peak bytes of a recorded campaign (every batch alive): grows with the fleet.</summary>
+    /// <summary>Estimated peak bytes of a lockstep run (every batch alive): grows with the fleet.</summary>
     public static long BytesFor(CampaignSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);

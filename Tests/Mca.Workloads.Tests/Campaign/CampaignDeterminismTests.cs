@@ -105,7 +105,7 @@ public class CampaignDeterminismTests
         // stream (each batch to its end, then dropped). The two orders give the same result, epoch counts included.
         var o = Options(HandlerPolicy.Xen) with { Threads = 2, EpochNs = 3 * CampaignOptions.DayNs };
         var streamed = CampaignRunner.Run(o);
-        var lockstep = CampaignRunner.Run(o with { Recorder = _ => new NullRecorder() });
+        var lockstep = CampaignRunner.Run(o with { Recorder = _ => new NullRecorder(), Lockstep = true });
         Assert.Equal(lockstep.Digest, streamed.Digest);
         Assert.Equal(lockstep.Counts, streamed.Counts);
         Assert.Equal(lockstep.EpochCounts, streamed.EpochCounts);
