@@ -60,7 +60,7 @@ internal static class CampaignCommand
                 }
             }
 
-            var spec = ReadSpec(parse, workload, machines, days, seed, policy, batchSize, epochDays, pageOffline, threadCount, recording: false);
+            var spec = ReadSpec(parse, workload, machines, days, seed, policy, batchSize, epochDays, pageOffline, threadCount, lockstep: false);
             var o = parse.InvocationConfiguration.Output;
             if (parse.GetValue(printSpec))
             {
@@ -233,7 +233,7 @@ internal static class CampaignCommand
     }
 
     /// <summary>The spec: a spec file or a built-in workload, then flags over it; validated, errors named by flag or file place.</summary>
-    internal static CampaignSpec ReadSpec(ParseResult parse, Option<string> workload, Option<int> machines, Option<int> days, Option<ulong> seed, Option<string> policy, Option<int> batchSize, Option<int> epochDays, Option<string>? pageOffline = null, int threads = 1, bool recording = true)
+    internal static CampaignSpec ReadSpec(ParseResult parse, Option<string> workload, Option<int> machines, Option<int> days, Option<ulong> seed, Option<string> policy, Option<int> batchSize, Option<int> epochDays, Option<string>? pageOffline = null, int threads = 1, bool lockstep = true)
     {
         string workloadText = parse.GetValue(workload) ?? "field";
         CampaignSpec spec;
@@ -301,7 +301,7 @@ internal static class CampaignCommand
         try
         {
             spec.Validate();
-            MemoryEstimate.Require(spec, MemoryEstimate.AvailableBytes(), threads, recording);
+            MemoryEstimate.Require(spec, MemoryEstimate.AvailableBytes(), threads, lockstep);
         }
         catch (CampaignSpecException e)
         {

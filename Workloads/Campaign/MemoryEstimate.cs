@@ -56,13 +56,13 @@ public static class MemoryEstimate
 
     /// <summary>
     /// Throws a <see cref="CampaignSpecException"/> when the estimate exceeds <paramref name="availableBytes"/>: on
-    /// <c>machines</c> for a recording (which holds the fleet), on <c>batch_size</c> for a streaming run (which holds
+    /// <c>machines</c> for a lockstep run (which holds the fleet), on <c>batch_size</c> for a streaming run (which holds
     /// a batch per thread).
     /// </summary>
-    public static void Require(CampaignSpec spec, long availableBytes, int threads = 1, bool recording = true)
+    public static void Require(CampaignSpec spec, long availableBytes, int threads = 1, bool lockstep = true)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        long need = recording ? BytesFor(spec) : BytesFor(spec, threads);
+        long need = lockstep ? BytesFor(spec) : BytesFor(spec, threads);
         if (need <= availableBytes)
         {
             return;
@@ -70,12 +70,12 @@ public static class MemoryEstimate
 
         long perMachine = EntitiesPerMachine(spec.MachineSpec()) * BytesPerEntity;
         var inv = CultureInfo.InvariantCulture;
-        if (recording)
+        if (lockstep)
         {
             long fits = Math.Max(0, (availableBytes - BaseBytes) / perMachine);
             throw new CampaignSpecException(
                 "machines",
-                string.Create(inv, $"a recorded fleet that fits in memory (a recording keeps every machine, about {perMachine / 1024.0:F1} KB each of this shape: at most {fits:N0} machines here)"),
+                string.Create(inv, $"a fleet that fits in memory with every batch kept (about {perMachine / 1024.0:F1} KB per machine of this shape: at most {fits:N0} machines here)"),
                 string.Create(inv, $"{spec.Machines:N0} machines needing about {Gb(need)} with {Gb(availableBytes)} available"));
         }
 

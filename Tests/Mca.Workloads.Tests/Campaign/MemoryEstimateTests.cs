@@ -14,9 +14,9 @@ public class MemoryEstimateTests
     }
 
     [Fact]
-    public void RecordingEstimate_GrowsWithTheFleet_AsMeasured()
+    public void LockstepEstimate_GrowsWithTheFleet_AsMeasured()
     {
-        // A recording keeps every batch. Measured peak RSS: 224 MB at 10,000 default machines, 1.66 GB at 100,000; the estimate is within 15 %.
+        // A lockstep run keeps every batch. Measured peak RSS: 224 MB at 10,000 default machines, 1.66 GB at 100,000; the estimate is within 15 %.
         double at10k = MemoryEstimate.BytesFor(new CampaignSpec { Machines = 10_000 });
         double at100k = MemoryEstimate.BytesFor(new CampaignSpec { Machines = 100_000 });
         Assert.InRange(at10k / 224e6, 0.85, 1.15);
@@ -28,14 +28,14 @@ public class MemoryEstimateTests
     {
         Assert.Equal(MemoryEstimate.BytesFor(new CampaignSpec { Machines = 100_000 }, threads: 2), MemoryEstimate.BytesFor(new CampaignSpec { Machines = 10_000_000 }, threads: 2));
         Assert.True(MemoryEstimate.BytesFor(new CampaignSpec { Machines = 10_000_000 }, threads: 2) < 1L << 30);
-        MemoryEstimate.Require(new CampaignSpec { Machines = CampaignSpec.MachinesMax }, 1L << 30, threads: 2, recording: false);
+        MemoryEstimate.Require(new CampaignSpec { Machines = CampaignSpec.MachinesMax }, 1L << 30, threads: 2, lockstep: false);
     }
 
     [Fact]
     public void Require_Streaming_RefusesOnBatchSize()
     {
         var spec = new CampaignSpec { Machines = 1_000_000, BatchSize = 65_536 };
-        var e = Assert.Throws<CampaignSpecException>(() => MemoryEstimate.Require(spec, 4L << 30, threads: 64, recording: false));
+        var e = Assert.Throws<CampaignSpecException>(() => MemoryEstimate.Require(spec, 4L << 30, threads: 64, lockstep: false));
         Assert.Equal("batch_size", e.Key);
         Assert.StartsWith("batches that fit in memory on 64 threads", e.Expected, StringComparison.Ordinal);
     }
@@ -48,6 +48,6 @@ public class MemoryEstimateTests
         var e = Assert.Throws<CampaignSpecException>(() => MemoryEstimate.Require(spec, 4L << 30));
         Assert.Equal("machines", e.Key);
         Assert.Equal("1,000,000 machines needing about 16.4 GB with 4.3 GB available", e.Found);
-        Assert.StartsWith("a recorded fleet that fits in memory (a recording keeps every machine, about 15.9 KB each of this shape: at most 259,", e.Expected, StringComparison.Ordinal);
+        Assert.StartsWith("a fleet that fits in memory with every batch kept (about 15.9 KB per machine of this shape: at most 259,", e.Expected, StringComparison.Ordinal);
     }
 }
