@@ -513,6 +513,11 @@ public sealed class ReplayWriter : IDisposable
 
         public void Return(EpochRecord record)
         {
+            if (!record.Pooled)
+            {
+                return;
+            }
+
             _bytes.Return(record.Bytes);
             _machines.Return(record.Machines);
         }

@@ -81,11 +81,6 @@ internal static class CampaignCommand
             }
 
             string? checkpointDir = parse.GetValue(checkpoint);
-            if (checkpointDir is not null && parse.GetValue(record) is not null)
-            {
-                throw new UsageException("--checkpoint: not with --record yet: the journal keeps each batch's results, not its replay frames, so a resumed run could not write the frames of the batches it skips");
-            }
-
             if (checkpointDir is { Length: 0 })
             {
                 throw new UsageException("--checkpoint: expected a directory, found an empty string");
@@ -128,7 +123,7 @@ internal static class CampaignCommand
             }
 
             // The batch size never changes results, so shards (and journals) name the spec without it; a journal checks it apart.
-            var header = new ShardHeader(ShardFile.BuildId, CampaignSpecYaml.Write(spec with { BatchSize = new CampaignSpec().BatchSize }), slice?.Index ?? 0, slice?.Shards ?? 1, options.FirstMachineId, options.Machines, spec.Machines, options.EpochCount, options.EpochNs, options.DurationNs, options.BatchSize);
+            var header = new ShardHeader(ShardFile.BuildId, CampaignSpecYaml.Write(spec with { BatchSize = new CampaignSpec().BatchSize }), slice?.Index ?? 0, slice?.Shards ?? 1, options.FirstMachineId, options.Machines, spec.Machines, options.EpochCount, options.EpochNs, options.DurationNs, options.BatchSize, Frames: recorder is not null);
             var shardWriter = shardFile is null ? null : new ShardWriter(shardFile.Stream, header);
             using var journal = checkpointDir is null ? null : OpenJournal(checkpointDir, header);
             if (journal is not null && Environment.GetEnvironmentVariable("MCA_TEST_KILL_AFTER_BATCH") is { } killAt && int.TryParse(killAt, CultureInfo.InvariantCulture, out int kill))

@@ -27,6 +27,7 @@ public sealed class CheckpointJournal : IBatchSink, IDisposable
     private readonly ShardHeader _header;
     private readonly Lock _readGate = new();
     private FileStream? _reader;
+    private List<JournalFrame>? _pendingFrames;
 
     private CheckpointJournal(string path, FileStream stream, ShardHeader header, List<long> offsets)
     {
@@ -143,6 +144,11 @@ public sealed class CheckpointJournal : IBatchSink, IDisposable
             return string.Create(CultureInfo.InvariantCulture, $"one of shard {found.ShardIndex}/{found.ShardCount} (this run is {want.ShardIndex}/{want.ShardCount})");
         }
 
+        if (found.Frames != want.Frames)
+        {
+            return found.Frames ? "one of a recorded run (this run records nothing)" : "one of a run that recorded nothing (this run records a replay)";
+        }
+
         if (found.BatchSize != want.BatchSize || found.EpochNs != want.EpochNs)
         {
             return string.Create(CultureInfo.InvariantCulture, $"one with batches of {found.BatchSize} and epochs of {found.EpochNs / CampaignOptions.DayNs} days (this run: {want.BatchSize}, {want.EpochNs / CampaignOptions.DayNs})");
@@ -152,11 +158,26 @@ public sealed class CheckpointJournal : IBatchSink, IDisposable
     }
 
     /// <summary>A journaled batch, read back from the file; null for one not yet run. Called from the workers.</summary>
-    public BatchResult? Resume(int batch)
+    public BatchResult? Resume(int batch) => Read(batch).Result;
+
+    /// <summary>A journaled batch's replay frames as the epoch outputs the recorder takes (a recorded run's journal).</summary>
+    public IReadOnlyList<EpochOutput>? ResumeOutputs(int batch)
+    {
+        var (result, frames) = Read(batch);
+        if (result is null || frames is null)
+        {
+            return null;
+        }
+
+        return [.. frames.Select(f => new EpochOutput(f.Epoch, result.Batch, result.FirstMachineId, result.Epochs[f.Epoch], null,
+            Record: new EpochRecord(f.Bytes, f.Bytes.Length, f.Machines, f.Machines.Length, f.Events, f.Inputs, Pooled: false)))];
+    }
+
+    private (BatchResult? Result, List<JournalFrame>? Frames) Read(int batch)
     {
         if (batch >= ResumedBatches)
         {
-            return null;
+            return (null, null);
         }
 
         lock (_readGate)
@@ -164,8 +185,34 @@ public sealed class CheckpointJournal : IBatchSink, IDisposable
             _reader ??= new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
             _reader.Position = _offsets[batch];
             var payload = ShardFile.ReadFrame(_reader, Path, tornIsEnd: false)!;
-            return ShardFile.DecodeBatch(payload, _header, Path, _offsets[batch]);
+            var result = ShardFile.DecodeBatch(payload, _header, Path, _offsets[batch], out var frames);
+            return (result, frames);
         }
+    }
+
+    /// <summary>A recorded run's newly run batch: its encoded frames, copied now (their bytes are lent), journaled with the batch in <see cref="Done"/>.</summary>
+    public void Outputs(BatchResult result, IReadOnlyList<EpochOutput> outputs)
+    {
+        ArgumentNullException.ThrowIfNull(outputs);
+        if (!_header.Frames)
+        {
+            return;
+        }
+
+        var frames = new List<JournalFrame>();
+        foreach (var o in outputs)
+        {
+            if (o.Record is { } r)
+            {
+                frames.Add(new JournalFrame(o.Epoch, r.Bytes.AsSpan(0, r.Length).ToArray(), r.Machines.AsSpan(0, r.MachineCount).ToArray(), r.EventCount, r.InputCount));
+            }
+            else if (o.Events is { Length: > 0 } || o.Inputs is { Length: > 0 })
+            {
+                throw new InvalidOperationException("a recorded run's journal takes encoded frames: expected CampaignOptions.Encoder set");
+            }
+        }
+
+        _pendingFrames = frames;
     }
 
     /// <summary>Journals a newly finished batch (resumed ones are there already).</summary>
@@ -177,8 +224,10 @@ public sealed class CheckpointJournal : IBatchSink, IDisposable
             return;
         }
 
+        var frames = _header.Frames ? _pendingFrames ?? [] : null;
+        _pendingFrames = null;
         _offsets.Add(_stream.Position);
-        ShardFile.WriteFrame(_stream, ShardFile.EncodeBatch(result));
+        ShardFile.WriteFrame(_stream, ShardFile.EncodeBatch(result, frames));
         // Through to the OS at once (kill -9 loses nothing); to the disk every SyncEvery batches and at the end.
         _stream.Flush(flushToDisk: _offsets.Count % SyncEvery == 0);
 

@@ -21,7 +21,11 @@ namespace Mca.Replay.Shards;
 /// <param name="EpochNs">Simulated time per epoch.</param>
 /// <param name="DurationNs">Simulated time of the run.</param>
 /// <param name="BatchSize">Machines per batch (results do not depend on it; a journal's batches do).</param>
-public sealed record ShardHeader(string Build, string Spec, int ShardIndex, int ShardCount, int FirstMachineId, int Machines, int FleetMachines, int EpochCount, long EpochNs, long DurationNs, int BatchSize);
+/// <param name="Frames">A journal of a recorded run: each batch frame also holds the batch's encoded replay frames.</param>
+public sealed record ShardHeader(string Build, string Spec, int ShardIndex, int ShardCount, int FirstMachineId, int Machines, int FleetMachines, int EpochCount, long EpochNs, long DurationNs, int BatchSize, bool Frames = false);
+
+/// <summary>One encoded replay frame of a journaled batch (<see cref="EpochRecord"/>'s bytes and index facts).</summary>
+public sealed record JournalFrame(int Epoch, byte[] Bytes, int[] Machines, int Events, int Inputs);
 
 /// <summary>The end frame of a shard file: what it holds, so a truncated file is caught.</summary>
 /// <param name="Batches">Batch frames before it.</param>
@@ -71,7 +75,7 @@ public static class ShardFile
     {
         var buffer = new ArrayBufferWriter<byte>();
         var w = new MessagePackWriter(buffer);
-        w.WriteArrayHeader(12);
+        w.WriteArrayHeader(13);
         w.Write(HeaderKind);
         w.Write(h.Build);
         w.Write(h.Spec);
@@ -84,15 +88,16 @@ public static class ShardFile
         w.Write(h.EpochNs);
         w.Write(h.DurationNs);
         w.Write(h.BatchSize);
+        w.Write(h.Frames);
         w.Flush();
         return buffer.WrittenSpan.ToArray();
     }
 
-    internal static byte[] EncodeBatch(BatchResult b)
+    internal static byte[] EncodeBatch(BatchResult b, IReadOnlyList<JournalFrame>? frames = null)
     {
         var buffer = new ArrayBufferWriter<byte>(4096 + (b.Machines.Length * 48));
         var w = new MessagePackWriter(buffer);
-        w.WriteArrayHeader(6);
+        w.WriteArrayHeader(frames is null ? 6 : 7);
         w.Write(BatchKind);
         w.Write(b.Batch);
         w.Write(b.FirstMachineId);
@@ -131,6 +136,25 @@ public static class ShardFile
             w.Write(m.FirstResetNs);
             w.Write(m.DimmsWithCe);
             WriteCounts(ref w, in m.Counts);
+        }
+
+        if (frames is not null)
+        {
+            w.WriteArrayHeader(frames.Count);
+            foreach (var f in frames)
+            {
+                w.WriteArrayHeader(5);
+                w.Write(f.Epoch);
+                w.Write(f.Bytes);
+                w.WriteArrayHeader(f.Machines.Length);
+                foreach (int m in f.Machines)
+                {
+                    w.Write(m);
+                }
+
+                w.Write(f.Events);
+                w.Write(f.Inputs);
+            }
         }
 
         w.Flush();
@@ -237,8 +261,10 @@ public static class ShardFile
     internal static ShardHeader DecodeHeader(byte[] payload, string path, long at) => Decode(path, at, "a header frame", () =>
     {
         var r = new MessagePackReader(payload);
-        Expect(r.ReadArrayHeader() == 12 && r.ReadInt32() == HeaderKind);
-        return new ShardHeader(r.ReadString() ?? "", r.ReadString() ?? "", r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadInt32());
+        int fields = r.ReadArrayHeader();
+        Expect(fields is 12 or 13 && r.ReadInt32() == HeaderKind);
+        var h = new ShardHeader(r.ReadString() ?? "", r.ReadString() ?? "", r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadInt32());
+        return fields == 13 ? h with { Frames = r.ReadBoolean() } : h;
     });
 
     internal static ShardEnd DecodeEnd(byte[] payload, string path, long at) => Decode(path, at, "an end frame", () =>
@@ -249,10 +275,22 @@ public static class ShardFile
     });
 
     /// <summary>A batch frame, checked against the header (epochs in range, machines within the shard).</summary>
-    internal static BatchResult DecodeBatch(byte[] payload, ShardHeader h, string path, long at) => Decode(path, at, "a batch frame", () =>
+    internal static BatchResult DecodeBatch(byte[] payload, ShardHeader h, string path, long at) => DecodeBatch(payload, h, path, at, out _);
+
+    /// <summary>A batch frame and, in a recorded run's journal, the batch's replay frames.</summary>
+    internal static BatchResult DecodeBatch(byte[] payload, ShardHeader h, string path, long at, out List<JournalFrame>? frames)
+    {
+        List<JournalFrame>? found = null;
+        var result = Decode(path, at, "a batch frame", () => DecodeBatchCore(payload, h, out found));
+        frames = found;
+        return result;
+    }
+
+    private static BatchResult DecodeBatchCore(byte[] payload, ShardHeader h, out List<JournalFrame>? frames)
     {
         var r = new MessagePackReader(payload);
-        Expect(r.ReadArrayHeader() == 6 && r.ReadInt32() == BatchKind);
+        int fields = r.ReadArrayHeader();
+        Expect((fields == 6 || (fields == 7 && h.Frames)) && r.ReadInt32() == BatchKind);
         int batch = r.ReadInt32();
         int first = r.ReadInt32();
         long dimms = r.ReadInt64();
@@ -290,9 +328,34 @@ public static class ShardFile
             m.Counts = ReadCounts(ref r);
         }
 
+        frames = null;
+        if (fields == 7)
+        {
+            int count = r.ReadArrayHeader();
+            Expect(count <= h.EpochCount);
+            frames = new List<JournalFrame>(count);
+            for (int i = 0; i < count; i++)
+            {
+                Expect(r.ReadArrayHeader() == 5);
+                int epoch = r.ReadInt32();
+                Expect(epoch >= 0 && epoch < h.EpochCount);
+                byte[] bytes = r.ReadBytes()?.ToArray() ?? [];
+                int ids = r.ReadArrayHeader();
+                Expect(ids <= n);
+                var list = new int[ids];
+                for (int k = 0; k < ids; k++)
+                {
+                    list[k] = r.ReadInt32();
+                    Expect(list[k] >= first && list[k] < first + n);
+                }
+
+                frames.Add(new JournalFrame(epoch, bytes, list, r.ReadInt32(), r.ReadInt32()));
+            }
+        }
+
         Expect(r.End);
         return new BatchResult(batch, first, machines, epochs, dimms);
-    });
+    }
 
     private static CampaignCounts ReadCounts(ref MessagePackReader r)
     {

@@ -78,6 +78,30 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [Fact]
+    public void Recorded_KilledAndResumed_WritesTheUninterruptedReplay()
+    {
+        string whole = PathOf("whole.mcar");
+        Assert.Equal(0, Run([.. Campaign, "--record", whole]).Code);
+        foreach (int k in new[] { 3, 12 })
+        {
+            string dir = PathOf("rec" + k);
+            string replay = PathOf($"r{k}.mcar");
+            Assert.Equal(137, Run([.. Campaign, "--checkpoint", dir, "--record", replay], killAfterBatch: k).Code);
+            Assert.False(File.Exists(replay));
+            var resumed = Run([.. Campaign, "--checkpoint", dir, "--record", replay]);
+            Assert.True(resumed.Code == 0, resumed.Err);
+            Assert.Equal(File.ReadAllBytes(whole), File.ReadAllBytes(replay));
+        }
+
+        // A journal written without recording cannot resume a recorded run (it has no frames).
+        string plain = PathOf("plain");
+        Assert.Equal(137, Run([.. Campaign, "--checkpoint", plain], killAfterBatch: 2).Code);
+        var refused = Run([.. Campaign, "--checkpoint", plain, "--record", PathOf("x.mcar")]);
+        Assert.Equal(2, refused.Code);
+        Assert.Contains("found one of a run that recorded nothing (this run records a replay)", refused.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TornJournal_ResumesFromTheLastWholeBatch()
     {
         string whole = PathOf("whole.json");

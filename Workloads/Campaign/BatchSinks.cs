@@ -31,6 +31,27 @@ public static class BatchSinks
             return null;
         }
 
+        public IReadOnlyList<EpochOutput>? ResumeOutputs(int batch)
+        {
+            foreach (var s in sinks)
+            {
+                if (s.ResumeOutputs(batch) is { } r)
+                {
+                    return r;
+                }
+            }
+
+            return null;
+        }
+
+        public void Outputs(BatchResult result, IReadOnlyList<EpochOutput> outputs)
+        {
+            foreach (var s in sinks)
+            {
+                s.Outputs(result, outputs);
+            }
+        }
+
         public void Done(BatchResult result, bool resumed)
         {
             foreach (var s in sinks)

@@ -52,11 +52,11 @@ public static class CampaignRunner
         int threads = Math.Max(1, options.Threads);
         var builder = new CampaignResultBuilder(options);
         long machineEpochs = (long)options.Machines * options.EpochCount;
-        BatchStream.Run<(BatchResult Result, List<EpochOutput>? Outputs, bool Resumed)>(count, threads, window: 4 * threads, (b, token) =>
+        BatchStream.Run<(BatchResult Result, IReadOnlyList<EpochOutput>? Outputs, bool Resumed)>(count, threads, window: 4 * threads, (b, token) =>
         {
             if (sink?.Resume(b) is { } done)
             {
-                return (done, null, true);
+                return (done, record is null ? null : sink.ResumeOutputs(b), true);
             }
 
             var outputs = record is null ? null : new List<EpochOutput>(options.EpochCount);
@@ -66,6 +66,12 @@ public static class CampaignRunner
         {
             if (item.Outputs is { } outputs)
             {
+                // The sinks see the encoded frames first: the recorder hands their pooled bytes back as it writes them.
+                if (!item.Resumed)
+                {
+                    sink?.Outputs(item.Result, outputs);
+                }
+
                 foreach (var output in outputs)
                 {
                     record!(output);
@@ -120,6 +126,17 @@ public interface IBatchSink
 {
     /// <summary>A batch already run (from a checkpoint), or null to run it; called from the workers, concurrently.</summary>
     BatchResult? Resume(int batch) => null;
+
+    /// <summary>
+    /// With recording on: the epoch outputs of a batch <see cref="Resume"/> supplied, so the recorder gets the frames of
+    /// batches that are not run again; null when the sink has none (the batch then cannot be resumed for a recording).
+    /// </summary>
+    IReadOnlyList<EpochOutput>? ResumeOutputs(int batch) => null;
+
+    /// <summary>With recording on: a newly run batch's epoch outputs, on the consumer, just before they are recorded (their bytes are lent).</summary>
+    void Outputs(BatchResult result, IReadOnlyList<EpochOutput> outputs)
+    {
+    }
 
     /// <summary>Called in batch order, on the consumer, with each finished batch; <paramref name="resumed"/> when it came from <see cref="Resume"/>.</summary>
     void Done(BatchResult result, bool resumed);

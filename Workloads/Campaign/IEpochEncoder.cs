@@ -17,6 +17,7 @@ public interface IEpochEncoder
 /// <summary>
 /// An encoded epoch of one batch: the first <paramref name="Length"/> bytes of <paramref name="Bytes"/> are to be
 /// written, and the first <paramref name="MachineCount"/> entries of <paramref name="Machines"/> are the machines
-/// (fleet ids, ascending) it holds. Both arrays may be the encoder's, lent until the record is written.
+/// (fleet ids, ascending) it holds. Both arrays may be the encoder's, lent until the record is written
+/// (<paramref name="Pooled"/>); a record read back from a checkpoint journal owns its arrays.
 /// </summary>
-public sealed record EpochRecord(byte[] Bytes, int Length, int[] Machines, int MachineCount, int EventCount, int InputCount);
+public sealed record EpochRecord(byte[] Bytes, int Length, int[] Machines, int MachineCount, int EventCount, int InputCount, bool Pooled = true);
