@@ -36,6 +36,7 @@ internal static class Program
         var root = new RootCommand("mca: a fleet-scale simulator of x86 machine-check handling in Xen");
         root.Subcommands.Add(CampaignCommand.Create());
         root.Subcommands.Add(MergeCommand.Create());
+        root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(XenMceInjCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(DecodeCommand.Create());

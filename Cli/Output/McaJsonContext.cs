@@ -20,5 +20,6 @@ namespace Mca.Cli.Output;
 [JsonSerializable(typeof(RerunJson))]
 [JsonSerializable(typeof(DiffJson))]
 [JsonSerializable(typeof(ShrinkJson))]
+[JsonSerializable(typeof(CompareJson))]
 [JsonSerializable(typeof(long[]))] // The [recorded, replayed] pairs of RerunJson's changes, boxed in its extension data.
 internal sealed partial class McaJsonContext : JsonSerializerContext;

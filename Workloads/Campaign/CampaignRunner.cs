@@ -40,6 +40,13 @@ public static class CampaignRunner
         return (int)((options.Machines + (long)options.BatchSize - 1) / options.BatchSize);
     }
 
+    /// <summary>Runs batch <paramref name="b"/> of the campaign through every epoch on the calling thread (a comparison's arm).</summary>
+    public static BatchResult RunBatch(CampaignOptions options, int b, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return Batch(options, b).RunAll(null, ct);
+    }
+
     private static CampaignBatch Batch(CampaignOptions options, int b)
     {
         int first = b * options.BatchSize;
