@@ -37,6 +37,7 @@ internal static class Program
         root.Subcommands.Add(CampaignCommand.Create());
         root.Subcommands.Add(MergeCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
+        root.Subcommands.Add(SweepCommand.Create());
         root.Subcommands.Add(XenMceInjCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(DecodeCommand.Create());

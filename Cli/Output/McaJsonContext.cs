@@ -21,5 +21,6 @@ namespace Mca.Cli.Output;
 [JsonSerializable(typeof(DiffJson))]
 [JsonSerializable(typeof(ShrinkJson))]
 [JsonSerializable(typeof(CompareJson))]
+[JsonSerializable(typeof(SweepJson))]
 [JsonSerializable(typeof(long[]))] // The [recorded, replayed] pairs of RerunJson's changes, boxed in its extension data.
 internal sealed partial class McaJsonContext : JsonSerializerContext;
