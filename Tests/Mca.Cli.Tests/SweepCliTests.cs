@@ -53,12 +53,21 @@ public sealed class SweepCliTests : IDisposable
 
     [Theory]
     [InlineData("storm.fatal_per_machine_year=2", "sweep: expected KEY=V1,V2,... (a spec setting and at least two values), found 'storm.fatal_per_machine_year=2'")]
-    [InlineData("colour=red,blue", "sweep 'colour=red': expected a spec key")]
+    [InlineData("colour=red,blue", "sweep 'colour=red': colour: expected one of machines, days, seed, policy")]
     public void BadSetting_OneLine(string setting, string message)
     {
         var r = Mca("sweep", setting, "--workload", "storm", "--machines", "10", "--days", "5", "--quiet");
         Assert.Equal(2, r.Code);
         Assert.Contains(message, Assert.Single(r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PageOfflineThreshold_AKeyTheSpecLeavesUnset_Sweeps()
+    {
+        string json = PathOf("t.json");
+        var r = Mca("sweep", "page_offline.threshold=1,5", "--page-offline", "mcelog", "--policy", "xen", "--machines", "60", "--days", "30", "--quiet", "--outcome", "corrected", "--json", json);
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Equal(2, Json(json).GetProperty("rows").GetArrayLength());
     }
 
     [Fact]
