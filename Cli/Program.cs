@@ -19,7 +19,7 @@ internal static class Program
         var signals = Interrupt.Install();
         try
         {
-            return Invoke(BuildRoot(), args, Console.Out, Console.Error);
+            return Run(args, Console.Out, Console.Error);
         }
         finally
         {
@@ -48,7 +48,11 @@ internal static class Program
     }
 
     /// <summary>Runs the CLI in-process with the given writers (tests use this).</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Invoke(BuildRoot(), args, stdout, stderr);
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        Output.ProvenanceJson.Args = [.. args ?? []];
+        return Invoke(BuildRoot(), args!, stdout, stderr);
+    }
 
     /// <summary>Parses and runs, mapping parse errors and <see cref="UsageException"/> to one line and exit 2.</summary>
     public static int Invoke(RootCommand root, string[] args, TextWriter stdout, TextWriter stderr)

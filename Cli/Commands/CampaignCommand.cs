@@ -122,8 +122,7 @@ internal static class CampaignCommand
                 options = options with { FirstMachineId = sl.First, Machines = sl.Machines };
             }
 
-            // The batch size never changes results, so shards (and journals) name the spec without it; a journal checks it apart.
-            var header = new ShardHeader(ShardFile.BuildId, CampaignSpecYaml.Write(spec with { BatchSize = new CampaignSpec().BatchSize }), slice?.Index ?? 0, slice?.Shards ?? 1, options.FirstMachineId, options.Machines, spec.Machines, options.EpochCount, options.EpochNs, options.DurationNs, options.BatchSize, Frames: recorder is not null);
+            var header = new ShardHeader(ShardFile.BuildId, CampaignSpecYaml.Write(spec), slice?.Index ?? 0, slice?.Shards ?? 1, options.FirstMachineId, options.Machines, spec.Machines, options.EpochCount, options.EpochNs, options.DurationNs, options.BatchSize, Frames: recorder is not null);
             var shardWriter = shardFile is null ? null : new ShardWriter(shardFile.Stream, header);
             using var journal = checkpointDir is null ? null : OpenJournal(checkpointDir, header);
             if (journal is not null && Environment.GetEnvironmentVariable("MCA_TEST_KILL_AFTER_BATCH") is { } killAt && int.TryParse(killAt, CultureInfo.InvariantCulture, out int kill))

@@ -240,7 +240,7 @@ internal static class CompareCommand
             comparisons.Add(new CompareJson.ComparisonJson(arms[0].Name, arms[a].Name, "paired t over machines (difference of totals); exact two-sided sign test", outcomes));
         }
 
-        return new CompareJson(spec.Machines, spec.Days, spec.Seed, spec.Workload, result.Arms[0].MachineYears, armJson, comparisons, wallSeconds);
+        return new CompareJson(spec.Machines, spec.Days, spec.Seed, spec.Workload, result.Arms[0].MachineYears, armJson, comparisons, wallSeconds, ProvenanceJson.Of(spec));
     }
 
     private static void WriteTables(TextWriter output, CampaignSpec spec, List<(string Name, CampaignSpec Spec)> arms, List<CampaignOptions> options, CompareResult result, double wallSeconds)

@@ -151,6 +151,25 @@ internal static class MergeCommand
         }
     }
 
+    /// <summary>Two shard specs of one campaign: equal but for the batch size, which never changes results.</summary>
+    private static bool SameCampaign(string a, string b)
+    {
+        if (a == b)
+        {
+            return true;
+        }
+
+        try
+        {
+            int batch = new CampaignSpec().BatchSize;
+            return CampaignSpecYaml.Write(CampaignSpecYaml.Parse(a, "shard") with { BatchSize = batch }) == CampaignSpecYaml.Write(CampaignSpecYaml.Parse(b, "shard") with { BatchSize = batch });
+        }
+        catch (CampaignSpecException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>
     /// The shards in index order, once each checked to be one campaign's (same build, spec and shard count) and to
     /// cover its fleet exactly once; a foreign, repeated or missing shard is one line naming it.
@@ -168,7 +187,7 @@ internal static class MergeCommand
                 throw new UsageException($"{r.Path}: expected a shard written by the same build as {a.Path} ({h.Build}), found one of {g.Build}");
             }
 
-            if (g.Spec != h.Spec || g.FleetMachines != h.FleetMachines || g.EpochNs != h.EpochNs || g.DurationNs != h.DurationNs || g.EpochCount != h.EpochCount)
+            if (!SameCampaign(g.Spec, h.Spec) || g.FleetMachines != h.FleetMachines || g.EpochNs != h.EpochNs || g.DurationNs != h.DurationNs || g.EpochCount != h.EpochCount)
             {
                 throw new UsageException($"{r.Path}: expected a shard of the same campaign as {a.Path}, found one of another spec");
             }

@@ -149,7 +149,7 @@ internal static class SweepCommand
                 rows.Add(new SweepJson.RowJson(values[a], r.Digest, cells));
             }
 
-            var doc = new SweepJson(spec.Machines, spec.Days, spec.Seed, spec.Workload, key, rows, wall.Elapsed.TotalSeconds);
+            var doc = new SweepJson(spec.Machines, spec.Days, spec.Seed, spec.Workload, key, rows, wall.Elapsed.TotalSeconds, ProvenanceJson.Of(spec));
             string? jsonText = jsonOut is null ? null : JsonOut.Build(doc, JsonOut.Contracts.SweepJson);
             if (jsonOut is { IsStdout: false })
             {

@@ -36,7 +36,8 @@ internal sealed record CampaignJson(
     double WallSeconds,
     double EventsPerSecond,
     OrderedDictionary<string, CampaignJson.IntervalJson> Intervals,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] CampaignJson.RecordingJson? Recording)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] CampaignJson.RecordingJson? Recording,
+    ProvenanceJson Provenance)
 {
     internal sealed record ErrorsJson(long Corrected, long Ucna, long Srao, long Srar, long Fatal);
 

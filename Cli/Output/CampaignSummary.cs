@@ -176,7 +176,8 @@ internal sealed class CampaignSummary(CampaignSpec spec, CampaignOptions options
             WallSeconds: wallSeconds,
             EventsPerSecond: EventsPerSecond,
             Intervals: IntervalsJson(),
-            Recording: recording is { } rec ? new(rec.Path, rec.Bytes, rec.Frames, rec.Events, rec.Inputs, rec.BytesPerRecordedEvent) : null);
+            Recording: recording is { } rec ? new(rec.Path, rec.Bytes, rec.Frames, rec.Events, rec.Inputs, rec.BytesPerRecordedEvent) : null,
+            Provenance: ProvenanceJson.Of(spec));
     }
 
     /// <summary>The <c>intervals</c> object, in table order: per outcome the rate per machine-year and the share of machines with it, each with its 95% interval.</summary>

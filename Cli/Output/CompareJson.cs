@@ -9,7 +9,8 @@ internal sealed record CompareJson(
     double MachineYears,
     IReadOnlyList<CompareJson.ArmJson> Arms,
     IReadOnlyList<CompareJson.ComparisonJson> Comparisons,
-    double WallSeconds)
+    double WallSeconds,
+    ProvenanceJson Provenance)
 {
     /// <summary>One arm: its setting, the policy and daemon it resolved to, its digest (a plain campaign's with these settings) and totals.</summary>
     internal sealed record ArmJson(string Arm, string Policy, string PageOffline, string Digest, OrderedDictionary<string, double> Totals);

@@ -1,7 +1,7 @@
 namespace Mca.Cli.Output;
 
 /// <summary>The <c>mca sweep --json</c> document; keys in this order.</summary>
-internal sealed record SweepJson(int Machines, long Days, ulong Seed, string Workload, string Key, IReadOnlyList<SweepJson.RowJson> Rows, double WallSeconds)
+internal sealed record SweepJson(int Machines, long Days, ulong Seed, string Workload, string Key, IReadOnlyList<SweepJson.RowJson> Rows, double WallSeconds, ProvenanceJson Provenance)
 {
     /// <summary>One value of the setting: its arm's digest and the chosen outcomes.</summary>
     internal sealed record RowJson(string Value, string Digest, OrderedDictionary<string, CellJson> Outcomes);

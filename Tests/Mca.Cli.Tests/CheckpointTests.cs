@@ -50,7 +50,8 @@ public sealed class CheckpointTests : IDisposable
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
         return doc.RootElement.EnumerateObject()
-            .Where(p => p.Name is not ("wall_seconds" or "events_per_second"))
+            .Where(p => p.Name is not ("wall_seconds" or "events_per_second" or "provenance"))
+            .Concat(doc.RootElement.GetProperty("provenance").EnumerateObject().Where(p => p.Name is "spec" or "machine" or "version" or "commit").Select(p => p))
             .ToDictionary(p => p.Name, p => p.Value.GetRawText());
     }
 

@@ -50,8 +50,11 @@ public sealed class JsonKeyOrderTests : IDisposable
         Assert.Equal(
             "machines days seed policy workload digest errors error_arrivals mce_events cmci_events poll_finds resets machines_reset reset_rate_per_machine_year " +
             "vmce_injected vmce_vcpu_deliveries guests domains_crashed pages_offlined page_offline cmcis_per_machine_year dom0_records_per_machine_year logs downtime_seconds dimms dimms_with_ce machines_with_ue machine_years " +
-            "handler_events wall_seconds events_per_second intervals recording",
+            "handler_events wall_seconds events_per_second intervals recording provenance",
             Keys(root));
+        Assert.Equal("tool version commit command_line spec machine host", Keys(root.GetProperty("provenance")));
+        Assert.Equal("cpus banks memory_bytes domains vcpus mcg_cap ser", Keys(root.GetProperty("provenance").GetProperty("machine")));
+        Assert.Equal("storm", root.GetProperty("provenance").GetProperty("spec").GetProperty("workload").GetString());
         Assert.Equal("corrected ucna srao srar fatal", Keys(root.GetProperty("errors")));
         Assert.Equal(
             "daemon pages_offlined pages_pending offline_failed pages_accounted dimm_triggers socket_triggers memory_retired_bytes ues_on_retired_pages",

@@ -23,13 +23,22 @@ public sealed class ShardCliTests : IDisposable
 
     private string PathOf(string name) => Path.Combine(_dir, name);
 
-    /// <summary>The JSON without the two wall-clock fields (the only ones a merge cannot reproduce).</summary>
+    /// <summary>The JSON without the wall-clock fields and the command line (the only ones a merge cannot reproduce); the provenance's spec, machine and version stay.</summary>
     private static Dictionary<string, string> Fields(string path)
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
         return doc.RootElement.EnumerateObject()
-            .Where(p => p.Name is not ("wall_seconds" or "events_per_second"))
-            .ToDictionary(p => p.Name, p => p.Value.GetRawText());
+            .Where(p => p.Name is not ("wall_seconds" or "events_per_second" or "provenance"))
+            .Concat(doc.RootElement.GetProperty("provenance").EnumerateObject().Where(p => p.Name is "spec" or "machine" or "version" or "commit").Select(p => p))
+            .ToDictionary(p => p.Name, p => p.Name == "spec" ? WithoutBatchSize(p.Value) : p.Value.GetRawText());
+    }
+
+    /// <summary>The spec without its batch size, which shards may choose freely (it never changes results).</summary>
+    private static string WithoutBatchSize(JsonElement spec)
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(spec.GetRawText())!.AsObject();
+        node.Remove("batch_size");
+        return node.ToJsonString();
     }
 
     private string[] Shards(int n, string[] campaign, int batchSize = 32, string prefix = "s")
