@@ -59,6 +59,7 @@ public static class CampaignSpecYaml
 
         var spec = new CampaignSpec();
         var marks = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
+        var sections = new List<(string Key, YamlNode Node)>();
         foreach (var (keyNode, value) in map.Children)
         {
             string key = ((keyNode as YamlScalarNode)?.Value) ?? throw Error(fileName, keyNode, string.Empty, "a setting name", NodeKind(keyNode));
@@ -67,6 +68,7 @@ public static class CampaignSpecYaml
             if (workload is not null && workload.ParametersType is not null)
             {
                 spec = spec.WithParameters(key, ReadParameters(fileName, key, value, workload));
+                sections.Add((key, keyNode));
                 continue;
             }
 
@@ -85,6 +87,15 @@ public static class CampaignSpecYaml
             };
         }
 
+        // A section for a workload that is not run would be silently ignored: a mistake (a spec edited for another workload).
+        foreach (var (key, node) in sections)
+        {
+            if (key != spec.Workload)
+            {
+                throw Error(fileName, node, key, $"no section for a workload that is not run (workload: {spec.Workload})", $"a '{key}' section");
+            }
+        }
+
         try
         {
             spec.Validate(catalog);
@@ -100,12 +111,11 @@ public static class CampaignSpecYaml
     }
 
     /// <summary>
-    /// The canonical spec text: every setting, then every workload's full parameter set; with
-    /// <paramref name="everyWorkload"/> false, the parameters of the spec's own workload only (all that a run
-    /// depends on, as a replay header keeps it: the other sections cost a recording about fifty tier-1
-    /// compilations of reflection and formatting code while the campaign runs).
+    /// The canonical spec text: every setting, then the spec's own workload's full parameter set (all that a run
+    /// depends on; a section of another workload is an error when read). <paramref name="everyWorkload"/> adds every
+    /// workload's defaults, for reference only: such a text reads back only after the other sections are removed.
     /// </summary>
-    public static string Write(CampaignSpec spec, WorkloadCatalog? catalog = null, bool everyWorkload = true)
+    public static string Write(CampaignSpec spec, WorkloadCatalog? catalog = null, bool everyWorkload = false)
     {
         ArgumentNullException.ThrowIfNull(spec);
         catalog ??= WorkloadCatalog.Default;

@@ -129,11 +129,19 @@ public class CampaignSpecTests
     }
 
     [Fact]
-    public void WorkloadWithoutParameters_WritesDefaultsOfTheOthers()
+    public void WorkloadWithoutParameters_WritesNoSection()
     {
         string text = CampaignSpecYaml.Write(new CampaignSpec { Workload = "none" }, Catalog());
         Assert.StartsWith("# mca campaign spec\nmachines: 10000\ndays: 365\nseed: 1\npolicy: rfc2009\nworkload: none\n", text, StringComparison.Ordinal);
-        Assert.Contains("dimm_count: 8", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("dimm_count: 8", text, StringComparison.Ordinal);
+        Assert.Contains("dimm_count: 8", CampaignSpecYaml.Write(new CampaignSpec { Workload = "none" }, Catalog(), everyWorkload: true), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SectionOfAWorkloadNotRun_IsAnError()
+    {
+        var e = Assert.Throws<CampaignSpecException>(() => Parse("workload: none\ntoy:\n  dimm_count: 4\n"));
+        Assert.Equal("fleet.yaml:2:1: toy: expected no section for a workload that is not run (workload: none), found a 'toy' section", e.Message);
     }
 
     [Theory]
