@@ -39,6 +39,7 @@ internal static class CampaignCommand
         {
             Description = "dom0's predictive page offlining: off, mcelog (2 CEs per page per 24 h, soft, via xen-hptool) or rasdaemon (50 per 24 h); default: off under rfc2009, mcelog under xen",
         };
+        var report = new Option<string?>("--report") { Description = "Also write a self-contained HTML report (outcome table with intervals, plots inline as SVG, spec, provenance) to FILE.html" };
         var perMachine = new Option<string?>("--per-machine") { Description = "Also write one row per machine (every outcome count) to FILE.parquet, for mca query or any Parquet reader" };
         var shard = new Option<string?>("--shard") { Description = "Run shard I of N (0-based): machines I*M/N to (I+1)*M/N-1 of the fleet; needs --shard-out; mca merge combines the shards" };
         var shardOut = new Option<string?>("--shard-out") { Description = "With --shard: write the shard to FILE.mcashard (spec, per-machine rows, per-epoch sums; checksummed)" };
@@ -46,7 +47,7 @@ internal static class CampaignCommand
         var printSpec = new Option<bool>("--print-spec") { Description = "Print the campaign spec (YAML, every parameter) and exit: a starting point for a spec file" };
         var command = new Command("campaign", "Run a fleet Monte Carlo campaign and summarize errors, resets, vMCEs, guest outcomes and lost logs")
         {
-            machines, days, seed, policy, workload, threads, batchSize, epochDays, json, plot, record, quiet, literal, pageOffline, perMachine, shard, shardOut, checkpoint, printSpec,
+            machines, days, seed, policy, workload, threads, batchSize, epochDays, json, plot, record, quiet, literal, pageOffline, perMachine, report, shard, shardOut, checkpoint, printSpec,
         };
         command.SetAction(parse =>
         {
@@ -71,7 +72,7 @@ internal static class CampaignCommand
             var slice = ShardSlice.Parse(parse.GetValue(shard), parse.GetValue(shardOut), spec.Machines);
             if (slice is not null)
             {
-                foreach (var (given, name) in new[] { (parse.GetResult(json) is not null, "--json"), (parse.GetValue(plot) is not null, "--plot"), (parse.GetValue(record) is not null, "--record") })
+                foreach (var (given, name) in new[] { (parse.GetResult(json) is not null, "--json"), (parse.GetValue(plot) is not null, "--plot"), (parse.GetValue(record) is not null, "--record"), (parse.GetValue(report) is not null, "--report") })
                 {
                     if (given)
                     {
@@ -107,6 +108,13 @@ internal static class CampaignCommand
             }
 
             var plotOut = outputs.Add("--plot", plotPath);
+            string? reportPath = parse.GetValue(report);
+            if (reportPath is { Length: > 0 } && !reportPath.StartsWith("/dev/", StringComparison.Ordinal) && !reportPath.EndsWith(".html", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new UsageException($"--report: expected a FILE.html, found '{reportPath}'");
+            }
+
+            var reportOut = outputs.Add("--report", reportPath);
             var shardFile = slice is null ? null : outputs.Add("--shard-out", slice.Value.Path);
             var perMachineOut = outputs.Add("--per-machine", PerMachinePath(parse.GetValue(perMachine)));
             outputs.Open();
@@ -167,10 +175,13 @@ internal static class CampaignCommand
                     jsonOut.WriteAllText(jsonText!);
                 }
 
+                string title = Title(spec, options);
                 if (plotOut is not null)
                 {
-                    CampaignPlot.Save(plotOut.Stream, plotOut.Path, string.Create(CultureInfo.InvariantCulture, $"{spec.Machines:N0} machines, {spec.Workload}, {options.Policy.Name}, seed {spec.Seed}"), spec.Machines, CampaignPlot.Series(result));
+                    CampaignPlot.Save(plotOut.Stream, plotOut.Path, title, spec.Machines, CampaignPlot.Series(result));
                 }
+
+                reportOut?.WriteAllText(HtmlReport.Campaign(spec, summary.ToJson(), result, title));
 
                 if (Interrupt.Token.IsCancellationRequested)
                 {
@@ -202,6 +213,10 @@ internal static class CampaignCommand
         });
         return command;
     }
+
+    /// <summary>The title of a campaign's plot and report (merge gives the same).</summary>
+    internal static string Title(CampaignSpec spec, CampaignOptions options) =>
+        string.Create(CultureInfo.InvariantCulture, $"{spec.Machines:N0} machines x {spec.Days:N0} days, {spec.Workload}, {options.Policy.Name}, page offline {options.Policy.Dom0Daemon.Name}, seed {spec.Seed}");
 
     /// <summary><c>--per-machine</c>'s file: a .parquet name (or a device), null when absent.</summary>
     internal static string? PerMachinePath(string? path)

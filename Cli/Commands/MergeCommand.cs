@@ -94,7 +94,7 @@ internal static class MergeCommand
 
                 if (plotOut is not null)
                 {
-                    CampaignPlot.Save(plotOut.Stream, plotOut.Path, string.Create(Inv, $"{spec.Machines:N0} machines, {spec.Workload}, {options.Policy.Name}, seed {spec.Seed}"), spec.Machines, CampaignPlot.Series(result));
+                    CampaignPlot.Save(plotOut.Stream, plotOut.Path, CampaignCommand.Title(spec, options), spec.Machines, CampaignPlot.Series(result));
                 }
 
                 outputs.Commit();

@@ -214,7 +214,6 @@ internal static class SweepCommand
     /// </summary>
     private static void SavePlot(Stream stream, string path, CampaignSpec spec, string key, string[] values, List<(string Key, CampaignOutcome Outcome)> chosen, List<SweepJson.RowJson> rows)
     {
-        const int Width = 1000, PanelHeight = 320;
         bool numeric = values.All(v => double.TryParse(v, NumberStyles.Float, Inv, out _));
         double[] xs = numeric ? [.. values.Select(v => double.Parse(v, NumberStyles.Float, Inv))] : [.. Enumerable.Range(0, values.Length).Select(i => (double)i)];
         var panels = new List<Plot>();
@@ -246,38 +245,6 @@ internal static class SweepCommand
             panels.Add(plot);
         }
 
-        int height = PanelHeight * panels.Count;
-        if (string.Equals(Path.GetExtension(path), ".svg", StringComparison.OrdinalIgnoreCase))
-        {
-            // One SVG of nested SVGs, a panel below the other.
-            var svg = new System.Text.StringBuilder();
-            svg.Append(Inv, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{height}\" viewBox=\"0 0 {Width} {height}\">\n");
-            for (int i = 0; i < panels.Count; i++)
-            {
-                string inner = panels[i].GetSvgXml(Width, PanelHeight);
-                int open = inner.IndexOf("<svg", StringComparison.Ordinal);
-                // The panel's own XML declaration cannot stand inside another document: from its <svg on.
-                svg.Append("<svg").Append(Inv, $" x=\"0\" y=\"{i * PanelHeight}\"").Append(inner.AsSpan(open + 4)).Append('\n');
-            }
-
-            svg.Append("</svg>\n");
-            stream.Write(new System.Text.UTF8Encoding(false).GetBytes(svg.ToString()));
-            return;
-        }
-
-        using var bitmap = new SkiaSharp.SKBitmap(Width, height);
-        using (var canvas = new SkiaSharp.SKCanvas(bitmap))
-        {
-            canvas.Clear(SkiaSharp.SKColors.White);
-            for (int i = 0; i < panels.Count; i++)
-            {
-                using var image = panels[i].GetImage(Width, PanelHeight);
-                using var panel = SkiaSharp.SKBitmap.Decode(image.GetImageBytes(ImageFormat.Png));
-                canvas.DrawBitmap(panel, 0, i * PanelHeight);
-            }
-        }
-
-        using var encoded = bitmap.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
-        stream.Write(encoded.AsSpan());
+        SmallMultiples.Save(stream, path, panels);
     }
 }

@@ -4,9 +4,10 @@ using ScottPlot;
 namespace Mca.Cli.Output;
 
 /// <summary>
-/// <c>mca campaign --plot FILE</c>: what happened to the fleet over simulated time, as cumulative
-/// counts per 1,000 machines (uncorrected errors, MCE#s, resets, vMCEs, guest outcomes, crashed
-/// domains, lost logs), one point per day. PNG or SVG by the file's extension.
+/// <c>mca campaign --plot FILE</c>: what happened to the fleet over simulated time, as cumulative counts per 1,000
+/// machines (uncorrected errors, MCE#s, resets, vMCEs, guest outcomes, crashed domains, lost logs), one point per
+/// epoch, as small multiples: a panel per outcome with its own y axis from zero (the counts differ by orders of
+/// magnitude); outcomes that never happened get no panel. PNG or SVG by the file's extension.
 /// </summary>
 internal static class CampaignPlot
 {
@@ -26,48 +27,56 @@ internal static class CampaignPlot
         return series;
     }
 
-    /// <summary>Draws the plot into <paramref name="stream"/>, PNG or SVG by <paramref name="path"/>'s extension.</summary>
-    public static void Save(Stream stream, string path, string title, int machines, IReadOnlyList<(double Day, CampaignCounts Total)> series)
+    private static readonly (string Label, Func<CampaignCounts, long> Pick)[] Outcomes =
+    [
+        ("uncorrected errors", c => c.Uncorrected),
+        ("MCE# rendezvous", c => c.MceEvents),
+        ("resets", c => c.Resets),
+        ("vMCEs injected", c => c.VmceInjected),
+        ("guest processes killed", c => c.GuestProcessKilled),
+        ("guest panics", c => c.GuestPanic),
+        ("domains crashed", c => c.DomainsCrashed),
+        ("dom0 logs lost", c => c.LogsLost),
+    ];
+
+    /// <summary>One panel per outcome that happened: cumulative per 1,000 machines against the simulated day, y from zero.</summary>
+    public static List<Plot> Panels(string title, int machines, IReadOnlyList<(double Day, CampaignCounts Total)> series)
     {
-        var plot = new Plot();
-        plot.Title(title);
-        plot.XLabel("simulated day");
-        plot.YLabel("cumulative, per 1,000 machines");
         double scale = 1000.0 / machines;
         double[] days = [0, .. series.Select(s => s.Day)];
-        void Line(string label, Func<CampaignCounts, long> pick)
+        var panels = new List<Plot>();
+        foreach (var (label, pick) in Outcomes)
         {
             double[] ys = [0, .. series.Select(s => pick(s.Total) * scale)];
             if (ys[^1] <= 0)
             {
-                return;
+                continue;
             }
 
+            var plot = new Plot();
+            plot.Title(panels.Count == 0 ? title + "\n" + label : label);
+            plot.XLabel("simulated day");
+            plot.YLabel("cumulative per 1,000 machines");
             var line = plot.Add.ScatterLine(days, ys);
-            line.LegendText = label;
+            line.Color = Colors.SteelBlue;
             line.LineWidth = 2;
+            plot.Axes.SetLimitsX(0, Math.Max(1, days[^1]));
+            plot.Axes.SetLimitsY(0, ys[^1] * 1.1);
+            panels.Add(plot);
         }
 
-        Line("uncorrected errors", c => c.Uncorrected);
-        Line("MCE# rendezvous", c => c.MceEvents);
-        Line("resets", c => c.Resets);
-        Line("vMCEs injected", c => c.VmceInjected);
-        Line("guest processes killed", c => c.GuestProcessKilled);
-        Line("guest panics", c => c.GuestPanic);
-        Line("domains crashed", c => c.DomainsCrashed);
-        Line("dom0 logs lost", c => c.LogsLost);
-        plot.ShowLegend(Alignment.UpperLeft);
-        plot.Axes.SetLimitsX(0, Math.Max(1, days[^1]));
+        if (panels.Count == 0)
+        {
+            var empty = new Plot();
+            empty.Title(title + "\nnothing happened");
+            empty.Axes.SetLimits(0, Math.Max(1, days[^1]), 0, 1);
+            panels.Add(empty);
+        }
 
-        bool svg = string.Equals(Path.GetExtension(path), ".svg", StringComparison.OrdinalIgnoreCase);
-        if (svg)
-        {
-            stream.Write(new System.Text.UTF8Encoding(false).GetBytes(plot.GetSvgXml(1000, 600)));
-        }
-        else
-        {
-            using var image = plot.GetImage(1000, 600);
-            stream.Write(image.GetImageBytes(ImageFormat.Png));
-        }
+        return panels;
     }
+
+    /// <summary>Draws the panels into <paramref name="stream"/>, PNG or SVG by <paramref name="path"/>'s extension.</summary>
+    public static void Save(Stream stream, string path, string title, int machines, IReadOnlyList<(double Day, CampaignCounts Total)> series) =>
+        SmallMultiples.Save(stream, path, Panels(title, machines, series));
 }

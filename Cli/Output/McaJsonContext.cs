@@ -22,5 +22,6 @@ namespace Mca.Cli.Output;
 [JsonSerializable(typeof(ShrinkJson))]
 [JsonSerializable(typeof(CompareJson))]
 [JsonSerializable(typeof(SweepJson))]
+[JsonSerializable(typeof(ProvenanceJson))]
 [JsonSerializable(typeof(long[]))] // The [recorded, replayed] pairs of RerunJson's changes, boxed in its extension data.
 internal sealed partial class McaJsonContext : JsonSerializerContext;
