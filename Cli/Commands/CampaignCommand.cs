@@ -40,6 +40,7 @@ internal static class CampaignCommand
             Description = "dom0's predictive page offlining: off, mcelog (2 CEs per page per 24 h, soft, via xen-hptool) or rasdaemon (50 per 24 h); default: off under rfc2009, mcelog under xen",
         };
         var report = new Option<string?>("--report") { Description = "Also write a self-contained HTML report (outcome table with intervals, plots inline as SVG, spec, provenance) to FILE.html" };
+        var bias = new Option<string?>("--bias") { Description = "Importance sampling: run the field workload's fresh fatal CPU errors at K times their rate (fatal=K) and report likelihood-weighted estimates with their standard and relative errors" };
         var perMachine = new Option<string?>("--per-machine") { Description = "Also write one row per machine (every outcome count) to FILE.parquet, for mca query or any Parquet reader" };
         var shard = new Option<string?>("--shard") { Description = "Run shard I of N (0-based): machines I*M/N to (I+1)*M/N-1 of the fleet; needs --shard-out; mca merge combines the shards" };
         var shardOut = new Option<string?>("--shard-out") { Description = "With --shard: write the shard to FILE.mcashard (spec, per-machine rows, per-epoch sums; checksummed)" };
@@ -47,7 +48,7 @@ internal static class CampaignCommand
         var printSpec = new Option<bool>("--print-spec") { Description = "Print the campaign spec (YAML, every parameter) and exit: a starting point for a spec file" };
         var command = new Command("campaign", "Run a fleet Monte Carlo campaign and summarize errors, resets, vMCEs, guest outcomes and lost logs")
         {
-            machines, days, seed, policy, workload, threads, batchSize, epochDays, json, plot, record, quiet, literal, pageOffline, perMachine, report, shard, shardOut, checkpoint, printSpec,
+            machines, days, seed, policy, workload, threads, batchSize, epochDays, json, plot, record, quiet, literal, pageOffline, perMachine, report, bias, shard, shardOut, checkpoint, printSpec,
         };
         command.SetAction(parse =>
         {
@@ -69,7 +70,18 @@ internal static class CampaignCommand
                 return Program.ExitOk;
             }
 
+            ImportanceBias? importance = null;
+            if (parse.GetValue(bias) is { } biasText)
+            {
+                (spec, importance) = Bias(spec, biasText);
+            }
+
             var slice = ShardSlice.Parse(parse.GetValue(shard), parse.GetValue(shardOut), spec.Machines);
+            if (slice is not null && importance is not null)
+            {
+                throw new UsageException("--bias: not with --shard yet: a shard file does not carry the bias its weights need");
+            }
+
             if (slice is not null)
             {
                 foreach (var (given, name) in new[] { (parse.GetResult(json) is not null, "--json"), (parse.GetValue(plot) is not null, "--plot"), (parse.GetValue(record) is not null, "--record"), (parse.GetValue(report) is not null, "--report") })
@@ -124,7 +136,7 @@ internal static class CampaignCommand
             // The recorder takes the engine's ordered output: the workers wait for it, so memory stays bounded.
             using var recorder = recordOut is null ? null : ReplayWriter.Create(recordOut.Stream, recordOut.Path, spec);
             // Recorded epochs are encoded on the workers; the consumer only writes their bytes.
-            var options = spec.ToOptions(threadCount, literalPolling: parse.GetValue(literal)) with { Recorder = recorder?.Recorder, Encoder = recorder?.Encoder };
+            var options = spec.ToOptions(threadCount, literalPolling: parse.GetValue(literal)) with { Recorder = recorder?.Recorder, Encoder = recorder?.Encoder, Bias = importance };
             if (slice is { } sl)
             {
                 options = options with { FirstMachineId = sl.First, Machines = sl.Machines };
@@ -212,6 +224,27 @@ internal static class CampaignCommand
             return Program.ExitOk;
         });
         return command;
+    }
+
+    /// <summary>
+    /// <c>--bias fatal=K</c>: the field workload's fresh fatal CPU errors at K times their rate (a Poisson class, so each
+    /// machine's likelihood ratio is K^-n e^((K-1) L) with L its unbiased expected count, field-calibration.md §B).
+    /// </summary>
+    internal static (CampaignSpec Spec, ImportanceBias Bias) Bias(CampaignSpec spec, string text)
+    {
+        int eq = text.IndexOf('=', StringComparison.Ordinal);
+        string cls = eq < 0 ? text : text[..eq].Trim();
+        if (eq < 0 || cls != "fatal" || !double.TryParse(text[(eq + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out double k) || !double.IsFinite(k) || k <= 0 || k > 1e6)
+        {
+            throw new UsageException($"--bias: expected fatal=K (fresh fatal CPU errors at K times their rate, K from 0 to 1,000,000), found '{text}'");
+        }
+
+        if (spec.Workload != "field")
+        {
+            throw new UsageException($"--bias: expected the field workload (its fatal CPU errors are a Poisson class), found workload {spec.Workload}");
+        }
+
+        return ImportanceBias.FatalCpu(spec, k);
     }
 
     /// <summary>The title of a campaign's plot and report (merge gives the same).</summary>

@@ -37,8 +37,19 @@ internal sealed record CampaignJson(
     double EventsPerSecond,
     OrderedDictionary<string, CampaignJson.IntervalJson> Intervals,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] CampaignJson.RecordingJson? Recording,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] CampaignJson.ImportanceJson? ImportanceSampling,
     ProvenanceJson Provenance)
 {
+    /// <summary>
+    /// Importance sampling (<c>--bias</c>): the biased class and factor, the unbiased expected count per machine, Kish's
+    /// effective machines, and per outcome the likelihood-weighted estimate of the plain run's total with its standard
+    /// and relative error (never a Wilson interval on weighted data).
+    /// </summary>
+    internal sealed record ImportanceJson(string Class, double Factor, double ExposurePerMachine, double EffectiveMachines, string Method, OrderedDictionary<string, EstimateJson> Estimates);
+
+    /// <summary><see cref="RelativeError"/> is null when the estimate is 0.</summary>
+    internal sealed record EstimateJson(double Total, double RatePerMachineYear, double StandardError, double? RelativeError);
+
     internal sealed record ErrorsJson(long Corrected, long Ucna, long Srao, long Srar, long Fatal);
 
     /// <summary>Kept for scripts that read it; the bounds are those of <c>intervals.resets</c> (the old Wilson-on-counts interval was wrong).</summary>

@@ -134,9 +134,41 @@ internal sealed class CampaignSummary(CampaignSpec spec, CampaignOptions options
         Row("handler events", c.HandlerEvents, CampaignOutcome.HandlerEvents, string.Create(Inv, $"{EventsPerSecond:N0}/s"));
         console.Write(table);
         output.WriteLine(string.Create(Inv, $"wall {wallSeconds:F2} s, {MachineYears / Math.Max(wallSeconds, 1e-9):N0} machine-years/s, digest {result.Digest}"));
+        if (result.Weighted is { } w)
+        {
+            output.WriteLine(string.Create(Inv,
+                $"importance sampling: the counts above are of the biased run ({w.Bias.Class} x {w.Bias.Factor:G4}); weighted estimates of the plain run ({w.EffectiveMachines:N0} effective machines of {result.Machines:N0}):"));
+            foreach (var (outcome, key, scale) in Intervals)
+            {
+                if (outcome is CampaignOutcome.HandlerEvents or CampaignOutcome.Corrected or CampaignOutcome.PollFinds or CampaignOutcome.CmciEvents or CampaignOutcome.LogsDelivered)
+                {
+                    continue;
+                }
+
+                var (total, se) = w.Of(outcome).Estimate();
+                output.WriteLine(string.Create(Inv, $"  {key,-22} {total * scale,14:G6}  standard error {se * scale,12:G4}  relative error {(total > 0 ? se / total : double.PositiveInfinity),8:P1}"));
+            }
+        }
     }
 
-    /// <summary>The <c>--json</c> document.</summary>
+    /// <summary>The importance-sampling estimates, or null for a plain run.</summary>
+    private CampaignJson.ImportanceJson? Importance()
+    {
+        if (result.Weighted is not { } w)
+        {
+            return null;
+        }
+
+        var estimates = new OrderedDictionary<string, CampaignJson.EstimateJson>();
+        foreach (var (outcome, key, scale) in Intervals)
+        {
+            var (total, se) = w.Of(outcome).Estimate();
+            estimates[key] = new CampaignJson.EstimateJson(total * scale, total * scale / Math.Max(MachineYears, 1e-9), se * scale, total > 0 ? se / total : null);
+        }
+
+        return new CampaignJson.ImportanceJson(w.Bias.Class, w.Bias.Factor, w.Bias.ExposurePerMachine, w.EffectiveMachines, "likelihood ratio K^-n e^((K-1)L) per machine; total = sum of w x; standard error from the weighted values' variance", estimates);
+    }
+
     public CampaignJson ToJson()
     {
         var c = result.Counts;
@@ -177,6 +209,7 @@ internal sealed class CampaignSummary(CampaignSpec spec, CampaignOptions options
             EventsPerSecond: EventsPerSecond,
             Intervals: IntervalsJson(),
             Recording: recording is { } rec ? new(rec.Path, rec.Bytes, rec.Frames, rec.Events, rec.Inputs, rec.BytesPerRecordedEvent) : null,
+            ImportanceSampling: Importance(),
             Provenance: ProvenanceJson.Of(spec));
     }
 

@@ -276,6 +276,30 @@ public sealed class CampaignCliTests : IDisposable
     }
 
     [Fact]
+    public void Bias_WeightedEstimatesInTheJson()
+    {
+        string json = PathOf("bias.json");
+        var r = Mca("campaign", "--machines", "300", "--days", "90", "--policy", "xen", "--bias", "fatal=20", "--quiet", "--json", json);
+        Assert.Equal(0, r.Code);
+        Assert.Contains("importance sampling: the counts above are of the biased run (fatal x 20)", r.Out, StringComparison.Ordinal);
+        var imp = Json(json).GetProperty("importance_sampling");
+        Assert.Equal("fatal", imp.GetProperty("class").GetString());
+        Assert.Equal(20, imp.GetProperty("factor").GetDouble());
+        var resets = imp.GetProperty("estimates").GetProperty("resets");
+        Assert.True(resets.GetProperty("standard_error").GetDouble() >= 0);
+        string plain = PathOf("plain.json");
+        Assert.Equal(0, Mca("campaign", "--machines", "30", "--days", "30", "--quiet", "--json", plain).Code);
+        Assert.False(Json(plain).TryGetProperty("importance_sampling", out _), "a plain run has no weighted estimates");
+    }
+
+    [Theory]
+    [InlineData(new[] { "--bias", "fatal" }, "--bias: expected fatal=K (fresh fatal CPU errors at K times their rate, K from 0 to 1,000,000), found 'fatal'")]
+    [InlineData(new[] { "--bias", "ue=4" }, "--bias: expected fatal=K")]
+    [InlineData(new[] { "--bias", "fatal=-2" }, "--bias: expected fatal=K")]
+    [InlineData(new[] { "--bias", "fatal=4", "--workload", "storm" }, "--bias: expected the field workload (its fatal CPU errors are a Poisson class), found workload storm")]
+    public void Bias_Bad_OneLine(string[] args, string message) => AssertRejected(message, ["campaign", "--machines", "10", .. args]);
+
+    [Fact]
     public void ZeroMachines_Rejected() => AssertRejected("--machines: expected a number of machines from 1 to 10,000,000, found 0", "campaign", "--machines", "0");
 
     [Fact]

@@ -21,6 +21,8 @@ public sealed record CampaignResult
     public required CampaignCounts[] EpochCounts { get; init; }
     /// <summary>Simulated time per epoch; epoch <c>e</c> ends at <c>min((e + 1) * EpochNs, DurationNs)</c>.</summary>
     public required long EpochNs { get; init; }
+    /// <summary>With importance sampling (<see cref="CampaignOptions.Bias"/>): the weighted estimates; null otherwise.</summary>
+    public ImportanceEstimates? Weighted { get; init; }
 
     /// <summary>The sums of one outcome.</summary>
     public CountSums Sums(CampaignOutcome outcome) => Outcomes[(int)outcome];

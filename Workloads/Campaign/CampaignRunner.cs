@@ -165,12 +165,16 @@ public sealed class CampaignResultBuilder
     private readonly long _epochNs;
     private readonly byte[] _scratch = new byte[8];
     private CampaignCounts _total;
+    private readonly ImportanceBias? _bias;
+    private readonly WeightedSums[] _weighted = new WeightedSums[OutcomeCount];
+    private double _sumW, _sumW2;
     private int _reset, _withUc, _withVmce;
     private long _dimms, _dimmsWithCe;
 
     public CampaignResultBuilder(CampaignOptions options)
         : this(options?.Machines ?? throw new ArgumentNullException(nameof(options)), options.DurationNs, options.EpochNs, options.EpochCount)
     {
+        _bias = options.Bias;
     }
 
     public CampaignResultBuilder(int machines, long durationNs, long epochNs, int epochCount)
@@ -213,6 +217,17 @@ public sealed class CampaignResultBuilder
             {
                 _sums[o].Add(m.Value((CampaignOutcome)o));
             }
+
+            if (_bias is { } bias)
+            {
+                double w = bias.Weight(m.BiasedArrivals);
+                _sumW += w;
+                _sumW2 += w * w;
+                for (int o = 0; o < _weighted.Length; o++)
+                {
+                    _weighted[o].Add(w, m.Value((CampaignOutcome)o));
+                }
+            }
         }
 
         _dimms += batch.Dimms;
@@ -234,6 +249,7 @@ public sealed class CampaignResultBuilder
         Outcomes = (CountSums[])_sums.Clone(),
         EpochCounts = (CampaignCounts[])_epochs.Clone(),
         EpochNs = _epochNs,
+        Weighted = _bias is null ? null : new ImportanceEstimates(_bias, (WeightedSums[])_weighted.Clone(), _sumW, _sumW2),
     };
 
     /// <summary>Feeds one machine's outcome to the digest, field by field in little-endian order.</summary>

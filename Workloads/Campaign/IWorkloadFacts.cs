@@ -7,4 +7,7 @@ internal interface IWorkloadFacts
 
     /// <summary>DIMMs of a machine (batch index) that had at least one corrected error so far.</summary>
     int DimmsWithCe(int machineIndex);
+
+    /// <summary>Fresh fatal CPU errors drawn for a machine (recurrences aside): the count behind an importance-sampling weight.</summary>
+    int FatalCpuPrimaries(int machineIndex) => 0;
 }

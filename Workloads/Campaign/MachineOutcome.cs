@@ -23,6 +23,8 @@ public struct MachineOutcome
     public long FirstResetNs;
     /// <summary>DIMMs of the machine that logged a corrected error (a workload fact; 0 for workloads without DIMMs).</summary>
     public int DimmsWithCe;
+    /// <summary>Arrivals of the importance-sampled class (<see cref="CampaignOptions.Bias"/>), for the machine's weight.</summary>
+    public int BiasedArrivals;
     /// <summary>The machine's counts, classified by <see cref="CampaignCounts.Tally"/>, with its daemon counters and retired frames.</summary>
     public CampaignCounts Counts;
 
