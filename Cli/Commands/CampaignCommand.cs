@@ -41,6 +41,9 @@ internal static class CampaignCommand
         };
         var report = new Option<string?>("--report") { Description = "Also write a self-contained HTML report (outcome table with intervals, plots inline as SVG, spec, provenance) to FILE.html" };
         var bias = new Option<string?>("--bias") { Description = "Importance sampling: run the field workload's fresh fatal CPU errors at K times their rate (fatal=K) and report likelihood-weighted estimates with their standard and relative errors" };
+        var targetRelError = new Option<double?>("--target-rel-error") { Description = "Run rounds of --machines machines until every --target outcome's relative error (standard error over estimate) is below R, or --max-machines" };
+        var maxMachines = new Option<int?>("--max-machines") { Description = "With --target-rel-error: the most machines to run (default 100 rounds)" };
+        var targets = new Option<string>("--target") { Description = "With --target-rel-error: the outcomes whose relative error must fall below R, comma-separated (default resets)", DefaultValueFactory = _ => "resets" };
         var perMachine = new Option<string?>("--per-machine") { Description = "Also write one row per machine (every outcome count) to FILE.parquet, for mca query or any Parquet reader" };
         var shard = new Option<string?>("--shard") { Description = "Run shard I of N (0-based): machines I*M/N to (I+1)*M/N-1 of the fleet; needs --shard-out; mca merge combines the shards" };
         var shardOut = new Option<string?>("--shard-out") { Description = "With --shard: write the shard to FILE.mcashard (spec, per-machine rows, per-epoch sums; checksummed)" };
@@ -48,7 +51,7 @@ internal static class CampaignCommand
         var printSpec = new Option<bool>("--print-spec") { Description = "Print the campaign spec (YAML, every parameter) and exit: a starting point for a spec file" };
         var command = new Command("campaign", "Run a fleet Monte Carlo campaign and summarize errors, resets, vMCEs, guest outcomes and lost logs")
         {
-            machines, days, seed, policy, workload, threads, batchSize, epochDays, json, plot, record, quiet, literal, pageOffline, perMachine, report, bias, shard, shardOut, checkpoint, printSpec,
+            machines, days, seed, policy, workload, threads, batchSize, epochDays, json, plot, record, quiet, literal, pageOffline, perMachine, report, bias, targetRelError, maxMachines, targets, shard, shardOut, checkpoint, printSpec,
         };
         command.SetAction(parse =>
         {
@@ -74,6 +77,39 @@ internal static class CampaignCommand
             if (parse.GetValue(bias) is { } biasText)
             {
                 (spec, importance) = Bias(spec, biasText);
+            }
+
+            double? target = parse.GetValue(targetRelError);
+            var targetOutcomes = new List<CampaignOutcome>();
+            if (target is { } r)
+            {
+                if (!(r > 0 && r < 1))
+                {
+                    throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--target-rel-error: expected a relative error between 0 and 1 (e.g. 0.1), found {r}"));
+                }
+
+                foreach (string name in parse.GetValue(targets)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                {
+                    targetOutcomes.Add(Enum.TryParse<CampaignOutcome>(name.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out var picked) && picked != CampaignOutcome.DowntimeNs
+                        ? picked
+                        : throw new UsageException($"--target: expected outcomes among {string.Join(", ", Enum.GetNames<CampaignOutcome>().Where(n => n != nameof(CampaignOutcome.DowntimeNs)).Select(Snake))}, found '{name}'"));
+                }
+
+                if (parse.GetValue(shard) is not null || parse.GetValue(record) is not null || parse.GetValue(checkpoint) is not null)
+                {
+                    throw new UsageException("--target-rel-error: not with --shard, --record or --checkpoint: it decides the fleet as it runs");
+                }
+            }
+            else if (parse.GetValue(maxMachines) is not null)
+            {
+                throw new UsageException("--max-machines: expected --target-rel-error with it");
+            }
+
+            int roundMachines = spec.Machines;
+            int maxFleet = parse.GetValue(maxMachines) ?? (int)Math.Min(CampaignSpec.MachinesMax, 100L * roundMachines);
+            if (target is not null && (maxFleet < roundMachines || maxFleet > CampaignSpec.MachinesMax))
+            {
+                throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--max-machines: expected from --machines ({roundMachines:N0}) to {CampaignSpec.MachinesMax:N0}, found {maxFleet:N0}"));
             }
 
             var slice = ShardSlice.Parse(parse.GetValue(shard), parse.GetValue(shardOut), spec.Machines);
@@ -168,7 +204,16 @@ internal static class CampaignCommand
             {
                 try
                 {
-                    result = RunWithProgress(options, quiet: parse.GetValue(quiet), err, recorder is null ? null : recorder.Append, observe: p => doneFraction = p.Fraction, sink: sink, ct: Interrupt.Token);
+                    if (target is { } goal)
+                    {
+                        result = RunToTarget(options, goal, targetOutcomes, roundMachines, maxFleet, sink, parse.GetValue(quiet) ? null : err, Interrupt.Token);
+                        spec = spec with { Machines = result.Machines };
+                        options = options with { Machines = result.Machines };
+                    }
+                    else
+                    {
+                        result = RunWithProgress(options, quiet: parse.GetValue(quiet), err, recorder is null ? null : recorder.Append, observe: p => doneFraction = p.Fraction, sink: sink, ct: Interrupt.Token);
+                    }
                     recorder?.Complete(result);
                     shardWriter?.Complete();
                     machineTable?.Complete();
@@ -245,6 +290,65 @@ internal static class CampaignCommand
         }
 
         return ImportanceBias.FatalCpu(spec, k);
+    }
+
+    private static string Snake(string name) => string.Concat(name.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(c) : c.ToString()));
+
+    /// <summary>
+    /// <c>--target-rel-error R</c>: rounds of <paramref name="round"/> machines (ids continuing from the last round, so the
+    /// machines run are exactly those of a plain campaign of that size) until every target outcome's relative error is
+    /// below R (importance-weighted when biased), or <paramref name="max"/> machines have run.
+    /// </summary>
+    private static CampaignResult RunToTarget(CampaignOptions options, double goal, List<CampaignOutcome> targets, int round, int max, IBatchSink? sink, TextWriter? err, CancellationToken ct)
+    {
+        var builder = new CampaignResultBuilder(options with { Machines = max });
+        var fold = new FoldingSink(builder, sink);
+        int done = 0;
+        var inv = CultureInfo.InvariantCulture;
+        while (done < max)
+        {
+            int n = Math.Min(round, max - done);
+            CampaignRunner.Run(options with { FirstMachineId = options.FirstMachineId + done, Machines = n }, sink: fold, ct: ct);
+            done += n;
+            var partial = builder.Build(done);
+            double worst = targets.Max(o => RelativeError(partial, o));
+            err?.WriteLine(string.Create(inv, $"campaign: {done:N0} machines, worst relative error {worst:P1} (target {goal:P1})"));
+            if (worst < goal)
+            {
+                break;
+            }
+        }
+
+        return builder.Build(done);
+    }
+
+    /// <summary>Standard error over estimate of an outcome's total: importance-weighted when biased, else from the per-machine sums.</summary>
+    internal static double RelativeError(CampaignResult result, CampaignOutcome outcome)
+    {
+        if (result.Weighted is { } w)
+        {
+            return w.Of(outcome).RelativeError;
+        }
+
+        var s = result.Sums(outcome);
+        if (s.Total <= 0 || s.Machines < 2)
+        {
+            return double.PositiveInfinity;
+        }
+
+        double n = s.Machines, mean = s.Total / n;
+        double variance = Math.Max(0, ((double)s.SumSquares - (n * mean * mean)) / (n - 1));
+        return Math.Sqrt(n * variance) / s.Total;
+    }
+
+    /// <summary>Folds every round's batches into one builder, and passes them on to the run's other sinks.</summary>
+    private sealed class FoldingSink(CampaignResultBuilder builder, IBatchSink? next) : IBatchSink
+    {
+        public void Done(BatchResult result, bool resumed)
+        {
+            builder.Add(result);
+            next?.Done(result, resumed);
+        }
     }
 
     /// <summary>The title of a campaign's plot and report (merge gives the same).</summary>

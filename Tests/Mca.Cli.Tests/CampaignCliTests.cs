@@ -292,6 +292,33 @@ public sealed class CampaignCliTests : IDisposable
         Assert.False(Json(plain).TryGetProperty("importance_sampling", out _), "a plain run has no weighted estimates");
     }
 
+    [Fact]
+    public void TargetRelError_StopsWhenReached_AndIsThePlainCampaignOfThatSize()
+    {
+        string json = PathOf("target.json");
+        var r = Mca("campaign", "--machines", "1000", "--policy", "xen", "--bias", "fatal=20", "--target-rel-error", "0.12", "--target", "resets,fatal", "--max-machines", "20000", "--json", json);
+        Assert.Equal(0, r.Code);
+        var root = Json(json);
+        int machines = root.GetProperty("machines").GetInt32();
+        Assert.InRange(machines, 1000, 19000);
+        Assert.Equal(0, machines % 1000);
+        var est = root.GetProperty("importance_sampling").GetProperty("estimates");
+        Assert.True(est.GetProperty("resets").GetProperty("relative_error").GetDouble() < 0.12);
+        Assert.True(est.GetProperty("fatal").GetProperty("relative_error").GetDouble() < 0.12);
+        Assert.Contains("worst relative error", r.Err, StringComparison.Ordinal);
+
+        string plain = PathOf("plain-target.json");
+        Assert.Equal(0, Mca("campaign", "--machines", machines.ToString(System.Globalization.CultureInfo.InvariantCulture), "--policy", "xen", "--bias", "fatal=20", "--quiet", "--json", plain).Code);
+        Assert.Equal(Json(plain).GetProperty("digest").GetString(), root.GetProperty("digest").GetString());
+    }
+
+    [Theory]
+    [InlineData(new[] { "--target-rel-error", "2" }, "--target-rel-error: expected a relative error between 0 and 1 (e.g. 0.1), found 2")]
+    [InlineData(new[] { "--target-rel-error", "0.1", "--target", "reboots" }, "--target: expected outcomes among")]
+    [InlineData(new[] { "--max-machines", "100" }, "--max-machines: expected --target-rel-error with it")]
+    [InlineData(new[] { "--target-rel-error", "0.1", "--max-machines", "5" }, "--max-machines: expected from --machines (10) to 10,000,000, found 5")]
+    public void TargetRelError_Bad_OneLine(string[] args, string message) => AssertRejected(message, ["campaign", "--machines", "10", .. args]);
+
     [Theory]
     [InlineData(new[] { "--bias", "fatal" }, "--bias: expected fatal=K (fresh fatal CPU errors at K times their rate, K from 0 to 1,000,000), found 'fatal'")]
     [InlineData(new[] { "--bias", "ue=4" }, "--bias: expected fatal=K")]

@@ -235,9 +235,12 @@ public sealed class CampaignResultBuilder
     }
 
     /// <summary>The result (once every machine is added).</summary>
-    public CampaignResult Build() => new()
+    public CampaignResult Build() => Build(_machines);
+
+    /// <summary>The result over <paramref name="machines"/> machines (a run that stopped early: <see cref="MachinesAdded"/>).</summary>
+    public CampaignResult Build(int machines) => new()
     {
-        Machines = _machines,
+        Machines = machines,
         DurationNs = _durationNs,
         Counts = _total,
         MachinesReset = _reset,
