@@ -58,9 +58,11 @@ internal static class CompareCommand
             Arity = ArgumentArity.ZeroOrOne,
         };
         var quiet = new Option<bool>("--quiet") { Description = "No progress output" };
+        var plot = new Option<string?>("--plot") { Description = "Also plot each arm's resets, SRARs, crashed domains, vMCEs, pages offlined and lost logs per 1,000 machine-years with 95% intervals, one panel per outcome, to FILE (.png or .svg)" };
+        var report = new Option<string?>("--report") { Description = "Also write a self-contained HTML report (the paired tables, the plot inline as SVG, the spec, provenance) to FILE.html" };
         var command = new Command("compare", "Compare handler policies or spec settings in one paired run: the same machines and error draws under each arm")
         {
-            machines, days, seed, policies, arms, workload, threads, batchSize, epochDays, pageOffline, json, quiet,
+            machines, days, seed, policies, arms, workload, threads, batchSize, epochDays, pageOffline, json, quiet, plot, report,
         };
         command.SetAction(parse =>
         {
@@ -104,6 +106,14 @@ internal static class CompareCommand
             using var outputs = new OutputSet();
             string? jsonPath = parse.GetResult(json) is not { } given ? null : given.Tokens.Count == 0 ? "-" : parse.GetValue(json);
             var jsonOut = outputs.Add("--json", jsonPath, allowStdout: true);
+            string? plotPath = parse.GetValue(plot);
+            if (plotPath is { Length: > 0 } && Path.GetExtension(plotPath).ToLowerInvariant() is not (".png" or ".svg"))
+            {
+                throw new UsageException($"--plot: expected a FILE.png or FILE.svg, found '{plotPath}'");
+            }
+
+            var plotOut = outputs.Add("--plot", plotPath);
+            var reportOut = outputs.Add("--report", HtmlReport.RequireHtml(parse.GetValue(report)));
             outputs.Open();
             var options = armSpecs.Select(a => a.Spec.ToOptions(threadCount)).ToList();
             var wall = Stopwatch.StartNew();
@@ -126,6 +136,27 @@ internal static class CompareCommand
             if (jsonOut is { IsStdout: false })
             {
                 jsonOut.WriteAllText(jsonText!);
+            }
+
+            if (plotOut is not null || reportOut is not null)
+            {
+                string[] names = [.. armSpecs.Select(a => a.Name)];
+                var rows = Enumerable.Range(0, armSpecs.Count).Select(a => SweepCommand.Row(names[a], result, a, PlotOutcomes)).ToList();
+                var panels = SweepCommand.Panels(spec, "arm", names, PlotOutcomes, rows);
+                if (plotOut is not null)
+                {
+                    SmallMultiples.Save(plotOut.Stream, plotOut.Path, panels);
+                }
+
+                if (reportOut is not null)
+                {
+                    using var tables = new StringWriter(Inv);
+                    WriteTables(tables, spec, armSpecs, options, result, wall.Elapsed.TotalSeconds, plain: true);
+                    reportOut.WriteAllText(HtmlReport.Page(
+                        string.Create(Inv, $"{spec.Machines:N0} machines x {spec.Days:N0} days, {spec.Workload}, seed {spec.Seed}: {string.Join(" vs ", names)}"),
+                        [("Paired differences against " + names[0], "compare-tables", HtmlReport.Pre(tables.ToString())), ("Each arm", "compare-plot", SmallMultiples.Svg(panels))],
+                        spec, doc.Provenance));
+                }
             }
 
             outputs.Commit();
@@ -243,9 +274,20 @@ internal static class CompareCommand
         return new CompareJson(spec.Machines, spec.Days, spec.Seed, spec.Workload, result.Arms[0].MachineYears, armJson, comparisons, wallSeconds, ProvenanceJson.Of(spec));
     }
 
-    private static void WriteTables(TextWriter output, CampaignSpec spec, List<(string Name, CampaignSpec Spec)> arms, List<CampaignOptions> options, CompareResult result, double wallSeconds)
+    /// <summary>The outcomes the plot and the report's figure show, one panel each.</summary>
+    private static readonly List<(string Key, CampaignOutcome Outcome)> PlotOutcomes =
+    [
+        ("resets", CampaignOutcome.Resets),
+        ("srar", CampaignOutcome.Srar),
+        ("domains_crashed", CampaignOutcome.DomainsCrashed),
+        ("vmce_injected", CampaignOutcome.VmceInjected),
+        ("pages_offlined", CampaignOutcome.PagesOfflined),
+        ("logs_lost", CampaignOutcome.LogsLost),
+    ];
+
+    private static void WriteTables(TextWriter output, CampaignSpec spec, List<(string Name, CampaignSpec Spec)> arms, List<CampaignOptions> options, CompareResult result, double wallSeconds, bool plain = false)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = AnsiSupport.Detect, ColorSystem = ColorSystemSupport.Detect });
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = plain ? AnsiSupport.No : AnsiSupport.Detect, ColorSystem = plain ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect });
         console.Profile.Width = Math.Max(console.Profile.Width, 150);
         for (int a = 1; a < arms.Count; a++)
         {

@@ -58,9 +58,10 @@ internal static class SweepCommand
         };
         var plot = new Option<string?>("--plot") { Description = "Also plot the chosen outcomes per 1,000 machines against the value, with their 95% intervals, to FILE (.png or .svg)" };
         var quiet = new Option<bool>("--quiet") { Description = "No progress output" };
+        var report = new Option<string?>("--report") { Description = "Also write a self-contained HTML report (the table, the plot inline as SVG, the spec, provenance) to FILE.html" };
         var command = new Command("sweep", "Run one paired arm per value of a spec setting and report the chosen outcomes against it")
         {
-            setting, machines, days, seed, policy, workload, threads, batchSize, epochDays, pageOffline, outcomes, json, plot, quiet,
+            setting, machines, days, seed, policy, workload, threads, batchSize, epochDays, pageOffline, outcomes, json, plot, quiet, report,
         };
         command.SetAction(parse =>
         {
@@ -109,6 +110,7 @@ internal static class SweepCommand
             }
 
             var plotOut = outputs.Add("--plot", plotPath);
+            var reportOut = outputs.Add("--report", HtmlReport.RequireHtml(parse.GetValue(report)));
             outputs.Open();
             var options = arms.Select(a => a.Spec.ToOptions(threadCount)).ToList();
             var wall = Stopwatch.StartNew();
@@ -129,24 +131,7 @@ internal static class SweepCommand
             var rows = new List<SweepJson.RowJson>();
             for (int a = 0; a < arms.Count; a++)
             {
-                var r = result.Arms[a];
-                var cells = new OrderedDictionary<string, SweepJson.CellJson>();
-                foreach (var (name, outcome) in chosen)
-                {
-                    var sums = r.Sums(outcome);
-                    var (rate, low, high, _) = RateInterval.Interval(sums, Math.Max(r.MachineYears, 1e-9));
-                    SweepJson.DifferenceJson? diff = null;
-                    if (a > 0)
-                    {
-                        var p = result.Paired[a - 1][(int)outcome];
-                        var (dl, dh) = p.Interval();
-                        diff = new SweepJson.DifferenceJson(p.Difference, dl, dh, p.SignP);
-                    }
-
-                    cells[name] = new SweepJson.CellJson(sums.Total, rate, low, high, diff);
-                }
-
-                rows.Add(new SweepJson.RowJson(values[a], r.Digest, cells));
+                rows.Add(Row(values[a], result, a, chosen));
             }
 
             var doc = new SweepJson(spec.Machines, spec.Days, spec.Seed, spec.Workload, key, rows, wall.Elapsed.TotalSeconds, ProvenanceJson.Of(spec));
@@ -159,6 +144,16 @@ internal static class SweepCommand
             if (plotOut is not null)
             {
                 SavePlot(plotOut.Stream, plotOut.Path, spec, key, values, chosen, rows);
+            }
+
+            if (reportOut is not null)
+            {
+                using var tableText = new StringWriter(Inv);
+                WriteTable(tableText, spec, key, chosen, rows, wall.Elapsed.TotalSeconds, plain: true);
+                reportOut.WriteAllText(HtmlReport.Page(
+                    string.Create(Inv, $"{spec.Machines:N0} machines x {spec.Days:N0} days, {spec.Workload}, seed {spec.Seed}: sweep of {key}"),
+                    [("Values, paired against the first", "sweep-table", HtmlReport.Pre(tableText.ToString())), ("Against the value", "sweep-plot", SmallMultiples.Svg(Panels(spec, key, values, chosen, rows)))],
+                    spec, doc.Provenance));
             }
 
             outputs.Commit();
@@ -174,9 +169,32 @@ internal static class SweepCommand
         return command;
     }
 
-    private static void WriteTable(TextWriter output, CampaignSpec spec, string key, List<(string Key, CampaignOutcome Outcome)> chosen, List<SweepJson.RowJson> rows, double wallSeconds)
+    /// <summary>Arm <paramref name="a"/>'s row: each chosen outcome's total and rate interval, and after the first arm the paired difference.</summary>
+    internal static SweepJson.RowJson Row(string value, CompareResult result, int a, IEnumerable<(string Key, CampaignOutcome Outcome)> chosen)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = AnsiSupport.Detect, ColorSystem = ColorSystemSupport.Detect });
+        var r = result.Arms[a];
+        var cells = new OrderedDictionary<string, SweepJson.CellJson>();
+        foreach (var (name, outcome) in chosen)
+        {
+            var sums = r.Sums(outcome);
+            var (rate, low, high, _) = RateInterval.Interval(sums, Math.Max(r.MachineYears, 1e-9));
+            SweepJson.DifferenceJson? diff = null;
+            if (a > 0)
+            {
+                var p = result.Paired[a - 1][(int)outcome];
+                var (dl, dh) = p.Interval();
+                diff = new SweepJson.DifferenceJson(p.Difference, dl, dh, p.SignP);
+            }
+
+            cells[name] = new SweepJson.CellJson(sums.Total, rate, low, high, diff);
+        }
+
+        return new SweepJson.RowJson(value, r.Digest, cells);
+    }
+
+    private static void WriteTable(TextWriter output, CampaignSpec spec, string key, List<(string Key, CampaignOutcome Outcome)> chosen, List<SweepJson.RowJson> rows, double wallSeconds, bool plain = false)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = plain ? AnsiSupport.No : AnsiSupport.Detect, ColorSystem = plain ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect });
         console.Profile.Width = Math.Max(console.Profile.Width, 150);
         var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(string.Create(Inv,
             $"{spec.Machines:N0} machines x {spec.Days:N0} days, workload {spec.Workload}, seed {spec.Seed}: {key}, paired against {key}={rows[0].Value}")));
@@ -212,7 +230,11 @@ internal static class SweepCommand
     /// Small multiples: one panel per chosen outcome (their counts differ by orders of magnitude), each per 1,000
     /// machine-years against the value (numeric values on their axis, others in order) with its 95% band, y from zero.
     /// </summary>
-    private static void SavePlot(Stream stream, string path, CampaignSpec spec, string key, string[] values, List<(string Key, CampaignOutcome Outcome)> chosen, List<SweepJson.RowJson> rows)
+    private static void SavePlot(Stream stream, string path, CampaignSpec spec, string key, string[] values, List<(string Key, CampaignOutcome Outcome)> chosen, List<SweepJson.RowJson> rows) =>
+        SmallMultiples.Save(stream, path, Panels(spec, key, values, chosen, rows));
+
+    /// <summary>The sweep's panels (also the report's figure).</summary>
+    internal static List<Plot> Panels(CampaignSpec spec, string key, string[] values, List<(string Key, CampaignOutcome Outcome)> chosen, List<SweepJson.RowJson> rows)
     {
         bool numeric = values.All(v => double.TryParse(v, NumberStyles.Float, Inv, out _));
         double[] xs = numeric ? [.. values.Select(v => double.Parse(v, NumberStyles.Float, Inv))] : [.. Enumerable.Range(0, values.Length).Select(i => (double)i)];
@@ -245,6 +267,6 @@ internal static class SweepCommand
             panels.Add(plot);
         }
 
-        SmallMultiples.Save(stream, path, panels);
+        return panels;
     }
 }

@@ -56,5 +56,47 @@ internal static class HtmlReport
         _ => Enum.TryParse<CampaignOutcome>(key.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out var outcome) ? result.Sums(outcome).Total : double.NaN,
     };
 
+    /// <summary><c>--report</c>'s file: a .html name (or a device), null when absent.</summary>
+    public static string? RequireHtml(string? path) =>
+        path is { Length: > 0 } && !path.StartsWith("/dev/", StringComparison.Ordinal) && !path.EndsWith(".html", StringComparison.OrdinalIgnoreCase)
+            ? throw new UsageException($"--report: expected a FILE.html, found '{path}'")
+            : path;
+
+    /// <summary>Preformatted text (a table as the terminal shows it), escaped.</summary>
+    public static string Pre(string text) => "<pre>" + E(text) + "</pre>\n";
+
+    /// <summary>A report page of sections (each a heading, an id and its HTML), then the spec and the provenance.</summary>
+    public static string Page(string title, IEnumerable<(string Heading, string Id, string Html)> sections, CampaignSpec spec, ProvenanceJson provenance)
+    {
+        ArgumentNullException.ThrowIfNull(sections);
+        ArgumentNullException.ThrowIfNull(spec);
+        var html = new StringBuilder();
+        Head(html, title);
+        foreach (var (heading, id, body) in sections)
+        {
+            html.Append("<h2>").Append(E(heading)).Append("</h2>\n<figure id=\"").Append(E(id)).Append("\">\n").Append(body).Append("</figure>\n");
+        }
+
+        Tail(html, spec, provenance);
+        return html.ToString();
+    }
+
+    private static void Head(StringBuilder html, string title)
+    {
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+        html.Append("<title>").Append(E(title)).Append("</title>\n");
+        html.Append("<style>\nbody{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:3px 8px}td.n{text-align:right;font-variant-numeric:tabular-nums}pre{background:#f4f4f4;padding:1em;overflow:auto}figure{margin:1em 0}\n</style>\n");
+        html.Append("</head>\n<body>\n");
+        html.Append("<h1>").Append(E(title)).Append("</h1>\n");
+    }
+
+    private static void Tail(StringBuilder html, CampaignSpec spec, ProvenanceJson provenance)
+    {
+        html.Append("<h2 id=\"spec\">Spec</h2>\n<pre id=\"spec-yaml\">").Append(E(CampaignSpecYaml.Write(spec))).Append("</pre>\n");
+        html.Append("<h2 id=\"provenance\">Provenance</h2>\n<pre id=\"provenance-json\">")
+            .Append(E(JsonSerializer.Serialize(provenance, JsonOut.Contracts.ProvenanceJson))).Append("</pre>\n");
+        html.Append("</body>\n</html>\n");
+    }
+
     private static string E(string text) => WebUtility.HtmlEncode(text);
 }

@@ -53,6 +53,29 @@ public sealed partial class ReportTests : IDisposable
         Assert.Contains("workload: storm", html, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("compare", "compare-tables", "compare-plot")]
+    [InlineData("sweep", "sweep-table", "sweep-plot")]
+    public void CompareAndSweepReports_AreSelfContained_WithTheirFigures(string command, string tableId, string plotId)
+    {
+        string report = Path.Combine(_dir, command + ".html");
+        string[] arms = command == "compare" ? ["--policy", "rfc2009", "--policy", "xen"] : ["storm.fatal_per_machine_year=0.5,4"];
+        var r = Mca([command, .. arms, "--workload", "storm", "--machines", "150", "--days", "40", "--quiet", "--report", report]);
+        Assert.True(r.Code == 0, r.Err);
+        string html = File.ReadAllText(report);
+        foreach (string id in new[] { tableId, plotId, "spec-yaml", "provenance-json" })
+        {
+            Assert.Contains($"id=\"{id}\"", html, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotMatch(ExternalReference(), html);
+        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("\u001b[", html, StringComparison.Ordinal);
+        int start = html.IndexOf("<svg", StringComparison.Ordinal);
+        int end = html.LastIndexOf("</svg>", StringComparison.Ordinal) + "</svg>".Length;
+        Assert.Contains(XDocument.Parse(html[start..end]).Root!.Elements(), e => e.Name.LocalName == "svg");
+    }
+
     [Fact]
     public void Report_NotHtml_OneLine()
     {
