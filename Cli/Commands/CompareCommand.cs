@@ -60,9 +60,10 @@ internal static class CompareCommand
         var quiet = new Option<bool>("--quiet") { Description = "No progress output" };
         var plot = new Option<string?>("--plot") { Description = "Also plot each arm's resets, SRARs, crashed domains, vMCEs, pages offlined and lost logs per 1,000 machine-years with 95% intervals, one panel per outcome, to FILE (.png or .svg)" };
         var report = new Option<string?>("--report") { Description = "Also write a self-contained HTML report (the paired tables, the plot inline as SVG, the spec, provenance) to FILE.html" };
+        var perMachine = new Option<string?>("--per-machine") { Description = "Also write one row per machine with a column set per arm (arm0_resets, arm1_resets, ...) to FILE.parquet" };
         var command = new Command("compare", "Compare handler policies or spec settings in one paired run: the same machines and error draws under each arm")
         {
-            machines, days, seed, policies, arms, workload, threads, batchSize, epochDays, pageOffline, json, quiet, plot, report,
+            machines, days, seed, policies, arms, workload, threads, batchSize, epochDays, pageOffline, json, quiet, plot, report, perMachine,
         };
         command.SetAction(parse =>
         {
@@ -114,6 +115,7 @@ internal static class CompareCommand
 
             var plotOut = outputs.Add("--plot", plotPath);
             var reportOut = outputs.Add("--report", HtmlReport.RequireHtml(parse.GetValue(report)));
+            var perMachineOut = outputs.Add("--per-machine", CampaignCommand.PerMachinePath(parse.GetValue(perMachine)));
             outputs.Open();
             var options = armSpecs.Select(a => a.Spec.ToOptions(threadCount)).ToList();
             var wall = Stopwatch.StartNew();
@@ -122,7 +124,9 @@ internal static class CompareCommand
             {
                 try
                 {
-                    result = CompareRunner.Run(options, parse.GetValue(quiet) ? null : Progress(parse.InvocationConfiguration.Error, options[0], armSpecs.Count), Interrupt.Token);
+                    var machineTable = perMachineOut is null ? null : new PerMachineTable(perMachineOut.Stream, spec.Seed, [.. options.Select((o, a) => (string.Create(Inv, $"arm{a}_"), o.Policy.Name, o.Policy.Dom0Daemon.Name))]);
+                    result = CompareRunner.Run(options, parse.GetValue(quiet) ? null : Progress(parse.InvocationConfiguration.Error, options[0], armSpecs.Count), machineTable is null ? null : machineTable.DoneArms, Interrupt.Token);
+                    machineTable?.Complete();
                 }
                 catch (OperationCanceledException) when (Interrupt.Token.IsCancellationRequested)
                 {

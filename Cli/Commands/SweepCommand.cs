@@ -119,7 +119,7 @@ internal static class SweepCommand
             {
                 try
                 {
-                    result = CompareRunner.Run(options, null, Interrupt.Token);
+                    result = CompareRunner.Run(options, null, ct: Interrupt.Token);
                 }
                 catch (OperationCanceledException) when (Interrupt.Token.IsCancellationRequested)
                 {

@@ -21,6 +21,7 @@ internal sealed class PerMachineTable : IBatchSink
     private readonly ParquetWriter _writer;
     private readonly Column[] _columns;
     private readonly int _capacity;
+    private readonly int _arms;
     private int _rows;
     private long _nextMachine = -1;
     private bool _completed;
@@ -36,13 +37,36 @@ internal sealed class PerMachineTable : IBatchSink
 
     /// <summary>As the public constructor, with <paramref name="rowGroupRows"/> machines per row group (tests use small groups).</summary>
     internal PerMachineTable(Stream stream, ulong seed, string policy, string pageOffline, int rowGroupRows)
+        : this(stream, seed, [(string.Empty, policy ?? throw new ArgumentNullException(nameof(policy)), pageOffline ?? throw new ArgumentNullException(nameof(pageOffline)))], rowGroupRows)
+    {
+    }
+
+    /// <summary>
+    /// A comparison's table (<c>mca compare --per-machine</c>): one row per machine, and a column set per arm, each column
+    /// named with its arm's prefix (<c>arm0_resets</c>, <c>arm1_resets</c>, ...); rows come through <see cref="DoneArms"/>.
+    /// </summary>
+    internal PerMachineTable(Stream stream, ulong seed, IReadOnlyList<(string Prefix, string Policy, string PageOffline)> arms, int rowGroupRows = DefaultRowGroupRows)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        ArgumentNullException.ThrowIfNull(policy);
-        ArgumentNullException.ThrowIfNull(pageOffline);
+        ArgumentNullException.ThrowIfNull(arms);
         ArgumentOutOfRangeException.ThrowIfLessThan(rowGroupRows, 1);
         _capacity = rowGroupRows;
-        _columns = Columns(rowGroupRows, seed, policy, pageOffline);
+        _arms = arms.Count;
+        var columns = new List<Column>
+        {
+            new ValueColumn<int>("machine", rowGroupRows, static (int id, in MachineOutcome _) => id),
+            new ConstantColumn<ulong>(new DataField<ulong>("seed"), rowGroupRows, seed),
+        };
+        for (int a = 0; a < arms.Count; a++)
+        {
+            foreach (var c in ArmColumns(rowGroupRows, arms[a].Prefix, arms[a].Policy, arms[a].PageOffline))
+            {
+                c.Arm = a;
+                columns.Add(c);
+            }
+        }
+
+        _columns = [.. columns];
         var schema = new ParquetSchema(_columns.Select(c => (Field)c.Field));
         // Zstd at its default level: on 10,000,000 machines 109 MB in 12 s, against Snappy's 272 MB in 16 s and
         // Parquet.Net's default level (SmallestSize) 90 MB in 40 s; the random event_hash is 80 MB of any of them.
@@ -58,6 +82,19 @@ internal sealed class PerMachineTable : IBatchSink
     public void Done(BatchResult result, bool resumed)
     {
         ArgumentNullException.ThrowIfNull(result);
+        DoneArms([result]);
+    }
+
+    /// <summary>Adds one batch's machines under every arm (the same machines, in the arms' order).</summary>
+    public void DoneArms(IReadOnlyList<BatchResult> arms)
+    {
+        ArgumentNullException.ThrowIfNull(arms);
+        if (arms.Count != _arms)
+        {
+            throw new ArgumentException($"expected {_arms} arms, found {arms.Count}", nameof(arms));
+        }
+
+        var result = arms[0];
         if (_completed)
         {
             throw new InvalidOperationException("The per-machine table is complete: no batch can follow");
@@ -68,21 +105,20 @@ internal sealed class PerMachineTable : IBatchSink
             throw new InvalidOperationException($"Per-machine rows go in machine order: expected machine {_nextMachine} next, found batch {result.Batch} starting at machine {result.FirstMachineId}");
         }
 
-        ReadOnlySpan<MachineOutcome> machines = result.Machines;
         int first = result.FirstMachineId;
-        while (!machines.IsEmpty)
+        int offset = 0, count = result.Machines.Length;
+        while (offset < count)
         {
-            int take = Math.Min(machines.Length, _capacity - _rows);
-            var part = machines[..take];
+            int take = Math.Min(count - offset, _capacity - _rows);
             foreach (var column in _columns)
             {
-                column.Set(_rows, first, part);
+                column.Set(_rows, first, arms[column.Arm].Machines.AsSpan(offset, take));
             }
 
             _rows += take;
             Rows += take;
             first += take;
-            machines = machines[take..];
+            offset += take;
             if (_rows == _capacity)
             {
                 WriteRowGroup();
@@ -130,52 +166,50 @@ internal sealed class PerMachineTable : IBatchSink
     /// a hashed fact that equals a count by definition (resets, MCEs, vMCEs, crashed domains, delivered and lost
     /// records) is that count's column, and the other two are <c>uncorrected_arrivals</c> and <c>event_hash</c>.
     /// </summary>
-    private static Column[] Columns(int n, ulong seed, string policy, string pageOffline) =>
+    private static Column[] ArmColumns(int n, string p, string policy, string pageOffline) =>
     [
-        new ValueColumn<int>("machine", n, static (int id, in MachineOutcome _) => id),
-        new ConstantColumn<ulong>(new DataField<ulong>("seed"), n, seed),
-        new ConstantColumn<ReadOnlyMemory<char>>(new DataField<string>("policy", false), n, policy.AsMemory()),
-        new ConstantColumn<ReadOnlyMemory<char>>(new DataField<string>("page_offline", false), n, pageOffline.AsMemory()),
-        Count("error_arrivals", n, static (int _, in MachineOutcome m) => m.Counts.ErrorArrivals),
-        Count("corrected", n, static (int _, in MachineOutcome m) => m.Counts.Corrected),
-        Count("ucna", n, static (int _, in MachineOutcome m) => m.Counts.Ucna),
-        Count("srao", n, static (int _, in MachineOutcome m) => m.Counts.Srao),
-        Count("srar", n, static (int _, in MachineOutcome m) => m.Counts.Srar),
-        Count("fatal", n, static (int _, in MachineOutcome m) => m.Counts.Fatal),
-        Count("uncorrected_arrivals", n, static (int _, in MachineOutcome m) => m.UncorrectedArrivals),
-        Count("mce_events", n, static (int _, in MachineOutcome m) => m.Counts.MceEvents),
-        Count("cmci_events", n, static (int _, in MachineOutcome m) => m.Counts.CmciEvents),
-        Count("poll_finds", n, static (int _, in MachineOutcome m) => m.Counts.PollFinds),
-        Count("resets", n, static (int _, in MachineOutcome m) => m.Counts.Resets),
-        new NullableColumn<long>("first_reset_ns", n, static (int _, in MachineOutcome m) => m.Resets > 0 ? m.FirstResetNs : null),
-        new NullableColumn<double>("first_reset_days", n, static (int _, in MachineOutcome m) => m.Resets > 0 ? m.FirstResetNs / (double)CampaignOptions.DayNs : null),
-        Count("vmce_injected", n, static (int _, in MachineOutcome m) => m.Counts.VmceInjected),
-        Count("vmce_vcpu_deliveries", n, static (int _, in MachineOutcome m) => m.Counts.VmceDeliveredToVcpus),
-        Count("guest_recovered", n, static (int _, in MachineOutcome m) => m.Counts.GuestRecovered),
-        Count("guest_process_killed", n, static (int _, in MachineOutcome m) => m.Counts.GuestProcessKilled),
-        Count("guest_panic", n, static (int _, in MachineOutcome m) => m.Counts.GuestPanic),
-        Count("domains_crashed", n, static (int _, in MachineOutcome m) => m.Counts.DomainsCrashed),
-        Count("pages_offlined", n, static (int _, in MachineOutcome m) => m.Counts.PagesOfflined),
-        Count("daemon_offlined", n, static (int _, in MachineOutcome m) => m.Counts.DaemonOfflined),
-        Count("daemon_pending", n, static (int _, in MachineOutcome m) => m.Counts.DaemonPending),
-        Count("daemon_failed", n, static (int _, in MachineOutcome m) => m.Counts.DaemonFailed),
-        Count("daemon_accounted", n, static (int _, in MachineOutcome m) => m.Counts.DaemonAccounted),
-        Count("dimm_triggers", n, static (int _, in MachineOutcome m) => m.Counts.DimmTriggers),
-        Count("socket_triggers", n, static (int _, in MachineOutcome m) => m.Counts.SocketTriggers),
-        Count("memory_retired_bytes", n, static (int _, in MachineOutcome m) => m.Counts.MemoryRetiredBytes),
-        Count("ues_on_retired_pages", n, static (int _, in MachineOutcome m) => m.Counts.UesOnRetiredPages),
-        Count("logs_delivered", n, static (int _, in MachineOutcome m) => m.Counts.LogsDelivered),
-        Count("logs_lost", n, static (int _, in MachineOutcome m) => m.Counts.LogsLost),
-        Count("lost_pool_exhausted", n, static (int _, in MachineOutcome m) => m.Counts.LostPoolExhausted),
-        Count("lost_reset_before_fetch", n, static (int _, in MachineOutcome m) => m.Counts.LostResetBeforeFetch),
-        Count("lost_virq_not_bound", n, static (int _, in MachineOutcome m) => m.Counts.LostVirqNotBound),
-        Count("lost_interposed", n, static (int _, in MachineOutcome m) => m.Counts.LostInterposed),
-        Count("lost_overwritten", n, static (int _, in MachineOutcome m) => m.Counts.LostOverwritten),
-        Count("lost_dom0_buffer", n, static (int _, in MachineOutcome m) => m.Counts.LostDom0Buffer),
-        Count("downtime_ns", n, static (int _, in MachineOutcome m) => m.Counts.DowntimeNs),
-        new ValueColumn<int>("dimms_with_ce", n, static (int _, in MachineOutcome m) => m.DimmsWithCe),
-        Count("handler_events", n, static (int _, in MachineOutcome m) => m.Counts.HandlerEvents),
-        new ValueColumn<ulong>("event_hash", n, static (int _, in MachineOutcome m) => m.EventHash),
+        new ConstantColumn<ReadOnlyMemory<char>>(new DataField<string>(p + "policy", false), n, policy.AsMemory()),
+        new ConstantColumn<ReadOnlyMemory<char>>(new DataField<string>(p + "page_offline", false), n, pageOffline.AsMemory()),
+        Count(p + "error_arrivals", n, static (int _, in MachineOutcome m) => m.Counts.ErrorArrivals),
+        Count(p + "corrected", n, static (int _, in MachineOutcome m) => m.Counts.Corrected),
+        Count(p + "ucna", n, static (int _, in MachineOutcome m) => m.Counts.Ucna),
+        Count(p + "srao", n, static (int _, in MachineOutcome m) => m.Counts.Srao),
+        Count(p + "srar", n, static (int _, in MachineOutcome m) => m.Counts.Srar),
+        Count(p + "fatal", n, static (int _, in MachineOutcome m) => m.Counts.Fatal),
+        Count(p + "uncorrected_arrivals", n, static (int _, in MachineOutcome m) => m.UncorrectedArrivals),
+        Count(p + "mce_events", n, static (int _, in MachineOutcome m) => m.Counts.MceEvents),
+        Count(p + "cmci_events", n, static (int _, in MachineOutcome m) => m.Counts.CmciEvents),
+        Count(p + "poll_finds", n, static (int _, in MachineOutcome m) => m.Counts.PollFinds),
+        Count(p + "resets", n, static (int _, in MachineOutcome m) => m.Counts.Resets),
+        new NullableColumn<long>(p + "first_reset_ns", n, static (int _, in MachineOutcome m) => m.Resets > 0 ? m.FirstResetNs : null),
+        new NullableColumn<double>(p + "first_reset_days", n, static (int _, in MachineOutcome m) => m.Resets > 0 ? m.FirstResetNs / (double)CampaignOptions.DayNs : null),
+        Count(p + "vmce_injected", n, static (int _, in MachineOutcome m) => m.Counts.VmceInjected),
+        Count(p + "vmce_vcpu_deliveries", n, static (int _, in MachineOutcome m) => m.Counts.VmceDeliveredToVcpus),
+        Count(p + "guest_recovered", n, static (int _, in MachineOutcome m) => m.Counts.GuestRecovered),
+        Count(p + "guest_process_killed", n, static (int _, in MachineOutcome m) => m.Counts.GuestProcessKilled),
+        Count(p + "guest_panic", n, static (int _, in MachineOutcome m) => m.Counts.GuestPanic),
+        Count(p + "domains_crashed", n, static (int _, in MachineOutcome m) => m.Counts.DomainsCrashed),
+        Count(p + "pages_offlined", n, static (int _, in MachineOutcome m) => m.Counts.PagesOfflined),
+        Count(p + "daemon_offlined", n, static (int _, in MachineOutcome m) => m.Counts.DaemonOfflined),
+        Count(p + "daemon_pending", n, static (int _, in MachineOutcome m) => m.Counts.DaemonPending),
+        Count(p + "daemon_failed", n, static (int _, in MachineOutcome m) => m.Counts.DaemonFailed),
+        Count(p + "daemon_accounted", n, static (int _, in MachineOutcome m) => m.Counts.DaemonAccounted),
+        Count(p + "dimm_triggers", n, static (int _, in MachineOutcome m) => m.Counts.DimmTriggers),
+        Count(p + "socket_triggers", n, static (int _, in MachineOutcome m) => m.Counts.SocketTriggers),
+        Count(p + "memory_retired_bytes", n, static (int _, in MachineOutcome m) => m.Counts.MemoryRetiredBytes),
+        Count(p + "ues_on_retired_pages", n, static (int _, in MachineOutcome m) => m.Counts.UesOnRetiredPages),
+        Count(p + "logs_delivered", n, static (int _, in MachineOutcome m) => m.Counts.LogsDelivered),
+        Count(p + "logs_lost", n, static (int _, in MachineOutcome m) => m.Counts.LogsLost),
+        Count(p + "lost_pool_exhausted", n, static (int _, in MachineOutcome m) => m.Counts.LostPoolExhausted),
+        Count(p + "lost_reset_before_fetch", n, static (int _, in MachineOutcome m) => m.Counts.LostResetBeforeFetch),
+        Count(p + "lost_virq_not_bound", n, static (int _, in MachineOutcome m) => m.Counts.LostVirqNotBound),
+        Count(p + "lost_interposed", n, static (int _, in MachineOutcome m) => m.Counts.LostInterposed),
+        Count(p + "lost_overwritten", n, static (int _, in MachineOutcome m) => m.Counts.LostOverwritten),
+        Count(p + "lost_dom0_buffer", n, static (int _, in MachineOutcome m) => m.Counts.LostDom0Buffer),
+        Count(p + "downtime_ns", n, static (int _, in MachineOutcome m) => m.Counts.DowntimeNs),
+        new ValueColumn<int>(p + "dimms_with_ce", n, static (int _, in MachineOutcome m) => m.DimmsWithCe),
+        Count(p + "handler_events", n, static (int _, in MachineOutcome m) => m.Counts.HandlerEvents),
+        new ValueColumn<ulong>(p + "event_hash", n, static (int _, in MachineOutcome m) => m.EventHash),
     ];
 
     private static ValueColumn<long> Count(string name, int n, Read<long> read) => new(name, n, read);
@@ -187,6 +221,9 @@ internal sealed class PerMachineTable : IBatchSink
     private abstract class Column(DataField field)
     {
         public DataField Field { get; } = field;
+
+        /// <summary>The arm whose machines fill it (0 but in a comparison's table).</summary>
+        public int Arm { get; set; }
 
         /// <summary>Fills rows <paramref name="row"/> onward from consecutive machines, the first with id <paramref name="firstMachine"/>.</summary>
         public abstract void Set(int row, int firstMachine, ReadOnlySpan<MachineOutcome> machines);

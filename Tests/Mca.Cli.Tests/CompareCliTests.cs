@@ -57,6 +57,25 @@ public sealed class CompareCliTests : IDisposable
     }
 
     [Fact]
+    public void PerMachine_AColumnSetPerArm_SumsToTheComparison()
+    {
+        string cmp = PathOf("pm.json"), table = PathOf("pm.parquet");
+        var r = Mca("compare", "--policy", "rfc2009", "--policy", "xen", "--workload", "storm", "--machines", "200", "--days", "60", "--quiet", "--json", cmp, "--per-machine", table);
+        Assert.True(r.Code == 0, r.Err);
+        var q = Mca("query", table, "select count(*) as n, sum(arm0_resets) as r0, sum(arm1_resets) as r1, sum(arm1_cmci_events - arm0_cmci_events) as d, sum((arm1_cmci_events > arm0_cmci_events)::int) as more, min(arm0_policy) as p0, min(arm1_policy) as p1 from machines", "--json");
+        Assert.True(q.Code == 0, q.Err);
+        using var rows = JsonDocument.Parse(q.Out);
+        var row = rows.RootElement[0];
+        var c = Json(cmp).GetProperty("comparisons")[0].GetProperty("outcomes");
+        Assert.Equal(200, row.GetProperty("n").GetInt64());
+        Assert.Equal(c.GetProperty("resets").GetProperty("baseline").GetDouble(), row.GetProperty("r0").GetDouble());
+        Assert.Equal(c.GetProperty("resets").GetProperty("arm").GetDouble(), row.GetProperty("r1").GetDouble());
+        Assert.Equal(c.GetProperty("cmci_events").GetProperty("difference").GetDouble(), row.GetProperty("d").GetDouble());
+        Assert.Equal(c.GetProperty("cmci_events").GetProperty("machines_more").GetInt64(), row.GetProperty("more").GetInt64());
+        Assert.Equal(("rfc2009", "xen"), (row.GetProperty("p0").GetString(), row.GetProperty("p1").GetString()));
+    }
+
+    [Fact]
     public void SameArmTwice_NoDifferenceAnywhere()
     {
         string cmp = PathOf("same.json");

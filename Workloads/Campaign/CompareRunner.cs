@@ -68,7 +68,7 @@ public static class CompareRunner
 {
     private static readonly int OutcomeCount = Enum.GetValues<CampaignOutcome>().Length;
 
-    public static CompareResult Run(IReadOnlyList<CampaignOptions> arms, Action<CampaignProgress>? progress = null, CancellationToken ct = default)
+    public static CompareResult Run(IReadOnlyList<CampaignOptions> arms, Action<CampaignProgress>? progress = null, Action<BatchResult[]>? batchDone = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(arms);
         if (arms.Count < 2)
@@ -111,6 +111,8 @@ public static class CompareRunner
             {
                 builders[a].Add(results[a]);
             }
+
+            batchDone?.Invoke(results);
 
             var baseline = results[0].Machines;
             for (int a = 1; a < results.Length; a++)
