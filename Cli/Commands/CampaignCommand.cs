@@ -40,7 +40,7 @@ internal static class CampaignCommand
             Description = "dom0's predictive page offlining: off, mcelog (2 CEs per page per 24 h, soft, via xen-hptool) or rasdaemon (50 per 24 h); default: off under rfc2009, mcelog under xen",
         };
         var report = new Option<string?>("--report") { Description = "Also write a self-contained HTML report (outcome table with intervals, plots inline as SVG, spec, provenance) to FILE.html" };
-        var bias = new Option<string?>("--bias") { Description = "Importance sampling: run the field workload's fresh fatal CPU errors at K times their rate (fatal=K) and report likelihood-weighted estimates with their standard and relative errors" };
+        var bias = new Option<string?>("--bias") { Description = "Importance sampling: run field CPU error classes at K times their rate (CLASS=K[,CLASS=K]; fatal, llc_srao, llc_ucna, cpu_corrected) and report likelihood-weighted estimates with their standard and relative errors" };
         var targetRelError = new Option<double?>("--target-rel-error") { Description = "Run rounds of --machines machines until every --target outcome's relative error (standard error over estimate) is below R, or --max-machines" };
         var maxMachines = new Option<int?>("--max-machines") { Description = "With --target-rel-error: the most machines to run (default 100 rounds)" };
         var targets = new Option<string>("--target") { Description = "With --target-rel-error: the outcomes whose relative error must fall below R, comma-separated (default resets)", DefaultValueFactory = _ => "resets" };
@@ -277,19 +277,27 @@ internal static class CampaignCommand
     /// </summary>
     internal static (CampaignSpec Spec, ImportanceBias Bias) Bias(CampaignSpec spec, string text)
     {
-        int eq = text.IndexOf('=', StringComparison.Ordinal);
-        string cls = eq < 0 ? text : text[..eq].Trim();
-        if (eq < 0 || cls != "fatal" || !double.TryParse(text[(eq + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out double k) || !double.IsFinite(k) || k <= 0 || k > 1e6)
+        string classes = string.Join(", ", ImportanceBias.ClassNames);
+        var biases = new List<(string, double)>();
+        foreach (string item in text.Split(',', StringSplitOptions.TrimEntries))
         {
-            throw new UsageException($"--bias: expected fatal=K (fresh fatal CPU errors at K times their rate, K from 0 to 1,000,000), found '{text}'");
+            int eq = item.IndexOf('=', StringComparison.Ordinal);
+            string cls = eq < 0 ? item : item[..eq].Trim();
+            if (eq < 0 || !ImportanceBias.ClassNames.Contains(cls) || !double.TryParse(item[(eq + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out double k) || !double.IsFinite(k) || k <= 0 || k > 1e6
+                || biases.Any(b => b.Item1 == cls))
+            {
+                throw new UsageException($"--bias: expected CLASS=K[,CLASS=K] (a class among {classes}, each once, at K times its rate, K from 0 to 1,000,000), found '{text}'");
+            }
+
+            biases.Add((cls, k));
         }
 
         if (spec.Workload != "field")
         {
-            throw new UsageException($"--bias: expected the field workload (its fatal CPU errors are a Poisson class), found workload {spec.Workload}");
+            throw new UsageException($"--bias: expected the field workload (its CPU error classes are Poisson streams), found workload {spec.Workload}");
         }
 
-        return ImportanceBias.FatalCpu(spec, k);
+        return ImportanceBias.Cpu(spec, biases);
     }
 
     private static string Snake(string name) => string.Concat(name.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(c) : c.ToString()));

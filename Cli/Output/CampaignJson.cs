@@ -45,7 +45,10 @@ internal sealed record CampaignJson(
     /// effective machines, and per outcome the likelihood-weighted estimate of the plain run's total with its standard
     /// and relative error (never a Wilson interval on weighted data).
     /// </summary>
-    internal sealed record ImportanceJson(string Class, double Factor, double ExposurePerMachine, double EffectiveMachines, string Method, OrderedDictionary<string, EstimateJson> Estimates);
+    internal sealed record ImportanceJson(IReadOnlyList<BiasJson> Classes, double EffectiveMachines, string Method, OrderedDictionary<string, EstimateJson> Estimates);
+
+    /// <summary>One biased class: its name, factor and unbiased expected count per machine.</summary>
+    internal sealed record BiasJson(string Class, double Factor, double ExposurePerMachine);
 
     /// <summary><see cref="RelativeError"/> is null when the estimate is 0.</summary>
     internal sealed record EstimateJson(double Total, double RatePerMachineYear, double StandardError, double? RelativeError);

@@ -137,7 +137,7 @@ internal sealed class CampaignSummary(CampaignSpec spec, CampaignOptions options
         if (result.Weighted is { } w)
         {
             output.WriteLine(string.Create(Inv,
-                $"importance sampling: the counts above are of the biased run ({w.Bias.Class} x {w.Bias.Factor:G4}); weighted estimates of the plain run ({w.EffectiveMachines:N0} effective machines of {result.Machines:N0}):"));
+                $"importance sampling: the counts above are of the biased run ({w.Bias.Describe()}); weighted estimates of the plain run ({w.EffectiveMachines:N0} effective machines of {result.Machines:N0}):"));
             foreach (var (outcome, key, scale) in Intervals)
             {
                 if (outcome is CampaignOutcome.HandlerEvents or CampaignOutcome.Corrected or CampaignOutcome.PollFinds or CampaignOutcome.CmciEvents or CampaignOutcome.LogsDelivered)
@@ -166,7 +166,7 @@ internal sealed class CampaignSummary(CampaignSpec spec, CampaignOptions options
             estimates[key] = new CampaignJson.EstimateJson(total * scale, total * scale / Math.Max(MachineYears, 1e-9), se * scale, total > 0 ? se / total : null);
         }
 
-        return new CampaignJson.ImportanceJson(w.Bias.Class, w.Bias.Factor, w.Bias.ExposurePerMachine, w.EffectiveMachines, "likelihood ratio K^-n e^((K-1)L) per machine; total = sum of w x; standard error from the weighted values' variance", estimates);
+        return new CampaignJson.ImportanceJson([.. w.Bias.Classes.Select(c => new CampaignJson.BiasJson(c.Name, c.Factor, c.ExposurePerMachine))], w.EffectiveMachines, "likelihood ratio: product over classes of K^-n e^((K-1)L) per machine; total = sum of w x; standard error from the weighted values' variance", estimates);
     }
 
     public CampaignJson ToJson()

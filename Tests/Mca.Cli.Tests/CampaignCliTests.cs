@@ -283,8 +283,8 @@ public sealed class CampaignCliTests : IDisposable
         Assert.Equal(0, r.Code);
         Assert.Contains("importance sampling: the counts above are of the biased run (fatal x 20)", r.Out, StringComparison.Ordinal);
         var imp = Json(json).GetProperty("importance_sampling");
-        Assert.Equal("fatal", imp.GetProperty("class").GetString());
-        Assert.Equal(20, imp.GetProperty("factor").GetDouble());
+        Assert.Equal("fatal", imp.GetProperty("classes")[0].GetProperty("class").GetString());
+        Assert.Equal(20, imp.GetProperty("classes")[0].GetProperty("factor").GetDouble());
         var resets = imp.GetProperty("estimates").GetProperty("resets");
         Assert.True(resets.GetProperty("standard_error").GetDouble() >= 0);
         string plain = PathOf("plain.json");
@@ -320,10 +320,11 @@ public sealed class CampaignCliTests : IDisposable
     public void TargetRelError_Bad_OneLine(string[] args, string message) => AssertRejected(message, ["campaign", "--machines", "10", .. args]);
 
     [Theory]
-    [InlineData(new[] { "--bias", "fatal" }, "--bias: expected fatal=K (fresh fatal CPU errors at K times their rate, K from 0 to 1,000,000), found 'fatal'")]
-    [InlineData(new[] { "--bias", "ue=4" }, "--bias: expected fatal=K")]
-    [InlineData(new[] { "--bias", "fatal=-2" }, "--bias: expected fatal=K")]
-    [InlineData(new[] { "--bias", "fatal=4", "--workload", "storm" }, "--bias: expected the field workload (its fatal CPU errors are a Poisson class), found workload storm")]
+    [InlineData(new[] { "--bias", "fatal" }, "--bias: expected CLASS=K[,CLASS=K] (a class among cpu_corrected, llc_ucna, llc_srao, fatal, each once, at K times its rate, K from 0 to 1,000,000), found 'fatal'")]
+    [InlineData(new[] { "--bias", "ue=4" }, "--bias: expected CLASS=K")]
+    [InlineData(new[] { "--bias", "fatal=-2" }, "--bias: expected CLASS=K")]
+    [InlineData(new[] { "--bias", "fatal=2,fatal=3" }, "--bias: expected CLASS=K")]
+    [InlineData(new[] { "--bias", "fatal=4", "--workload", "storm" }, "--bias: expected the field workload (its CPU error classes are Poisson streams), found workload storm")]
     public void Bias_Bad_OneLine(string[] args, string message) => AssertRejected(message, ["campaign", "--machines", "10", .. args]);
 
     [Fact]

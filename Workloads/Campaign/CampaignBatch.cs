@@ -226,7 +226,10 @@ internal sealed class CampaignBatch : IBatchStepper<EpochOutput>
             (m.Counts.DimmTriggers, m.Counts.SocketTriggers, m.Counts.UesOnRetiredPages) = batch.DaemonCountersOf(i);
             m.Counts.PagesRetiredAtEnd = batch.RetiredPagesOf(i, horizonNs - 1);
             m.DimmsWithCe = facts?.DimmsWithCe(i) ?? 0;
-            m.BiasedArrivals = facts?.FatalCpuPrimaries(i) ?? 0;
+            for (int c = 0; c < 4; c++)
+            {
+                m.CpuPrimaries[c] = facts?.CpuPrimaries(i, c) ?? 0;
+            }
         }
 
         Dimms = facts is null ? 0 : (long)facts.DimmsPerMachine * MachineCount;

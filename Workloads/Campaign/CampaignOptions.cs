@@ -39,7 +39,7 @@ public sealed record CampaignOptions
     /// streaming batches: what a re-simulation that compares a replay frame by frame needs. Memory grows with the fleet.
     /// </summary>
     public bool Lockstep { get; init; }
-    /// <summary>Importance sampling: the class whose rate the source was run at <see cref="ImportanceBias.Factor"/> times (null: plain Monte Carlo).</summary>
+    /// <summary>Importance sampling: the classes whose rates the source was run at their factor times (null: plain Monte Carlo).</summary>
     public ImportanceBias? Bias { get; init; }
     /// <summary>With <see cref="Recorder"/>: encode each epoch on its worker into <see cref="EpochOutput.Record"/> (a replay writer's).</summary>
     public IEpochEncoder? Encoder { get; init; }

@@ -220,7 +220,7 @@ public sealed class CampaignResultBuilder
 
             if (_bias is { } bias)
             {
-                double w = bias.Weight(m.BiasedArrivals);
+                double w = bias.Weight(in m.CpuPrimaries);
                 _sumW += w;
                 _sumW2 += w * w;
                 for (int o = 0; o < _weighted.Length; o++)

@@ -1,26 +1,78 @@
 namespace Mca.Workloads.Campaign;
 
+/// <summary>One biased class: its name, its index among the CPU error classes, the factor K and its unbiased expected count per machine L.</summary>
+public sealed record BiasedClass(string Name, int CpuClass, double Factor, double ExposurePerMachine);
+
 /// <summary>
-/// Importance sampling on an arrival class (field-calibration.md §B): the class's Poisson rate was multiplied by
-/// <see cref="Factor"/> (K), so a machine that drew n of its arrivals over an unbiased expected count L
-/// (<see cref="ExposurePerMachine"/>) has the likelihood ratio <c>w = K^-n e^((K-1) L)</c>, and
+/// Importance sampling on arrival classes (field-calibration.md §B): each class's Poisson rate was multiplied by its
+/// factor K, so a machine that drew n of its arrivals over an unbiased expected count L has, per class, the likelihood
+/// ratio <c>K^-n e^((K-1) L)</c>, and its weight is their product (the classes are independent Poisson streams); then
 /// <c>sum w x / N</c> estimates the plain mean of any outcome x without bias.
 /// </summary>
-public sealed record ImportanceBias(string Class, double Factor, double ExposurePerMachine)
+public sealed record ImportanceBias(IReadOnlyList<BiasedClass> Classes)
 {
-    /// <summary>The field workload with its fresh fatal CPU errors at <paramref name="factor"/> times their rate, and the bias to weight it by.</summary>
-    public static (CampaignSpec Spec, ImportanceBias Bias) FatalCpu(CampaignSpec spec, double factor)
+    /// <summary>The field workload's CPU error classes that can be biased, with their rate parameter and unit.</summary>
+    public static IReadOnlyList<string> ClassNames { get; } = ["cpu_corrected", "llc_ucna", "llc_srao", "fatal"];
+
+    /// <summary>Names and factors, e.g. "fatal x 20, llc_srao x 5".</summary>
+    public string Describe() => string.Join(", ", Classes.Select(c => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{c.Name} x {c.Factor:G4}")));
+
+    /// <summary>
+    /// The field workload with each named class's fresh CPU errors at its factor times their rate, and the bias to weight
+    /// it by. Class names are <see cref="ClassNames"/>.
+    /// </summary>
+    public static (CampaignSpec Spec, ImportanceBias Bias) Cpu(CampaignSpec spec, IReadOnlyList<(string Name, double Factor)> biases)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(biases);
         var p = spec.ParametersOf<Field.FieldParameters>("field");
         var machine = spec.MachineSpec();
-        // The class's unbiased expected count over the run: cores x rate per core-year x years (FieldModel's weight).
-        double exposure = machine.SocketCount * machine.CoresPerSocket * p.CpuFatalPerCoreYear * (spec.Days / 365.0);
-        return (spec.WithParameters("field", p with { CpuFatalPerCoreYear = p.CpuFatalPerCoreYear * factor }), new ImportanceBias("fatal", factor, exposure));
+        double years = spec.Days / 365.0;
+        int cores = machine.SocketCount * machine.CoresPerSocket;
+        var classes = new List<BiasedClass>();
+        foreach (var (name, k) in biases)
+        {
+            // Each class's unbiased expected count over the run: its rate per core or socket-year x cores or sockets x years (FieldModel's weights).
+            switch (name)
+            {
+                case "cpu_corrected":
+                    classes.Add(new BiasedClass(name, 0, k, cores * p.CpuCorrectedPerCoreYear * years));
+                    p = p with { CpuCorrectedPerCoreYear = p.CpuCorrectedPerCoreYear * k };
+                    break;
+                case "llc_ucna":
+                    classes.Add(new BiasedClass(name, 1, k, machine.SocketCount * p.LlcUcnaPerSocketYear * years));
+                    p = p with { LlcUcnaPerSocketYear = p.LlcUcnaPerSocketYear * k };
+                    break;
+                case "llc_srao":
+                    classes.Add(new BiasedClass(name, 2, k, machine.SocketCount * p.LlcSraoPerSocketYear * years));
+                    p = p with { LlcSraoPerSocketYear = p.LlcSraoPerSocketYear * k };
+                    break;
+                case "fatal":
+                    classes.Add(new BiasedClass(name, 3, k, cores * p.CpuFatalPerCoreYear * years));
+                    p = p with { CpuFatalPerCoreYear = p.CpuFatalPerCoreYear * k };
+                    break;
+                default:
+                    throw new ArgumentException($"expected a class among {string.Join(", ", ClassNames)}, found '{name}'", nameof(biases));
+            }
+        }
+
+        return (spec.WithParameters("field", p), new ImportanceBias(classes));
     }
 
-    /// <summary>The weight of a machine with <paramref name="arrivals"/> arrivals of the class.</summary>
-    public double Weight(int arrivals) => Math.Exp((-arrivals * Math.Log(Factor)) + ((Factor - 1) * ExposurePerMachine));
+    /// <summary>The field workload with its fresh fatal CPU errors at <paramref name="factor"/> times their rate.</summary>
+    public static (CampaignSpec Spec, ImportanceBias Bias) FatalCpu(CampaignSpec spec, double factor) => Cpu(spec, [("fatal", factor)]);
+
+    /// <summary>The weight of a machine with these fresh CPU errors per class.</summary>
+    public double Weight(in CpuPrimaryCounts counts)
+    {
+        double log = 0;
+        foreach (var c in Classes)
+        {
+            log += (-counts[c.CpuClass] * Math.Log(c.Factor)) + ((c.Factor - 1) * c.ExposurePerMachine);
+        }
+
+        return Math.Exp(log);
+    }
 }
 
 /// <summary>One outcome's importance-weighted sums over machines: <c>sum w x</c>, <c>sum (w x)^2</c>.</summary>

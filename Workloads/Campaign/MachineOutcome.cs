@@ -23,8 +23,8 @@ public struct MachineOutcome
     public long FirstResetNs;
     /// <summary>DIMMs of the machine that logged a corrected error (a workload fact; 0 for workloads without DIMMs).</summary>
     public int DimmsWithCe;
-    /// <summary>Arrivals of the importance-sampled class (<see cref="CampaignOptions.Bias"/>), for the machine's weight.</summary>
-    public int BiasedArrivals;
+    /// <summary>Fresh CPU errors per class (corrected, LLC UCNA, LLC SRAO, fatal), for an importance-sampling weight (<see cref="CampaignOptions.Bias"/>).</summary>
+    public CpuPrimaryCounts CpuPrimaries;
     /// <summary>The machine's counts, classified by <see cref="CampaignCounts.Tally"/>, with its daemon counters and retired frames.</summary>
     public CampaignCounts Counts;
 
@@ -53,4 +53,11 @@ public struct MachineOutcome
         CampaignOutcome.HandlerEvents => Counts.HandlerEvents,
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "expected a CampaignOutcome"),
     };
+}
+
+/// <summary>A machine's fresh CPU errors per class, in <c>CpuErrorClass</c> order.</summary>
+[System.Runtime.CompilerServices.InlineArray(4)]
+public struct CpuPrimaryCounts
+{
+    private int _first;
 }

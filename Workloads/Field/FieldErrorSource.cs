@@ -57,8 +57,8 @@ internal sealed class FieldErrorSource : ICeStreamSource, IWorkloadFacts
     private readonly long[] _dimmReplaceNs;
     private readonly byte[] _dimmFlags;
     private readonly long[] _cpuErrorNs;
-    // Fresh fatal CPU errors drawn per machine: the count an importance-sampling weight needs (--bias fatal=K).
-    private readonly int[] _fatalPrimaries;
+    // Fresh CPU errors drawn per machine and class: the counts an importance-sampling weight needs (--bias CLASS=K).
+    private readonly int[] _cpuPrimaries;
     private readonly FaultSlot[] _slots;
     /// <summary>The slot of the pending arrival when it is a CE of a stream, else -1.</summary>
     private readonly short[] _pendingSlot;
@@ -95,7 +95,7 @@ internal sealed class FieldErrorSource : ICeStreamSource, IWorkloadFacts
         _dimmReplaceNs = new long[machineCount * _dimms];
         _dimmFlags = new byte[machineCount * _dimms];
         _cpuErrorNs = new long[machineCount];
-        _fatalPrimaries = new int[machineCount];
+        _cpuPrimaries = new int[machineCount * CpuClasses];
         _slots = new FaultSlot[machineCount * _slotsPerMachine];
         _pendingSlot = new short[machineCount];
         _faultCount = new int[machineCount];
@@ -181,7 +181,9 @@ internal sealed class FieldErrorSource : ICeStreamSource, IWorkloadFacts
         return slot.Region.IsSingleLine ? (long)(_next[machineIndex].Addr >> MemoryMap.PageShift) : -1;
     }
 
-    public int FatalCpuPrimaries(int machineIndex) => _fatalPrimaries[machineIndex];
+    private const int CpuClasses = 4;
+
+    public int CpuPrimaries(int machineIndex, int cpuClass) => _cpuPrimaries[(machineIndex * CpuClasses) + cpuClass];
 
     public int DimmsWithCe(int machineIndex)
     {
@@ -537,7 +539,7 @@ internal sealed class FieldErrorSource : ICeStreamSource, IWorkloadFacts
         var m = _model;
         ref var rng = ref _cpuRng[i];
         var cls = (CpuErrorClass)rng.Weighted(m.CpuClassWeights, m.CpuErrorsPerMachineYear);
-        _fatalPrimaries[i] += cls == CpuErrorClass.Fatal ? 1 : 0;
+        _cpuPrimaries[(i * CpuClasses) + (int)cls]++;
         int cores = m.Machine.SocketCount * m.Machine.CoresPerSocket;
         int core = rng.NextInt(cores);
         int variant = cls switch

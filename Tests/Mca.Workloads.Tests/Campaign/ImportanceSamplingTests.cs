@@ -43,19 +43,50 @@ public class ImportanceSamplingTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void TwoClasses_WeightedAgreesWithPlain()
+    {
+        var baseSpec = new CampaignSpec { Policy = "xen", Seed = 21 };
+        var plain = CampaignRunner.Run((baseSpec with { Machines = 20_000 }).ToOptions(threads: 2));
+        var (spec, bias) = ImportanceBias.Cpu(baseSpec with { Machines = 6_000, Seed = 22 }, [("fatal", 10), ("llc_srao", 30)]);
+        var w = CampaignRunner.Run(spec.ToOptions(threads: 2) with { Bias = bias }).Weighted!;
+        foreach (var outcome in new[] { CampaignOutcome.Fatal, CampaignOutcome.Srao, CampaignOutcome.Resets })
+        {
+            var s = plain.Sums(outcome);
+            double n = s.Machines, mean = s.Total / n;
+            double plainSe = Math.Sqrt((((double)s.SumSquares - (n * mean * mean)) / (n - 1)) / n);
+            var (total, se) = w.Of(outcome).Estimate();
+            double z = ((total / 6_000) - mean) / Math.Sqrt((plainSe * plainSe) + Math.Pow(se / 6_000, 2));
+            output.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{outcome}: plain {mean * 1000:F2}, weighted {total / 6:F2} per 1,000 machines, z {z:F2}"));
+            Assert.InRange(z, -3, 3);
+        }
+    }
+
+    [Fact]
     public void Weight_IsTheLikelihoodRatio()
     {
-        var bias = new ImportanceBias("fatal", 10, 0.02);
-        Assert.Equal(Math.Exp(9 * 0.02), bias.Weight(0), 12);
-        Assert.Equal(Math.Exp(9 * 0.02) / 100, bias.Weight(2), 12);
+        var bias = new ImportanceBias([new BiasedClass("fatal", 3, 10, 0.02)]);
+        var none = default(CpuPrimaryCounts);
+        var two = default(CpuPrimaryCounts);
+        two[3] = 2;
+        two[0] = 7; // an unbiased class does not enter the ratio
+        Assert.Equal(Math.Exp(9 * 0.02), bias.Weight(in none), 12);
+        Assert.Equal(Math.Exp(9 * 0.02) / 100, bias.Weight(in two), 12);
         // The weights' mean under the biased Poisson law is 1: sum over n of P_K(n) w(n).
         double mean = 0, p = Math.Exp(-10 * 0.02);
         for (int k = 0; k < 20; k++)
         {
-            mean += p * bias.Weight(k);
+            var c = default(CpuPrimaryCounts);
+            c[3] = k;
+            mean += p * bias.Weight(in c);
             p *= 10 * 0.02 / (k + 1);
         }
 
         Assert.Equal(1, mean, 10);
+        // Two classes: the product of their ratios.
+        var both = new ImportanceBias([new BiasedClass("fatal", 3, 10, 0.02), new BiasedClass("llc_srao", 2, 4, 0.01)]);
+        var c2 = default(CpuPrimaryCounts);
+        c2[3] = 1;
+        c2[2] = 1;
+        Assert.Equal(Math.Exp((9 * 0.02) + (3 * 0.01)) / 40, both.Weight(in c2), 12);
     }
 }
