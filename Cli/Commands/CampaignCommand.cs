@@ -113,11 +113,6 @@ internal static class CampaignCommand
             }
 
             var slice = ShardSlice.Parse(parse.GetValue(shard), parse.GetValue(shardOut), spec.Machines);
-            if (slice is not null && importance is not null)
-            {
-                throw new UsageException("--bias: not with --shard yet: a shard file does not carry the bias its weights need");
-            }
-
             if (slice is not null)
             {
                 foreach (var (given, name) in new[] { (parse.GetResult(json) is not null, "--json"), (parse.GetValue(plot) is not null, "--plot"), (parse.GetValue(record) is not null, "--record"), (parse.GetValue(report) is not null, "--report") })
@@ -178,7 +173,7 @@ internal static class CampaignCommand
                 options = options with { FirstMachineId = sl.First, Machines = sl.Machines };
             }
 
-            var header = new ShardHeader(ShardFile.BuildId, CampaignSpecYaml.Write(spec), slice?.Index ?? 0, slice?.Shards ?? 1, options.FirstMachineId, options.Machines, spec.Machines, options.EpochCount, options.EpochNs, options.DurationNs, options.BatchSize, Frames: recorder is not null);
+            var header = new ShardHeader(ShardFile.BuildId, CampaignSpecYaml.Write(spec), slice?.Index ?? 0, slice?.Shards ?? 1, options.FirstMachineId, options.Machines, spec.Machines, options.EpochCount, options.EpochNs, options.DurationNs, options.BatchSize, Frames: recorder is not null, Bias: ShardFile.FormatBias(importance));
             var shardWriter = shardFile is null ? null : new ShardWriter(shardFile.Stream, header);
             using var journal = checkpointDir is null ? null : OpenJournal(checkpointDir, header);
             if (journal is not null && Environment.GetEnvironmentVariable("MCA_TEST_KILL_AFTER_BATCH") is { } killAt && int.TryParse(killAt, CultureInfo.InvariantCulture, out int kill))

@@ -70,7 +70,17 @@ internal static class MergeCommand
                 var policy = spec.ResolvedPolicy();
                 var machineTable = perMachineOut is null ? null : new PerMachineTable(perMachineOut.Stream, spec.Seed, policy.Name, policy.Dom0Daemon.Name);
 
-                var builder = new CampaignResultBuilder(first.FleetMachines, first.DurationNs, first.EpochNs, first.EpochCount);
+                ImportanceBias? bias;
+                try
+                {
+                    bias = ShardFile.ParseBias(first.Bias, readers[0].Path);
+                }
+                catch (ShardFormatException e)
+                {
+                    throw new UsageException(e.Message);
+                }
+
+                var builder = new CampaignResultBuilder(first.FleetMachines, first.DurationNs, first.EpochNs, first.EpochCount, bias);
                 foreach (var r in readers)
                 {
                     foreach (var batch in Read(r))
@@ -83,7 +93,7 @@ internal static class MergeCommand
                 machineTable?.Complete();
 
                 var result = builder.Build();
-                var options = spec.ToOptions(threads: 1);
+                var options = spec.ToOptions(threads: 1) with { Bias = bias };
                 wall.Stop();
                 var summary = new CampaignSummary(spec, options, result, wall.Elapsed.TotalSeconds);
                 string? jsonText = jsonOut is null ? null : JsonOut.Build(summary.ToJson(), JsonOut.Contracts.CampaignJson);
@@ -187,7 +197,7 @@ internal static class MergeCommand
                 throw new UsageException($"{r.Path}: expected a shard written by the same build as {a.Path} ({h.Build}), found one of {g.Build}");
             }
 
-            if (!SameCampaign(g.Spec, h.Spec) || g.FleetMachines != h.FleetMachines || g.EpochNs != h.EpochNs || g.DurationNs != h.DurationNs || g.EpochCount != h.EpochCount)
+            if (!SameCampaign(g.Spec, h.Spec) || g.Bias != h.Bias || g.FleetMachines != h.FleetMachines || g.EpochNs != h.EpochNs || g.DurationNs != h.DurationNs || g.EpochCount != h.EpochCount)
             {
                 throw new UsageException($"{r.Path}: expected a shard of the same campaign as {a.Path}, found one of another spec");
             }

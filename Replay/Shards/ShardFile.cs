@@ -22,7 +22,8 @@ namespace Mca.Replay.Shards;
 /// <param name="DurationNs">Simulated time of the run.</param>
 /// <param name="BatchSize">Machines per batch (results do not depend on it; a journal's batches do).</param>
 /// <param name="Frames">A journal of a recorded run: each batch frame also holds the batch's encoded replay frames.</param>
-public sealed record ShardHeader(string Build, string Spec, int ShardIndex, int ShardCount, int FirstMachineId, int Machines, int FleetMachines, int EpochCount, long EpochNs, long DurationNs, int BatchSize, bool Frames = false);
+/// <param name="Bias">Importance sampling of the run (<see cref="ShardFile.FormatBias"/>), empty for plain Monte Carlo.</param>
+public sealed record ShardHeader(string Build, string Spec, int ShardIndex, int ShardCount, int FirstMachineId, int Machines, int FleetMachines, int EpochCount, long EpochNs, long DurationNs, int BatchSize, bool Frames = false, string Bias = "");
 
 /// <summary>One encoded replay frame of a journaled batch (<see cref="EpochRecord"/>'s bytes and index facts).</summary>
 public sealed record JournalFrame(int Epoch, byte[] Bytes, int[] Machines, int Events, int Inputs);
@@ -51,7 +52,7 @@ public static class ShardFile
     internal const int HeaderKind = 1;
     internal const int BatchKind = 2;
     internal const int EndKind = 3;
-    private const int RowFields = 12;
+    private const int RowFields = 13;
 
     /// <summary>
     /// The engine build: the module version ids of the assemblies that decide results (deterministic builds give
@@ -71,11 +72,41 @@ public static class ShardFile
         return version + "/" + Convert.ToHexStringLower(hash.GetCurrentHash());
     }
 
+    /// <summary>A run's importance-sampling bias as a header string: <c>name:index:factor:exposure</c> per class, ';'-separated (round-trip doubles).</summary>
+    public static string FormatBias(ImportanceBias? bias) => bias is null ? "" :
+        string.Join(";", bias.Classes.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Name}:{c.CpuClass}:{c.Factor:R}:{c.ExposurePerMachine:R}")));
+
+    /// <summary>The bias a header string names (null for an empty one).</summary>
+    public static ImportanceBias? ParseBias(string text, string path)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.Length == 0)
+        {
+            return null;
+        }
+
+        var classes = new List<BiasedClass>();
+        foreach (string item in text.Split(';'))
+        {
+            string[] f = item.Split(':');
+            if (f.Length != 4 || !int.TryParse(f[1], NumberStyles.None, CultureInfo.InvariantCulture, out int cls) || cls > 3
+                || !double.TryParse(f[2], NumberStyles.Float, CultureInfo.InvariantCulture, out double k) || !(k > 0)
+                || !double.TryParse(f[3], NumberStyles.Float, CultureInfo.InvariantCulture, out double l) || !(l >= 0))
+            {
+                throw new ShardFormatException(path, 8, "a header whose bias is name:class:factor:exposure per class", $"'{text}'");
+            }
+
+            classes.Add(new BiasedClass(f[0], cls, k, l));
+        }
+
+        return new ImportanceBias(classes);
+    }
+
     internal static byte[] EncodeHeader(ShardHeader h)
     {
         var buffer = new ArrayBufferWriter<byte>();
         var w = new MessagePackWriter(buffer);
-        w.WriteArrayHeader(13);
+        w.WriteArrayHeader(14);
         w.Write(HeaderKind);
         w.Write(h.Build);
         w.Write(h.Spec);
@@ -89,6 +120,7 @@ public static class ShardFile
         w.Write(h.DurationNs);
         w.Write(h.BatchSize);
         w.Write(h.Frames);
+        w.Write(h.Bias);
         w.Flush();
         return buffer.WrittenSpan.ToArray();
     }
@@ -136,6 +168,11 @@ public static class ShardFile
             w.Write(m.FirstResetNs);
             w.Write(m.DimmsWithCe);
             WriteCounts(ref w, in m.Counts);
+            w.WriteArrayHeader(4);
+            for (int c = 0; c < 4; c++)
+            {
+                w.Write(m.CpuPrimaries[c]);
+            }
         }
 
         if (frames is not null)
@@ -262,9 +299,14 @@ public static class ShardFile
     {
         var r = new MessagePackReader(payload);
         int fields = r.ReadArrayHeader();
-        Expect(fields is 12 or 13 && r.ReadInt32() == HeaderKind);
+        Expect(fields is 12 or 13 or 14 && r.ReadInt32() == HeaderKind);
         var h = new ShardHeader(r.ReadString() ?? "", r.ReadString() ?? "", r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadInt32());
-        return fields == 13 ? h with { Frames = r.ReadBoolean() } : h;
+        if (fields >= 13)
+        {
+            h = h with { Frames = r.ReadBoolean() };
+        }
+
+        return fields == 14 ? h with { Bias = r.ReadString() ?? "" } : h;
     });
 
     internal static ShardEnd DecodeEnd(byte[] payload, string path, long at) => Decode(path, at, "an end frame", () =>
@@ -326,6 +368,11 @@ public static class ShardFile
             m.FirstResetNs = r.ReadInt64();
             m.DimmsWithCe = r.ReadInt32();
             m.Counts = ReadCounts(ref r);
+            Expect(r.ReadArrayHeader() == 4);
+            for (int c = 0; c < 4; c++)
+            {
+                m.CpuPrimaries[c] = r.ReadInt32();
+            }
         }
 
         frames = null;

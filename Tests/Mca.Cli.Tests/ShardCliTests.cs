@@ -117,6 +117,21 @@ public sealed class ShardCliTests : IDisposable
     }
 
     [Fact]
+    public void Merge_OfABiasedRun_GivesTheSameWeightedEstimates()
+    {
+        string[] campaign = ["campaign", "--machines", "400", "--days", "90", "--policy", "xen", "--bias", "fatal=20,llc_srao=10", "--seed", "6", "--quiet", "--threads", "2"];
+        string whole = PathOf("whole.json");
+        Assert.Equal(0, Mca([.. campaign, "--json", whole]).Code);
+        var files = Shards(3, campaign, batchSize: 64, prefix: "bias");
+        string merged = PathOf("merged.json");
+        var r = Mca(["merge", .. files, "--json", merged]);
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Equal(Fields(whole), Fields(merged));
+        Assert.Contains("importance_sampling", Fields(merged).Keys);
+        Assert.Contains("importance sampling: the counts above are of the biased run (fatal x 20, llc_srao x 10)", r.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ShardFile_SameBytesForAnyThreadCountAndBatchSize()
     {
         string[] campaign = ["campaign", "--machines", "200", "--days", "40", "--workload", "storm", "--quiet", "--shard", "1/2"];

@@ -172,13 +172,13 @@ public sealed class CampaignResultBuilder
     private long _dimms, _dimmsWithCe;
 
     public CampaignResultBuilder(CampaignOptions options)
-        : this(options?.Machines ?? throw new ArgumentNullException(nameof(options)), options.DurationNs, options.EpochNs, options.EpochCount)
+        : this(options?.Machines ?? throw new ArgumentNullException(nameof(options)), options.DurationNs, options.EpochNs, options.EpochCount, options.Bias)
     {
-        _bias = options.Bias;
     }
 
-    public CampaignResultBuilder(int machines, long durationNs, long epochNs, int epochCount)
+    public CampaignResultBuilder(int machines, long durationNs, long epochNs, int epochCount, ImportanceBias? bias = null)
     {
+        _bias = bias;
         _machines = machines;
         _durationNs = durationNs;
         _epochNs = epochNs;
