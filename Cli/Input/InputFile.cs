@@ -58,9 +58,12 @@ internal static class InputFile
         {
             if (progress.IdleFor() >= idleLimit)
             {
+                // Read before unblocking: the release opens the FIFO's write end, and the reader's open may then return
+                // before the message is built, which would name the wrong wait.
+                bool opened = progress.Opened;
                 Unblock(path, stat!.Value.Kind, progress);
                 string seconds = idleLimit.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture);
-                throw new UsageException(progress.Opened
+                throw new UsageException(opened
                     ? $"{path}: expected {what} text, found no input for {seconds} s"
                     : $"{path}: expected a writer on this {Describe(stat.Value.Kind)} within {seconds} s, found none");
             }
