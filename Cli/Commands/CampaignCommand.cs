@@ -55,15 +55,7 @@ internal static class CampaignCommand
         };
         command.SetAction(parse =>
         {
-            int threadCount = Environment.ProcessorCount;
-            if (parse.GetResult(threads) is not null)
-            {
-                threadCount = parse.GetValue(threads);
-                if (threadCount is < 1 or > 1024)
-                {
-                    throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--threads: expected a thread count from 1 to 1024, found {threadCount}"));
-                }
-            }
+            int threadCount = ThreadCount(parse, threads);
 
             var spec = ReadSpec(parse, workload, machines, days, seed, policy, batchSize, epochDays, pageOffline, threadCount, lockstep: false);
             var o = parse.InvocationConfiguration.Output;
@@ -90,9 +82,9 @@ internal static class CampaignCommand
 
                 foreach (string name in parse.GetValue(targets)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                 {
-                    targetOutcomes.Add(Enum.TryParse<CampaignOutcome>(name.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out var picked) && picked != CampaignOutcome.DowntimeNs
-                        ? picked
-                        : throw new UsageException($"--target: expected outcomes among {string.Join(", ", Enum.GetNames<CampaignOutcome>().Where(n => n != nameof(CampaignOutcome.DowntimeNs)).Select(Snake))}, found '{name}'"));
+                    targetOutcomes.Add(OutcomeNames.CountKeys.Contains(name) && OutcomeNames.TryFind(name, out var picked)
+                        ? picked.Outcome
+                        : throw new UsageException($"--target: expected outcomes among {string.Join(", ", OutcomeNames.CountKeys)}, found '{name}'"));
                 }
 
                 if (parse.GetValue(shard) is not null || parse.GetValue(record) is not null || parse.GetValue(checkpoint) is not null)
@@ -295,8 +287,6 @@ internal static class CampaignCommand
         return ImportanceBias.Cpu(spec, biases);
     }
 
-    private static string Snake(string name) => string.Concat(name.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(c) : c.ToString()));
-
     /// <summary>
     /// <c>--target-rel-error R</c>: rounds of <paramref name="round"/> machines (ids continuing from the last round, so the
     /// machines run are exactly those of a plain campaign of that size) until every target outcome's relative error is
@@ -352,6 +342,20 @@ internal static class CampaignCommand
             builder.Add(result);
             next?.Done(result, resumed);
         }
+    }
+
+    /// <summary><c>--threads</c>: all cores when absent, else 1 to 1,024.</summary>
+    internal static int ThreadCount(ParseResult parse, Option<int> threads)
+    {
+        if (parse.GetResult(threads) is null)
+        {
+            return Environment.ProcessorCount;
+        }
+
+        int n = parse.GetValue(threads);
+        return n is < 1 or > 1024
+            ? throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--threads: expected a thread count from 1 to 1024, found {n}"))
+            : n;
     }
 
     /// <summary>The title of a campaign's plot and report (merge gives the same).</summary>

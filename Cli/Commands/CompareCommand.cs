@@ -17,28 +17,9 @@ internal static class CompareCommand
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    /// <summary>The outcomes compared, in table order, with their JSON key and the factor to the reported unit.</summary>
+    /// <summary>The outcomes compared, in table order, with their JSON key, label and the factor to the reported unit.</summary>
     private static readonly (CampaignOutcome Outcome, string Key, string Label, double Scale)[] Rows =
-    [
-        (CampaignOutcome.Corrected, "corrected", "errors: corrected", 1),
-        (CampaignOutcome.Ucna, "ucna", "errors: UCNA", 1),
-        (CampaignOutcome.Srao, "srao", "errors: SRAO", 1),
-        (CampaignOutcome.Srar, "srar", "errors: SRAR", 1),
-        (CampaignOutcome.Fatal, "fatal", "errors: fatal", 1),
-        (CampaignOutcome.MceEvents, "mce_events", "MCE# rendezvous", 1),
-        (CampaignOutcome.CmciEvents, "cmci_events", "CMCIs", 1),
-        (CampaignOutcome.PollFinds, "poll_finds", "poll/CMCI finds", 1),
-        (CampaignOutcome.Resets, "resets", "resets", 1),
-        (CampaignOutcome.VmceInjected, "vmce_injected", "vMCEs injected", 1),
-        (CampaignOutcome.GuestRecovered, "guest_recovered", "guests: recovered", 1),
-        (CampaignOutcome.GuestProcessKilled, "guest_process_killed", "guests: process killed", 1),
-        (CampaignOutcome.GuestPanic, "guest_panic", "guests: panicked", 1),
-        (CampaignOutcome.DomainsCrashed, "domains_crashed", "domains crashed", 1),
-        (CampaignOutcome.PagesOfflined, "pages_offlined", "pages offlined", 1),
-        (CampaignOutcome.LogsDelivered, "logs_delivered", "dom0 log records delivered", 1),
-        (CampaignOutcome.LogsLost, "logs_lost", "dom0 log records lost", 1),
-        (CampaignOutcome.DowntimeNs, "downtime_seconds", "downtime (s)", 1e-9),
-    ];
+        [.. OutcomeNames.All.Where(e => e.Outcome is not (CampaignOutcome.UncorrectedArrivals or CampaignOutcome.HandlerEvents))];
 
     public static Command Create()
     {
@@ -67,15 +48,7 @@ internal static class CompareCommand
         };
         command.SetAction(parse =>
         {
-            int threadCount = Environment.ProcessorCount;
-            if (parse.GetResult(threads) is not null)
-            {
-                threadCount = parse.GetValue(threads);
-                if (threadCount is < 1 or > 1024)
-                {
-                    throw new UsageException(string.Create(Inv, $"--threads: expected a thread count from 1 to 1024, found {threadCount}"));
-                }
-            }
+            int threadCount = CampaignCommand.ThreadCount(parse, threads);
 
             // The common spec: everything but the arms (no single --policy here: the arms carry it).
             var none = new Option<string>("--policy-of-the-spec");
@@ -96,13 +69,7 @@ internal static class CompareCommand
                 throw new UsageException(string.Create(Inv, $"compare: expected at least two arms (--policy P or --arm KEY=VALUE, repeated), found {armSpecs.Count}"));
             }
 
-            foreach (var (name, s) in armSpecs)
-            {
-                if (s.Machines != spec.Machines || s.Days != spec.Days || s.Seed != spec.Seed || s.BatchSize != spec.BatchSize || s.EpochDays != spec.EpochDays)
-                {
-                    throw new UsageException($"--arm '{name}': expected a setting that keeps the machines, days, seed, batch size and epochs common to every arm (a paired comparison)");
-                }
-            }
+            RequirePaired(spec, armSpecs, "--arm '{0}'", "arm", "comparison");
 
             using var outputs = new OutputSet();
             string? jsonPath = parse.GetResult(json) is not { } given ? null : given.Tokens.Count == 0 ? "-" : parse.GetValue(json);
@@ -174,6 +141,21 @@ internal static class CompareCommand
             return Program.ExitOk;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Every arm keeps the machines, days, seed, batch size and epochs of <paramref name="spec"/>: a paired run needs the
+    /// same machines over the same time. <paramref name="where"/> names an arm in the message (<c>{0}</c> is its setting).
+    /// </summary>
+    internal static void RequirePaired(CampaignSpec spec, IEnumerable<(string Name, CampaignSpec Spec)> arms, string where, string arm, string run)
+    {
+        foreach (var (name, s) in arms)
+        {
+            if (s.Machines != spec.Machines || s.Days != spec.Days || s.Seed != spec.Seed || s.BatchSize != spec.BatchSize || s.EpochDays != spec.EpochDays)
+            {
+                throw new UsageException(string.Format(Inv, where, name) + $": expected a setting that keeps the machines, days, seed, batch size and epochs common to every {arm} (a paired {run})");
+            }
+        }
     }
 
     /// <summary>

@@ -17,26 +17,8 @@ internal static class SweepCommand
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    private static readonly Dictionary<string, CampaignOutcome> Outcomes = new(StringComparer.Ordinal)
-    {
-        ["corrected"] = CampaignOutcome.Corrected,
-        ["ucna"] = CampaignOutcome.Ucna,
-        ["srao"] = CampaignOutcome.Srao,
-        ["srar"] = CampaignOutcome.Srar,
-        ["fatal"] = CampaignOutcome.Fatal,
-        ["mce_events"] = CampaignOutcome.MceEvents,
-        ["cmci_events"] = CampaignOutcome.CmciEvents,
-        ["poll_finds"] = CampaignOutcome.PollFinds,
-        ["resets"] = CampaignOutcome.Resets,
-        ["vmce_injected"] = CampaignOutcome.VmceInjected,
-        ["guest_recovered"] = CampaignOutcome.GuestRecovered,
-        ["guest_process_killed"] = CampaignOutcome.GuestProcessKilled,
-        ["guest_panic"] = CampaignOutcome.GuestPanic,
-        ["domains_crashed"] = CampaignOutcome.DomainsCrashed,
-        ["pages_offlined"] = CampaignOutcome.PagesOfflined,
-        ["logs_delivered"] = CampaignOutcome.LogsDelivered,
-        ["logs_lost"] = CampaignOutcome.LogsLost,
-    };
+    /// <summary>The outcomes a sweep may report: every count but the handler's own events.</summary>
+    private static IEnumerable<string> Outcomes => OutcomeNames.CountKeys.Where(k => k != "handler_events");
 
     public static Command Create()
     {
@@ -50,7 +32,7 @@ internal static class SweepCommand
         var batchSize = new Option<int>("--batch-size") { Description = "Machines per batch (default 512); results do not depend on it" };
         var epochDays = new Option<int>("--epoch-days") { Description = "Simulated days per epoch (default 7)" };
         var pageOffline = new Option<string>("--page-offline") { Description = "dom0's page offlining: off, mcelog or rasdaemon" };
-        var outcomes = new Option<string>("--outcome") { Description = "The outcomes to report and plot, comma-separated (default resets,srar,domains_crashed,logs_lost): " + string.Join(", ", Outcomes.Keys), DefaultValueFactory = _ => "resets,srar,domains_crashed,logs_lost" };
+        var outcomes = new Option<string>("--outcome") { Description = "The outcomes to report and plot, comma-separated (default resets,srar,domains_crashed,logs_lost): " + string.Join(", ", Outcomes), DefaultValueFactory = _ => "resets,srar,domains_crashed,logs_lost" };
         var json = new Option<string?>("--json")
         {
             Description = "Also write the sweep as JSON to FILE; without FILE (or with -) the JSON goes to stdout and the table to stderr",
@@ -65,15 +47,7 @@ internal static class SweepCommand
         };
         command.SetAction(parse =>
         {
-            int threadCount = Environment.ProcessorCount;
-            if (parse.GetResult(threads) is not null)
-            {
-                threadCount = parse.GetValue(threads);
-                if (threadCount is < 1 or > 1024)
-                {
-                    throw new UsageException(string.Create(Inv, $"--threads: expected a thread count from 1 to 1024, found {threadCount}"));
-                }
-            }
+            int threadCount = CampaignCommand.ThreadCount(parse, threads);
 
             string text = parse.GetValue(setting)!;
             int eq = text.IndexOf('=', StringComparison.Ordinal);
@@ -87,18 +61,12 @@ internal static class SweepCommand
             var chosen = new List<(string Key, CampaignOutcome Outcome)>();
             foreach (string o in parse.GetValue(outcomes)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
-                chosen.Add(Outcomes.TryGetValue(o, out var outcome) ? (o, outcome) : throw new UsageException($"--outcome: expected outcomes among {string.Join(", ", Outcomes.Keys)}, found '{o}'"));
+                chosen.Add(Outcomes.Contains(o) && OutcomeNames.TryFind(o, out var entry) ? (o, entry.Outcome) : throw new UsageException($"--outcome: expected outcomes among {string.Join(", ", Outcomes)}, found '{o}'"));
             }
 
             var spec = CampaignCommand.ReadSpec(parse, workload, machines, days, seed, policy, batchSize, epochDays, pageOffline, threadCount, lockstep: false);
             var arms = values.Select(v => (Name: $"{key}={v}", Spec: CompareCommand.Override(spec, $"{key}={v}", "sweep"))).ToList();
-            foreach (var (name, s) in arms)
-            {
-                if (s.Machines != spec.Machines || s.Days != spec.Days || s.Seed != spec.Seed || s.BatchSize != spec.BatchSize || s.EpochDays != spec.EpochDays)
-                {
-                    throw new UsageException($"sweep '{name}': expected a setting that keeps the machines, days, seed, batch size and epochs common to every value (a paired sweep)");
-                }
-            }
+            CompareCommand.RequirePaired(spec, arms, "sweep '{0}'", "value", "sweep");
 
             using var outputs = new OutputSet();
             string? jsonPath = parse.GetResult(json) is not { } given ? null : given.Tokens.Count == 0 ? "-" : parse.GetValue(json);

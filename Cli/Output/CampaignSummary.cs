@@ -22,29 +22,7 @@ internal sealed class CampaignSummary(CampaignSpec spec, CampaignOptions options
     private double EventsPerSecond => wallSeconds > 0 ? result.Counts.HandlerEvents / wallSeconds : 0;
 
     /// <summary>The outcomes with an interval, in table order, with their JSON key and the factor from the per-machine unit to the reported one.</summary>
-    private static readonly (CampaignOutcome Outcome, string Key, double Scale)[] Intervals =
-    [
-        (CampaignOutcome.Corrected, "corrected", 1),
-        (CampaignOutcome.Ucna, "ucna", 1),
-        (CampaignOutcome.Srao, "srao", 1),
-        (CampaignOutcome.Srar, "srar", 1),
-        (CampaignOutcome.Fatal, "fatal", 1),
-        (CampaignOutcome.UncorrectedArrivals, "uncorrected_arrivals", 1),
-        (CampaignOutcome.MceEvents, "mce_events", 1),
-        (CampaignOutcome.CmciEvents, "cmci_events", 1),
-        (CampaignOutcome.PollFinds, "poll_finds", 1),
-        (CampaignOutcome.Resets, "resets", 1),
-        (CampaignOutcome.VmceInjected, "vmce_injected", 1),
-        (CampaignOutcome.GuestRecovered, "guest_recovered", 1),
-        (CampaignOutcome.GuestProcessKilled, "guest_process_killed", 1),
-        (CampaignOutcome.GuestPanic, "guest_panic", 1),
-        (CampaignOutcome.DomainsCrashed, "domains_crashed", 1),
-        (CampaignOutcome.PagesOfflined, "pages_offlined", 1),
-        (CampaignOutcome.LogsDelivered, "logs_delivered", 1),
-        (CampaignOutcome.LogsLost, "logs_lost", 1),
-        (CampaignOutcome.DowntimeNs, "downtime_seconds", 1e-9),
-        (CampaignOutcome.HandlerEvents, "handler_events", 1),
-    ];
+    private static readonly (CampaignOutcome Outcome, string Key, double Scale)[] Intervals = [.. OutcomeNames.All.Select(e => (e.Outcome, e.Key, e.Scale))];
 
     /// <summary>An outcome per machine-year with its 95% quasi-Poisson interval (docs/statistics.md), in reported units.</summary>
     private (double Rate, double Low, double High, double Dispersion) Rate(CampaignOutcome outcome, double scale = 1)

@@ -50,11 +50,8 @@ internal static class HtmlReport
     }
 
     /// <summary>The table's count of an interval's outcome: the per-machine sums' total, in the reported unit.</summary>
-    private static double Count(CampaignResult result, string key) => key switch
-    {
-        "downtime_seconds" => result.Sums(CampaignOutcome.DowntimeNs).Total * 1e-9,
-        _ => Enum.TryParse<CampaignOutcome>(key.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out var outcome) ? result.Sums(outcome).Total : double.NaN,
-    };
+    private static double Count(CampaignResult result, string key) =>
+        OutcomeNames.TryFind(key, out var e) ? result.Sums(e.Outcome).Total * e.Scale : double.NaN;
 
     /// <summary><c>--report</c>'s file: a .html name (or a device), null when absent.</summary>
     public static string? RequireHtml(string? path) =>

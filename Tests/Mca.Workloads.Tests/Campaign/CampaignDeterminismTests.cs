@@ -120,6 +120,7 @@ public class CampaignDeterminismTests
         var o = Options(HandlerPolicy.Rfc2009) with { Threads = 2 };
         var sum = default(CampaignCounts);
         long resets = 0;
+        int withFirstReset = 0;
         var sink = new CollectingSink();
         var r = CampaignRunner.Run(o, sink: sink);
         foreach (var b in sink.Batches)
@@ -128,9 +129,17 @@ public class CampaignDeterminismTests
             {
                 sum.Add(in m.Counts);
                 resets += m.Resets;
-                Assert.True(m.Resets == 0 || m.FirstResetNs >= 0);
+                if (m.Resets > 0)
+                {
+                    // A reset at the very start cannot happen: errors arrive after time 0.
+                    Assert.InRange(m.FirstResetNs, 1, o.DurationNs - 1);
+                    withFirstReset++;
+                }
             }
         }
+
+        Assert.Equal(r.MachinesReset, withFirstReset);
+        Assert.True(withFirstReset > 0, "the run has resets, so the first-reset times are checked");
 
         Assert.Equal(r.Counts, sum);
         Assert.Equal(r.Counts.Resets, resets);
