@@ -85,6 +85,12 @@ internal static class Program
             stderr.WriteLine("mca: " + e.Message);
             return ExitUsage;
         }
+        catch (Mca.Replay.ReplayMismatchException e)
+        {
+            // A hash-only replay this build does not re-simulate: a divergence, not bad input.
+            stderr.WriteLine("mca: " + e.Message);
+            return Commands.ReplayCommand.ExitDiverged;
+        }
         catch (CommandInterruptedException e)
         {
             stderr.WriteLine("mca: " + e.Message);

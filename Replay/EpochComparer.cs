@@ -45,25 +45,48 @@ internal static class EpochComparer
         var ei = expected?.Inputs ?? [];
         var ai = actual?.Inputs ?? [];
         ReplayDivergence? input = null;
-        int k = FirstDifference(ei, ai, static (in RecordedInput p, in RecordedInput q) => SameInput(p.Error, q.Error));
-        if (k >= 0)
+        if ((expected?.InputsStored ?? true) && (actual?.InputsStored ?? true))
         {
-            long t = Math.Min(k < ei.Length ? ei[k].Error.TimeNs : long.MaxValue, k < ai.Length ? ai[k].Error.TimeNs : long.MaxValue);
-            input = new ReplayDivergence(machine, t, epoch, "input", k,
-                k < ei.Length ? ReplayText.Input(ei[k].Error) : ReplayDivergence.Nothing,
-                k < ai.Length ? ReplayText.Input(ai[k].Error) : ReplayDivergence.Nothing);
+            int k = FirstDifference(ei, ai, static (in RecordedInput p, in RecordedInput q) => SameInput(p.Error, q.Error));
+            if (k >= 0)
+            {
+                long t = Math.Min(k < ei.Length ? ei[k].Error.TimeNs : long.MaxValue, k < ai.Length ? ai[k].Error.TimeNs : long.MaxValue);
+                input = new ReplayDivergence(machine, t, epoch, "input", k,
+                    k < ei.Length ? ReplayText.Input(ei[k].Error) : ReplayDivergence.Nothing,
+                    k < ai.Length ? ReplayText.Input(ai[k].Error) : ReplayDivergence.Nothing);
+            }
+        }
+        else if (Count(expected, inputs: true) != Count(actual, inputs: true) || (expected?.InputHash ?? Empty) != (actual?.InputHash ?? Empty))
+        {
+            // Only the hashes are recorded: the divergence is this machine's epoch, with what the other run took there.
+            long t = ai.Length > 0 ? ai[0].Error.TimeNs : epochEndNs;
+            input = new ReplayDivergence(machine, t, epoch, "inputs", -1, Hashed(expected, inputs: true), Hashed(actual, inputs: true))
+            {
+                ActualItems = actual is { InputsStored: true } ? [.. ai.Select(i => ReplayText.Time(i.Error.TimeNs) + "  " + ReplayText.Input(i.Error))] : [],
+            };
         }
 
         var ee = expected?.Events ?? [];
         var ae = actual?.Events ?? [];
         ReplayDivergence? evt = null;
-        k = FirstDifference(ee, ae, static (in HandlerEvent p, in HandlerEvent q) => p == q);
-        if (k >= 0)
+        if ((expected?.EventsStored ?? true) && (actual?.EventsStored ?? true))
         {
-            long t = Math.Min(k < ee.Length ? ee[k].TimeNs : long.MaxValue, k < ae.Length ? ae[k].TimeNs : long.MaxValue);
-            evt = new ReplayDivergence(machine, t, epoch, "event", k,
-                k < ee.Length ? ReplayText.Event(ee[k]) : ReplayDivergence.Nothing,
-                k < ae.Length ? ReplayText.Event(ae[k]) : ReplayDivergence.Nothing);
+            int k = FirstDifference(ee, ae, static (in HandlerEvent p, in HandlerEvent q) => p == q);
+            if (k >= 0)
+            {
+                long t = Math.Min(k < ee.Length ? ee[k].TimeNs : long.MaxValue, k < ae.Length ? ae[k].TimeNs : long.MaxValue);
+                evt = new ReplayDivergence(machine, t, epoch, "event", k,
+                    k < ee.Length ? ReplayText.Event(ee[k]) : ReplayDivergence.Nothing,
+                    k < ae.Length ? ReplayText.Event(ae[k]) : ReplayDivergence.Nothing);
+            }
+        }
+        else if (Count(expected, inputs: false) != Count(actual, inputs: false) || (expected?.EventHash ?? Empty) != (actual?.EventHash ?? Empty))
+        {
+            long t = ae.Length > 0 ? ae[0].TimeNs : epochEndNs;
+            evt = new ReplayDivergence(machine, t, epoch, "events", -1, Hashed(expected, inputs: false), Hashed(actual, inputs: false))
+            {
+                ActualItems = actual is { EventsStored: true } ? [.. ae.Select(e => ReplayText.Time(e.TimeNs) + "  " + ReplayText.Event(e))] : [],
+            };
         }
 
         if (input is not null && (evt is null || input.TimeNs <= evt.TimeNs))
@@ -85,6 +108,15 @@ internal static class EpochComparer
 
         return (null, int.MaxValue);
     }
+
+    /// <summary>The hash of no items (a machine absent from one side of an epoch took and did nothing).</summary>
+    private static readonly uint Empty = Recording.SectionHash.Events([]);
+
+    private static int Count(MachineFrame? f, bool inputs) => f is null ? 0 : inputs ? f.InputCount : f.EventCount;
+
+    private static string Hashed(MachineFrame? f, bool inputs) => f is null
+        ? ReplayDivergence.Nothing
+        : string.Create(CultureInfo.InvariantCulture, $"{(inputs ? f.InputCount : f.EventCount)} {(inputs ? "inputs" : "events")}, hash 0x{(inputs ? f.InputHash : f.EventHash):x8}");
 
     private delegate bool Same<T>(in T a, in T b);
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Mca.Workloads.Campaign;
 
 namespace Mca.Replay;
 
@@ -22,7 +23,11 @@ public static class ReplayDiff
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static DiffReport Compare(string pathA, string pathB)
+    /// <remarks>
+    /// Files that keep only hashes are compared by them; where they differ, the machine is re-simulated from each file
+    /// (<see cref="ReplayContent"/>) so the first differing input or event is named, as for files that store them.
+    /// </remarks>
+    public static DiffReport Compare(string pathA, string pathB, WorkloadCatalog? catalog = null, CancellationToken ct = default)
     {
         using var a = ReplayReader.Open(pathA);
         using var b = ReplayReader.Open(pathB);
@@ -72,8 +77,21 @@ public static class ReplayDiff
             ca.Drain();
             cb.Drain();
         }
+        else if (divergence.What is "inputs" or "events")
+        {
+            divergence = Itemised(a, b, divergence, catalog, ct) ?? divergence;
+        }
 
         return new DiffReport(ha, hb, notes, first, end, divergence);
+    }
+
+    /// <summary>A divergence found by hashes, as its first differing item: the machine re-simulated from each file.</summary>
+    private static ReplayDivergence? Itemised(ReplayReader a, ReplayReader b, ReplayDivergence found, WorkloadCatalog? catalog, CancellationToken ct)
+    {
+        var sa = ReplayContent.Machine(a, found.Machine, catalog, ct).Where(x => x.Frame.Epoch == found.Epoch).Select(x => x.Section).ToList();
+        var sb = ReplayContent.Machine(b, found.Machine, catalog, ct).Where(x => x.Frame.Epoch == found.Epoch).Select(x => x.Section).ToList();
+        long epochEnd = Math.Min((found.Epoch + 1L) * a.Header.EpochNs, Math.Max(a.Header.DurationNs, b.Header.DurationNs));
+        return EpochComparer.Compare(found.Epoch, epochEnd, sa, sb);
     }
 
     /// <summary>Settings of two canonical spec texts that differ (<c>batch_size: 16 vs 5</c>), beyond those the header names.</summary>

@@ -14,4 +14,10 @@ namespace Mca.Replay;
 public sealed record ReplayDivergence(int Machine, long TimeNs, int Epoch, string What, int Index, string Expected, string Actual)
 {
     public const string Nothing = "(nothing)";
+
+    /// <summary>
+    /// When the expected side holds only the hash of what differs (a format 4 file without inputs or events): the
+    /// other run's inputs or events of that machine and epoch, one line each, as <c>replay show</c> prints them.
+    /// </summary>
+    public IReadOnlyList<string> ActualItems { get; init; } = [];
 }

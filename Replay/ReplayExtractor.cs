@@ -1,5 +1,4 @@
 using System.Globalization;
-using Mca.Replay.Recording;
 using Mca.Workloads.Campaign;
 
 namespace Mca.Replay;
@@ -15,9 +14,10 @@ namespace Mca.Replay;
 public sealed record ExtractReport(int Machine, string? Output, ReplayDivergence? Divergence, long Frames, long Events, long Inputs, long Bytes);
 
 /// <summary>
-/// <c>mca replay extract</c>: a one-machine replay that verifies on its own. The machine's recorded inputs
-/// are fed to the handler under its fleet id (the engine's randomness is keyed by it), the output is
-/// checked against the recorded frames, and only then written: an extract always verifies.
+/// <c>mca replay extract</c>: a one-machine replay that verifies on its own and stores the machine's inputs and
+/// events (it is what one hands to someone). The machine is re-simulated under its fleet id from the spec (its
+/// errors are a pure function of the seed and the id), the output is checked against the recorded frames (their
+/// inputs and events, or their hashes), and only then written: an extract always verifies.
 /// </summary>
 public static class ReplayExtractor
 {
@@ -48,16 +48,8 @@ public static class ReplayExtractor
         var frames = reader.Index.FramesOf(machine).ToArray();
         // The machine's errors come from the spec's own source (a pure function of seed and machine id), and are
         // checked against the recorded inputs frame by frame.
-        var options = spec.ToOptions(1, catalog: catalog) with
-        {
-            Recorder = BatchRecorder.Attach,
-            Lockstep = true,
-            EpochNs = h.EpochNs,
-            FirstMachineId = machine,
-            Machines = 1,
-            BatchSize = 1,
-        };
-        var header = h with { FormatVersion = ReplayFormat.Version, EngineVersion = ReplayFormat.EngineVersion, Kind = ReplayKind.Extract, FirstMachineId = machine, MachineCount = 1, BatchSize = 1 };
+        var options = ReplaySession.Resimulation(spec, h, 1, catalog, first: machine, count: 1, batchSize: 1);
+        var header = h with { FormatVersion = ReplayFormat.Version, EngineVersion = ReplayFormat.EngineVersion, Kind = ReplayKind.Extract, FirstMachineId = machine, MachineCount = 1, BatchSize = 1, Contents = ReplayContents.All };
         using var writer = createWriter(header);
         using var cursor = new FrameCursor(frames.Select(reader.ReadFrame), machine, machine + 1);
         var (result, divergence) = ReplaySession.RunAndCompare(options, h.DurationNs, cursor, stopAtFirst: true, onOutput: (o, _) => writer.Append(o), ct: ct);

@@ -10,9 +10,10 @@ public static class ReplayFormat
     /// The format this code writes. Version 2 added the abbreviation items (kinds 128 and 129,
     /// docs/replay-format.md "Abbreviations"); a version 1 file has none, so it reads as it is. Version 3 added
     /// the dom0-buffer loss count to the index totals (an older file's reads as 0), the CorrectedRun event (kind
-    /// 22) and CE runs as one input each.
+    /// 22) and CE runs as one input each. Version 4 stores inputs and events only on request (header key 13), and
+    /// for every section the counts and hashes of both (section keys 4 to 7), from which the rest is re-simulated.
     /// </summary>
-    public const int Version = 3;
+    public const int Version = 4;
 
     /// <summary>The oldest format this code reads.</summary>
     public const int OldestReadableVersion = 1;

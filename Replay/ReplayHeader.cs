@@ -13,6 +13,23 @@ public enum ReplayKind
     Extract = 1,
 }
 
+/// <summary>What a replay's frames store besides the counts and hashes of every machine's inputs and events (header key 13, format 4).</summary>
+[Flags]
+public enum ReplayContents
+{
+    /// <summary>Counts and hashes only: inputs and events are derived by re-simulating from the spec.</summary>
+    Hashes = 0,
+
+    /// <summary>The inputs as injected (<c>--record-inputs</c>).</summary>
+    Inputs = 1,
+
+    /// <summary>The events the engine produced (<c>--record-events</c>).</summary>
+    Events = 2,
+
+    /// <summary>Both; every file of format 1 to 3.</summary>
+    All = Inputs | Events,
+}
+
 /// <summary>
 /// The first record of a replay: which engine wrote it and everything needed to re-simulate it. Nothing
 /// here depends on threads or wall time, so the same campaign gives the same bytes.
@@ -45,6 +62,15 @@ public sealed record ReplayHeader(
     int EpochCount,
     long DurationNs)
 {
+    /// <summary>Key 13 (format 4; older files store everything).</summary>
+    public ReplayContents Contents { get; init; } = ReplayContents.All;
+
+    /// <summary>Key 14 (format 4): the campaign stepped every corrected error and poll tick (<c>--literal</c>), which re-simulations must do too.</summary>
+    public bool Literal { get; init; }
+
+    /// <summary>Whether the frames store the inputs and the events (nothing needs re-simulating to show them).</summary>
+    public bool StoresAll => Contents == ReplayContents.All;
+
     /// <summary>Batches (frames per epoch at most).</summary>
     public int BatchCount => (int)((MachineCount + (long)BatchSize - 1) / BatchSize);
 

@@ -142,8 +142,8 @@ internal sealed class ReplayReader : IDisposable
             sections += f.Machines.Length;
             foreach (var m in f.Machines)
             {
-                events += m.Events.Length;
-                inputs += m.Inputs.Length;
+                events += m.EventCount;
+                inputs += m.InputCount;
             }
 
             yield return f;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Mca.Replay.Recording;
 using Mca.Systems.Model;
 using Mca.Workloads.Campaign;
 using Mca.Workloads.Statistics;
@@ -80,23 +79,17 @@ public static class ReplayRerun
         int count = machine is null ? h.MachineCount : 1;
         int batchSize = machine is null ? h.BatchSize : 1;
 
-        var options = spec.ToOptions(ReplaySession.Threads(threads), catalog: catalog) with
-        {
-            Recorder = BatchRecorder.Attach,
-            Lockstep = true,
-            Policy = handler,
-            EpochNs = h.EpochNs,
-            FirstMachineId = first,
-            Machines = count,
-            BatchSize = batchSize,
-            // The same errors as recorded: the workload's source is a pure function of (seed, machine id), so under
-            // another policy each machine meets exactly the errors it met (common random numbers).
-        };
+        // The same errors as recorded: the workload's source is a pure function of (seed, machine id), so under
+        // another policy each machine meets exactly the errors it met (common random numbers).
+        var options = ReplaySession.Resimulation(spec, h, threads, catalog, first, count, batchSize) with { Policy = handler };
 
         var recordedTally = new MachineTally[count];
         var replayedTally = new MachineTally[count];
         var recorded = default(CampaignCounts);
-        IEnumerable<ReplayFrame> expectedFrames = machine is int only ? reader.Index.FramesOf(only).ToArray().Select(reader.ReadFrame) : reader.ReadFrames();
+        // The recorded run's events: read, or re-simulated under the recorded policy beside this run (ReplayContent).
+        IEnumerable<ReplayFrame> expectedFrames = machine is int only
+            ? ReplayContent.Machine(reader, only, catalog, ct).Select(r => r.Frame)
+            : ReplayContent.Frames(reader, catalog, threads, ct);
         using var cursor = new FrameCursor(expectedFrames, first, first + count)
         {
             OnFrame = f =>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Mca.Replay.Recording;
 using Mca.Systems.Model;
 using Mca.Workloads.Campaign;
 
@@ -41,6 +42,21 @@ internal static class ReplaySession
     }
 
     /// <summary>
+    /// The options that re-simulate the machines <paramref name="first"/> .. + <paramref name="count"/> of a replay
+    /// (all it holds by default) in batches of <paramref name="batchSize"/>: the header's spec, epochs and polling mode, recording on, lockstep.
+    /// </summary>
+    public static CampaignOptions Resimulation(CampaignSpec spec, ReplayHeader h, int threads, WorkloadCatalog? catalog, int? first = null, int? count = null, int? batchSize = null) =>
+        spec.ToOptions(Threads(threads), literalPolling: h.Literal, catalog: catalog) with
+        {
+            Recorder = BatchRecorder.Attach,
+            Lockstep = true,
+            EpochNs = h.EpochNs,
+            FirstMachineId = first ?? h.FirstMachineId,
+            Machines = count ?? h.MachineCount,
+            BatchSize = batchSize ?? h.BatchSize,
+        };
+
+    /// <summary>
     /// Runs <paramref name="options"/> (recording on) and compares each epoch with <paramref name="expected"/>.
     /// <paramref name="onOutput"/> sees every output while no divergence was found; with
     /// <paramref name="stopAtFirst"/>, the run stops at the first divergent epoch (and the result is null).
@@ -52,6 +68,7 @@ internal static class ReplaySession
         bool stopAtFirst,
         Action<EpochOutput, IReadOnlyList<MachineFrame>>? onOutput = null,
         Action<CampaignProgress>? progress = null,
+        Action<int>? onEpochAgreed = null,
         CancellationToken ct = default)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -84,6 +101,11 @@ internal static class ReplaySession
                 long epochEnd = Math.Min((output.Epoch + 1L) * options.EpochNs, durationNs);
                 divergence ??= EpochComparer.Compare(output.Epoch, epochEnd, want, actual, first, end);
                 actual.Clear();
+                if (divergence is null)
+                {
+                    onEpochAgreed?.Invoke(output.Epoch);
+                }
+
                 if (stopAtFirst && divergence is not null)
                 {
                     stop.Cancel();

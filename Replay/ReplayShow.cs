@@ -20,7 +20,8 @@ public sealed record OutcomeList(ReplayHeader Header, string Outcome, long FromN
 public static class ReplayShow
 {
     /// <summary>The inputs, events and state hashes of <paramref name="machine"/> with <paramref name="fromNs"/> &lt;= time &lt;= <paramref name="toNs"/>, in time order (an input before the events at its instant).</summary>
-    public static MachineTimeline Machine(string path, int machine, long fromNs = 0, long toNs = long.MaxValue)
+    /// <remarks>A file that keeps only hashes re-simulates the machine (checked against them; <see cref="ReplayContent"/>).</remarks>
+    public static MachineTimeline Machine(string path, int machine, long fromNs = 0, long toNs = long.MaxValue, WorkloadCatalog? catalog = null)
     {
         using var reader = ReplayReader.Open(path);
         var h = reader.Header;
@@ -31,7 +32,7 @@ public static class ReplayShow
 
         var entries = new List<TimelineEntry>();
         var tally = default(MachineTally);
-        foreach (var (frame, s) in reader.ReadMachine(machine))
+        foreach (var (frame, s) in ReplayContent.Machine(reader, machine, catalog))
         {
             // Frames hold inputs taken in the epoch; a delayed input can be older than the epoch, so filter per item.
             if (h.EpochEndNs(frame.Epoch) < fromNs && s.Inputs.All(i => i.Error.TimeNs < fromNs))
@@ -89,7 +90,7 @@ public static class ReplayShow
     /// <see cref="AnyOutcome"/>) between two times: where to start taking a failure apart. Reads every frame
     /// once; only machines with data are tallied.
     /// </summary>
-    public static OutcomeList With(string path, string outcome, long fromNs = 0, long toNs = long.MaxValue)
+    public static OutcomeList With(string path, string outcome, long fromNs = 0, long toNs = long.MaxValue, WorkloadCatalog? catalog = null, int threads = 0, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(outcome);
         if (!IsOutcome(outcome))
@@ -99,7 +100,7 @@ public static class ReplayShow
 
         using var reader = ReplayReader.Open(path);
         var tallies = new Dictionary<int, MachineTally>();
-        foreach (var f in reader.ReadFrames())
+        foreach (var f in ReplayContent.Frames(reader, catalog, threads, ct))
         {
             foreach (var s in f.Machines)
             {
@@ -126,7 +127,7 @@ public static class ReplayShow
         outcome == AnyOutcome ? t.Fields().Any(f => f.Name != "logs_delivered" && f.Value > 0) : t.Get(outcome) > 0;
 
     /// <summary>The campaign's totals: as recorded for the whole run, or counted from the frames between two times.</summary>
-    public static ReplaySummary Totals(string path, long fromNs = 0, long toNs = long.MaxValue, WorkloadCatalog? catalog = null)
+    public static ReplaySummary Totals(string path, long fromNs = 0, long toNs = long.MaxValue, WorkloadCatalog? catalog = null, int threads = 0, CancellationToken ct = default)
     {
         using var reader = ReplayReader.Open(path);
         var h = reader.Header;
@@ -139,7 +140,7 @@ public static class ReplayShow
 
         var machine = ReplaySession.LoadSpec(reader, catalog).MachineSpec();
         var counts = default(CampaignCounts);
-        foreach (var f in reader.ReadFrames())
+        foreach (var f in ReplayContent.Frames(reader, catalog, threads, ct))
         {
             foreach (var s in f.Machines)
             {

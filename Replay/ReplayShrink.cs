@@ -68,7 +68,7 @@ public static class ReplayShrink
         // What `mca run --policy P` runs: the policy by name, dom0's daemon at its default.
         var policy = HandlerPolicy.Parse(h.Policy);
         var records = new List<MceRecord>();
-        foreach (var (_, section) in reader.ReadMachine(machine))
+        foreach (var (_, section) in ReplayContent.Machine(reader, machine, catalog, ct))
         {
             foreach (var input in section.Inputs)
             {

@@ -1,4 +1,3 @@
-using Mca.Replay.Recording;
 using Mca.Workloads.Campaign;
 
 namespace Mca.Replay;
@@ -29,19 +28,9 @@ public static class ReplayVerifier
         using var reader = ReplayReader.Open(path);
         var h = reader.Header;
         var spec = ReplaySession.LoadSpec(reader, catalog);
-        var options = spec.ToOptions(ReplaySession.Threads(threads), catalog: catalog) with { EpochNs = h.EpochNs, Recorder = BatchRecorder.Attach, Lockstep = true };
-        if (h.Kind == ReplayKind.Extract)
-        {
-            // The workload's errors are a pure function of (seed, machine id): the spec's own source gives the
-            // extracted machine exactly what it was given in the campaign, stream runs included (the recorded
-            // inputs, a CE run as its first CE with the run's count, are compared frame by frame).
-            options = options with
-            {
-                FirstMachineId = h.FirstMachineId,
-                Machines = h.MachineCount,
-                BatchSize = h.BatchSize,
-            };
-        }
+        // A campaign re-runs its spec, workload included; an extract its machines under their fleet ids (the workload's
+        // errors are a pure function of (seed, machine id), so the spec's own source gives them exactly what they met).
+        var options = ReplaySession.Resimulation(spec, h, threads, catalog);
 
         using var cursor = new FrameCursor(reader.ReadFrames());
         var (result, divergence) = ReplaySession.RunAndCompare(options, h.DurationNs, cursor, stopAtFirst: true, progress: progress, ct: ct);

@@ -120,21 +120,21 @@ public sealed class ReplayWriter : IDisposable
     /// Starts recording the campaign <paramref name="spec"/> (it must be run with
     /// <see cref="CampaignOptions.Recorder"/> set to <see cref="BatchRecorder.Attach"/>). <paramref name="catalog"/> is the one the spec's workload comes from.
     /// </summary>
-    public static ReplayWriter Create(string path, CampaignSpec spec, WorkloadCatalog? catalog = null)
+    public static ReplayWriter Create(string path, CampaignSpec spec, WorkloadCatalog? catalog = null, ReplayContents contents = ReplayContents.Hashes, bool literal = false)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return new ReplayWriter(path, CampaignHeader(spec, catalog), null, spool: true);
+        return new ReplayWriter(path, CampaignHeader(spec, catalog) with { Contents = contents, Literal = literal }, null, spool: true);
     }
 
     /// <summary>
     /// Records into <paramref name="stream"/> (named <paramref name="path"/> in reports) instead of a file of its own:
     /// the caller owns the stream, its temporary name and its rename; <see cref="Complete"/> only writes the end and flushes.
     /// </summary>
-    public static ReplayWriter Create(Stream stream, string path, CampaignSpec spec, WorkloadCatalog? catalog = null)
+    public static ReplayWriter Create(Stream stream, string path, CampaignSpec spec, WorkloadCatalog? catalog = null, ReplayContents contents = ReplayContents.Hashes, bool literal = false)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(path);
-        return new ReplayWriter(path, CampaignHeader(spec, catalog), stream, spool: true);
+        return new ReplayWriter(path, CampaignHeader(spec, catalog) with { Contents = contents, Literal = literal }, stream, spool: true);
     }
 
     private static ReplayHeader CampaignHeader(CampaignSpec spec, WorkloadCatalog? catalog)
@@ -161,12 +161,12 @@ public sealed class ReplayWriter : IDisposable
 
     /// <summary>
     /// Runs the campaign <paramref name="spec"/> with recording on and writes it to <paramref name="path"/>:
-    /// <see cref="Create(string, CampaignSpec, WorkloadCatalog?)"/>, <see cref="Append"/> from the ordered
+    /// <see cref="Create(string, CampaignSpec, WorkloadCatalog?, ReplayContents, bool)"/>, <see cref="Append"/> from the ordered
     /// consumer, <see cref="Complete"/>. Nothing is left at <paramref name="path"/> if the run fails.
     /// </summary>
-    public static CampaignResult Record(string path, CampaignSpec spec, int threads, Action<CampaignProgress>? progress = null, WorkloadCatalog? catalog = null, CancellationToken ct = default)
+    public static CampaignResult Record(string path, CampaignSpec spec, int threads, Action<CampaignProgress>? progress = null, WorkloadCatalog? catalog = null, ReplayContents contents = ReplayContents.Hashes, CancellationToken ct = default)
     {
-        using var writer = Create(path, spec, catalog);
+        using var writer = Create(path, spec, catalog, contents);
         var options = spec.ToOptions(threads, catalog: catalog) with { Recorder = BatchRecorder.Attach, Encoder = writer.Encoder };
         var result = CampaignRunner.Run(options, progress, writer.Append, ct: ct);
         writer.Complete(result);
@@ -181,7 +181,7 @@ public sealed class ReplayWriter : IDisposable
 
     /// <summary>
     /// Records one batch's epoch; an output with nothing in it writes nothing. A campaign's writer
-    /// (<see cref="Create(string, CampaignSpec, WorkloadCatalog?)"/>) takes outputs in any order, each (epoch, batch)
+    /// (<see cref="Create(string, CampaignSpec, WorkloadCatalog?, ReplayContents, bool)"/>) takes outputs in any order, each (epoch, batch)
     /// once: a streaming campaign delivers every epoch of batch 0, then of batch 1, ...; they are spooled and
     /// written in (epoch, batch) order at <see cref="Complete"/>. An extract's writer takes them in (epoch, batch) order.
     /// </summary>
@@ -338,7 +338,7 @@ public sealed class ReplayWriter : IDisposable
             }
         }
 
-        encoder.Encode(grouper, events, inputs);
+        encoder.Encode(grouper, events, inputs, h.Contents);
         if (encoder.Encoded.Length > ReplayFormat.PayloadBytesMax)
         {
             throw new InvalidOperationException(string.Create(Inv, $"epoch {grouper.Epoch}, batch {grouper.Batch} needs {encoder.Encoded.Length} bytes: more than a frame may hold ({ReplayFormat.PayloadBytesMax}); use smaller batches"));

@@ -9,7 +9,7 @@ namespace Mca.Bench.Replay;
 /// Replay files (issue 6): a recorded campaign of 1,000 default machines for 30 simulated days under the
 /// <c>storm</c> workload (rfc2009 policy, batches of 512, daily epochs, seed 1), run once in <see cref="GlobalSetup"/>
 /// with its epoch outputs kept in memory. <c>ReplayWriter_Record</c> writes them all to a file
-/// (<see cref="ReplayWriter.Create(string, CampaignSpec, WorkloadCatalog?)"/>, <c>Append</c>,
+/// (<see cref="ReplayWriter.Create(string, CampaignSpec, WorkloadCatalog?, ReplayContents, bool)"/>, <c>Append</c>,
 /// <c>Complete</c>: encoding, LZ4, index, fsync, rename); <c>ReplayReader_ReadFrames</c> opens that file and
 /// reads and checks every frame, touching every event and input; <c>ReplayReader_ReadMachine</c> reads one
 /// machine's frames through the index of an open reader. <c>MB/s</c> is file bytes (10^6 per MB) and

@@ -34,7 +34,9 @@ internal static class CampaignCommand
         var quiet = new Option<bool>("--quiet") { Description = "No progress output" };
         var literal = new Option<bool>("--literal") { Description = "Reference mode: step every poll tick and write folded corrected errors one by one (slow; same results)" };
         var plot = new Option<string?>("--plot") { Description = "Also plot cumulative outcomes per 1,000 machines over simulated time to FILE (.png or .svg)" };
-        var record = new Option<string?>("--record") { Description = "Record the run as a replay FILE.mcar (inputs, every handling decision, state hashes); see mca replay" };
+        var record = new Option<string?>("--record") { Description = "Record the run as a replay FILE.mcar (per machine and epoch: the counts and hashes of its inputs and events, and its state hash; the rest re-simulates on demand); see mca replay" };
+        var recordInputs = new Option<bool>("--record-inputs") { Description = "With --record: store every input as injected too (for readers without mca)" };
+        var recordEvents = new Option<bool>("--record-events") { Description = "With --record: store every handling decision too (an archive of what this engine version did)" };
         var pageOffline = new Option<string>("--page-offline")
         {
             Description = "dom0's predictive page offlining: off, mcelog (2 CEs per page per 24 h, soft, via xen-hptool) or rasdaemon (50 per 24 h); default: off under rfc2009, mcelog under xen",
@@ -51,7 +53,7 @@ internal static class CampaignCommand
         var printSpec = new Option<bool>("--print-spec") { Description = "Print the campaign spec (YAML, every parameter) and exit: a starting point for a spec file" };
         var command = new Command("campaign", "Run a fleet Monte Carlo campaign and summarize errors, resets, vMCEs, guest outcomes and lost logs")
         {
-            machines, days, seed, policy, workload, threads, batchSize, epochDays, json, plot, record, quiet, literal, pageOffline, perMachine, report, bias, targetRelError, maxMachines, targets, shard, shardOut, checkpoint, printSpec,
+            machines, days, seed, policy, workload, threads, batchSize, epochDays, json, plot, record, recordInputs, recordEvents, quiet, literal, pageOffline, perMachine, report, bias, targetRelError, maxMachines, targets, shard, shardOut, checkpoint, printSpec,
         };
         command.SetAction(parse =>
         {
@@ -95,6 +97,14 @@ internal static class CampaignCommand
             else if (parse.GetValue(maxMachines) is not null)
             {
                 throw new UsageException("--max-machines: expected --target-rel-error with it");
+            }
+
+            foreach (var (given, name) in new[] { (parse.GetValue(recordInputs), "--record-inputs"), (parse.GetValue(recordEvents), "--record-events") })
+            {
+                if (given && parse.GetValue(record) is null)
+                {
+                    throw new UsageException($"{name}: expected --record FILE.mcar with it");
+                }
             }
 
             int roundMachines = spec.Machines;
@@ -157,7 +167,8 @@ internal static class CampaignCommand
             // With the JSON on standard output, the table goes to stderr so the JSON can be piped.
             var table = jsonOut is { IsStdout: true } ? parse.InvocationConfiguration.Error : o;
             // The recorder takes the engine's ordered output: the workers wait for it, so memory stays bounded.
-            using var recorder = recordOut is null ? null : ReplayWriter.Create(recordOut.Stream, recordOut.Path, spec);
+            var contents = (parse.GetValue(recordInputs) ? ReplayContents.Inputs : ReplayContents.Hashes) | (parse.GetValue(recordEvents) ? ReplayContents.Events : ReplayContents.Hashes);
+            using var recorder = recordOut is null ? null : ReplayWriter.Create(recordOut.Stream, recordOut.Path, spec, contents: contents, literal: parse.GetValue(literal));
             // Recorded epochs are encoded on the workers; the consumer only writes their bytes.
             var options = spec.ToOptions(threadCount, literalPolling: parse.GetValue(literal)) with { Recorder = recorder?.Recorder, Encoder = recorder?.Encoder, Bias = importance };
             if (slice is { } sl)

@@ -27,7 +27,7 @@ internal static class ReplayCommand
     {
         var command = new Command("replay", "Verify, show, extract, re-run under another policy, diff or shrink recorded campaigns (.mcar)")
         {
-            Verify(catalog), Show(catalog), Extract(catalog), Run(catalog), Diff(), Shrink(catalog),
+            Verify(catalog), Show(catalog), Extract(catalog), Run(catalog), Diff(catalog), Shrink(catalog),
         };
         return command;
     }
@@ -121,7 +121,7 @@ internal static class ReplayCommand
                     throw new UsageException($"--with: expected {ReplayShow.AnyOutcome} or one of {string.Join(", ", MachineTally.Names)}, found '{parse.GetValue(with)}'");
                 }
 
-                var list = Guard(() => ReplayShow.With(path, outcome, fromNs, toNs));
+                var list = Guard(() => ReplayShow.With(path, outcome, fromNs, toNs, catalog));
                 if (asJson)
                 {
                     o.Write(JsonOut.Build(ShowPrinter.ToJson(path, list), JsonOut.Contracts.OutcomesJson));
@@ -133,7 +133,7 @@ internal static class ReplayCommand
             }
             else if (parse.GetValue(machine) is int m)
             {
-                var timeline = Guard(() => ReplayShow.Machine(path, m, fromNs, toNs));
+                var timeline = Guard(() => ReplayShow.Machine(path, m, fromNs, toNs, catalog));
                 if (keep is not null)
                 {
                     timeline = timeline with { Entries = [.. timeline.Entries.Where(keep)] };
@@ -282,7 +282,7 @@ internal static class ReplayCommand
             outputs.AddInput("FILE", path);
             var outFile = outputs.Add("--output", parse.GetValue(output));
             outputs.Open();
-            var recorded = Guard(() => ReplayShow.Machine(path, m).Tally);
+            var recorded = Guard(() => ReplayShow.Machine(path, m, catalog: catalog).Tally);
             if (recorded.Get(outcome) == 0)
             {
                 throw new UsageException(string.Create(Inv, $"--machine: expected a machine with {outcome} in the recording (mca replay show {path} --with {outcome} lists them), found machine {m} without"));
@@ -361,7 +361,7 @@ internal static class ReplayCommand
         return command;
     }
 
-    private static Command Diff()
+    private static Command Diff(WorkloadCatalog? catalog)
     {
         var a = FileArgument("A");
         var b = FileArgument("B");
@@ -374,7 +374,7 @@ internal static class ReplayCommand
         {
             string pathA = InputFile.RequireSeekable(parse.GetValue(a)!, "replay");
             string pathB = InputFile.RequireSeekable(parse.GetValue(b)!, "replay");
-            var report = Guard(() => ReplayDiff.Compare(pathA, pathB));
+            var report = Guard(() => ReplayDiff.Compare(pathA, pathB, catalog));
             var o = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
             {

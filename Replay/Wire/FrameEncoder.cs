@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
+using Mca.Replay.Recording;
 using Mca.Systems.Engine;
 using Mca.Systems.Events;
 using static Mca.Replay.Wire.FrameSchema;
@@ -31,10 +32,16 @@ internal sealed class FrameEncoder
     /// <summary>The encoded frame (valid until the next <see cref="Encode"/>).</summary>
     public ReadOnlySpan<byte> Encoded => _buffer.AsSpan(0, _length);
 
-    /// <summary>Encodes <paramref name="frame"/>, grouped from <paramref name="events"/> and <paramref name="inputs"/>.</summary>
+    /// <summary>
+    /// Encodes <paramref name="frame"/>, grouped from <paramref name="events"/> and <paramref name="inputs"/>, storing the
+    /// lists <paramref name="contents"/> names; a section that leaves either out carries the counts and hashes of both (format 4).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Encode(FrameGrouper frame, ReadOnlySpan<HandlerEvent> events, ReadOnlySpan<RecordedInput> inputs)
+    public void Encode(FrameGrouper frame, ReadOnlySpan<HandlerEvent> events, ReadOnlySpan<RecordedInput> inputs, ReplayContents contents = ReplayContents.All)
     {
+        bool storeInputs = (contents & ReplayContents.Inputs) != 0;
+        bool storeEvents = (contents & ReplayContents.Events) != 0;
+        bool hashed = !(storeInputs && storeEvents);
         _length = 0;
         Reserve(32);
         var o = new PackCursor(_buffer, 0);
@@ -52,13 +59,23 @@ internal sealed class FrameEncoder
                 continue;
             }
 
-            int inputCount = frame.InputCount(m);
+            int takenCount = frame.InputCount(m);
             int eventCount = frame.EventCount(m);
+            // Events refer to the stored inputs only (time base, arrivals): without stored inputs they stand alone.
+            int inputCount = storeInputs ? takenCount : 0;
             Reserve(32);
             o = new PackCursor(_buffer, _length);
-            o.ArrayHeader(SectionFieldCount);
+            o.ArrayHeader(hashed ? SectionFieldCountHashed : SectionFieldCount);
             o.Int(frame.FirstMachineId + m);
-            o.ArrayHeader(inputCount);
+            if (storeInputs)
+            {
+                o.ArrayHeader(inputCount);
+            }
+            else
+            {
+                o.Nil();
+            }
+
             _length = o.Position;
             long previous = 0;
             var lastInput = default(RepeatBase);
@@ -69,6 +86,16 @@ internal sealed class FrameEncoder
                 ref readonly var e = ref inputs[inputOrder[inputAt + k]];
                 WriteInput(in e, unchecked(e.Error.TimeNs - previous), ref lastInput);
                 previous = e.Error.TimeNs;
+            }
+
+            if (!storeEvents)
+            {
+                Reserve(1);
+                o = new PackCursor(_buffer, _length);
+                o.Nil();
+                _length = o.Position;
+                WriteHashes(frame, m, events, inputs, takenCount, eventCount, hashed);
+                continue;
             }
 
             // The item count is known once the events are written (abbreviations stand for several): room is left
@@ -143,19 +170,33 @@ internal sealed class FrameEncoder
             o = new PackCursor(_buffer, itemsAt);
             o.ArrayHeader(items);
 
-            Reserve(16);
-            o = new PackCursor(_buffer, _length);
-            if (frame.Hash(m) is ulong hash)
-            {
-                o.UInt(hash);
-            }
-            else
-            {
-                o.Nil();
-            }
-
-            _length = o.Position;
+            WriteHashes(frame, m, events, inputs, takenCount, eventCount, hashed);
         }
+    }
+
+    /// <summary>A section's state hash (key 3) and, when a list is left out, the counts and hashes of both (keys 4 to 7).</summary>
+    private void WriteHashes(FrameGrouper frame, int m, ReadOnlySpan<HandlerEvent> events, ReadOnlySpan<RecordedInput> inputs, int inputCount, int eventCount, bool hashed)
+    {
+        Reserve(40);
+        var o = new PackCursor(_buffer, _length);
+        if (frame.Hash(m) is ulong hash)
+        {
+            o.UInt(hash);
+        }
+        else
+        {
+            o.Nil();
+        }
+
+        if (hashed)
+        {
+            o.Int(inputCount);
+            o.UInt(SectionHash.Inputs(inputs, frame.InputOrder.Slice(frame.InputStart(m), inputCount)));
+            o.Int(eventCount);
+            o.UInt(SectionHash.Events(events, frame.EventOrder.Slice(frame.EventStart(m), eventCount)));
+        }
+
+        _length = o.Position;
     }
 
     /// <summary>

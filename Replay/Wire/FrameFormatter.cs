@@ -50,8 +50,14 @@ internal sealed class FrameFormatter : IMessagePackFormatter<ReplayFrame>
         int fields = WireReader.ReadFields(ref reader, SectionFieldCount, "a machine section");
         int machine = WireReader.ReadInt32(ref reader, "a section's machine id", 0, int.MaxValue);
 
+        if (reader.End)
+        {
+            throw new WireException("a section's inputs (or nil)", "the end of the record");
+        }
+
+        bool inputsStored = !reader.TryReadNil();
         options.Security.DepthStep(ref reader);
-        int inputCount = WireReader.ReadArray(ref reader, "a section's inputs");
+        int inputCount = inputsStored ? WireReader.ReadArray(ref reader, "a section's inputs (or nil)") : 0;
         var inputs = new RecordedInput[inputCount];
         long previous = 0;
         var lastInput = default(RepeatBase);
@@ -65,8 +71,14 @@ internal sealed class FrameFormatter : IMessagePackFormatter<ReplayFrame>
         }
 
         reader.Depth--;
+        if (reader.End)
+        {
+            throw new WireException("a section's events (or nil)", "the end of the record");
+        }
+
+        bool eventsStored = !reader.TryReadNil();
         options.Security.DepthStep(ref reader);
-        int itemCount = WireReader.ReadArray(ref reader, "a section's events");
+        int itemCount = eventsStored ? WireReader.ReadArray(ref reader, "a section's events (or nil)") : 0;
         var events = new EventList(itemCount);
         long time = inputCount > 0 ? inputs[0].Error.TimeNs : 0;
         var last = default(RepeatBase);
@@ -117,9 +129,34 @@ internal sealed class FrameFormatter : IMessagePackFormatter<ReplayFrame>
             hash = WireReader.ReadUInt64(ref reader, "a section's state hash (or nil)");
         }
 
-        WireReader.SkipFields(ref reader, fields - SectionFieldCount, reader.Depth);
+        var section = new MachineFrame(machine, inputs, events.ToArray(), hash) { InputsStored = inputsStored, EventsStored = eventsStored };
+        if (fields >= SectionFieldCountHashed)
+        {
+            // Format 4: the counts and hashes (required when a list is left out; checked against it when stored).
+            int takenCount = WireReader.ReadInt32(ref reader, "a section's input count", 0, int.MaxValue);
+            uint inputHash = WireReader.ReadUInt32(ref reader, "a section's input hash");
+            int eventCount = WireReader.ReadInt32(ref reader, "a section's event count", 0, int.MaxValue);
+            uint eventHash = WireReader.ReadUInt32(ref reader, "a section's event hash");
+            if (inputsStored && (takenCount != section.InputCount || inputHash != section.InputHash))
+            {
+                throw new WireException(string.Create(CultureInfo.InvariantCulture, $"the section's input count and hash ({takenCount}, 0x{inputHash:x8}) to match its inputs"), string.Create(CultureInfo.InvariantCulture, $"{section.InputCount} inputs hashing to 0x{section.InputHash:x8}"));
+            }
+
+            if (eventsStored && (eventCount != section.EventCount || eventHash != section.EventHash))
+            {
+                throw new WireException(string.Create(CultureInfo.InvariantCulture, $"the section's event count and hash ({eventCount}, 0x{eventHash:x8}) to match its events"), string.Create(CultureInfo.InvariantCulture, $"{section.EventCount} events hashing to 0x{section.EventHash:x8}"));
+            }
+
+            section = section with { InputCount = takenCount, InputHash = inputHash, EventCount = eventCount, EventHash = eventHash };
+        }
+        else if (!inputsStored || !eventsStored)
+        {
+            throw new WireException(string.Create(CultureInfo.InvariantCulture, $"a section of {SectionFieldCountHashed} fields (counts and hashes) when its inputs or events are nil"), string.Create(CultureInfo.InvariantCulture, $"{fields} fields"));
+        }
+
+        WireReader.SkipFields(ref reader, fields - Math.Max(SectionFieldCount, Math.Min(fields, SectionFieldCountHashed)), reader.Depth);
         reader.Depth--;
-        return new MachineFrame(machine, inputs, events.ToArray(), hash);
+        return section;
     }
 
     /// <summary>An input at <see cref="InputKey"/>'s keys (docs/replay-format.md "Input"): fields 1.. may be left out (then zero or false); status, addr, misc and mcg_status may be nil (as in <paramref name="last"/>).</summary>

@@ -19,8 +19,11 @@ internal static class FrameSchema
     /// <summary>Fields of a frame <c>[epoch, batch, [section...]]</c>.</summary>
     public const int FrameFieldCount = FrameKey.Sections + 1;
 
-    /// <summary>Fields of a section <c>[machine, [input...], [event...], state hash or nil]</c>.</summary>
+    /// <summary>Fields every section has: <c>[machine, [input...] or nil, [event...] or nil, state hash or nil]</c>.</summary>
     public const int SectionFieldCount = SectionKey.StateHash + 1;
+
+    /// <summary>Fields of a section whose inputs or events are not stored (format 4): the counts and hashes follow.</summary>
+    public const int SectionFieldCountHashed = SectionKey.EventHash + 1;
 
     /// <summary>Fields of an input this version writes at most (a newer writer may append more, which a reader skips).</summary>
     public const int InputFieldCount = InputKey.RunningVcpu + 1;
@@ -169,6 +172,14 @@ internal static class FrameSchema
         public const int Inputs = 1;
         public const int Events = 2;
         public const int StateHash = 3;
+        /// <summary>Format 4: how many inputs the machine took in the epoch (required when key 1 is nil).</summary>
+        public const int InputCount = 4;
+        /// <summary>Format 4: <c>SectionHash</c> of those inputs (low 32 bits of XXH3-64).</summary>
+        public const int InputHash = 5;
+        /// <summary>Format 4: how many events the engine produced for the machine in the epoch.</summary>
+        public const int EventCount = 6;
+        /// <summary>Format 4: <c>SectionHash</c> of those events.</summary>
+        public const int EventHash = 7;
     }
 
     /// <summary>Keys of an input (docs/replay-format.md "Input"); left out, a field is 0 or false.</summary>

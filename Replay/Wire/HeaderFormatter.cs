@@ -10,13 +10,20 @@ namespace Mca.Replay.Wire;
 /// </summary>
 internal sealed class HeaderFormatter : IMessagePackFormatter<ReplayHeader>
 {
+    /// <summary>Fields every header has (formats 1 to 3 have exactly these).</summary>
     public const int Fields = 13;
+
+    /// <summary>Fields a format 4 header has at least: key 13 is <see cref="ReplayHeader.Contents"/>.</summary>
+    public const int FieldsV4 = 14;
+
+    /// <summary>Fields this writer writes in format 4: key 14 is <see cref="ReplayHeader.Literal"/> (false when left out).</summary>
+    public const int FieldsWritten = 15;
 
     public static readonly HeaderFormatter Instance = new();
 
     public void Serialize(ref MessagePackWriter writer, ReplayHeader value, MessagePackSerializerOptions options)
     {
-        writer.WriteArrayHeader(Fields);
+        writer.WriteArrayHeader(value.FormatVersion >= 4 ? FieldsWritten : Fields);
         writer.Write(value.FormatVersion);
         writer.Write(value.EngineVersion);
         writer.Write((int)value.Kind);
@@ -30,6 +37,11 @@ internal sealed class HeaderFormatter : IMessagePackFormatter<ReplayHeader>
         writer.Write(value.EpochNs);
         writer.Write(value.EpochCount);
         writer.Write(value.DurationNs);
+        if (value.FormatVersion >= 4)
+        {
+            writer.Write((int)value.Contents);
+            writer.Write(value.Literal);
+        }
     }
 
     public ReplayHeader Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
@@ -66,7 +78,21 @@ internal sealed class HeaderFormatter : IMessagePackFormatter<ReplayHeader>
             WireReader.ReadInt64(ref reader, "the epoch length"),
             WireReader.ReadInt32(ref reader, "the epoch count", 0, int.MaxValue),
             WireReader.ReadInt64(ref reader, "the duration"));
-        WireReader.SkipFields(ref reader, fields - Fields, reader.Depth);
+        if (version >= 4)
+        {
+            if (fields < FieldsV4)
+            {
+                throw new WireException($"a format 4 header of at least {FieldsV4} fields (key 13: what the frames store)", fields.ToString(CultureInfo.InvariantCulture));
+            }
+
+            header = header with { Contents = (ReplayContents)WireReader.ReadInt32(ref reader, "what the frames store (0 hashes, 1 inputs, 2 events, 3 both)", 0, 3) };
+            if (fields > FieldsV4)
+            {
+                header = header with { Literal = WireReader.ReadBoolean(ref reader, "the literal polling mode (true or false)") };
+            }
+        }
+
+        WireReader.SkipFields(ref reader, fields - (version >= 4 ? Math.Min(fields, FieldsWritten) : Fields), reader.Depth);
         reader.Depth--;
         if (header.EpochNs <= 0 || header.DurationNs < 0 || (header.DurationNs + header.EpochNs - 1) / header.EpochNs != header.EpochCount)
         {

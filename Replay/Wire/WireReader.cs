@@ -62,6 +62,17 @@ internal static class WireReader
         }
     }
 
+    public static uint ReadUInt32(ref MessagePackReader reader, string what)
+    {
+        ulong v = ReadUInt64(ref reader, what);
+        if (v > uint.MaxValue)
+        {
+            throw new WireException(what + " within 32 bits", v.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return (uint)v;
+    }
+
     public static int ReadInt32(ref MessagePackReader reader, string what, long min, long max)
     {
         long v = ReadInt64(ref reader, what);

@@ -1,0 +1,123 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using System.Runtime.CompilerServices;
+using Mca.Systems.Engine;
+using Mca.Systems.Events;
+
+namespace Mca.Replay.Recording;
+
+/// <summary>
+/// The hashes a replay keeps of a machine's inputs and events in one epoch (docs/replay-format.md "Section
+/// hashes"): XXH3-64 (seed 0) over each item's fields as little-endian integers in a fixed layout, kept as its low
+/// 32 bits. The layout is a function of the values alone (no padding, no machine id, nothing of memory), so a reader
+/// in another language can recompute it, and a file that stores the items checks its hashes against them.
+/// </summary>
+internal static class SectionHash
+{
+    /// <summary>Bytes per event: time, kind, cpu, bank, domain, vcpu, status, addr, misc, arg, arg2.</summary>
+    public const int EventBytes = 8 + 1 + (4 * 2) + (3 * 8) + (2 * 8);
+
+    /// <summary>Bytes per input: time, cpu, bank, status, addr, misc, mcg_status, signal, auto_signal, interposed, count, context, in_guest, running_domain, running_vcpu.</summary>
+    public const int InputBytes = 8 + (2 * 4) + (4 * 8) + 3 + 8 + 2 + (2 * 2);
+
+    [ThreadStatic]
+    private static byte[]? t_scratch;
+
+    /// <summary>The hash of <paramref name="events"/>, in order.</summary>
+    public static uint Events(ReadOnlySpan<HandlerEvent> events)
+    {
+        var buffer = Scratch(events.Length * EventBytes);
+        for (int k = 0; k < events.Length; k++)
+        {
+            WriteEvent(in events[k], buffer.AsSpan(k * EventBytes, EventBytes));
+        }
+
+        return Hash(buffer.AsSpan(0, events.Length * EventBytes));
+    }
+
+    /// <summary>The hash of the events of <paramref name="events"/> at the positions <paramref name="order"/> (grouped order).</summary>
+    public static uint Events(ReadOnlySpan<HandlerEvent> events, ReadOnlySpan<int> order)
+    {
+        var buffer = Scratch(order.Length * EventBytes);
+        for (int k = 0; k < order.Length; k++)
+        {
+            WriteEvent(in events[order[k]], buffer.AsSpan(k * EventBytes, EventBytes));
+        }
+
+        return Hash(buffer.AsSpan(0, order.Length * EventBytes));
+    }
+
+    /// <summary>The hash of <paramref name="inputs"/>.</summary>
+    public static uint Inputs(ReadOnlySpan<RecordedInput> inputs)
+    {
+        var buffer = Scratch(inputs.Length * InputBytes);
+        for (int k = 0; k < inputs.Length; k++)
+        {
+            WriteInput(in inputs[k], buffer.AsSpan(k * InputBytes, InputBytes));
+        }
+
+        return Hash(buffer.AsSpan(0, inputs.Length * InputBytes));
+    }
+
+    /// <summary>The hash of the inputs at <paramref name="order"/> of <paramref name="inputs"/> (grouped order).</summary>
+    public static uint Inputs(ReadOnlySpan<RecordedInput> inputs, ReadOnlySpan<int> order)
+    {
+        var buffer = Scratch(order.Length * InputBytes);
+        for (int k = 0; k < order.Length; k++)
+        {
+            WriteInput(in inputs[order[k]], buffer.AsSpan(k * InputBytes, InputBytes));
+        }
+
+        return Hash(buffer.AsSpan(0, order.Length * InputBytes));
+    }
+
+    private static uint Hash(ReadOnlySpan<byte> bytes) => unchecked((uint)XxHash3.HashToUInt64(bytes));
+
+    private static byte[] Scratch(int length)
+    {
+        var b = t_scratch;
+        if (b is null || b.Length < length)
+        {
+            b = t_scratch = new byte[Math.Max(length, Math.Max(4096, (b?.Length ?? 0) * 2))];
+        }
+
+        return b;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WriteEvent(in HandlerEvent e, Span<byte> d)
+    {
+        BinaryPrimitives.WriteInt64LittleEndian(d, e.TimeNs);
+        d[8] = (byte)e.Kind;
+        BinaryPrimitives.WriteInt16LittleEndian(d[9..], e.Cpu);
+        BinaryPrimitives.WriteInt16LittleEndian(d[11..], e.Bank);
+        BinaryPrimitives.WriteInt16LittleEndian(d[13..], e.Domain);
+        BinaryPrimitives.WriteInt16LittleEndian(d[15..], e.Vcpu);
+        BinaryPrimitives.WriteUInt64LittleEndian(d[17..], e.Status);
+        BinaryPrimitives.WriteUInt64LittleEndian(d[25..], e.Addr);
+        BinaryPrimitives.WriteUInt64LittleEndian(d[33..], e.Misc);
+        BinaryPrimitives.WriteInt64LittleEndian(d[41..], e.Arg);
+        BinaryPrimitives.WriteInt64LittleEndian(d[49..], e.Arg2);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WriteInput(in RecordedInput input, Span<byte> d)
+    {
+        var e = input.Error;
+        BinaryPrimitives.WriteInt64LittleEndian(d, e.TimeNs);
+        BinaryPrimitives.WriteInt32LittleEndian(d[8..], e.Cpu);
+        BinaryPrimitives.WriteInt32LittleEndian(d[12..], e.BankIndex);
+        BinaryPrimitives.WriteUInt64LittleEndian(d[16..], e.Status);
+        BinaryPrimitives.WriteUInt64LittleEndian(d[24..], e.Addr);
+        BinaryPrimitives.WriteUInt64LittleEndian(d[32..], e.Misc);
+        BinaryPrimitives.WriteUInt64LittleEndian(d[40..], e.McgStatus);
+        d[48] = (byte)e.Signal;
+        d[49] = e.AutoSignal ? (byte)1 : (byte)0;
+        d[50] = e.Interposed ? (byte)1 : (byte)0;
+        BinaryPrimitives.WriteInt64LittleEndian(d[51..], e.Count);
+        d[59] = (byte)e.Context;
+        d[60] = e.InGuest ? (byte)1 : (byte)0;
+        BinaryPrimitives.WriteInt16LittleEndian(d[61..], e.RunningDomain);
+        BinaryPrimitives.WriteInt16LittleEndian(d[63..], e.RunningVcpu);
+    }
+}
