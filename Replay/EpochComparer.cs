@@ -40,6 +40,35 @@ internal static class EpochComparer
         return best;
     }
 
+    /// <summary>Every machine in range whose sections differ in <paramref name="epoch"/>, in machine order.</summary>
+    public static List<int> DifferingMachines(int epoch, long epochEndNs, IReadOnlyList<MachineFrame> expected, IReadOnlyList<MachineFrame> actual, int firstMachine = 0, int endMachine = int.MaxValue)
+    {
+        var found = new List<int>();
+        int i = 0, j = 0;
+        while (i < expected.Count || j < actual.Count)
+        {
+            int a = i < expected.Count ? expected[i].Machine : int.MaxValue;
+            int b = j < actual.Count ? actual[j].Machine : int.MaxValue;
+            int machine = Math.Min(a, b);
+            var e = a == machine ? expected[i++] : null;
+            var x = b == machine ? actual[j++] : null;
+            if (machine >= firstMachine && machine < endMachine && CompareMachine(machine, epoch, epochEndNs, e, x).Divergence is not null)
+            {
+                found.Add(machine);
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>The order of divergences at one instant: an input before an event before a state hash.</summary>
+    public static int Rank(ReplayDivergence d) => d.What switch
+    {
+        "input" or "inputs" => 0,
+        "event" or "events" => 1,
+        _ => 2,
+    };
+
     private static (ReplayDivergence? Divergence, int Rank) CompareMachine(int machine, int epoch, long epochEndNs, MachineFrame? expected, MachineFrame? actual)
     {
         var ei = expected?.Inputs ?? [];

@@ -69,7 +69,16 @@ public static class ReplayDiff
         for (int e = 0; e < epochs && divergence is null; e++)
         {
             long epochEnd = Math.Min((e + 1L) * ha.EpochNs, Math.Max(ha.DurationNs, hb.DurationNs));
-            divergence = EpochComparer.Compare(e, epochEnd, ca.Take(e), cb.Take(e), first, end);
+            var (sa, sb) = (ca.Take(e), cb.Take(e));
+            divergence = EpochComparer.Compare(e, epochEnd, sa, sb, first, end);
+            if (divergence is not null && !(ha.StoresAll && hb.StoresAll))
+            {
+                // Hashes say which machines differ, not which differs first: each is re-simulated from both files.
+                divergence = EpochComparer.DifferingMachines(e, epochEnd, sa, sb, first, end)
+                    .Select(m => Itemised(a, b, m, e, epochEnd, catalog, ct))
+                    .OfType<ReplayDivergence>()
+                    .MinBy(d => (d.TimeNs, EpochComparer.Rank(d), d.Machine)) ?? divergence;
+            }
         }
 
         if (divergence is null)
@@ -77,21 +86,16 @@ public static class ReplayDiff
             ca.Drain();
             cb.Drain();
         }
-        else if (divergence.What is "inputs" or "events")
-        {
-            divergence = Itemised(a, b, divergence, catalog, ct) ?? divergence;
-        }
 
         return new DiffReport(ha, hb, notes, first, end, divergence);
     }
 
-    /// <summary>A divergence found by hashes, as its first differing item: the machine re-simulated from each file.</summary>
-    private static ReplayDivergence? Itemised(ReplayReader a, ReplayReader b, ReplayDivergence found, WorkloadCatalog? catalog, CancellationToken ct)
+    /// <summary>Machine <paramref name="machine"/>'s first differing item in <paramref name="epoch"/>, re-simulated from each file where it keeps only hashes.</summary>
+    private static ReplayDivergence? Itemised(ReplayReader a, ReplayReader b, int machine, int epoch, long epochEndNs, WorkloadCatalog? catalog, CancellationToken ct)
     {
-        var sa = ReplayContent.Machine(a, found.Machine, catalog, ct).Where(x => x.Frame.Epoch == found.Epoch).Select(x => x.Section).ToList();
-        var sb = ReplayContent.Machine(b, found.Machine, catalog, ct).Where(x => x.Frame.Epoch == found.Epoch).Select(x => x.Section).ToList();
-        long epochEnd = Math.Min((found.Epoch + 1L) * a.Header.EpochNs, Math.Max(a.Header.DurationNs, b.Header.DurationNs));
-        return EpochComparer.Compare(found.Epoch, epochEnd, sa, sb);
+        var sa = ReplayContent.Machine(a, machine, catalog, ct).Where(x => x.Frame.Epoch == epoch).Select(x => x.Section).ToList();
+        var sb = ReplayContent.Machine(b, machine, catalog, ct).Where(x => x.Frame.Epoch == epoch).Select(x => x.Section).ToList();
+        return EpochComparer.Compare(epoch, epochEndNs, sa, sb);
     }
 
     /// <summary>Settings of two canonical spec texts that differ (<c>batch_size: 16 vs 5</c>), beyond those the header names.</summary>

@@ -85,13 +85,13 @@ public sealed partial class ReplayFormatTests : TempDirectoryTest
     public void OtherFormatVersion_SaysWhichVersion()
     {
         byte[] bytes = File.ReadAllBytes(Valid());
-        // The header's payload starts at byte 8 + 16: [fixarray 13, version 3, ...]; make it version 4 and fix the checksum.
-        Assert.Equal(0x9D, bytes[24]);
+        // The header's payload starts at byte 8 + 16: [fixarray 15, version 4, ...]; make it version 5 and fix the checksum.
+        Assert.Equal(0x9F, bytes[24]);
         Assert.Equal(ReplayFormat.Version, bytes[25]);
-        bytes[25] = 4;
+        bytes[25] = 5;
         FixChecksum(bytes, 8);
-        var e = Fails(Write("v4.mcar", bytes));
-        Assert.EndsWith("expected format version 1 to 3 in the header, found 4", e.Message, StringComparison.Ordinal);
+        var e = Fails(Write("v5.mcar", bytes));
+        Assert.EndsWith("expected format version 1 to 4 in the header, found 5", e.Message, StringComparison.Ordinal);
         Assert.Equal(8, e.Offset);
     }
 

@@ -15,7 +15,8 @@ namespace Mca.Replay.Tests;
 /// the damage), then inside the decompressed frames, index and header (so the formatters see it). Reading
 /// must give a one-line <see cref="ReplayFormatException"/> or succeed: no other exception, no hang, bounded memory.
 /// </summary>
-public sealed class ReplayFuzzTests : TempDirectoryTest
+/// <remarks>Run on a file that stores every input and event; <see cref="HashedReplayFuzzTests"/> runs them on one that keeps hashes only.</remarks>
+public class ReplayFuzzTests : TempDirectoryTest
 {
     /// <summary>Bytes one read of a ~20 KB replay may allocate, whatever the damage (LZ4 expands at most 255x).</summary>
     private const long AllocatedBytesMax = 64L << 20;
@@ -25,9 +26,14 @@ public sealed class ReplayFuzzTests : TempDirectoryTest
     private readonly Layout _layout;
 
     public ReplayFuzzTests()
+        : this(ReplayContents.All)
+    {
+    }
+
+    protected ReplayFuzzTests(ReplayContents contents)
     {
         string path = PathOf("valid.mcar");
-        Fixtures.Record(path, Fixtures.Spec(machines: 12, days: 4, batchSize: 4));
+        Fixtures.Record(path, Fixtures.Spec(machines: 12, days: 4, batchSize: 4), contents: contents);
         _layout = Layout.Of(path);
         Assert.Equal(File.ReadAllBytes(path), _layout.Assemble());
     }
@@ -107,6 +113,12 @@ public sealed class ReplayFuzzTests : TempDirectoryTest
         {
             Assert.Matches(ReplayFormatTests.OneLineError(), e.Message);
             Assert.StartsWith(path + ": byte ", e.Message, StringComparison.Ordinal);
+        }
+        catch (ReplayMismatchException e)
+        {
+            // A hash-only file whose hashes were changed re-simulates to something else: a divergence, in one line.
+            Assert.DoesNotContain("\n", e.Message, StringComparison.Ordinal);
+            Assert.StartsWith(path + ": stores only the hashes", e.Message, StringComparison.Ordinal);
         }
         catch (ArgumentOutOfRangeException e) when (e.ParamName == "machine")
         {
@@ -283,5 +295,14 @@ public sealed class ReplayFuzzTests : TempDirectoryTest
             reader.ReadRaw(all.Length);
             return new RawBytes(all);
         }
+    }
+}
+
+/// <summary><see cref="ReplayFuzzTests"/> on a replay that keeps only counts and hashes (the CLI's default), so the format 4 section keys and the derived content see the damage.</summary>
+public sealed class HashedReplayFuzzTests : ReplayFuzzTests
+{
+    public HashedReplayFuzzTests()
+        : base(ReplayContents.Hashes)
+    {
     }
 }

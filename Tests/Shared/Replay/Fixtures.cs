@@ -26,10 +26,13 @@ internal static class Fixtures
         EpochDays = epochDays,
     };
 
-    /// <summary>Runs and records <paramref name="spec"/>; <paramref name="tamper"/> may change an output before it is written.</summary>
-    public static CampaignResult Record(string path, CampaignSpec spec, int threads = 2, Func<EpochOutput, EpochOutput>? tamper = null)
+    /// <summary>
+    /// Runs and records <paramref name="spec"/>; <paramref name="tamper"/> may change an output before it is written. The
+    /// file stores inputs and events unless <paramref name="contents"/> says otherwise (the CLI's default keeps hashes only).
+    /// </summary>
+    public static CampaignResult Record(string path, CampaignSpec spec, int threads = 2, Func<EpochOutput, EpochOutput>? tamper = null, ReplayContents contents = ReplayContents.All)
     {
-        using var writer = ReplayWriter.Create(path, spec, Catalog);
+        using var writer = ReplayWriter.Create(path, spec, Catalog, contents);
         var options = spec.ToOptions(threads, catalog: Catalog) with { Recorder = writer.Recorder };
         var result = CampaignRunner.Run(options, record: o => writer.Append(tamper is null ? o : tamper(o)));
         writer.Complete(result);
