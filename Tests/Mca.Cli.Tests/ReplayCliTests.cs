@@ -46,11 +46,11 @@ public sealed class ReplayCliTests : TempDirectoryTest
         Assert.Contains(contains, line, StringComparison.Ordinal);
     }
 
-    private string Tampered()
+    private string Tampered(ReplayContents contents = ReplayContents.All)
     {
         string path = PathOf("tampered.mcar");
         int seen = 0;
-        Fixtures.Record(path, Fixtures.Spec(), tamper: o =>
+        Fixtures.Record(path, Fixtures.Spec(), contents: contents, tamper: o =>
         {
             var events = (HandlerEvent[])o.Events!.Clone();
             for (int i = 0; i < events.Length; i++)
@@ -105,6 +105,32 @@ public sealed class ReplayCliTests : TempDirectoryTest
         Assert.Equal("event", d.GetProperty("what").GetString());
         Assert.Contains("outcome=Panic", d.GetProperty("expected").GetString(), StringComparison.Ordinal);
         Assert.True(d.GetProperty("machine").GetInt32() >= 0 && d.GetProperty("time_ns").GetInt64() > 0);
+    }
+
+    [Fact]
+    public void Verify_TamperedHashOnlyFile_Exit1_NamesMachineAndEpoch_AndListsTheNewEnginesEvents()
+    {
+        string path = Tampered(ReplayContents.Hashes);
+        var r = Mca("verify", path, "--threads", "2");
+        Assert.Equal(1, r.Code);
+        var lines = r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Matches(@": diverges at machine \d+, \d+d \d\d:\d\d:\d\d\.\d{9} \(epoch \d+\), events$", lines[0]);
+        Assert.Matches(@"expected: \d+ events, hash 0x[0-9a-f]{8}$", lines[1]);
+        Assert.Matches(@"actual: +\d+ events, hash 0x[0-9a-f]{8}$", lines[2]);
+        Assert.Contains(" events of machine ", lines[3], StringComparison.Ordinal);
+        Assert.Contains(lines, l => l.Contains("GuestOutcome", StringComparison.Ordinal));
+
+        var d = Json(Mca("verify", path, "--json").Out).GetProperty("divergence");
+        Assert.Equal("events", d.GetProperty("what").GetString());
+        Assert.Contains(d.GetProperty("actual_items").EnumerateArray(), i => i.GetString()!.Contains("GuestOutcome", StringComparison.Ordinal));
+
+        // show on the same file re-simulates, finds the mismatch and says so in one line, exit 1.
+        int machine = d.GetProperty("machine").GetInt32();
+        var show = Mca("show", path, "--machine", machine.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(1, show.Code);
+        Assert.Single(show.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("stores only the hashes", show.Err, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, show.Out);
     }
 
     [Fact]

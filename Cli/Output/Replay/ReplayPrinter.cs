@@ -72,11 +72,28 @@ internal static class ReplayPrinter
         o.WriteLine($"{lead} {where}");
         o.WriteLine($"  {(expectedLabel.Trim() + ":").PadRight(width + 1)} {d.Expected}");
         o.WriteLine($"  {(actualLabel.Trim() + ":").PadRight(width + 1)} {d.Actual}");
+        if (d.ActualItems.Count > 0)
+        {
+            // The file keeps only the hash of what differs: the other run's items there, to read against the recorded count.
+            o.WriteLine(string.Create(Inv, $"  {actualLabel.Trim()} {d.What} of machine {d.Machine} in epoch {d.Epoch}:"));
+            foreach (string line in d.ActualItems.Take(ItemsShown))
+            {
+                o.WriteLine("    " + line);
+            }
+
+            if (d.ActualItems.Count > ItemsShown)
+            {
+                o.WriteLine(string.Create(Inv, $"    ... {d.ActualItems.Count - ItemsShown:N0} more (--json lists them all; replay show --machine {d.Machine} shows the timeline)"));
+            }
+        }
     }
+
+    /// <summary>Items of <see cref="ReplayDivergence.ActualItems"/> the text output lists.</summary>
+    private const int ItemsShown = 40;
 
     /// <summary>A divergence's JSON object; null (written as null) when there is none.</summary>
     public static DivergenceJson? DivergenceJson(ReplayDivergence? d) =>
-        d is null ? null : new(d.Machine, d.TimeNs, ReplayText.Time(d.TimeNs), d.Epoch, d.What, d.Index, d.Expected, d.Actual);
+        d is null ? null : new(d.Machine, d.TimeNs, ReplayText.Time(d.TimeNs), d.Epoch, d.What, d.Index, d.Expected, d.Actual, d.ActualItems);
 
     /// <summary>A p-value as people read them: 0.0313, 1, 1.5e-05; one below a double's range as &lt;1e-300.</summary>
     internal static string PValue(double p) => p switch
