@@ -14,7 +14,9 @@ namespace Mca.Bench.Replay;
 /// reads and checks every frame, touching every event and input; <c>ReplayReader_ReadMachine</c> reads one
 /// machine's frames through the index of an open reader. <c>MB/s</c> is file bytes (10^6 per MB) and
 /// <c>Events/s</c> handler events plus recorded inputs per wall-clock second, for the whole-file methods;
-/// <c>Op/s</c> for <c>ReadMachine</c> is machines read per second.
+/// <c>Op/s</c> for <c>ReadMachine</c> is machines read per second. The files store every input and event
+/// (<c>--record-inputs --record-events</c>), as when these figures were first taken; <see cref="ReplayShowBenchmarks"/>
+/// measures the default hash-only file, whose machines are re-simulated.
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(ReplayThroughputConfig))]
@@ -113,7 +115,7 @@ public class ReplayBenchmarks : IReplayThroughputBenchmark
 
     private static long Write(string path, List<EpochOutput> outputs, CampaignResult result)
     {
-        using var writer = ReplayWriter.Create(path, Spec);
+        using var writer = ReplayWriter.Create(path, Spec, contents: ReplayContents.All);
         foreach (var output in outputs)
         {
             writer.Append(output);
@@ -130,7 +132,7 @@ public class ReplayBenchmarks : IReplayThroughputBenchmark
         string path = Path.Combine(Path.GetTempPath(), "mca-bench-replay-" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-count.mcar");
         try
         {
-            using var writer = ReplayWriter.Create(path, Spec);
+            using var writer = ReplayWriter.Create(path, Spec, contents: ReplayContents.All);
             foreach (var output in outputs)
             {
                 writer.Append(output);

@@ -56,7 +56,11 @@ internal sealed class HeaderFormatter : IMessagePackFormatter<ReplayHeader>
         long version = WireReader.ReadInt64(ref reader, "the format version");
         if (version is < ReplayFormat.OldestReadableVersion or > ReplayFormat.Version)
         {
-            throw new WireException(string.Create(CultureInfo.InvariantCulture, $"format version {ReplayFormat.OldestReadableVersion} to {ReplayFormat.Version}"), version.ToString(CultureInfo.InvariantCulture));
+            // A newer format is a newer mca's: say so, so the reader knows what to run instead.
+            string found = version > ReplayFormat.Version
+                ? string.Create(CultureInfo.InvariantCulture, $"{version} (a newer mca wrote it: read it with the mca that recorded it)")
+                : version.ToString(CultureInfo.InvariantCulture);
+            throw new WireException(string.Create(CultureInfo.InvariantCulture, $"format version {ReplayFormat.OldestReadableVersion} to {ReplayFormat.Version}"), found);
         }
 
         if (fields < Fields)
