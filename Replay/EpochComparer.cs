@@ -15,25 +15,11 @@ internal static class EpochComparer
     public static ReplayDivergence? Compare(int epoch, long epochEndNs, IReadOnlyList<MachineFrame> expected, IReadOnlyList<MachineFrame> actual, int firstMachine = 0, int endMachine = int.MaxValue)
     {
         ReplayDivergence? best = null;
-        int rank = int.MaxValue;
-        int i = 0, j = 0;
-        while (i < expected.Count || j < actual.Count)
+        foreach (var d in Divergences(epoch, epochEndNs, expected, actual, firstMachine, endMachine))
         {
-            int a = i < expected.Count ? expected[i].Machine : int.MaxValue;
-            int b = j < actual.Count ? actual[j].Machine : int.MaxValue;
-            int machine = Math.Min(a, b);
-            var e = a == machine ? expected[i++] : null;
-            var x = b == machine ? actual[j++] : null;
-            if (machine < firstMachine || machine >= endMachine)
-            {
-                continue;
-            }
-
-            var (d, r) = CompareMachine(machine, epoch, epochEndNs, e, x);
-            if (d is not null && (best is null || d.TimeNs < best.TimeNs || (d.TimeNs == best.TimeNs && r < rank)))
+            if (best is null || d.TimeNs < best.TimeNs || (d.TimeNs == best.TimeNs && Rank(d) < Rank(best)))
             {
                 best = d;
-                rank = r;
             }
         }
 
@@ -41,25 +27,8 @@ internal static class EpochComparer
     }
 
     /// <summary>Every machine in range whose sections differ in <paramref name="epoch"/>, in machine order.</summary>
-    public static List<int> DifferingMachines(int epoch, long epochEndNs, IReadOnlyList<MachineFrame> expected, IReadOnlyList<MachineFrame> actual, int firstMachine = 0, int endMachine = int.MaxValue)
-    {
-        var found = new List<int>();
-        int i = 0, j = 0;
-        while (i < expected.Count || j < actual.Count)
-        {
-            int a = i < expected.Count ? expected[i].Machine : int.MaxValue;
-            int b = j < actual.Count ? actual[j].Machine : int.MaxValue;
-            int machine = Math.Min(a, b);
-            var e = a == machine ? expected[i++] : null;
-            var x = b == machine ? actual[j++] : null;
-            if (machine >= firstMachine && machine < endMachine && CompareMachine(machine, epoch, epochEndNs, e, x).Divergence is not null)
-            {
-                found.Add(machine);
-            }
-        }
-
-        return found;
-    }
+    public static List<int> DifferingMachines(int epoch, long epochEndNs, IReadOnlyList<MachineFrame> expected, IReadOnlyList<MachineFrame> actual, int firstMachine = 0, int endMachine = int.MaxValue) =>
+        [.. Divergences(epoch, epochEndNs, expected, actual, firstMachine, endMachine).Select(d => d.Machine)];
 
     /// <summary>The order of divergences at one instant: an input before an event before a state hash.</summary>
     public static int Rank(ReplayDivergence d) => d.What switch
@@ -69,7 +38,25 @@ internal static class EpochComparer
         _ => 2,
     };
 
-    private static (ReplayDivergence? Divergence, int Rank) CompareMachine(int machine, int epoch, long epochEndNs, MachineFrame? expected, MachineFrame? actual)
+    /// <summary>Each machine's first difference, walking both sides' sections (each in machine order) together.</summary>
+    private static IEnumerable<ReplayDivergence> Divergences(int epoch, long epochEndNs, IReadOnlyList<MachineFrame> expected, IReadOnlyList<MachineFrame> actual, int firstMachine, int endMachine)
+    {
+        int i = 0, j = 0;
+        while (i < expected.Count || j < actual.Count)
+        {
+            int a = i < expected.Count ? expected[i].Machine : int.MaxValue;
+            int b = j < actual.Count ? actual[j].Machine : int.MaxValue;
+            int machine = Math.Min(a, b);
+            var e = a == machine ? expected[i++] : null;
+            var x = b == machine ? actual[j++] : null;
+            if (machine >= firstMachine && machine < endMachine && CompareMachine(machine, epoch, epochEndNs, e, x) is { } d)
+            {
+                yield return d;
+            }
+        }
+    }
+
+    private static ReplayDivergence? CompareMachine(int machine, int epoch, long epochEndNs, MachineFrame? expected, MachineFrame? actual)
     {
         var ei = expected?.Inputs ?? [];
         var ai = actual?.Inputs ?? [];
@@ -120,22 +107,22 @@ internal static class EpochComparer
 
         if (input is not null && (evt is null || input.TimeNs <= evt.TimeNs))
         {
-            return (input, 0);
+            return input;
         }
 
         if (evt is not null)
         {
-            return (evt, 1);
+            return evt;
         }
 
         ulong? eh = expected?.StateHash;
         ulong? ah = actual?.StateHash;
         if (eh != ah)
         {
-            return (new ReplayDivergence(machine, epochEndNs, epoch, "state hash", -1, Hash(eh), Hash(ah)), 2);
+            return new ReplayDivergence(machine, epochEndNs, epoch, "state hash", -1, Hash(eh), Hash(ah));
         }
 
-        return (null, int.MaxValue);
+        return null;
     }
 
     /// <summary>The hash of no items (a machine absent from one side of an epoch took and did nothing).</summary>

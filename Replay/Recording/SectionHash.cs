@@ -24,51 +24,30 @@ internal static class SectionHash
     private static byte[]? t_scratch;
 
     /// <summary>The hash of <paramref name="events"/>, in order.</summary>
-    public static uint Events(ReadOnlySpan<HandlerEvent> events)
-    {
-        var buffer = Scratch(events.Length * EventBytes);
-        for (int k = 0; k < events.Length; k++)
-        {
-            WriteEvent(in events[k], buffer.AsSpan(k * EventBytes, EventBytes));
-        }
-
-        return Hash(buffer.AsSpan(0, events.Length * EventBytes));
-    }
+    public static uint Events(ReadOnlySpan<HandlerEvent> events) => Of<HandlerEvent, EventLayout>(events, default);
 
     /// <summary>The hash of the events of <paramref name="events"/> at the positions <paramref name="order"/> (grouped order).</summary>
-    public static uint Events(ReadOnlySpan<HandlerEvent> events, ReadOnlySpan<int> order)
-    {
-        var buffer = Scratch(order.Length * EventBytes);
-        for (int k = 0; k < order.Length; k++)
-        {
-            WriteEvent(in events[order[k]], buffer.AsSpan(k * EventBytes, EventBytes));
-        }
-
-        return Hash(buffer.AsSpan(0, order.Length * EventBytes));
-    }
+    public static uint Events(ReadOnlySpan<HandlerEvent> events, ReadOnlySpan<int> order) => Of<HandlerEvent, EventLayout>(events, order, ordered: true);
 
     /// <summary>The hash of <paramref name="inputs"/>.</summary>
-    public static uint Inputs(ReadOnlySpan<RecordedInput> inputs)
+    public static uint Inputs(ReadOnlySpan<RecordedInput> inputs) => Of<RecordedInput, InputLayout>(inputs, default);
+
+    /// <summary>The hash of the inputs of <paramref name="inputs"/> at the positions <paramref name="order"/> (grouped order).</summary>
+    public static uint Inputs(ReadOnlySpan<RecordedInput> inputs, ReadOnlySpan<int> order) => Of<RecordedInput, InputLayout>(inputs, order, ordered: true);
+
+    /// <summary>Every item (or those at <paramref name="order"/>) laid out by <typeparamref name="TLayout"/> in one scratch buffer, hashed at once.</summary>
+    private static uint Of<T, TLayout>(ReadOnlySpan<T> items, ReadOnlySpan<int> order, bool ordered = false)
+        where TLayout : struct, ILayout<T>
     {
-        var buffer = Scratch(inputs.Length * InputBytes);
-        for (int k = 0; k < inputs.Length; k++)
+        int count = ordered ? order.Length : items.Length;
+        int size = TLayout.Bytes;
+        var buffer = Scratch(count * size);
+        for (int k = 0; k < count; k++)
         {
-            WriteInput(in inputs[k], buffer.AsSpan(k * InputBytes, InputBytes));
+            TLayout.Write(in items[ordered ? order[k] : k], buffer.AsSpan(k * size, size));
         }
 
-        return Hash(buffer.AsSpan(0, inputs.Length * InputBytes));
-    }
-
-    /// <summary>The hash of the inputs at <paramref name="order"/> of <paramref name="inputs"/> (grouped order).</summary>
-    public static uint Inputs(ReadOnlySpan<RecordedInput> inputs, ReadOnlySpan<int> order)
-    {
-        var buffer = Scratch(order.Length * InputBytes);
-        for (int k = 0; k < order.Length; k++)
-        {
-            WriteInput(in inputs[order[k]], buffer.AsSpan(k * InputBytes, InputBytes));
-        }
-
-        return Hash(buffer.AsSpan(0, order.Length * InputBytes));
+        return Hash(buffer.AsSpan(0, count * size));
     }
 
     private static uint Hash(ReadOnlySpan<byte> bytes) => unchecked((uint)XxHash3.HashToUInt64(bytes));
@@ -82,6 +61,30 @@ internal static class SectionHash
         }
 
         return b;
+    }
+
+    /// <summary>How one item is laid out for hashing (a struct, so the generic loop is specialised and inlined).</summary>
+    private interface ILayout<T>
+    {
+        static abstract int Bytes { get; }
+
+        static abstract void Write(in T item, Span<byte> d);
+    }
+
+    private readonly struct EventLayout : ILayout<HandlerEvent>
+    {
+        public static int Bytes => EventBytes;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Write(in HandlerEvent e, Span<byte> d) => WriteEvent(in e, d);
+    }
+
+    private readonly struct InputLayout : ILayout<RecordedInput>
+    {
+        public static int Bytes => InputBytes;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Write(in RecordedInput input, Span<byte> d) => WriteInput(in input, d);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -19,25 +19,6 @@ public sealed class HashedReplayTests : TempDirectoryTest
         return path;
     }
 
-    /// <summary>Replaces the <paramref name="n"/>-th event of kind <paramref name="kind"/> seen, and says which it was.</summary>
-    private static Func<EpochOutput, EpochOutput> ChangeEvent(HandlerEventKind kind, int n, Func<HandlerEvent, HandlerEvent> change)
-    {
-        int seen = 0;
-        return o =>
-        {
-            var events = (HandlerEvent[])o.Events!.Clone();
-            for (int i = 0; i < events.Length; i++)
-            {
-                if (events[i].Kind == kind && seen++ == n)
-                {
-                    events[i] = change(events[i]);
-                }
-            }
-
-            return o with { Events = events };
-        };
-    }
-
     [Fact]
     public void HashOnlySections_CarryTheCountsAndHashesOfTheStoredItems_AndTheSameStateHashes()
     {
@@ -105,7 +86,7 @@ public sealed class HashedReplayTests : TempDirectoryTest
     public void Verify_ChangedEvent_InAHashOnlyFile_NamesTheMachineAndEpoch_AndPrintsTheNewEnginesEvents()
     {
         HandlerEvent? original = null;
-        string path = Recorded(ReplayContents.Hashes, "tampered.mcar", tamper: ChangeEvent(HandlerEventKind.Reset, 1, e =>
+        string path = Recorded(ReplayContents.Hashes, "tampered.mcar", tamper: Fixtures.ChangeEvent(HandlerEventKind.Reset, 1, e =>
         {
             original = e;
             return e with { Arg = (long)ResetReason.McipShutdown };
@@ -144,7 +125,7 @@ public sealed class HashedReplayTests : TempDirectoryTest
     public void Show_TamperedHashOnlyFile_RefusesWithOneLine_NamingMachineEpochAndEngines()
     {
         HandlerEvent? original = null;
-        string path = Recorded(ReplayContents.Hashes, "tampered.mcar", tamper: ChangeEvent(HandlerEventKind.Reset, 0, e =>
+        string path = Recorded(ReplayContents.Hashes, "tampered.mcar", tamper: Fixtures.ChangeEvent(HandlerEventKind.Reset, 0, e =>
         {
             original = e;
             return e with { Arg = (long)ResetReason.McipShutdown };

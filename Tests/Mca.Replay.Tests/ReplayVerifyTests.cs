@@ -14,25 +14,6 @@ public sealed class ReplayVerifyTests : TempDirectoryTest
         return path;
     }
 
-    /// <summary>Replaces the <paramref name="n"/>-th event of kind <paramref name="kind"/> seen (in output order).</summary>
-    private static Func<EpochOutput, EpochOutput> ChangeEvent(HandlerEventKind kind, int n, Func<HandlerEvent, HandlerEvent> change)
-    {
-        int seen = 0;
-        return o =>
-        {
-            var events = (HandlerEvent[])o.Events!.Clone();
-            for (int i = 0; i < events.Length; i++)
-            {
-                if (events[i].Kind == kind && seen++ == n)
-                {
-                    events[i] = change(events[i]);
-                }
-            }
-
-            return o with { Events = events };
-        };
-    }
-
     [Theory]
     [InlineData("rfc2009")]
     [InlineData("xen")]
@@ -48,7 +29,7 @@ public sealed class ReplayVerifyTests : TempDirectoryTest
     public void Verify_ChangedEvent_ReportsMachineTimeExpectedActual()
     {
         HandlerEvent? original = null;
-        string path = Recorded(tamper: ChangeEvent(HandlerEventKind.Reset, 2, e =>
+        string path = Recorded(tamper: Fixtures.ChangeEvent(HandlerEventKind.Reset, 2, e =>
         {
             original = e;
             return e with { Arg = (long)ResetReason.McipShutdown };
@@ -155,7 +136,7 @@ public sealed class ReplayVerifyTests : TempDirectoryTest
     public void Extract_TamperedMachine_RefusesAndWritesNothing()
     {
         HandlerEvent? changed = null;
-        string path = Recorded(tamper: ChangeEvent(HandlerEventKind.Dom0Logged, 0, e =>
+        string path = Recorded(tamper: Fixtures.ChangeEvent(HandlerEventKind.Dom0Logged, 0, e =>
         {
             changed = e;
             return e with { Status = e.Status ^ 0x10 };

@@ -1,5 +1,6 @@
 using Mca.Replay;
 using Mca.Systems.Engine;
+using Mca.Systems.Events;
 using Mca.Systems.Model;
 using Mca.Workloads.Campaign;
 
@@ -37,6 +38,25 @@ internal static class Fixtures
         var result = CampaignRunner.Run(options, record: o => writer.Append(tamper is null ? o : tamper(o)));
         writer.Complete(result);
         return result;
+    }
+
+    /// <summary>Replaces the <paramref name="n"/>-th event of kind <paramref name="kind"/> seen (in output order).</summary>
+    public static Func<EpochOutput, EpochOutput> ChangeEvent(HandlerEventKind kind, int n, Func<HandlerEvent, HandlerEvent> change)
+    {
+        int seen = 0;
+        return o =>
+        {
+            var events = (HandlerEvent[])o.Events!.Clone();
+            for (int i = 0; i < events.Length; i++)
+            {
+                if (events[i].Kind == kind && seen++ == n)
+                {
+                    events[i] = change(events[i]);
+                }
+            }
+
+            return o with { Events = events };
+        };
     }
 
     private static WorkloadCatalog CreateCatalog() => new WorkloadCatalog()
